@@ -1,0 +1,33 @@
+# Two entry points on a fresh clone: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test check lint format bench clean
+
+$(BIN)/callblock: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(BIN)/callblock
+	$(BIN)/callblock demo --if-empty
+	$(BIN)/callblock
+
+check: $(BIN)/callblock
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+test: check
+	$(BIN)/pytest -q
+
+format: $(BIN)/callblock
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(BIN)/callblock
+	$(BIN)/python scripts/bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .bench

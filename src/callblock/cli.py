@@ -1,0 +1,140 @@
+"""The `callblock` command: the app, and subcommands for scripting (`--json`)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from callblock import __version__
+from callblock.clock import Clock, FixedClock, SystemClock, parse_iso
+
+EPILOG = """\
+environment:
+  CALLBLOCK_DB      database file (default: the user's data dir)
+  CALLBLOCK_CONFIG  config file (default: the user's config dir)
+
+Outcome codes: connected no-answer voicemail busy gatekeeper bad-number callback meeting
+not-interested dnc.  Run `callblock COMMAND --help` for a command's options."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """One clear line, not the usage block."""
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=default,
+        metavar="PATH",
+        help="database file (default: $CALLBLOCK_DB, else the user's data dir)",
+    )
+    parser.add_argument(
+        "--rep", default=default, metavar="NAME", help="the rep working (default: the login name)"
+    )
+    parser.add_argument(
+        "--now",
+        default=default,
+        metavar="ISO",
+        help="pin the clock to this time, e.g. 2026-11-26T16:05:00-05:00",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=default,
+        metavar="PATH",
+        help="config file (default: $CALLBLOCK_CONFIG, else the config dir)",
+    )
+
+
+def _json_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="callblock",
+        description="A keyboard-driven terminal workstation for inside-sales call blocks. "
+        "Without a command, opens the app.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"callblock {__version__}")
+    _common(parser, suppress=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        _common(sub, suppress=True)
+        return sub
+
+    command("dial", "work a power hour on your queue (full-screen)")
+
+    demo = command("demo", "build a realistic demo database")
+    demo.add_argument("--leads", type=int, default=500, metavar="N", help="leads (default 500)")
+    demo.add_argument("--seed", type=int, default=7, metavar="S", help="random seed (default 7)")
+    demo.add_argument(
+        "--if-empty", action="store_true", help="do nothing when the database already holds leads"
+    )
+    _json_flag(demo)
+
+    add = command("add", "add one lead (an inbound lead arrives now unless --created)")
+    add.add_argument("--name", required=True)
+    add.add_argument("--company", required=True)
+    add.add_argument("--phone", required=True, help="any notation; stored as E.164")
+    add.add_argument("--title", default="")
+    add.add_argument("--email", default="")
+    add.add_argument("--tz", default=None, help="IANA zone, e.g. America/Chicago")
+    add.add_argument("--temperature", default="warm", help="hot, warm or cold (default warm)")
+    add.add_argument("--owner", default=None, metavar="REP")
+    add.add_argument("--notes", default="", metavar="TEXT", help="research notes (Markdown)")
+    add.add_argument("--created", default=None, metavar="ISO", help="arrival time")
+    _json_flag(add)
+
+    log = command("log", "record a dial outcome from outside the app (same effects as the key)")
+    log.add_argument("--lead", type=int, required=True, metavar="ID")
+    log.add_argument("--outcome", required=True, metavar="CODE")
+    log.add_argument("--note", default="", metavar="TEXT")
+    log.add_argument(
+        "--when",
+        default=None,
+        metavar="TEXT",
+        help="callback/meeting time: 'thu 3pm', 'tomorrow 10:30', 'in 2 days'",
+    )
+    _json_flag(log)
+
+    queue = command("queue", "list your upcoming leads in the order `dial` presents them")
+    queue.add_argument("--limit", type=int, default=20, metavar="N", help="how many (default 20)")
+    _json_flag(queue)
+
+    history = command("history", "a lead's touches, newest first")
+    history.add_argument("--lead", type=int, required=True, metavar="ID")
+    _json_flag(history)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from callblock.commands import run  # the command bodies; imported after parsing
+
+    try:
+        clock: Clock = FixedClock(parse_iso(args.now)) if args.now else SystemClock()
+    except ValueError:
+        print(f"callblock: error: --now {args.now!r} is not an ISO time", file=sys.stderr)
+        return 2
+    args.rep = args.rep or _login_name()
+    return run(args, clock)
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "rep"

@@ -1,0 +1,187 @@
+"""Bodies of the CLI commands: parse-free, each a thin layer over the services."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from typing import Any
+
+from callblock.clock import Clock, iso, parse_iso
+from callblock.config import ConfigError, Settings, load_settings
+from callblock.domain.calling import local_time
+from callblock.domain.text import clean_line
+from callblock.paths import default_config_path, default_db_path, machine_zone
+from callblock.services import ServiceError
+from callblock.store import Store, StoreError
+
+
+def run(args: argparse.Namespace, clock: Clock) -> int:
+    try:
+        settings = _settings(args)
+        command = args.command or "home"
+        if command in ("home", "dial"):
+            return _open_app(args, settings, clock, command)
+        store = Store.open(args.db or default_db_path())
+        try:
+            return HANDLERS[command](args, store, settings, clock)
+        finally:
+            store.close()
+    except (ServiceError, StoreError, ConfigError) as error:
+        print(f"callblock: error: {error}", file=sys.stderr)
+        return 1
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    explicit = args.config is not None
+    path = args.config if explicit else default_config_path()
+    return load_settings(path, required=explicit, machine_zone=machine_zone())
+
+
+def _emit(args: argparse.Namespace, data: Any, text: str) -> int:
+    print(json.dumps(data, ensure_ascii=False, indent=2) if args.json else text)
+    return 0
+
+
+def _open_app(args: argparse.Namespace, settings: Settings, clock: Clock, start: str) -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print(
+            "callblock: error: the app needs a terminal (no TTY here; with ssh use -t). "
+            "For scripts use a command such as `callblock queue --json`.",
+            file=sys.stderr,
+        )
+        return 2
+    store = Store.open(args.db or default_db_path())
+    try:
+        from callblock.app import create_app
+
+        create_app(settings=settings, store=store, clock=clock, rep=args.rep).run()
+    finally:
+        store.close()
+    return 0
+
+
+def _demo(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:
+    from callblock.services.demo import build_demo
+
+    existing = store.count("leads")
+    if existing and args.if_empty:
+        return _emit(
+            args,
+            {"db": str(store.path), "leads": existing, "created": False},
+            f"{store.path}: already holds {existing} leads; left as it is",
+        )
+    added = build_demo(store, clock, leads=args.leads, seed=args.seed)
+    return _emit(
+        args,
+        {"db": str(store.path), "leads": added, "created": True},
+        f"{store.path}: demo database with {added} leads",
+    )
+
+
+def _add(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:
+    from callblock.services.leads import add_lead
+
+    try:
+        created = parse_iso(args.created) if args.created else None
+    except ValueError:
+        raise ServiceError(f"created: {args.created!r} is not an ISO time") from None
+    lead_id = add_lead(
+        store,
+        clock,
+        name=args.name,
+        company=args.company,
+        phone=args.phone,
+        default_region=settings.default_region,
+        title=args.title,
+        email=args.email,
+        tz=args.tz,
+        temperature=args.temperature,
+        owner=args.owner,
+        notes=args.notes,
+        created=created,
+    )
+    return _emit(args, {"lead_id": lead_id}, f"added lead {lead_id}")
+
+
+def _log(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:
+    from callblock.services.dialing import record_outcome, resolve_outcome
+
+    outcome = resolve_outcome(args.outcome)
+    when = None
+    if args.when is not None or outcome.asks_when:
+        when = _parse_when(args.when or "", settings, clock.now())
+    recorded = record_outcome(
+        store, clock, rep=args.rep, lead_id=args.lead, code=outcome.code, when=when, note=args.note
+    )
+    data = {
+        "touch_id": recorded.touch_id,
+        "lead_id": args.lead,
+        "outcome": outcome.code,
+        "when": iso(when) if when else None,
+    }
+    due = f", {outcome.creates} at {when.isoformat(timespec='minutes')}" if when else ""
+    return _emit(args, data, f"recorded {outcome.code} for lead {args.lead}{due}")
+
+
+def _parse_when(text: str, settings: Settings, now: datetime) -> datetime:
+    from callblock.domain.whenparse import WhenParseError, parse_when
+
+    try:
+        return parse_when(text, local_time(now, settings.timezone))
+    except WhenParseError as error:
+        raise ServiceError(f"when: {error}") from None
+
+
+def _queue(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:
+    from callblock.services.queue import next_leads_for_rep
+
+    if args.limit < 1:
+        raise ServiceError("limit: must be at least 1")
+    items = next_leads_for_rep(store, settings, rep=args.rep, now=clock.now(), limit=args.limit)
+    rows = [
+        {
+            "lead_id": item.lead.id,
+            "name": item.lead.name,
+            "company": item.lead.company,
+            "phone": item.lead.phone,
+            "timezone": item.lead.zone(settings.timezone),
+            "local_time": item.local_time.isoformat(timespec="seconds"),
+            "score": round(item.score, 2),
+            "tier": item.tier,
+            "reasons": list(item.reasons),
+        }
+        for item in items
+    ]
+    lines = [
+        f"{n:>3}  {clean_line(r['name'])[:22]:<22} {clean_line(r['company'])[:20]:<20} "
+        f"{r['local_time'][11:16]}  {'; '.join(r['reasons'])}"
+        for n, r in enumerate(rows, start=1)
+    ]
+    return _emit(args, rows, "\n".join(lines) or "queue is empty")
+
+
+def _history(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:
+    from callblock.services.leads import history
+
+    touches = history(store, args.lead)
+    rows = [
+        {
+            "at": iso(t.at),
+            "rep": t.rep,
+            "channel": t.channel.value,
+            "outcome": t.outcome,
+            "note": t.note,
+        }
+        for t in touches
+    ]
+    lines = [
+        f"{local_time(t.at, settings.timezone):%Y-%m-%d %H:%M}  {clean_line(t.rep)[:10]:<10} "
+        f"{t.channel.value:<9} {t.outcome:<15} {clean_line(t.note)}"
+        for t in touches
+    ]
+    return _emit(args, rows, "\n".join(lines) or f"lead {args.lead} has no touches")
+
+
+HANDLERS = {"demo": _demo, "add": _add, "log": _log, "queue": _queue, "history": _history}

@@ -1,0 +1,115 @@
+"""Domain objects. Times are timezone-aware UTC datetimes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Temperature(StrEnum):
+    HOT = "hot"
+    WARM = "warm"
+    COLD = "cold"
+
+
+class LeadStatus(StrEnum):
+    NEW = "new"
+    WORKING = "working"
+    NURTURE = "nurture"
+    QUALIFIED = "qualified"
+    DISQUALIFIED = "disqualified"
+    DNC = "do-not-call"
+
+
+class Channel(StrEnum):
+    CALL = "call"
+    VOICEMAIL = "voicemail"
+    EMAIL = "email"
+    SMS = "sms"
+    SOCIAL = "social"
+
+
+# The plain fit criteria from DESIGN.md, each scored 0..max; the fit score is their weighted sum.
+FIT_CRITERIA: dict[str, tuple[int, float]] = {
+    # name: (max value, weight)
+    "company_size": (3, 1.0),
+    "audience_size": (3, 1.0),
+    "title": (3, 1.5),
+    "location": (1, 0.5),
+    "existing_client": (1, 1.0),
+    "growth": (1, 1.0),
+}
+
+
+def fit_score(fit: dict[str, int]) -> float:
+    """Weighted sum of the fit criteria, normalised to 0..1."""
+    total = sum(maximum * weight for maximum, weight in FIT_CRITERIA.values())
+    got = sum(
+        min(max(int(fit.get(name, 0)), 0), maximum) * weight
+        for name, (maximum, weight) in FIT_CRITERIA.items()
+    )
+    return round(got / total, 3)
+
+
+@dataclass(frozen=True, slots=True)
+class Lead:
+    id: int
+    name: str
+    company: str
+    phone: str  # E.164, "" when the lead has no number
+    phone_display: str
+    created_at: datetime
+    title: str = ""
+    email: str = ""
+    links: tuple[str, ...] = ()
+    timezone: str | None = None  # explicit zone from the record
+    phone_timezone: str | None = None  # derived from the phone number
+    temperature: Temperature = Temperature.WARM
+    fit: dict[str, int] = field(default_factory=dict)
+    owner: str | None = None
+    status: LeadStatus = LeadStatus.NEW
+    notes: str = ""
+    attempts: int = 0  # call attempts that count (not undone)
+    last_touch_at: datetime | None = None
+    bad_number: bool = False
+
+    def zone(self, default: str) -> str:
+        """The lead's time zone: its record, else its phone number, else the team default."""
+        return self.timezone or self.phone_timezone or default
+
+
+@dataclass(frozen=True, slots=True)
+class Touch:
+    id: int
+    lead_id: int
+    rep: str
+    at: datetime
+    channel: Channel
+    outcome: str
+    note: str = ""
+    session_id: int | None = None
+    undone: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Callback:
+    """A promise: a callback or an appointment (meeting) at a time."""
+
+    id: int
+    lead_id: int
+    rep: str
+    due_at: datetime
+    kind: str  # "callback" | "meeting"
+    done: bool = False
+    touch_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    id: int
+    rep: str
+    block_name: str
+    started_at: datetime
+    ended_at: datetime | None = None
+    target_per_hour: int = 60

@@ -1,0 +1,77 @@
+"""The one outcome (disposition) table: codes, labels, default keys and effects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from callblock.domain.models import Lead, LeadStatus
+
+
+class UnknownOutcomeError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    code: str  # canonical code: public, used by the CLI and JSON
+    label: str
+    key: str  # default key; remappable in config
+    short: str  # label in the key bar at 80 columns
+    is_dial: bool
+    is_contact: bool  # a conversation with the lead itself (a gatekeeper is not)
+    asks_when: bool = False  # callback/meeting: asks for a time
+    confirm: bool = False  # asks "are you sure?" first (do-not-call)
+    new_status: LeadStatus | None = None
+    marks_bad_number: bool = False
+    creates: str | None = None  # kind of promise created: "callback" | "meeting"
+    cancels_promises: bool = False
+
+
+OUTCOMES: tuple[Outcome, ...] = (
+    Outcome("connected", "Connected (conversation)", "c", "conn", True, True),
+    Outcome("no-answer", "No answer", "n", "no ans", True, False),
+    Outcome("voicemail", "Left voicemail", "v", "vm", True, False),
+    Outcome("busy", "Busy", "b", "busy", True, False),
+    Outcome("gatekeeper", "Gatekeeper", "g", "gate", True, False),
+    Outcome("bad-number", "Wrong / bad number", "w", "bad #", True, False, marks_bad_number=True),
+    Outcome("callback", "Callback requested", "l", "callbk", True, True, asks_when=True,
+            creates="callback"),
+    Outcome("meeting", "Meeting booked", "m", "meet", True, True, asks_when=True,
+            new_status=LeadStatus.QUALIFIED, creates="meeting"),
+    Outcome("not-interested", "Not interested", "x", "not int", True, True,
+            new_status=LeadStatus.NURTURE),
+    Outcome("dnc", "Do not call", "d", "DNC", True, True, confirm=True,
+            new_status=LeadStatus.DNC, cancels_promises=True),
+)  # fmt: skip
+
+OUTCOME_BY_CODE: dict[str, Outcome] = {outcome.code: outcome for outcome in OUTCOMES}
+
+
+def outcome_by_code(code: str) -> Outcome:
+    try:
+        return OUTCOME_BY_CODE[code]
+    except KeyError:
+        known = ", ".join(OUTCOME_BY_CODE)
+        raise UnknownOutcomeError(f"unknown outcome {code!r} (known: {known})") from None
+
+
+@dataclass(frozen=True, slots=True)
+class LeadState:
+    """The fields of a lead that an outcome may change (and an undo restores)."""
+
+    status: LeadStatus
+    bad_number: bool
+
+
+def state_of(lead: Lead) -> LeadState:
+    return LeadState(status=lead.status, bad_number=lead.bad_number)
+
+
+def state_after(state: LeadState, outcome: Outcome) -> LeadState:
+    """The lead's state once `outcome` is recorded."""
+    status = state.status
+    if outcome.new_status is not None:
+        status = outcome.new_status
+    elif status is LeadStatus.NEW and outcome.is_dial:
+        status = LeadStatus.WORKING
+    return LeadState(status=status, bad_number=state.bad_number or outcome.marks_bad_number)

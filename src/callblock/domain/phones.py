@@ -1,0 +1,38 @@
+"""Phone numbers: E.164 normalisation, a readable form and the zone they imply."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class PhoneError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Phone:
+    e164: str
+    display: str
+    timezone: str | None  # None when the number spans several zones or none is known
+
+
+def normalize_phone(raw: str, default_region: str = "US") -> Phone:
+    """Parse `raw` (any common notation) into E.164 with phonenumbers, or raise PhoneError."""
+    import phonenumbers  # lazy: ~30 ms at import
+    from phonenumbers import timezone as phone_zones
+
+    text = raw.strip()
+    if not text:
+        raise PhoneError("phone number is empty")
+    try:
+        number = phonenumbers.parse(text, default_region.upper())
+    except phonenumbers.NumberParseException as error:
+        raise PhoneError(f"cannot read phone number {raw!r}: {error._msg}") from None
+    if not phonenumbers.is_valid_number(number):
+        raise PhoneError(f"{raw!r} is not a valid phone number")
+    zones = [z for z in phone_zones.time_zones_for_number(number) if z != "Etc/Unknown"]
+    return Phone(
+        e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+        display=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
+        timezone=zones[0] if len(zones) == 1 else None,
+    )

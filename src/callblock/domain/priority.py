@@ -1,0 +1,93 @@
+"""Lead order for a rep at a moment: a score with its reasons, pure.
+
+This is the simple order of the foundation; the smart queue replaces `rank_leads` behind the same
+service function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from callblock.domain.calling import CallingWindow, local_time
+from callblock.domain.models import Callback, Lead, LeadStatus, Temperature, fit_score
+
+PROMISE_LEAD = timedelta(minutes=5)  # a promise comes up this long before its time
+CLOSED_STATUSES = frozenset({LeadStatus.DNC, LeadStatus.QUALIFIED, LeadStatus.DISQUALIFIED})
+_TEMPERATURE_POINTS = {Temperature.HOT: 30, Temperature.WARM: 20, Temperature.COLD: 10}
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRules:
+    default_zone: str
+    window: CallingWindow
+    max_attempts: int = 6
+    spacing: timedelta = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    lead: Lead
+    score: float
+    tier: str  # promise | inbound | follow-up | nurture
+    reasons: tuple[str, ...]
+    local_time: datetime
+    promise: Callback | None = None
+
+
+def rank_leads(
+    leads: Iterable[Lead],
+    promises: Mapping[int, Callback],
+    now: datetime,
+    rules: QueueRules,
+) -> list[QueueItem]:
+    """Order callable leads, best first; leads that must not be called are left out."""
+    items = [
+        item for lead in leads if (item := score_lead(lead, promises.get(lead.id), now, rules))
+    ]
+    items.sort(key=lambda item: (-item.score, item.lead.id))
+    return items
+
+
+def score_lead(
+    lead: Lead, promise: Callback | None, now: datetime, rules: QueueRules
+) -> QueueItem | None:
+    """The lead's place in the queue, or None when it must not be called now."""
+    if lead.status is LeadStatus.DNC or lead.bad_number or not lead.phone:
+        return None
+    zone = lead.zone(rules.default_zone)
+    local = local_time(now, zone)
+    if not rules.window.allows(local):
+        return None
+    local_reason = f"{local:%H:%M} local ({zone})"
+    if promise is not None and promise.due_at - PROMISE_LEAD <= now:
+        late = int((now - promise.due_at).total_seconds() // 60)
+        due = f"{promise.kind} due {local_time(promise.due_at, zone):%a %H:%M} (promised)"
+        reasons = (due, f"{late} min overdue" if late > 0 else "on time", local_reason)
+        return QueueItem(lead, 1000.0 + max(late, 0), "promise", reasons, local, promise)
+    if lead.status in CLOSED_STATUSES or lead.attempts >= rules.max_attempts:
+        return None
+    if lead.last_touch_at is not None and now - lead.last_touch_at < rules.spacing:
+        return None
+    fit = fit_score(lead.fit)
+    if lead.attempts == 0:
+        age = max(int((now - lead.created_at).total_seconds() // 60), 0)
+        score = 500.0 + 100.0 / (1.0 + age / 30.0) + 10 * fit
+        return QueueItem(
+            lead, score, "inbound", (f"new lead, {_age(age)} old", local_reason), local
+        )
+    attempt = lead.attempts + 1
+    reasons = (f"attempt {attempt} of {rules.max_attempts}", lead.temperature.value, local_reason)
+    if lead.status is LeadStatus.NURTURE:
+        return QueueItem(lead, 10.0 + fit, "nurture", ("nurture", *reasons), local)
+    score = 100.0 + _TEMPERATURE_POINTS[lead.temperature] + 10 * fit - lead.attempts
+    return QueueItem(lead, score, "follow-up", reasons, local)
+
+
+def _age(minutes: int) -> str:
+    if minutes < 120:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h"
+    return f"{minutes // 1440} days"

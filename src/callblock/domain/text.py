@@ -1,0 +1,41 @@
+"""Cleaning of text from outside (lead fields, notes, CSV cells) at the edge.
+
+Textual widgets interpret markup and pass raw escape sequences through to the terminal, so
+outside text is cleaned here once and then always shown as plain text (never as markup).
+"""
+
+from __future__ import annotations
+
+import re
+
+REPLACEMENT = "\ufffd"
+# C0 controls (except tab and newline, handled per mode), DEL, C1 controls, bidi overrides
+# and isolates, and the line/paragraph separators that break layout.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+NAME_MAX = 200
+FIELD_MAX = 500
+NOTE_MAX = 20_000
+
+
+def clean_line(value: object, max_len: int = FIELD_MAX) -> str:
+    """One line of plain text: controls replaced, tabs and newlines folded to spaces, capped."""
+    if value is None:
+        return ""
+    text = str(value).replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    text = text.replace("\t", " ")
+    text = _UNSAFE.sub(REPLACEMENT, text).strip()
+    return _cap(text, max_len)
+
+
+def clean_block(value: object, max_len: int = NOTE_MAX) -> str:
+    """Multi-line plain text (notes): newlines kept, tabs to spaces, controls replaced, capped."""
+    if value is None:
+        return ""
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
+    text = _UNSAFE.sub(REPLACEMENT, text)
+    return _cap(text, max_len)
+
+
+def _cap(text: str, max_len: int) -> str:
+    return text if len(text) <= max_len else text[: max_len - 1] + "…"

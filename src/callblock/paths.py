@@ -1,0 +1,36 @@
+"""Where files live: the database and the config (environment, then the user's dirs)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+APP = "callblock"
+
+
+def default_db_path() -> Path:
+    if env := os.environ.get("CALLBLOCK_DB"):
+        return Path(env).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path(APP, appauthor=False) / "callblock.db"
+
+
+def default_config_path() -> Path:
+    if env := os.environ.get("CALLBLOCK_CONFIG"):
+        return Path(env).expanduser()
+    from platformdirs import user_config_path
+
+    return user_config_path(APP, appauthor=False) / "config.toml"
+
+
+def machine_zone() -> str:
+    """The machine's IANA zone name (TZ, else /etc/localtime), or UTC."""
+    if ((tz := os.environ.get("TZ", "").lstrip(":")) and "/" in tz) or tz == "UTC":
+        return tz
+    try:
+        target = os.path.realpath("/etc/localtime")
+    except OSError:
+        return "UTC"
+    marker = "zoneinfo/"
+    return target.split(marker, 1)[1] if marker in target else "UTC"

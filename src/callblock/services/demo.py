@@ -1,0 +1,202 @@
+"""A realistic, deterministic demo database: leads across zones, histories, promises, inbound."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from typing import Any
+
+from callblock.clock import Clock, iso
+from callblock.domain.models import FIT_CRITERIA, LeadStatus
+from callblock.domain.outcomes import OUTCOME_BY_CODE, LeadState, state_after
+from callblock.domain.phones import normalize_phone
+from callblock.services import ServiceError
+from callblock.store import Store
+
+FIRST = """James Mary Robert Patricia John Jennifer Michael Linda William Elizabeth David Barbara
+Richard Susan Joseph Jessica Thomas Sarah Carlos Maria Wei Priya Ahmed Fatima Olga Hiroshi Chloe
+Liam Noah Emma Ava Lucas Mia Ethan Sofia Mateo Aisha Kwame Ingrid Sven""".split()
+LAST = """Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez Lopez
+Gonzalez Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson White Harris Clark
+Lewis Walker Hall Young King Wright Scott Green Baker Adams Nelson O'Brien Müller Nakamura Okafor
+Brodo Lindqvist""".split()
+COMPANY_A = """Acme Globex Initech Umbrella Stark Wayne Wonka Hooli Pied Vandelay Soylent Cyberdyne
+Tyrell Oscorp Gringotts Dunder Monarch Aperture Blue Northwind Contoso""".split()
+COMPANY_B = """Corp Inc Labs Systems Analytics Logistics Health Media Partners Group Foods Software
+Dynamics Capital Robotics""".split()
+TITLES = ("VP Sales", "Head of Marketing", "Operations Manager", "CTO", "Founder & CEO",
+          "Procurement Lead", "Director of IT", "Office Manager", "CFO", "Growth Lead")  # fmt: skip
+# (country prefix + area code, subscriber digits) spread over zones east and west of UTC
+PHONE_PREFIXES = (
+    ("+1212", 7), ("+1617", 7), ("+1305", 7), ("+1404", 7), ("+1312", 7), ("+1214", 7),
+    ("+1303", 7), ("+1602", 7), ("+1415", 7), ("+1206", 7), ("+1416", 7), ("+1808", 7),
+    ("+4420", 8), ("+4930", 8), ("+33 1", 8), ("+612", 8), ("+6590", 6),
+)  # fmt: skip
+REPS = ("alice", "bob", "carmen", "dev")
+OUTCOME_WEIGHTS = {
+    "no-answer": 38, "voicemail": 22, "busy": 4, "gatekeeper": 9, "connected": 12,
+    "callback": 5, "meeting": 3, "not-interested": 5, "bad-number": 1.5, "dnc": 0.5,
+}  # fmt: skip
+NOTE_TEMPLATES = (
+    "## {company}\n\n- {size} employees, {stage}\n- Uses **{tool}** today; contract renews in "
+    "{month}\n- Found via {source}\n\n### Talking points\n\n1. {pain}\n2. Ask who else is "
+    "involved in the decision\n",
+    "**{name}** reports to the {boss}.\n\n- {pain}\n- Prefers calls late afternoon\n- Site: "
+    "`{domain}`\n",
+    "",
+)
+
+
+def build_demo(store: Store, clock: Clock, *, leads: int = 500, seed: int = 7) -> int:
+    """Fill an empty database with `leads` demo leads; returns the number added."""
+    if leads < 1:
+        raise ServiceError("leads: must be at least 1")
+    if store.count("leads"):
+        raise ServiceError(f"{store.path} already holds leads; demo data goes into an empty one")
+    rng = random.Random(seed)
+    now = clock.now()
+    phones = _phone_cache()
+    with store.transaction():
+        lead_rows: list[dict[str, Any]] = []
+        touch_rows: list[dict[str, Any]] = []
+        promise_rows: list[dict[str, Any]] = []
+        for lead_id in range(1, leads + 1):
+            lead, touches, promise = _demo_lead(rng, lead_id, now, phones, leads)
+            lead_rows.append(lead)
+            touch_rows.extend(touches)
+            if promise:
+                promise_rows.append(promise)
+            if len(lead_rows) >= 5000:
+                _flush(store, lead_rows, touch_rows, promise_rows)
+        _flush(store, lead_rows, touch_rows, promise_rows)
+    return leads
+
+
+def _flush(store: Store, *batches: list[dict[str, Any]]) -> None:
+    for table, rows in zip(("leads", "touches", "callbacks"), batches, strict=True):
+        if rows:
+            store.insert_many(table, rows)
+            rows.clear()
+
+
+def _phone_cache() -> Any:
+    cache: dict[str, Any] = {}
+
+    def lookup(number: str) -> Any:
+        if number not in cache:
+            cache[number] = normalize_phone(number)
+        return cache[number]
+
+    return lookup
+
+
+def _phone(rng: random.Random, lookup: Any) -> Any:
+    while True:
+        prefix, digits = rng.choice(PHONE_PREFIXES)
+        first = str(rng.randint(2, 9))
+        number = (
+            prefix.replace(" ", "")
+            + first
+            + "".join(str(rng.randint(0, 9)) for _ in range(digits - 1))
+        )
+        try:
+            return lookup(number)
+        except ValueError:
+            continue
+
+
+def _demo_lead(
+    rng: random.Random, lead_id: int, now: datetime, lookup: Any, total: int
+) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any] | None]:
+    first, last = rng.choice(FIRST), rng.choice(LAST)
+    company = f"{rng.choice(COMPANY_A)} {rng.choice(COMPANY_B)}"
+    if lead_id == 3:
+        company = "Brodo & Sons [UK] Ltd"  # brackets are data, shown literally
+    phone = _phone(rng, lookup)
+    fresh = lead_id > total - 3  # the newest few are inbound leads that just arrived
+    created = now - (
+        timedelta(minutes=2 + 9 * (total - lead_id))
+        if fresh
+        else timedelta(days=rng.uniform(1, 40), minutes=rng.randint(0, 600))
+    )
+    name = f"{first} {last}"
+    mailbox = f"{first}.{last}".lower().replace("'", "")
+    heat = rng.choices(("hot", "warm", "cold"), (2, 5, 3))[0]
+    lead: dict[str, Any] = {
+        "id": lead_id,
+        "name": name,
+        "company": company,
+        "title": rng.choice(TITLES),
+        "email": f"{mailbox}@example.com",
+        "phone": phone.e164,
+        "phone_display": phone.display,
+        "phone_timezone": phone.timezone,
+        "timezone": None,
+        "temperature": heat,
+        "fit": {n: rng.randint(0, top) for n, (top, _) in FIT_CRITERIA.items()},
+        "owner": rng.choice(REPS),
+        "status": LeadStatus.NEW.value,
+        "created_at": iso(created),
+        "notes": _notes(rng, name, company),
+        "attempts": 0,
+        "last_touch_at": None,
+        "bad_number": 0,
+        "links": [f"https://www.linkedin.com/in/{first.lower()}-{last.lower()}-{lead_id}"],
+    }
+    touches = [] if fresh else _history(rng, lead, created, now)
+    promise = None
+    if not fresh and lead_id % 97 == 0 and lead["status"] == LeadStatus.WORKING.value:
+        due = now + timedelta(minutes=rng.choice((-40, -10, 0, 20, 90, 240)))
+        promise = {"lead_id": lead_id, "rep": lead["owner"], "due_at": iso(due),
+                   "kind": "callback", "state": "open"}  # fmt: skip
+    return lead, touches, promise
+
+
+def _history(
+    rng: random.Random, lead: dict[str, Any], created: datetime, now: datetime
+) -> list[dict[str, Any]]:
+    count = rng.choices(range(7), (18, 20, 18, 15, 12, 9, 8))[0]
+    span = (now - created).total_seconds() - 3600
+    moments = sorted(
+        created + timedelta(seconds=rng.uniform(60, max(span, 120))) for _ in range(count)
+    )
+    rows = []
+    for at in moments:
+        code = rng.choices(list(OUTCOME_WEIGHTS), list(OUTCOME_WEIGHTS.values()))[0]
+        if code == "meeting" and at > now - timedelta(days=1):
+            code = "connected"
+        current = LeadState(LeadStatus(lead["status"]), bool(lead["bad_number"]))
+        after = state_after(current, OUTCOME_BY_CODE[code])
+        lead["status"], lead["bad_number"] = after.status.value, int(after.bad_number)
+        lead["attempts"] += 1
+        lead["last_touch_at"] = iso(at)
+        rows.append({"lead_id": lead["id"], "rep": rng.choice(REPS), "at": iso(at),
+                     "channel": "call", "outcome": code, "note": _touch_note(rng, code),
+                     "undone": 0})  # fmt: skip
+        if after.status.value in ("do-not-call", "qualified") or after.bad_number:
+            break
+    return rows
+
+
+def _touch_note(rng: random.Random, code: str) -> str:
+    notes = {
+        "connected": ("Interested, wants pricing", "Asked about integrations", "Busy quarter"),
+        "gatekeeper": ("Assistant took a message", "Front desk: try after 4pm"),
+        "not-interested": ("Happy with current vendor", "No budget this year"),
+        "voicemail": ("Left VM about the webinar", ""),
+    }
+    return rng.choice(notes.get(code, ("",)))
+
+
+def _notes(rng: random.Random, name: str, company: str) -> str:
+    template = rng.choice(NOTE_TEMPLATES)
+    return template.format(
+        company=company, name=name, size=rng.choice((12, 45, 120, 800, 3500)),
+        stage=rng.choice(("bootstrapped", "Series A", "Series B", "public")),
+        tool=rng.choice(("spreadsheets", "HubSpot", "Salesforce", "a homegrown CRM")),
+        month=rng.choice(("January", "March", "June", "September")),
+        source=rng.choice(("webinar signup", "pricing page", "referral", "trade show")),
+        pain=rng.choice(("Reps lose track of callbacks", "Low connect rates", "Manual dialing")),
+        boss=rng.choice(("CEO", "COO", "VP Sales")),
+        domain=company.lower().replace(" ", "") + ".example",
+    )  # fmt: skip

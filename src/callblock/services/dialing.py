@@ -1,0 +1,123 @@
+"""Recording dial outcomes, notes on them, and undo."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from callblock.clock import Clock, iso
+from callblock.domain.models import Channel, Lead, Touch
+from callblock.domain.outcomes import (
+    Outcome,
+    UnknownOutcomeError,
+    outcome_by_code,
+    state_after,
+    state_of,
+)
+from callblock.domain.priority import PROMISE_LEAD
+from callblock.domain.text import clean_line
+from callblock.services import ServiceError
+from callblock.services.leads import get_lead
+from callblock.store import Store
+
+NOTE_MAX = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    touch_id: int
+    lead: Lead  # the lead as it was before the outcome
+    outcome: Outcome
+    when: datetime | None
+
+
+def resolve_outcome(code: str) -> Outcome:
+    try:
+        return outcome_by_code(code)
+    except UnknownOutcomeError as error:
+        raise ServiceError(f"outcome: {error}") from None
+
+
+def record_outcome(
+    store: Store,
+    clock: Clock,
+    *,
+    rep: str,
+    lead_id: int,
+    code: str,
+    when: datetime | None = None,
+    note: str = "",
+    session_id: int | None = None,
+) -> Recorded:
+    """Record one dial outcome with all its effects, in one committed transaction."""
+    outcome = resolve_outcome(code)
+    now = clock.now()
+    if outcome.asks_when:
+        if when is None:
+            raise ServiceError(f"when: outcome {code!r} needs a time (--when)")
+        if when <= now:
+            raise ServiceError(f"when: {iso(when)} is not in the future")
+    elif when is not None:
+        raise ServiceError(f"when: outcome {code!r} takes no time")
+    at = iso(now)
+    with store.transaction():
+        lead = get_lead(store, lead_id)
+        before = state_of(lead)
+        after = state_after(before, outcome)
+        touch_id = store.insert_touch(
+            lead_id=lead_id,
+            rep=rep,
+            at=at,
+            channel=Channel.CALL.value,
+            outcome=outcome.code,
+            note=clean_line(note, NOTE_MAX),
+            session_id=session_id,
+            lead_before={"status": before.status.value, "bad_number": before.bad_number},
+        )
+        store.set_lead_state(lead_id, after.status.value, after.bad_number)
+        store.refresh_lead_counters(lead_id)
+        # A dial keeps the promises that were due; do-not-call withdraws all of them.
+        due_before = None if outcome.cancels_promises else iso(now + PROMISE_LEAD)
+        store.close_promises(lead_id, touch_id, due_before=due_before)
+        if outcome.creates and when is not None:
+            store.insert_callback(
+                lead_id=lead_id,
+                rep=rep,
+                due_at=iso(when),
+                kind=outcome.creates,
+                created_by_touch=touch_id,
+            )
+    return Recorded(touch_id, lead, outcome, when)
+
+
+def add_touch_note(store: Store, touch_id: int, note: str) -> str:
+    cleaned = clean_line(note, NOTE_MAX)
+    store.set_touch_note(touch_id, cleaned)
+    return cleaned
+
+
+def undo_last(store: Store, clock: Clock, *, rep: str, session_id: int) -> Touch | None:
+    """Undo the session's last outcome that still counts; None when there is nothing to undo.
+
+    The touch stays in the database marked undone (and stops counting everywhere); the lead's
+    status and the promises the touch created or kept return to how they were; the undo goes to
+    the audit trail.
+    """
+    with store.transaction():
+        touch = store.last_live_touch(session_id)
+        if touch is None:
+            return None
+        before = store.touch_lead_before(touch.id)
+        store.mark_touch_undone(touch.id)
+        store.revert_promises_of_touch(touch.id)
+        if before:
+            store.set_lead_state(touch.lead_id, before["status"], bool(before["bad_number"]))
+        store.refresh_lead_counters(touch.lead_id)
+        store.add_audit(
+            iso(clock.now()),
+            rep,
+            "undo",
+            touch.id,
+            {"lead_id": touch.lead_id, "outcome": touch.outcome, "touch_at": iso(touch.at)},
+        )
+    return touch

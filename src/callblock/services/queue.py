@@ -1,0 +1,39 @@
+"""The rep's queue: the one function that decides lead order (`next_leads_for_rep`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from callblock.clock import iso
+from callblock.config import Settings
+from callblock.domain.priority import PROMISE_LEAD, QueueItem, rank_leads
+from callblock.store import Store
+
+
+def next_leads_for_rep(
+    store: Store,
+    settings: Settings,
+    *,
+    rep: str,
+    now: datetime,
+    limit: int = 20,
+    exclude: Iterable[int] = (),
+) -> list[QueueItem]:
+    """The leads `rep` should call at `now`, best first, each with its reasons."""
+    rules = settings.queue_rules()
+    skip = set(exclude)
+    promises = {
+        lead_id: promise
+        for lead_id, promise in store.due_promises(iso(now + PROMISE_LEAD)).items()
+        if lead_id not in skip
+    }
+    candidates = store.queue_candidates(
+        spaced_before=iso(now - rules.spacing),
+        max_attempts=rules.max_attempts,
+        limit=max(limit * 5, 100),
+        exclude=skip,
+    )
+    known = {lead.id for lead in candidates}
+    candidates += store.leads_by_ids(lead_id for lead_id in promises if lead_id not in known)
+    return rank_leads(candidates, promises, now, rules)[:limit]

@@ -1,0 +1,88 @@
+"""Rows become domain objects here, at the store's edge, and nowhere else."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+
+from callblock.clock import parse_iso
+from callblock.domain.models import (
+    Callback,
+    Channel,
+    Lead,
+    LeadStatus,
+    Session,
+    Temperature,
+    Touch,
+)
+
+LEAD_COLUMNS = (
+    "id, name, title, company, phone, phone_display, email, links, timezone, phone_timezone, "
+    "temperature, fit, owner, status, created_at, notes, attempts, last_touch_at, bad_number"
+)
+
+
+def _time(value: str | None) -> datetime | None:
+    return parse_iso(value) if value else None
+
+
+def lead_from_row(row: sqlite3.Row) -> Lead:
+    return Lead(
+        id=row["id"],
+        name=row["name"],
+        title=row["title"] or "",
+        company=row["company"] or "",
+        phone=row["phone"] or "",
+        phone_display=row["phone_display"] or "",
+        email=row["email"] or "",
+        links=tuple(json.loads(row["links"] or "[]")),
+        timezone=row["timezone"],
+        phone_timezone=row["phone_timezone"],
+        temperature=Temperature(row["temperature"]),
+        fit=json.loads(row["fit"] or "{}"),
+        owner=row["owner"],
+        status=LeadStatus(row["status"]),
+        created_at=parse_iso(row["created_at"]),
+        notes=row["notes"] or "",
+        attempts=row["attempts"],
+        last_touch_at=_time(row["last_touch_at"]),
+        bad_number=bool(row["bad_number"]),
+    )
+
+
+def touch_from_row(row: sqlite3.Row) -> Touch:
+    return Touch(
+        id=row["id"],
+        lead_id=row["lead_id"],
+        rep=row["rep"],
+        at=parse_iso(row["at"]),
+        channel=Channel(row["channel"]),
+        outcome=row["outcome"],
+        note=row["note"] or "",
+        session_id=row["session_id"],
+        undone=bool(row["undone"]),
+    )
+
+
+def callback_from_row(row: sqlite3.Row) -> Callback:
+    return Callback(
+        id=row["id"],
+        lead_id=row["lead_id"],
+        rep=row["rep"],
+        due_at=parse_iso(row["due_at"]),
+        kind=row["kind"],
+        done=row["state"] != "open",
+        touch_id=row["created_by_touch"],
+    )
+
+
+def session_from_row(row: sqlite3.Row) -> Session:
+    return Session(
+        id=row["id"],
+        rep=row["rep"],
+        block_name=row["block_name"],
+        started_at=parse_iso(row["started_at"]),
+        ended_at=_time(row["ended_at"]),
+        target_per_hour=row["target_per_hour"] or 60,
+    )

@@ -1,0 +1,102 @@
+"""Ordered schema migrations. A database newer than the code is refused, never touched."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from callblock.store.db import StoreError, write_transaction
+
+
+def _v1(conn: sqlite3.Connection) -> None:
+    import sqlite_utils  # lazy: ~100 ms at import, only needed when the schema changes
+
+    db = sqlite_utils.Database(conn)
+    db["leads"].create(
+        {
+            "id": int, "name": str, "title": str, "company": str, "phone": str,
+            "phone_display": str, "email": str, "links": str, "timezone": str,
+            "phone_timezone": str, "temperature": str, "fit": str, "owner": str,
+            "status": str, "created_at": str, "notes": str, "attempts": int,
+            "last_touch_at": str, "bad_number": int,
+        },
+        pk="id",
+        not_null={"name", "status", "temperature", "created_at", "attempts", "bad_number"},
+        defaults={"attempts": 0, "bad_number": 0, "notes": "", "title": "", "company": "",
+                  "email": "", "links": "[]", "fit": "{}", "phone": "", "phone_display": ""},
+    )  # fmt: skip
+    db["sessions"].create(
+        {"id": int, "rep": str, "block_name": str, "started_at": str, "ended_at": str,
+         "target_per_hour": int},
+        pk="id",
+        not_null={"rep", "block_name", "started_at"},
+    )  # fmt: skip
+    db["touches"].create(
+        {"id": int, "lead_id": int, "rep": str, "at": str, "channel": str, "outcome": str,
+         "note": str, "session_id": int, "undone": int, "lead_before": str},
+        pk="id",
+        not_null={"lead_id", "rep", "at", "channel", "outcome", "undone"},
+        defaults={"undone": 0, "note": ""},
+        foreign_keys=[("lead_id", "leads", "id"), ("session_id", "sessions", "id")],
+    )  # fmt: skip
+    db["callbacks"].create(
+        {"id": int, "lead_id": int, "rep": str, "due_at": str, "kind": str, "state": str,
+         "created_by_touch": int, "closed_by_touch": int},
+        pk="id",
+        not_null={"lead_id", "rep", "due_at", "kind", "state"},
+        defaults={"state": "open"},
+        foreign_keys=[("lead_id", "leads", "id"), ("created_by_touch", "touches", "id"),
+                      ("closed_by_touch", "touches", "id")],
+    )  # fmt: skip
+    db["audit"].create(
+        {"id": int, "at": str, "rep": str, "action": str, "touch_id": int, "detail": str},
+        pk="id",
+        not_null={"at", "rep", "action"},
+    )
+    db["leads"].create_index(["status", "bad_number", "attempts", "last_touch_at"])
+    db["leads"].create_index(["created_at"])
+    db["touches"].create_index(["lead_id", "at"])
+    db["touches"].create_index(["at"])
+    db["touches"].create_index(["session_id"])
+    db["callbacks"].create_index(["state", "due_at"])
+    db["callbacks"].create_index(["lead_id"])
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    has_table = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+    ).fetchone()
+    if not has_table:
+        return 0
+    row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
+    return int(row[0] or 0)
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Bring the database to SCHEMA_VERSION, one migration per transaction."""
+    version = schema_version(conn)
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path} has schema version {version}, newer than this callblock knows "
+            f"({SCHEMA_VERSION}); upgrade callblock. The database was left untouched."
+        )
+    if version == 0:
+        foreign = conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        ).fetchall()
+        if foreign:
+            raise StoreError(
+                f"{path} holds tables that are not callblock's ({foreign[0][0]}, ...); "
+                "refusing to touch it"
+            )
+    for number in range(version + 1, SCHEMA_VERSION + 1):
+        with write_transaction(conn):
+            if number == 1:
+                conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+            MIGRATIONS[number - 1](conn)
+            conn.execute("INSERT INTO schema_version (version) VALUES (?)", (number,))

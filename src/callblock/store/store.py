@@ -1,0 +1,279 @@
+"""The Store: every SQL statement callblock runs. Returns domain objects, never rows."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from callblock.domain.models import Callback, Lead, Session, Touch
+from callblock.store import migrations
+from callblock.store.convert import (
+    LEAD_COLUMNS,
+    callback_from_row,
+    lead_from_row,
+    session_from_row,
+    touch_from_row,
+)
+from callblock.store.db import connect, write_transaction
+
+CLOSED = "('do-not-call', 'qualified', 'disqualified')"
+
+
+class Store:
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+        conn.row_factory = sqlite3.Row
+
+    @classmethod
+    def open(cls, path: Path | str) -> Store:
+        path = Path(path)
+        conn = connect(path)
+        try:
+            migrations.migrate(conn, path)
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, path)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with write_transaction(self.conn):
+            yield
+
+    def _one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
+        return self.conn.execute(sql, tuple(params)).fetchone()
+
+    # leads ---------------------------------------------------------------------------------
+    def insert_lead(self, record: dict[str, Any]) -> int:
+        record = _encode_lead(record)
+        columns = ", ".join(record)
+        marks = ", ".join("?" for _ in record)
+        with self.transaction():
+            cursor = self.conn.execute(
+                f"INSERT INTO leads ({columns}) VALUES ({marks})", tuple(record.values())
+            )
+        return int(cursor.lastrowid or 0)
+
+    def insert_many(self, table: str, records: Iterable[dict[str, Any]]) -> None:
+        """Bulk insert (demo data, imports) inside the caller's transaction."""
+        import sqlite_utils  # lazy: only bulk writers pay for the import
+
+        if table == "leads":
+            records = (_encode_lead(record) for record in records)
+        sqlite_utils.Database(self.conn)[table].insert_all(records, batch_size=2000)
+
+    def get_lead(self, lead_id: int) -> Lead | None:
+        row = self._one(f"SELECT {LEAD_COLUMNS} FROM leads WHERE id = ?", (lead_id,))
+        return lead_from_row(row) if row else None
+
+    def leads_by_ids(self, lead_ids: Iterable[int]) -> list[Lead]:
+        ids = list(dict.fromkeys(lead_ids))
+        if not ids:
+            return []
+        marks = ", ".join("?" for _ in ids)
+        rows = self.conn.execute(f"SELECT {LEAD_COLUMNS} FROM leads WHERE id IN ({marks})", ids)
+        return [lead_from_row(row) for row in rows]
+
+    def count(self, table: str) -> int:
+        if table not in {"leads", "touches", "callbacks", "sessions", "audit"}:
+            raise ValueError(f"unknown table {table}")
+        row = self._one(f"SELECT count(*) FROM {table}")
+        return int(row[0]) if row else 0
+
+    def queue_candidates(
+        self, *, spaced_before: str, max_attempts: int, limit: int, exclude: Iterable[int] = ()
+    ) -> list[Lead]:
+        """Open leads that may be called: the newest never-called ones, then the longest-waiting."""
+        skip = tuple(exclude)
+        not_skipped = f"AND id NOT IN ({', '.join('?' for _ in skip)})" if skip else ""
+        base = (
+            f"SELECT {LEAD_COLUMNS} FROM leads WHERE status NOT IN {CLOSED} AND bad_number = 0 "
+            f"AND phone != '' {not_skipped}"
+        )
+        fresh = self.conn.execute(
+            f"{base} AND attempts = 0 ORDER BY created_at DESC LIMIT ?", (*skip, limit)
+        ).fetchall()
+        follow = self.conn.execute(
+            f"{base} AND attempts BETWEEN 1 AND ? AND last_touch_at <= ? "
+            "ORDER BY last_touch_at LIMIT ?",
+            (*skip, max_attempts - 1, spaced_before, limit),
+        ).fetchall()
+        return [lead_from_row(row) for row in (*fresh, *follow)]
+
+    def set_lead_state(self, lead_id: int, status: str, bad_number: bool) -> None:
+        self.conn.execute(
+            "UPDATE leads SET status = ?, bad_number = ? WHERE id = ?",
+            (status, int(bad_number), lead_id),
+        )
+
+    def refresh_lead_counters(self, lead_id: int) -> None:
+        """Recount attempts and last touch from the touches that still count."""
+        self.conn.execute(
+            "UPDATE leads SET "
+            "attempts = (SELECT count(*) FROM touches "
+            "  WHERE lead_id = leads.id AND undone = 0 AND channel = 'call'), "
+            "last_touch_at = (SELECT max(at) FROM touches WHERE lead_id = leads.id AND undone = 0) "
+            "WHERE id = ?",
+            (lead_id,),
+        )
+
+    def set_notes(self, lead_id: int, notes: str) -> None:
+        with self.transaction():
+            self.conn.execute("UPDATE leads SET notes = ? WHERE id = ?", (notes, lead_id))
+
+    # touches -------------------------------------------------------------------------------
+    def insert_touch(
+        self,
+        *,
+        lead_id: int,
+        rep: str,
+        at: str,
+        channel: str,
+        outcome: str,
+        note: str,
+        session_id: int | None,
+        lead_before: dict[str, Any],
+    ) -> int:
+        cursor = self.conn.execute(
+            "INSERT INTO touches (lead_id, rep, at, channel, outcome, note, session_id, undone, "
+            "lead_before) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)",
+            (lead_id, rep, at, channel, outcome, note, session_id, json.dumps(lead_before)),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def get_touch(self, touch_id: int) -> Touch | None:
+        row = self._one("SELECT * FROM touches WHERE id = ?", (touch_id,))
+        return touch_from_row(row) if row else None
+
+    def touch_lead_before(self, touch_id: int) -> dict[str, Any]:
+        row = self._one("SELECT lead_before FROM touches WHERE id = ?", (touch_id,))
+        return json.loads(row[0]) if row and row[0] else {}
+
+    def touches_for_lead(self, lead_id: int) -> list[Touch]:
+        rows = self.conn.execute(
+            "SELECT * FROM touches WHERE lead_id = ? AND undone = 0 ORDER BY at DESC, id DESC",
+            (lead_id,),
+        )
+        return [touch_from_row(row) for row in rows]
+
+    def last_live_touch(self, session_id: int) -> Touch | None:
+        row = self._one(
+            "SELECT * FROM touches WHERE session_id = ? AND undone = 0 ORDER BY id DESC LIMIT 1",
+            (session_id,),
+        )
+        return touch_from_row(row) if row else None
+
+    def mark_touch_undone(self, touch_id: int) -> None:
+        self.conn.execute("UPDATE touches SET undone = 1 WHERE id = ?", (touch_id,))
+
+    def set_touch_note(self, touch_id: int, note: str) -> None:
+        with self.transaction():
+            self.conn.execute("UPDATE touches SET note = ? WHERE id = ?", (note, touch_id))
+
+    def session_outcomes(self, session_id: int) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT outcome FROM touches WHERE session_id = ? AND undone = 0", (session_id,)
+        )
+        return [row[0] for row in rows]
+
+    # callbacks and appointments ------------------------------------------------------------
+    def insert_callback(
+        self, *, lead_id: int, rep: str, due_at: str, kind: str, created_by_touch: int | None
+    ) -> int:
+        cursor = self.conn.execute(
+            "INSERT INTO callbacks (lead_id, rep, due_at, kind, state, created_by_touch) "
+            "VALUES (?, ?, ?, ?, 'open', ?)",
+            (lead_id, rep, due_at, kind, created_by_touch),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def close_promises(self, lead_id: int, touch_id: int, *, due_before: str | None) -> None:
+        """Close the lead's open promises (all, or those due before a time) by a touch."""
+        due = "AND due_at <= ?" if due_before else ""
+        params = (touch_id, lead_id, due_before) if due_before else (touch_id, lead_id)
+        self.conn.execute(
+            "UPDATE callbacks SET state = 'closed', closed_by_touch = ? "
+            f"WHERE lead_id = ? AND state = 'open' {due}",
+            params,
+        )
+
+    def revert_promises_of_touch(self, touch_id: int) -> None:
+        """Undo a touch's effect on promises: drop those it created, reopen those it closed."""
+        self.conn.execute(
+            "UPDATE callbacks SET state = 'undone' WHERE created_by_touch = ?", (touch_id,)
+        )
+        self.conn.execute(
+            "UPDATE callbacks SET state = 'open', closed_by_touch = NULL WHERE closed_by_touch = ?",
+            (touch_id,),
+        )
+
+    def due_promises(self, due_before: str) -> dict[int, Callback]:
+        """The earliest open promise per lead that is due before `due_before`."""
+        rows = self.conn.execute(
+            "SELECT * FROM callbacks WHERE state = 'open' AND due_at <= ? ORDER BY due_at DESC",
+            (due_before,),
+        )
+        return {row["lead_id"]: callback_from_row(row) for row in rows}
+
+    def open_promises(self, lead_id: int) -> list[Callback]:
+        rows = self.conn.execute(
+            "SELECT * FROM callbacks WHERE lead_id = ? AND state = 'open' ORDER BY due_at",
+            (lead_id,),
+        )
+        return [callback_from_row(row) for row in rows]
+
+    # sessions and audit --------------------------------------------------------------------
+    def insert_session(self, rep: str, block_name: str, started_at: str, target: int) -> int:
+        with self.transaction():
+            cursor = self.conn.execute(
+                "INSERT INTO sessions (rep, block_name, started_at, target_per_hour) "
+                "VALUES (?, ?, ?, ?)",
+                (rep, block_name, started_at, target),
+            )
+        return int(cursor.lastrowid or 0)
+
+    def end_session(self, session_id: int, ended_at: str) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL",
+                (ended_at, session_id),
+            )
+
+    def get_session(self, session_id: int) -> Session | None:
+        row = self._one("SELECT * FROM sessions WHERE id = ?", (session_id,))
+        return session_from_row(row) if row else None
+
+    def add_audit(
+        self, at: str, rep: str, action: str, touch_id: int | None, detail: dict[str, Any]
+    ) -> None:
+        self.conn.execute(
+            "INSERT INTO audit (at, rep, action, touch_id, detail) VALUES (?, ?, ?, ?, ?)",
+            (at, rep, action, touch_id, json.dumps(detail)),
+        )
+
+    def audit_entries(self, action: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT at, rep, action, touch_id, detail FROM audit"
+        rows = (
+            self.conn.execute(sql + " WHERE action = ?", (action,))
+            if action
+            else (self.conn.execute(sql))
+        )
+        return [dict(row) | {"detail": json.loads(row["detail"] or "{}")} for row in rows]
+
+
+def _encode_lead(record: dict[str, Any]) -> dict[str, Any]:
+    encoded = dict(record)
+    for key in ("links", "fit"):
+        if key in encoded and not isinstance(encoded[key], str):
+            encoded[key] = json.dumps(encoded[key])
+    if "bad_number" in encoded:
+        encoded["bad_number"] = int(bool(encoded["bad_number"]))
+    return encoded
