@@ -1,0 +1,1 @@
+"""Screens: thin, they call services and set widget attributes."""

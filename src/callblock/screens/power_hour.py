@@ -1,0 +1,294 @@
+"""The power-hour screen: one lead at a time, one key per outcome."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Static
+
+from callblock.context import AppContext
+from callblock.domain.calling import local_time
+from callblock.domain.outcomes import OUTCOME_BY_CODE
+from callblock.domain.priority import QueueItem
+from callblock.screens.bindings import power_hour_bindings
+from callblock.screens.help import HelpScreen
+from callblock.screens.prompts import ConfirmScreen, NoteScreen, WhenScreen
+from callblock.screens.summary import SummaryScreen
+from callblock.services import ServiceError, dialing, leads, queue, sessions
+from callblock.widgets.app_header import AppHeader
+from callblock.widgets.history import HistoryTable
+from callblock.widgets.key_bar import KeyBar
+from callblock.widgets.lead_card import CardData, LeadCard
+from callblock.widgets.notes import NotesPane
+from callblock.widgets.plain import plain
+from callblock.widgets.session_bar import SessionBar
+
+if TYPE_CHECKING:
+    from callblock.app import CallblockApp
+
+NEEDS_LEAD = {"outcome", "skip", "edit_notes"}
+
+
+class PowerHourScreen(Screen[None]):
+    BINDINGS = power_hour_bindings()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.current: QueueItem | None = None
+        self.last: dialing.Recorded | None = None
+        self.done: set[int] = set()  # leads given an outcome in this block
+        self.skipped: set[int] = set()
+
+    @property
+    def ctx(self) -> AppContext:
+        return cast("CallblockApp", self.app).context
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader(id="app-header")
+        yield SessionBar(id="session-bar")
+        with Horizontal(id="lead-row"):
+            yield LeadCard(id="lead-card")
+            yield NotesPane(id="notes")
+        yield HistoryTable(id="history")
+        yield Static(id="status")
+        yield KeyBar(id="key-bar")
+
+    def on_mount(self) -> None:
+        ctx = self.ctx
+        self.session = sessions.start_session(
+            ctx.store, ctx.clock, rep=ctx.rep, block_name=ctx.settings.block_name,
+            target=ctx.settings.target_per_hour,
+        )  # fmt: skip
+        self.query_one(AppHeader).rep = ctx.rep
+        self.query_one(SessionBar).block_name = self.session.block_name
+        self._refresh_session()
+        self._tick()
+        self.advance()
+        self.set_interval(1.0, self._tick)
+
+    # showing leads --------------------------------------------------------------------------
+    def advance(self) -> None:
+        """Draw the best lead now (calling window checked at this moment)."""
+        ctx = self.ctx
+        items = queue.next_leads_for_rep(
+            ctx.store, ctx.settings, rep=ctx.rep, now=ctx.clock.now(), limit=1,
+            exclude=self.done | self.skipped,
+        )  # fmt: skip
+        self._show(items[0] if items else None)
+
+    def _show(self, item: QueueItem | None) -> None:
+        self._finish_notes()
+        self.current = item
+        ctx = self.ctx
+        card = self.query_one(LeadCard)
+        history = self.query_one(HistoryTable)
+        notes = self.query_one(NotesPane)
+        if item is None:
+            card.data = None
+            history.show([], ctx.settings.timezone)
+            notes.show(0, "")
+        else:
+            touches = ctx.store.touches_for_lead(item.lead.id)
+            card.data = CardData(
+                item=item,
+                zone=item.lead.zone(ctx.settings.timezone),
+                max_attempts=ctx.settings.max_attempts,
+                last_touch=touches[0] if touches else None,
+                rep_zone=ctx.settings.timezone,
+            )
+            history.show(touches, ctx.settings.timezone)
+            notes.show(item.lead.id, item.lead.notes)
+        self.refresh_bindings()
+
+    def _refresh_session(self) -> None:
+        ctx = self.ctx
+        self.query_one(SessionBar).stats = sessions.session_stats(
+            ctx.store, self.session, ctx.clock.now()
+        )
+
+    def _tick(self) -> None:
+        ctx = self.ctx
+        now = ctx.clock.now()
+        header = self.query_one(AppHeader)
+        shown = local_time(now, ctx.settings.timezone).replace(second=0, microsecond=0)
+        if header.now != shown:
+            header.now = shown
+        bar = self.query_one(SessionBar)
+        if bar.stats is not None:
+            elapsed = now - self.session.started_at
+            if int(elapsed.total_seconds() // 60) != int(bar.stats.elapsed.total_seconds() // 60):
+                bar.stats = replace(bar.stats, elapsed=elapsed)
+        item = self.current
+        if item and item.tier != "undo" and not self.query_one(NotesPane).editing:
+            zone = item.lead.zone(ctx.settings.timezone)
+            if not ctx.settings.window.allows(local_time(now, zone)):
+                self._say(plain(f"{item.lead.name}: calling hours have closed; moved on"))
+                self.advance()
+
+    def _say(self, message: Content) -> None:
+        self.query_one("#status", Static).update(message)
+
+    # actions --------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        editing = self.is_mounted and self.query_one(NotesPane).editing
+        if action in NEEDS_LEAD and (self.current is None or editing):
+            return None  # shown, dimmed
+        if action == "note" and (self.last is None or editing):
+            return None
+        return True
+
+    def action_outcome(self, code: str) -> None:
+        item = self.current
+        if item is None:
+            return
+        outcome = OUTCOME_BY_CODE[code]
+        lead = item.lead
+        if outcome.confirm:
+            question = Content.assemble(
+                "Mark ", plain(lead.name, "bold"), " as ", ("do not call", "bold $error"),
+                "? They will never be queued again.",
+            )  # fmt: skip
+
+            def confirmed(answer: bool | None) -> None:
+                if answer:
+                    self._record(item, code, None)
+
+            self.app.push_screen(ConfirmScreen(question), confirmed)
+        elif outcome.asks_when:
+            ctx = self.ctx
+            prompt = WhenScreen(
+                f"{outcome.label}: {lead.name} — when?",
+                ctx.clock.now(),
+                ctx.settings.timezone,
+                lead.zone(ctx.settings.timezone),
+            )
+
+            def chosen(when: datetime | None) -> None:
+                if when is not None:
+                    self._record(item, code, when)
+
+            self.app.push_screen(prompt, chosen)
+        else:
+            self._record(item, code, None)
+
+    def _record(self, item: QueueItem, code: str, when: datetime | None) -> None:
+        ctx = self.ctx
+        try:
+            recorded = dialing.record_outcome(
+                ctx.store, ctx.clock, rep=ctx.rep, lead_id=item.lead.id, code=code, when=when,
+                session_id=self.session.id,
+            )  # fmt: skip
+        except ServiceError as error:
+            self._say(plain(str(error), "$error"))
+            return
+        self.last = recorded
+        self.done.add(item.lead.id)
+        self.advance()
+        self._refresh_session()
+        note_key = self.app.get_key_display(self._binding("note"))
+        undo_key = self.app.get_key_display(self._binding("undo"))
+        self._say(
+            Content.assemble(
+                ("✓ ", "$success"), plain(recorded.outcome.label, "bold"), " · ",
+                plain(item.lead.name), (f" · {note_key} note · {undo_key} undo", "dim"),
+            )
+        )  # fmt: skip
+
+    def _binding(self, ident: str):  # noqa: ANN202 - Binding, found by id through the keymap
+        for _node, binding, _enabled, _tip in self.active_bindings.values():
+            if binding.id == ident:
+                return binding
+        return next(b for b in self.BINDINGS if getattr(b, "id", None) == ident)
+
+    def action_undo(self) -> None:
+        ctx = self.ctx
+        touch = dialing.undo_last(ctx.store, ctx.clock, rep=ctx.rep, session_id=self.session.id)
+        if touch is None:
+            self._say(Content.styled("Nothing to undo in this block.", "$warning"))
+            return
+        self.done.discard(touch.lead_id)
+        self.last = None
+        lead = leads.get_lead(ctx.store, touch.lead_id)
+        zone = lead.zone(ctx.settings.timezone)
+        self._show(
+            QueueItem(
+                lead,
+                0.0,
+                "undo",
+                ("outcome undone: record it again",),
+                local_time(ctx.clock.now(), zone),
+            )  # fmt: skip
+        )
+        self._refresh_session()
+        self._say(Content.assemble(("↶ undone ", "$warning"), plain(f"{touch.outcome} · "),
+                                   plain(lead.name)))  # fmt: skip
+
+    def action_skip(self) -> None:
+        if self.current is not None:
+            self.skipped.add(self.current.lead.id)
+            self._say(Content.assemble("skipped ", plain(self.current.lead.name)))
+            self.advance()
+
+    def action_note(self) -> None:
+        recorded = self.last
+        if recorded is None:
+            return
+        title = f"Note on {recorded.outcome.label.lower()} · {recorded.lead.name}"
+
+        def save(text: str | None) -> None:
+            if text is not None and text.strip():
+                saved = dialing.add_touch_note(self.ctx.store, recorded.touch_id, text)
+                self._say(Content.assemble(("✓ note saved: ", "$success"), plain(saved)))
+                if self.current and self.current.lead.id == recorded.lead.id:
+                    self._show(self.current)
+
+        self.app.push_screen(NoteScreen(title), save)
+
+    def action_edit_notes(self) -> None:
+        if self.current is not None:
+            self.query_one(NotesPane).edit()
+            self.refresh_bindings()
+
+    def action_escape(self) -> None:
+        """Esc closes the notes editor; with nothing open it does nothing (never ends a block)."""
+        if self._finish_notes():
+            self._say(Content.styled("✓ research notes saved", "$success"))
+
+    def _finish_notes(self) -> bool:
+        """Close the notes editor if open, saving synchronously; True if it was open."""
+        finished = self.query_one(NotesPane).finish()
+        if finished is None:
+            return False
+        lead_id, text = finished
+        leads.save_notes(self.ctx.store, lead_id, text)
+        if self.current and self.current.lead.id == lead_id:
+            self.current = replace(self.current, lead=replace(self.current.lead, notes=text))
+        self.refresh_bindings()
+        return True
+
+    @on(NotesPane.Save)
+    def _save_draft(self, event: NotesPane.Save) -> None:
+        if event.lead_id and event.pane.editing:  # a late draft must not overwrite the final save
+            leads.save_notes(self.ctx.store, event.lead_id, event.text)
+
+    def action_help(self) -> None:
+        shown = [
+            (self.app.get_key_display(binding), binding)
+            for _node, binding, _enabled, _tip in self.active_bindings.values()
+            if binding.show and binding.id
+        ]
+        self.app.push_screen(HelpScreen(shown))
+
+    def action_end_block(self) -> None:
+        ctx = self.ctx
+        self._finish_notes()
+        sessions.end_session(ctx.store, ctx.clock, self.session)
+        stats = sessions.session_stats(ctx.store, self.session, ctx.clock.now())
+        self.app.switch_screen(SummaryScreen(self.session.block_name, stats))

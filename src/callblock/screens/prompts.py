@@ -1,0 +1,108 @@
+"""Small modal prompts: a time in plain words, a yes/no confirmation, a one-line note."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from callblock.domain.calling import local_time
+from callblock.domain.whenparse import WhenParseError, parse_when
+from callblock.widgets.plain import plain
+
+
+class WhenScreen(ModalScreen[datetime | None]):
+    """Asks when (callback, meeting); shows the parsed time live; Enter saves, Esc cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "cancel", id="prompt.cancel")]
+
+    def __init__(self, title: str, now: datetime, rep_zone: str, lead_zone: str) -> None:
+        super().__init__()
+        self._title = title
+        self._now = local_time(now, rep_zone)
+        self._lead_zone = lead_zone
+        self._parsed: datetime | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="prompt"):
+            yield Static(plain(self._title, "bold"))
+            yield Input(placeholder="thu 3pm · tomorrow 10:30 · in 2 days · 2026-12-01 09:00")
+            yield Static(Content.styled("Type a time.", "dim"), id="when-preview")
+            yield Static(Content.styled("Enter save · Esc cancel", "dim"))
+
+    @on(Input.Changed)
+    def _preview(self, event: Input.Changed) -> None:
+        preview = self.query_one("#when-preview", Static)
+        try:
+            self._parsed = parse_when(event.value, self._now)
+        except WhenParseError as error:
+            self._parsed = None
+            preview.update(plain(str(error), "$error") if event.value.strip() else "Type a time.")
+            return
+        lead_local = local_time(self._parsed, self._lead_zone)
+        preview.update(
+            Content.assemble(
+                ("→ ", "bold"),
+                (f"{self._parsed:%a %d %b %Y %H:%M %Z}", "bold $success"),
+                plain(f"  (lead's time {lead_local:%a %H:%M %Z})", "dim"),
+            )
+        )
+
+    @on(Input.Submitted)
+    def _submit(self) -> None:
+        if self._parsed is not None:
+            self.dismiss(self._parsed)
+        else:
+            self.app.bell()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("y", "answer(True)", "yes", id="prompt.yes"),
+        Binding("n,escape", "answer(False)", "no", id="prompt.no"),
+    ]
+
+    def __init__(self, question: Content) -> None:
+        super().__init__()
+        self._question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="prompt"):
+            yield Static(self._question)
+            yield Static(Content.styled("y yes · n / Esc no", "dim"))
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class NoteScreen(ModalScreen[str | None]):
+    """A one-line note on the outcome just recorded."""
+
+    BINDINGS = [Binding("escape", "cancel", "skip", id="prompt.cancel")]
+
+    def __init__(self, title: str, initial: str = "") -> None:
+        super().__init__()
+        self._title = title
+        self._initial = initial
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="prompt"):
+            yield Static(plain(self._title, "bold"))
+            yield Input(value=self._initial, placeholder="one line, e.g. asked for pricing")
+            yield Static(Content.styled("Enter save · Esc skip", "dim"))
+
+    @on(Input.Submitted)
+    def _submit(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

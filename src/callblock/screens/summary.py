@@ -1,0 +1,54 @@
+"""The end-of-block summary."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Static
+
+from callblock.services.sessions import SessionStats
+from callblock.widgets.plain import plain
+
+
+class SummaryScreen(Screen[None]):
+    BINDINGS = [
+        Binding("enter,q", "app.quit", "quit", id="summary.quit"),
+        Binding("n", "new_block", "new block", id="summary.new"),
+    ]
+
+    def __init__(self, block_name: str, stats: SessionStats) -> None:
+        super().__init__()
+        self._block_name = block_name
+        self._stats = stats
+
+    def compose(self) -> ComposeResult:
+        stats = self._stats
+        minutes = int(stats.elapsed.total_seconds() // 60)
+        rows = (
+            ("dials", str(stats.dials)),
+            ("contacts", str(stats.contacts)),
+            ("contact rate", f"{stats.contact_rate:.0%}"),
+            ("meetings booked", str(stats.meetings)),
+            ("callbacks set", str(stats.callbacks)),
+            ("time", f"{minutes} min"),
+        )
+        with Vertical(id="summary"):
+            yield Static(Content.assemble(plain(self._block_name, "bold"), (" ended", "bold")))
+            yield Static(
+                Content.assemble(
+                    *[
+                        part
+                        for label, value in rows
+                        for part in (f"{label:>16}  ", (f"{value}\n", "bold"))
+                    ]
+                )  # fmt: skip
+            )
+            yield Static(Content.styled("Enter/q quit · n start a new block", "dim"))
+
+    def action_new_block(self) -> None:
+        from callblock.screens.power_hour import PowerHourScreen
+
+        self.app.switch_screen(PowerHourScreen())

@@ -1,0 +1,1 @@
+"""Small reusable widgets. They take attributes and post messages; they never touch the store."""

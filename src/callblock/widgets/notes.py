@@ -1,0 +1,93 @@
+"""Research notes: Markdown to read, a TextArea to edit in place.
+
+Links are never opened (a click would open a browser on the server, not on the rep's machine).
+While editing, changes are announced after a short pause so the screen can save them: nothing
+typed is lost if the connection drops.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Markdown, TextArea
+
+AUTOSAVE_SECONDS = 1.0
+
+
+class NotesPane(VerticalScroll):
+    @dataclass
+    class Save(Message):
+        """A draft to save: sent after a pause in typing, so a dropped connection loses nothing."""
+
+        pane: NotesPane
+        lead_id: int
+        text: str
+
+        @property
+        def control(self) -> NotesPane:
+            return self.pane
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._text = ""
+        self._lead_id = 0
+        self._autosave: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Markdown("", open_links=False, id="notes-view")
+        editor = TextArea(id="notes-editor", soft_wrap=True, show_line_numbers=False)
+        editor.display = False
+        yield editor
+
+    @property
+    def editing(self) -> bool:
+        return self.query_one(TextArea).display
+
+    def show(self, lead_id: int, text: str) -> None:
+        """Show a lead's notes. The caller finishes any edit first (see `finish`)."""
+        self._cancel_autosave()
+        self._lead_id = lead_id
+        self._text = text
+        view = self.query_one(Markdown)
+        view.update(text or "*No research notes yet. Press e to add some.*")
+        self.scroll_home(animate=False)
+
+    def edit(self) -> None:
+        editor = self.query_one(TextArea)
+        editor.load_text(self._text)
+        self.query_one(Markdown).display = False
+        editor.display = True
+        editor.move_cursor(editor.document.end)  # reps add to the end of their notes
+        editor.focus()
+
+    def finish(self) -> tuple[int, str] | None:
+        """Leave the editor; returns (lead id, text) for the caller to save at once."""
+        if not self.editing:
+            return None
+        self._cancel_autosave()
+        editor = self.query_one(TextArea)
+        self._text = editor.text
+        editor.display = False
+        view = self.query_one(Markdown)
+        view.display = True
+        view.update(self._text or "*No research notes yet. Press e to add some.*")
+        return self._lead_id, self._text
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        self._cancel_autosave()
+        self._autosave = self.set_timer(AUTOSAVE_SECONDS, self._save_draft)
+
+    def _save_draft(self) -> None:
+        if self.editing:
+            text = self.query_one(TextArea).text
+            self.post_message(self.Save(self, self._lead_id, text))
+
+    def _cancel_autosave(self) -> None:
+        if self._autosave is not None:
+            self._autosave.stop()
+            self._autosave = None

@@ -1,0 +1,33 @@
+"""Session header: block name, elapsed time, dials, contacts and pace against the target."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from callblock.services.sessions import SessionStats
+from callblock.widgets.plain import plain
+
+
+class SessionBar(Static):
+    block_name: reactive[str] = reactive("")
+    stats: reactive[SessionStats | None] = reactive(None)
+
+    def render(self) -> Content:
+        stats = self.stats
+        if stats is None:
+            return plain(self.block_name)
+        minutes = int(stats.elapsed.total_seconds() // 60)
+        pace = stats.pace_per_hour
+        pace_text = f"{pace:.0f}/h" if pace is not None else "–"
+        behind = pace is not None and pace < stats.target_per_hour
+        return Content.assemble(
+            plain(self.block_name, "bold"),
+            f" · {minutes} min · ",
+            (f"{stats.dials} dials", "bold"),
+            f" · {stats.contacts} contacts ({stats.contact_rate:.0%})",
+            " · pace ",
+            (pace_text, "$warning" if behind else "$success"),
+            f" of {stats.target_per_hour}/h",
+        )
