@@ -43,12 +43,22 @@ class HelpScreen(ModalScreen[None]):
             outcome = OUTCOME_BY_CODE.get(binding.id or "")
             detail = ""
             if outcome:
-                flags = [f for f, on in (("dial", outcome.is_dial), ("contact", outcome.is_contact),
-                                         ("asks when", outcome.asks_when),
-                                         ("confirms", outcome.confirm)) if on]  # fmt: skip
+                flags = [
+                    f
+                    for f, on in (
+                        ("dial", outcome.is_dial),
+                        ("contact", outcome.is_contact),
+                        ("asks when", outcome.asks_when),
+                        ("confirms", outcome.confirm),
+                    )
+                    if on
+                ]
                 detail = f"  ({outcome.code}: {', '.join(flags)})"
-            lines += [(f"{key_display:>3}", "bold $accent"), f"  {binding.tooltip}",
-                      (f"{detail}\n", "dim")]  # fmt: skip
+            lines += [
+                (f"{key_display:>3}", "bold $accent"),
+                f"  {binding.tooltip}",
+                (f"{detail}\n", "dim"),
+            ]
         return Content.assemble(*lines)
 
     def action_close(self) -> None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, cast
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
@@ -63,9 +64,12 @@ class PowerHourScreen(Screen[None]):
     def on_mount(self) -> None:
         ctx = self.ctx
         self.session = sessions.start_session(
-            ctx.store, ctx.clock, rep=ctx.rep, block_name=ctx.settings.block_name,
+            ctx.store,
+            ctx.clock,
+            rep=ctx.rep,
+            block_name=ctx.settings.block_name,
             target=ctx.settings.target_per_hour,
-        )  # fmt: skip
+        )
         self.query_one(AppHeader).rep = ctx.rep
         self.query_one(SessionBar).block_name = self.session.block_name
         self._refresh_session()
@@ -78,9 +82,13 @@ class PowerHourScreen(Screen[None]):
         """Draw the best lead now (calling window checked at this moment)."""
         ctx = self.ctx
         items = queue.next_leads_for_rep(
-            ctx.store, ctx.settings, rep=ctx.rep, now=ctx.clock.now(), limit=1,
+            ctx.store,
+            ctx.settings,
+            rep=ctx.rep,
+            now=ctx.clock.now(),
+            limit=1,
             exclude=self.done | self.skipped,
-        )  # fmt: skip
+        )
         self._show(items[0] if items else None)
 
     def _show(self, item: QueueItem | None) -> None:
@@ -152,9 +160,12 @@ class PowerHourScreen(Screen[None]):
         lead = item.lead
         if outcome.confirm:
             question = Content.assemble(
-                "Mark ", plain(lead.name, "bold"), " as ", ("do not call", "bold $error"),
+                "Mark ",
+                plain(lead.name, "bold"),
+                " as ",
+                ("do not call", "bold $error"),
                 "? They will never be queued again.",
-            )  # fmt: skip
+            )
 
             def confirmed(answer: bool | None) -> None:
                 if answer:
@@ -182,9 +193,14 @@ class PowerHourScreen(Screen[None]):
         ctx = self.ctx
         try:
             recorded = dialing.record_outcome(
-                ctx.store, ctx.clock, rep=ctx.rep, lead_id=item.lead.id, code=code, when=when,
+                ctx.store,
+                ctx.clock,
+                rep=ctx.rep,
+                lead_id=item.lead.id,
+                code=code,
+                when=when,
                 session_id=self.session.id,
-            )  # fmt: skip
+            )
         except ServiceError as error:
             self._say(plain(str(error), "$error"))
             return
@@ -196,12 +212,15 @@ class PowerHourScreen(Screen[None]):
         undo_key = self.app.get_key_display(self._binding("undo"))
         self._say(
             Content.assemble(
-                ("✓ ", "$success"), plain(recorded.outcome.label, "bold"), " · ",
-                plain(item.lead.name), (f" · {note_key} note · {undo_key} undo", "dim"),
+                ("✓ ", "$success"),
+                plain(recorded.outcome.label, "bold"),
+                " · ",
+                plain(item.lead.name),
+                (f" · {note_key} note · {undo_key} undo", "dim"),
             )
-        )  # fmt: skip
+        )
 
-    def _binding(self, ident: str):  # noqa: ANN202 - Binding, found by id through the keymap
+    def _binding(self, ident: str) -> Binding:
         for _node, binding, _enabled, _tip in self.active_bindings.values():
             if binding.id == ident:
                 return binding
@@ -224,11 +243,14 @@ class PowerHourScreen(Screen[None]):
                 "undo",
                 ("outcome undone: record it again",),
                 local_time(ctx.clock.now(), zone),
-            )  # fmt: skip
+            )
         )
         self._refresh_session()
-        self._say(Content.assemble(("↶ undone ", "$warning"), plain(f"{touch.outcome} · "),
-                                   plain(lead.name)))  # fmt: skip
+        self._say(
+            Content.assemble(
+                ("↶ undone ", "$warning"), plain(f"{touch.outcome} · "), plain(lead.name)
+            )
+        )
 
     def action_skip(self) -> None:
         if self.current is not None:

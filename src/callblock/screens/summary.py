@@ -44,7 +44,7 @@ class SummaryScreen(Screen[None]):
                         for label, value in rows
                         for part in (f"{label:>16}  ", (f"{value}\n", "bold"))
                     ]
-                )  # fmt: skip
+                )
             )
             yield Static(Content.styled("Enter/q quit · n start a new block", "dim"))
 

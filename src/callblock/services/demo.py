@@ -24,19 +24,51 @@ COMPANY_A = """Acme Globex Initech Umbrella Stark Wayne Wonka Hooli Pied Vandela
 Tyrell Oscorp Gringotts Dunder Monarch Aperture Blue Northwind Contoso""".split()
 COMPANY_B = """Corp Inc Labs Systems Analytics Logistics Health Media Partners Group Foods Software
 Dynamics Capital Robotics""".split()
-TITLES = ("VP Sales", "Head of Marketing", "Operations Manager", "CTO", "Founder & CEO",
-          "Procurement Lead", "Director of IT", "Office Manager", "CFO", "Growth Lead")  # fmt: skip
+TITLES = (
+    "VP Sales",
+    "Head of Marketing",
+    "Operations Manager",
+    "CTO",
+    "Founder & CEO",
+    "Procurement Lead",
+    "Director of IT",
+    "Office Manager",
+    "CFO",
+    "Growth Lead",
+)
 # (country prefix + area code, subscriber digits) spread over zones east and west of UTC
 PHONE_PREFIXES = (
-    ("+1212", 7), ("+1617", 7), ("+1305", 7), ("+1404", 7), ("+1312", 7), ("+1214", 7),
-    ("+1303", 7), ("+1602", 7), ("+1415", 7), ("+1206", 7), ("+1416", 7), ("+1808", 7),
-    ("+4420", 8), ("+4930", 8), ("+33 1", 8), ("+612", 8), ("+6590", 6),
-)  # fmt: skip
+    ("+1212", 7),
+    ("+1617", 7),
+    ("+1305", 7),
+    ("+1404", 7),
+    ("+1312", 7),
+    ("+1214", 7),
+    ("+1303", 7),
+    ("+1602", 7),
+    ("+1415", 7),
+    ("+1206", 7),
+    ("+1416", 7),
+    ("+1808", 7),
+    ("+4420", 8),
+    ("+4930", 8),
+    ("+33 1", 8),
+    ("+612", 8),
+    ("+6590", 6),
+)
 REPS = ("alice", "bob", "carmen", "dev")
 OUTCOME_WEIGHTS = {
-    "no-answer": 38, "voicemail": 22, "busy": 4, "gatekeeper": 9, "connected": 12,
-    "callback": 5, "meeting": 3, "not-interested": 5, "bad-number": 1.5, "dnc": 0.5,
-}  # fmt: skip
+    "no-answer": 38,
+    "voicemail": 22,
+    "busy": 4,
+    "gatekeeper": 9,
+    "connected": 12,
+    "callback": 5,
+    "meeting": 3,
+    "not-interested": 5,
+    "bad-number": 1.5,
+    "dnc": 0.5,
+}
 NOTE_TEMPLATES = (
     "## {company}\n\n- {size} employees, {stage}\n- Uses **{tool}** today; contract renews in "
     "{month}\n- Found via {source}\n\n### Talking points\n\n1. {pain}\n2. Ask who else is "
@@ -147,8 +179,13 @@ def _demo_lead(
     promise = None
     if not fresh and lead_id % 97 == 0 and lead["status"] == LeadStatus.WORKING.value:
         due = now + timedelta(minutes=rng.choice((-40, -10, 0, 20, 90, 240)))
-        promise = {"lead_id": lead_id, "rep": lead["owner"], "due_at": iso(due),
-                   "kind": "callback", "state": "open"}  # fmt: skip
+        promise = {
+            "lead_id": lead_id,
+            "rep": lead["owner"],
+            "due_at": iso(due),
+            "kind": "callback",
+            "state": "open",
+        }
     return lead, touches, promise
 
 
@@ -170,9 +207,17 @@ def _history(
         lead["status"], lead["bad_number"] = after.status.value, int(after.bad_number)
         lead["attempts"] += 1
         lead["last_touch_at"] = iso(at)
-        rows.append({"lead_id": lead["id"], "rep": rng.choice(REPS), "at": iso(at),
-                     "channel": "call", "outcome": code, "note": _touch_note(rng, code),
-                     "undone": 0})  # fmt: skip
+        rows.append(
+            {
+                "lead_id": lead["id"],
+                "rep": rng.choice(REPS),
+                "at": iso(at),
+                "channel": "call",
+                "outcome": code,
+                "note": _touch_note(rng, code),
+                "undone": 0,
+            }
+        )
         if after.status.value in ("do-not-call", "qualified") or after.bad_number:
             break
     return rows
@@ -191,7 +236,9 @@ def _touch_note(rng: random.Random, code: str) -> str:
 def _notes(rng: random.Random, name: str, company: str) -> str:
     template = rng.choice(NOTE_TEMPLATES)
     return template.format(
-        company=company, name=name, size=rng.choice((12, 45, 120, 800, 3500)),
+        company=company,
+        name=name,
+        size=rng.choice((12, 45, 120, 800, 3500)),
         stage=rng.choice(("bootstrapped", "Series A", "Series B", "public")),
         tool=rng.choice(("spreadsheets", "HubSpot", "Salesforce", "a homegrown CRM")),
         month=rng.choice(("January", "March", "June", "September")),
@@ -199,4 +246,4 @@ def _notes(rng: random.Random, name: str, company: str) -> str:
         pain=rng.choice(("Reps lose track of callbacks", "Low connect rates", "Manual dialing")),
         boss=rng.choice(("CEO", "COO", "VP Sales")),
         domain=company.lower().replace(" ", "") + ".example",
-    )  # fmt: skip
+    )

@@ -26,6 +26,10 @@ class KeyBar(Static):
                 continue
             seen.add(binding.action)
             key_style = "bold $accent" if enabled else "dim"
-            parts += [(self.app.get_key_display(binding), key_style), " ",
-                      (binding.description, "" if enabled else "dim"), "  "]  # fmt: skip
+            parts += [
+                (self.app.get_key_display(binding), key_style),
+                " ",
+                (binding.description, "" if enabled else "dim"),
+                "  ",
+            ]
         self.update(Content.assemble(*parts))

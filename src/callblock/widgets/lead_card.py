@@ -14,8 +14,11 @@ from callblock.domain.models import Temperature, Touch
 from callblock.domain.priority import QueueItem
 from callblock.widgets.plain import plain
 
-_HEAT_STYLE = {Temperature.HOT: "bold $error", Temperature.WARM: "bold $warning",
-               Temperature.COLD: "bold $primary"}  # fmt: skip
+_HEAT_STYLE = {
+    Temperature.HOT: "bold $error",
+    Temperature.WARM: "bold $warning",
+    Temperature.COLD: "bold $primary",
+}
 
 
 @dataclass(frozen=True, slots=True)
