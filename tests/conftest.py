@@ -1,0 +1,75 @@
+"""Shared fixtures: a fresh database per test, a pinned clock, settings in a fixed zone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from callblock.app import CallblockApp, create_app
+from callblock.clock import FixedClock
+from callblock.config import Settings
+from callblock.services.leads import add_lead
+from callblock.store import Store
+
+# Monday 23 Nov 2026, 14:00 in New York (19:00 UTC): inside every US calling window.
+NOW = datetime(2026, 11, 23, 19, 0, tzinfo=UTC)
+ZONE = "America/New_York"
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(timezone=ZONE)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "callblock.db"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[Store]:
+    opened = Store.open(db_path)
+    yield opened
+    opened.close()
+
+
+LeadMaker = Callable[..., int]
+
+
+@pytest.fixture
+def make_lead(store: Store, clock: FixedClock) -> LeadMaker:
+    """Add a lead with sensible defaults; any add_lead keyword may be overridden."""
+    counter = iter(range(100, 10_000))
+
+    def make(**fields: Any) -> int:
+        number = next(counter)
+        values: dict[str, Any] = {
+            "name": f"Lead {number}",
+            "company": f"Company {number}",
+            "phone": f"+1 212 555 {number:04d}",
+            "tz": ZONE,
+        }
+        values.update(fields)
+        return add_lead(store, clock, **values)
+
+    return make
+
+
+AppMaker = Callable[..., CallblockApp]
+
+
+@pytest.fixture
+def make_app(store: Store, clock: FixedClock, settings: Settings) -> AppMaker:
+    def make(rep: str = "alice", settings_override: Settings | None = None) -> CallblockApp:
+        return create_app(settings=settings_override or settings, store=store, clock=clock, rep=rep)
+
+    return make
