@@ -73,3 +73,11 @@ def make_app(store: Store, clock: FixedClock, settings: Settings) -> AppMaker:
         return create_app(settings=settings_override or settings, store=store, clock=clock, rep=rep)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test may read the machine's config, database or zone."""
+    monkeypatch.setenv("CALLBLOCK_CONFIG", str(tmp_path / "no-config.toml"))
+    monkeypatch.setenv("CALLBLOCK_DB", str(tmp_path / "default.db"))
+    monkeypatch.setenv("TZ", ZONE)
