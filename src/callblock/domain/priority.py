@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from callblock.domain.calling import CallingWindow, local_time
+from callblock.domain.calling import CallingWindow, UnknownZoneError, local_time
 from callblock.domain.models import Callback, Lead, LeadStatus, Temperature, fit_score
 
 PROMISE_LEAD = timedelta(minutes=5)  # a promise comes up this long before its time
@@ -57,7 +57,10 @@ def score_lead(
     if lead.status is LeadStatus.DNC or lead.bad_number or not lead.phone:
         return None
     zone = lead.zone(rules.default_zone)
-    local = local_time(now, zone)
+    try:
+        local = local_time(now, zone)
+    except UnknownZoneError:
+        return None  # never call at a guessed hour
     if not rules.window.allows(local):
         return None
     local_reason = f"{local:%H:%M} local ({zone})"

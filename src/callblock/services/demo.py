@@ -178,7 +178,11 @@ def _demo_lead(
     touches = [] if fresh else _history(rng, lead, created, now)
     promise = None
     if not fresh and lead_id % 97 == 0 and lead["status"] == LeadStatus.WORKING.value:
-        due = now + timedelta(minutes=rng.choice((-40, -10, 0, 20, 90, 240)))
+        # a handful due around now (one overdue), the rest spread over the next two weeks
+        if lead_id <= 97 * 6:
+            due = now + timedelta(minutes=(-40, -10, 0, 20, 90, 240)[lead_id // 97 - 1])
+        else:
+            due = now + timedelta(days=rng.randint(1, 14), hours=rng.randint(-3, 3))
         promise = {
             "lead_id": lead_id,
             "rep": lead["owner"],

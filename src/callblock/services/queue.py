@@ -7,6 +7,7 @@ from datetime import datetime
 
 from callblock.clock import iso
 from callblock.config import Settings
+from callblock.domain.calling import UnknownZoneError, local_time
 from callblock.domain.priority import PROMISE_LEAD, QueueItem, rank_leads
 from callblock.store import Store
 
@@ -25,15 +26,30 @@ def next_leads_for_rep(
     skip = set(exclude)
     promises = {
         lead_id: promise
-        for lead_id, promise in store.due_promises(iso(now + PROMISE_LEAD)).items()
+        for lead_id, promise in store.due_promises(
+            iso(now + PROMISE_LEAD), limit=limit * 3 + len(skip)
+        ).items()
         if lead_id not in skip
     }
     candidates = store.queue_candidates(
+        zones=callable_zones(store.lead_zones(), now, settings),
         spaced_before=iso(now - rules.spacing),
         max_attempts=rules.max_attempts,
-        limit=max(limit * 5, 100),
+        limit=max(limit * 3, 30),
         exclude=skip,
     )
     known = {lead.id for lead in candidates}
     candidates += store.leads_by_ids(lead_id for lead_id in promises if lead_id not in known)
     return rank_leads(candidates, promises, now, rules)[:limit]
+
+
+def callable_zones(zones: Iterable[str], now: datetime, settings: Settings) -> list[str]:
+    """The zones (as stored; '' means the team default) whose local time is inside the window."""
+    allowed = []
+    for zone in zones:
+        try:
+            if settings.window.allows(local_time(now, zone or settings.timezone)):
+                allowed.append(zone)
+        except UnknownZoneError:
+            continue  # a lead with a zone nobody knows is never called at a guessed hour
+    return allowed

@@ -8,6 +8,14 @@ from pathlib import Path
 
 from callblock.store.db import StoreError, write_transaction
 
+# A lead is open for calling unless closed, a bad number or without a phone. The queue's queries
+# repeat these words exactly so SQLite can use the partial indexes built on them.
+OPEN = (
+    "status NOT IN ('do-not-call', 'qualified', 'disqualified') AND bad_number = 0 AND phone != ''"
+)
+# The lead's zone as stored ('' = none known: the team default applies).
+ZONE_EXPR = "coalesce(NEW.timezone, NEW.phone_timezone, '')"
+
 
 def _v1(conn: sqlite3.Connection) -> None:
     import sqlite_utils  # lazy: ~100 ms at import, only needed when the schema changes
@@ -105,8 +113,20 @@ def _v1(conn: sqlite3.Connection) -> None:
         pk="id",
         not_null={"at", "rep", "action"},
     )
-    db["leads"].create_index(["status", "bad_number", "attempts", "last_touch_at"])
-    db["leads"].create_index(["created_at"])
+    # Partial indexes shaped exactly like the queue's two candidate queries (see Store).
+    conn.execute(f"CREATE INDEX idx_leads_fresh ON leads(created_at) WHERE attempts = 0 AND {OPEN}")
+    conn.execute(
+        f"CREATE INDEX idx_leads_followup ON leads(last_touch_at) WHERE attempts >= 1 AND {OPEN}"
+    )
+    # The set of zones leads are in, kept exact by triggers, so the queue can ask SQL for the
+    # leads whose local time is inside their calling window without scanning every lead.
+    conn.execute("CREATE TABLE lead_zones (zone TEXT PRIMARY KEY) WITHOUT ROWID")
+    for event in ("INSERT", "UPDATE OF timezone, phone_timezone"):
+        name = event.split()[0].lower()
+        conn.execute(
+            f"CREATE TRIGGER leads_zone_{name} AFTER {event} ON leads BEGIN "
+            f"INSERT OR IGNORE INTO lead_zones (zone) VALUES ({ZONE_EXPR}); END"
+        )
     db["touches"].create_index(["lead_id", "at"])
     db["touches"].create_index(["at"])
     db["touches"].create_index(["session_id"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -19,8 +19,9 @@ from callblock.store.convert import (
     touch_from_row,
 )
 from callblock.store.db import connect, write_transaction
+from callblock.store.migrations import OPEN
 
-CLOSED = "('do-not-call', 'qualified', 'disqualified')"
+LEAD_ZONE = "coalesce(timezone, phone_timezone, '')"
 
 
 class Store:
@@ -88,23 +89,34 @@ class Store:
         row = self._one(f"SELECT count(*) FROM {table}")
         return int(row[0]) if row else 0
 
+    def lead_zones(self) -> list[str]:
+        """Every zone some lead is in ('' for leads with no known zone)."""
+        return [row[0] for row in self.conn.execute("SELECT zone FROM lead_zones")]
+
     def queue_candidates(
-        self, *, spaced_before: str, max_attempts: int, limit: int, exclude: Iterable[int] = ()
+        self,
+        *,
+        zones: Sequence[str],
+        spaced_before: str,
+        max_attempts: int,
+        limit: int,
+        exclude: Iterable[int] = (),
     ) -> list[Lead]:
-        """Open leads that may be called: the newest never-called ones, then the longest-waiting."""
+        """Open leads in `zones`: the newest never-called ones, then the longest-waiting ones."""
+        if not zones:
+            return []
         skip = tuple(exclude)
         not_skipped = f"AND id NOT IN ({', '.join('?' for _ in skip)})" if skip else ""
-        base = (
-            f"SELECT {LEAD_COLUMNS} FROM leads WHERE status NOT IN {CLOSED} AND bad_number = 0 "
-            f"AND phone != '' {not_skipped}"
-        )
+        in_zones = f"AND {LEAD_ZONE} IN ({', '.join('?' for _ in zones)})"
         fresh = self.conn.execute(
-            f"{base} AND attempts = 0 ORDER BY created_at DESC LIMIT ?", (*skip, limit)
+            f"SELECT {LEAD_COLUMNS} FROM leads WHERE attempts = 0 AND {OPEN} {in_zones} "
+            f"{not_skipped} ORDER BY created_at DESC LIMIT ?",
+            (*zones, *skip, limit),
         ).fetchall()
         follow = self.conn.execute(
-            f"{base} AND attempts BETWEEN 1 AND ? AND last_touch_at <= ? "
-            "ORDER BY last_touch_at LIMIT ?",
-            (*skip, max_attempts - 1, spaced_before, limit),
+            f"SELECT {LEAD_COLUMNS} FROM leads WHERE attempts >= 1 AND {OPEN} {in_zones} "
+            f"{not_skipped} AND attempts < ? AND last_touch_at <= ? ORDER BY last_touch_at LIMIT ?",
+            (*zones, *skip, max_attempts, spaced_before, limit),
         ).fetchall()
         return [lead_from_row(row) for row in (*fresh, *follow)]
 
@@ -215,13 +227,16 @@ class Store:
             (touch_id,),
         )
 
-    def due_promises(self, due_before: str) -> dict[int, Callback]:
-        """The earliest open promise per lead that is due before `due_before`."""
+    def due_promises(self, due_before: str, limit: int) -> dict[int, Callback]:
+        """The earliest open promise per lead due before `due_before`, longest-waiting first."""
         rows = self.conn.execute(
-            "SELECT * FROM callbacks WHERE state = 'open' AND due_at <= ? ORDER BY due_at DESC",
-            (due_before,),
-        )
-        return {row["lead_id"]: callback_from_row(row) for row in rows}
+            "SELECT * FROM callbacks WHERE state = 'open' AND due_at <= ? ORDER BY due_at LIMIT ?",
+            (due_before, limit),
+        ).fetchall()
+        earliest: dict[int, Callback] = {}
+        for row in rows:
+            earliest.setdefault(row["lead_id"], callback_from_row(row))
+        return earliest
 
     def open_promises(self, lead_id: int) -> list[Callback]:
         rows = self.conn.execute(
