@@ -24,18 +24,15 @@ def next_leads_for_rep(
     """The leads `rep` should call at `now`, best first, each with its reasons."""
     rules = settings.queue_rules()
     skip = set(exclude)
-    promises = {
-        lead_id: promise
-        for lead_id, promise in store.due_promises(
-            iso(now + PROMISE_LEAD), limit=limit * 3 + len(skip)
-        ).items()
-        if lead_id not in skip
-    }
+    zones = callable_zones(store.lead_zones(), now, settings)
+    promises = store.due_promises(
+        due_before=iso(now + PROMISE_LEAD), zones=zones, limit=limit, exclude=skip
+    )
     candidates = store.queue_candidates(
-        zones=callable_zones(store.lead_zones(), now, settings),
+        zones=zones,
         spaced_before=iso(now - rules.spacing),
         max_attempts=rules.max_attempts,
-        limit=max(limit * 3, 30),
+        limit=limit,
         exclude=skip,
     )
     known = {lead.id for lead in candidates}

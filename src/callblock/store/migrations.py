@@ -113,10 +113,15 @@ def _v1(conn: sqlite3.Connection) -> None:
         pk="id",
         not_null={"at", "rep", "action"},
     )
-    # Partial indexes shaped exactly like the queue's two candidate queries (see Store).
+    # Partial indexes shaped exactly like the queue's candidate queries (see Store).
     conn.execute(f"CREATE INDEX idx_leads_fresh ON leads(created_at) WHERE attempts = 0 AND {OPEN}")
     conn.execute(
-        f"CREATE INDEX idx_leads_followup ON leads(last_touch_at) WHERE attempts >= 1 AND {OPEN}"
+        "CREATE INDEX idx_leads_followup ON leads(temperature, last_touch_at) "
+        f"WHERE attempts >= 1 AND {OPEN} AND status != 'nurture'"
+    )
+    conn.execute(
+        "CREATE INDEX idx_leads_nurture ON leads(last_touch_at) "
+        f"WHERE attempts >= 1 AND {OPEN} AND status = 'nurture'"
     )
     # The set of zones leads are in, kept exact by triggers, so the queue can ask SQL for the
     # leads whose local time is inside their calling window without scanning every lead.

@@ -102,23 +102,34 @@ class Store:
         limit: int,
         exclude: Iterable[int] = (),
     ) -> list[Lead]:
-        """Open leads in `zones`: the newest never-called ones, then the longest-waiting ones."""
+        """Up to `limit` open leads in `zones` from each tier, each tier in the order the domain
+        ranks it: never-called by arrival (newest first); follow-ups per temperature and nurture
+        by last touch (longest waiting first)."""
         if not zones:
             return []
         skip = tuple(exclude)
-        not_skipped = f"AND id NOT IN ({', '.join('?' for _ in skip)})" if skip else ""
-        in_zones = f"AND {LEAD_ZONE} IN ({', '.join('?' for _ in zones)})"
-        fresh = self.conn.execute(
-            f"SELECT {LEAD_COLUMNS} FROM leads WHERE attempts = 0 AND {OPEN} {in_zones} "
-            f"{not_skipped} ORDER BY created_at DESC LIMIT ?",
-            (*zones, *skip, limit),
+        filters = f"AND {LEAD_ZONE} IN ({', '.join('?' for _ in zones)})"
+        if skip:
+            filters += f" AND id NOT IN ({', '.join('?' for _ in skip)})"
+        params = (*zones, *skip)
+        select = f"SELECT {LEAD_COLUMNS} FROM leads"
+        waiting = f"AND attempts < ? AND last_touch_at <= ? {filters} ORDER BY last_touch_at, id"
+        rows = self.conn.execute(
+            f"{select} WHERE attempts = 0 AND {OPEN} {filters} ORDER BY created_at DESC, id "
+            "LIMIT ?",
+            (*params, limit),
         ).fetchall()
-        follow = self.conn.execute(
-            f"SELECT {LEAD_COLUMNS} FROM leads WHERE attempts >= 1 AND {OPEN} {in_zones} "
-            f"{not_skipped} AND attempts < ? AND last_touch_at <= ? ORDER BY last_touch_at LIMIT ?",
-            (*zones, *skip, max_attempts, spaced_before, limit),
+        for temperature in ("hot", "warm", "cold"):
+            rows += self.conn.execute(
+                f"{select} WHERE attempts >= 1 AND {OPEN} AND status != 'nurture' "
+                f"AND temperature = ? {waiting} LIMIT ?",
+                (temperature, max_attempts, spaced_before, *params, limit),
+            ).fetchall()
+        rows += self.conn.execute(
+            f"{select} WHERE attempts >= 1 AND {OPEN} AND status = 'nurture' {waiting} LIMIT ?",
+            (max_attempts, spaced_before, *params, limit),
         ).fetchall()
-        return [lead_from_row(row) for row in (*fresh, *follow)]
+        return [lead_from_row(row) for row in rows]
 
     def set_lead_state(self, lead_id: int, status: str, bad_number: bool) -> None:
         self.conn.execute(
@@ -227,16 +238,27 @@ class Store:
             (touch_id,),
         )
 
-    def due_promises(self, due_before: str, limit: int) -> dict[int, Callback]:
-        """The earliest open promise per lead due before `due_before`, longest-waiting first."""
+    def due_promises(
+        self, *, due_before: str, zones: Sequence[str], limit: int, exclude: Iterable[int] = ()
+    ) -> dict[int, Callback]:
+        """Each callable lead's earliest open promise due before `due_before`, longest-waiting
+        first (leads in `zones`, not do-not-call, not a bad number)."""
+        if not zones:
+            return {}
+        skip = tuple(exclude)
+        not_skipped = f"AND c.lead_id NOT IN ({', '.join('?' for _ in skip)})" if skip else ""
         rows = self.conn.execute(
-            "SELECT * FROM callbacks WHERE state = 'open' AND due_at <= ? ORDER BY due_at LIMIT ?",
-            (due_before, limit),
+            "SELECT c.* FROM callbacks c JOIN leads l ON l.id = c.lead_id "
+            "WHERE c.state = 'open' AND c.due_at <= ? AND l.status != 'do-not-call' "
+            "AND l.bad_number = 0 AND l.phone != '' "
+            f"AND coalesce(l.timezone, l.phone_timezone, '') IN ({', '.join('?' for _ in zones)}) "
+            f"{not_skipped} AND c.id = (SELECT first.id FROM callbacks first "
+            "  WHERE first.lead_id = c.lead_id AND first.state = 'open' "
+            "  ORDER BY first.due_at, first.id LIMIT 1) "
+            "ORDER BY c.due_at, c.lead_id LIMIT ?",
+            (due_before, *zones, *skip, limit),
         ).fetchall()
-        earliest: dict[int, Callback] = {}
-        for row in rows:
-            earliest.setdefault(row["lead_id"], callback_from_row(row))
-        return earliest
+        return {row["lead_id"]: callback_from_row(row) for row in rows}
 
     def open_promises(self, lead_id: int) -> list[Callback]:
         rows = self.conn.execute(
