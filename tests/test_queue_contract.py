@@ -21,7 +21,7 @@ ZONES = ["America/New_York", "America/Los_Angeles", "Europe/London", "Asia/Tokyo
 lead_strategy = st.fixed_dictionaries(
     {
         "zone": st.sampled_from(ZONES),
-        "age_minutes": st.integers(0, 60 * 24 * 30),
+        "age_minutes": st.integers(-600, 60 * 24 * 30),  # < 0: arrives after the pinned now
         "attempts": st.integers(0, 7),
         "touched_minutes_ago": st.integers(1, 60 * 24 * 20),
         "temperature": st.sampled_from(["hot", "warm", "cold"]),

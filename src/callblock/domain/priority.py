@@ -80,7 +80,9 @@ def score_lead(
     if lead.last_touch_at is not None and now - lead.last_touch_at < rules.spacing:
         return None
     if lead.attempts == 0:
-        age = max((now - lead.created_at).total_seconds() / 60, 0.0)
+        if lead.created_at > now:
+            return None  # not arrived yet at this (pinned) time
+        age = (now - lead.created_at).total_seconds() / 60
         score = 500.0 + 100.0 / (1.0 + age / 30.0)
         return QueueItem(
             lead, score, "inbound", (f"new lead, {_age(age)} old", local_reason), local

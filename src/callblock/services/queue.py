@@ -30,6 +30,7 @@ def next_leads_for_rep(
     )
     candidates = store.queue_candidates(
         zones=zones,
+        arrived_by=iso(now),
         spaced_before=iso(now - rules.spacing),
         max_attempts=rules.max_attempts,
         limit=limit,

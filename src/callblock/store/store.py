@@ -97,6 +97,7 @@ class Store:
         self,
         *,
         zones: Sequence[str],
+        arrived_by: str,
         spaced_before: str,
         max_attempts: int,
         limit: int,
@@ -115,9 +116,9 @@ class Store:
         select = f"SELECT {LEAD_COLUMNS} FROM leads"
         waiting = f"AND attempts < ? AND last_touch_at <= ? {filters} ORDER BY last_touch_at, id"
         rows = self.conn.execute(
-            f"{select} WHERE attempts = 0 AND {OPEN} {filters} ORDER BY created_at DESC, id "
-            "LIMIT ?",
-            (*params, limit),
+            f"{select} WHERE attempts = 0 AND {OPEN} AND created_at <= ? {filters} "
+            "ORDER BY created_at DESC, id LIMIT ?",
+            (arrived_by, *params, limit),
         ).fetchall()
         for temperature in ("hot", "warm", "cold"):
             rows += self.conn.execute(
