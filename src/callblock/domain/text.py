@@ -37,5 +37,14 @@ def clean_block(value: object, max_len: int = NOTE_MAX) -> str:
     return _cap(text, max_len)
 
 
+def neutralize(text: str, *, multiline: bool) -> str:
+    """Replace control characters as text is typed or pasted (no trimming, no length cap)."""
+    if multiline:
+        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
+    else:
+        text = text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")
+    return _UNSAFE.sub(REPLACEMENT, text)
+
+
 def _cap(text: str, max_len: int) -> str:
     return text if len(text) <= max_len else text[: max_len - 1] + "…"

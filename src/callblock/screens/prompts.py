@@ -15,6 +15,7 @@ from textual.widgets import Input, Static
 from callblock.domain.calling import local_time
 from callblock.domain.whenparse import WhenParseError, parse_when
 from callblock.widgets.plain import plain
+from callblock.widgets.safe_input import SafeInput
 
 
 class WhenScreen(ModalScreen[datetime | None]):
@@ -32,7 +33,7 @@ class WhenScreen(ModalScreen[datetime | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt"):
             yield Static(plain(self._title, "bold"))
-            yield Input(placeholder="thu 3pm · tomorrow 10:30 · in 2 days · 2026-12-01 09:00")
+            yield SafeInput(placeholder="thu 3pm · tomorrow 10:30 · in 2 days · 2026-12-01 09:00")
             yield Static(Content.styled("Type a time.", "dim"), id="when-preview")
             yield Static(Content.styled("Enter save · Esc cancel", "dim"))
 
@@ -97,7 +98,7 @@ class NoteScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt"):
             yield Static(plain(self._title, "bold"))
-            yield Input(value=self._initial, placeholder="one line, e.g. asked for pricing")
+            yield SafeInput(value=self._initial, placeholder="one line, e.g. asked for pricing")
             yield Static(Content.styled("Enter save · Esc skip", "dim"))
 
     @on(Input.Submitted)

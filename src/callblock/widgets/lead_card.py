@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from textual.app import ComposeResult
+from textual.containers import Vertical
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -30,40 +32,58 @@ class CardData:
     rep_zone: str
 
 
-class LeadCard(Static):
-    data: reactive[CardData | None] = reactive(None)
+class LeadCard(Vertical):
+    """Fixed one-line fields (cut with an ellipsis when narrow) and the reasons, wrapped below."""
 
-    def render(self) -> Content:
-        if self.data is None:
-            return Content.assemble(
-                ("No lead to call right now.", "bold"),
-                "\n\nEveryone callable has been called, is outside their calling hours, or is "
-                "waiting out the spacing between attempts.\n\nq ends the block.",
+    data: reactive[CardData | None] = reactive(None, init=False)
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="card-fields")
+        yield Static(id="card-why")
+
+    def on_mount(self) -> None:
+        self.watch_data(self.data)
+
+    def watch_data(self, data: CardData | None) -> None:
+        fields = self.query_one("#card-fields", Static)
+        why = self.query_one("#card-why", Static)
+        if data is None:
+            fields.update(Content.styled("No lead to call right now.", "bold"))
+            why.update(
+                "Everyone callable has been called, is outside their calling hours, or is "
+                "waiting out the spacing between attempts. q ends the block."
             )
-        data = self.data
+            return
         lead = data.item.lead
         local: datetime = data.item.local_time
         attempt = min(lead.attempts + 1, data.max_attempts)
-        parts: list[Content | str | tuple[str, str]] = [
-            plain(lead.name, "bold"),
-            "  ",
-            (f" {lead.temperature.value.upper()} ", _HEAT_STYLE[lead.temperature]),
-            "\n",
-            plain(", ".join(x for x in (lead.title, lead.company) if x) or "—"),
-            "\n",
-            (lead.phone_display or lead.phone or "no phone", "bold"),
-            "\n",
-            (f"{local:%H:%M %a}", "bold"),
-            " local · ",
-            plain(f"{data.zone} ({local:%Z})"),
-            "\n",
-            f"attempt {attempt} of {data.max_attempts} · last: ",
-            _last_touch(data.last_touch, data.rep_zone),
-            "\n",
-            ("why: ", "dim"),
-            plain("; ".join(data.item.reasons), "italic"),
-        ]
-        return Content.assemble(*parts)
+        fields.update(
+            Content("\n").join(
+                [
+                    Content.assemble(
+                        plain(lead.name, "bold"),
+                        "  ",
+                        (f" {lead.temperature.value.upper()} ", _HEAT_STYLE[lead.temperature]),
+                    ),
+                    plain(lead.title or "—"),
+                    plain(lead.company or "—"),
+                    Content.assemble(
+                        (lead.phone_display or lead.phone or "no phone", "bold"),
+                        " · ",
+                        (f"{local:%H:%M %a}", "bold"),
+                        " local",
+                    ),
+                    Content.assemble(
+                        plain(f"{data.zone} {local:%Z}"),
+                        f" · attempt {attempt} of {data.max_attempts}",
+                    ),
+                    Content.assemble("last: ", _last_touch(data.last_touch, data.rep_zone)),
+                ]
+            )
+        )
+        why.update(
+            Content.assemble(("why: ", "dim"), plain("; ".join(data.item.reasons), "italic"))
+        )
 
 
 def _last_touch(touch: Touch | None, zone: str) -> Content:

@@ -15,6 +15,9 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Markdown, TextArea
 
+from callblock.domain.text import clean_block
+from callblock.widgets.safe_input import SafeTextArea
+
 AUTOSAVE_SECONDS = 1.0
 
 
@@ -39,7 +42,7 @@ class NotesPane(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Markdown("", open_links=False, id="notes-view")
-        editor = TextArea(id="notes-editor", soft_wrap=True, show_line_numbers=False)
+        editor = SafeTextArea(id="notes-editor", soft_wrap=True, show_line_numbers=False)
         editor.display = False
         yield editor
 
@@ -51,7 +54,7 @@ class NotesPane(VerticalScroll):
         """Show a lead's notes. The caller finishes any edit first (see `finish`)."""
         self._cancel_autosave()
         self._lead_id = lead_id
-        self._text = text
+        self._text = clean_block(text)  # stored text is clean; this guards older data too
         view = self.query_one(Markdown)
         view.update(text or "*No research notes yet. Press e to add some.*")
         self.scroll_home(animate=False)
