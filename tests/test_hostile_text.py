@@ -13,7 +13,7 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import Input, Markdown, Static, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from callblock.clock import FixedClock
 from callblock.config import Settings
@@ -134,7 +134,7 @@ async def test_lead_fields_notes_and_history_show_literally(
         assert_shows(app, LeadCard, f"N{value}")
         assert_shows(app, LeadCard, f"T{value}")
         assert_shows(app, LeadCard, f"C{value}")
-        assert_shows(app, app.screen.query_one(NotesPane).query_one(Markdown), value)
+        assert_shows(app, app.screen.query_one(NotesPane).query_one("#notes-view"), value)
         assert_shows(app, AppHeader, value)
         assert_shows(app, SessionBar, f"B{value}")
         table = app.screen.query_one(HistoryTable)
@@ -248,9 +248,18 @@ async def test_pasted_research_notes_show_literally_and_are_saved_clean(
         assert_screen_safe(app)
         await pilot.press("escape")
         await pilot.pause()
-        assert_shows(app, app.screen.query_one(NotesPane).query_one(Markdown), value)
+        assert_shows(app, app.screen.query_one(NotesPane).query_one("#notes-view"), value)
         assert_screen_safe(app)
         assert app.is_running
     lead = store.get_lead(lead_id)
     assert lead is not None and lead.status is LeadStatus.NEW
     assert shows(lead.notes, value) and "\x1b" not in lead.notes and "\x07" not in lead.notes
+
+
+async def test_markdown_links_in_notes_are_shown_but_never_linked(make_app, make_lead) -> None:
+    make_lead(notes="See [their site](https://evil.example/x) and <https://evil.example/y>")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert_shows(app, app.screen.query_one(NotesPane).query_one("#notes-view"), "their site")
+        assert links_and_actions(app) == []

@@ -1,6 +1,9 @@
 """Research notes: Markdown to read, a TextArea to edit in place.
 
-Links are never opened (a click would open a browser on the server, not on the rep's machine).
+The view is one Static holding a Rich Markdown renderable: it draws in the same frame as the rest
+of the next lead (Textual's Markdown widget mounts a widget per block, a frame or two later), and
+with hyperlinks off no link is ever emitted or opened (a click would open a browser on the server,
+not on the rep's machine).
 While editing, changes are announced after a short pause so the screen can save them: nothing
 typed is lost if the connection drops.
 """
@@ -13,7 +16,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Markdown, TextArea
+from rich.markdown import Markdown
+from textual.widgets import Static, TextArea
 
 from callblock.domain.text import clean_block
 from callblock.widgets.safe_input import SafeTextArea
@@ -41,7 +45,7 @@ class NotesPane(VerticalScroll):
         self._autosave: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield Markdown("", open_links=False, id="notes-view")
+        yield Static(id="notes-view")
         editor = SafeTextArea(id="notes-editor", soft_wrap=True, show_line_numbers=False)
         editor.display = False
         yield editor
@@ -55,14 +59,13 @@ class NotesPane(VerticalScroll):
         self._cancel_autosave()
         self._lead_id = lead_id
         self._text = clean_block(text)  # stored text is clean; this guards older data too
-        view = self.query_one(Markdown)
-        view.update(text or "*No research notes yet. Press e to add some.*")
+        self._render_view()
         self.scroll_home(animate=False)
 
     def edit(self) -> None:
         editor = self.query_one(TextArea)
         editor.load_text(self._text)
-        self.query_one(Markdown).display = False
+        self.query_one("#notes-view").display = False
         editor.display = True
         editor.move_cursor(editor.document.end)  # reps add to the end of their notes
         editor.focus()
@@ -75,10 +78,13 @@ class NotesPane(VerticalScroll):
         editor = self.query_one(TextArea)
         self._text = editor.text
         editor.display = False
-        view = self.query_one(Markdown)
-        view.display = True
-        view.update(self._text or "*No research notes yet. Press e to add some.*")
+        self.query_one("#notes-view").display = True
+        self._render_view()
         return self._lead_id, self._text
+
+    def _render_view(self) -> None:
+        text = self._text or "*No research notes yet. Press e to add some.*"
+        self.query_one("#notes-view", Static).update(Markdown(text, hyperlinks=False))
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         event.stop()
