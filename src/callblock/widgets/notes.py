@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.markdown import Markdown
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
-from rich.markdown import Markdown
 from textual.widgets import Static, TextArea
 
 from callblock.domain.text import clean_block
