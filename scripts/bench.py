@@ -199,7 +199,7 @@ def terminal(db: Path, runs: int, presses: int) -> dict[str, Any]:
     with their latency and the bytes they make the app write, then the app's peak RSS."""
     bare = BENCH / "bare_app.py"
     bare.write_text(BARE_APP)
-    app_argv = [CALLBLOCK, "--db", str(db), "--rep", "alice", "--now", NOW]
+    app_argv = [CALLBLOCK, "dial", "--db", str(db), "--rep", "alice", "--now", NOW]
     tmux = Tmux()
     try:
         tmux.attach()

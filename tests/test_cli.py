@@ -86,7 +86,8 @@ def test_queue_json_fields(capsys, tmp_path: Path) -> None:
     assert item["phone"] == "+12125550143"
     assert item["timezone"] == "America/New_York"
     assert item["local_time"] == "2026-11-23T14:00:00-05:00"
-    assert item["reasons"][0] == "new lead, 3 min old"
+    assert item["reasons"][0] == "inbound 3 min ago"
+    assert item["tier"] == "inbound"
 
 
 @pytest.mark.parametrize(

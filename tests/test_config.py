@@ -26,12 +26,12 @@ def test_a_config_overrides_defaults(tmp_path: Path) -> None:
     settings = load(
         tmp_path,
         'timezone = "America/Denver"\n[calling_window]\nend = "20:00"\n'
-        '[keys]\nno-answer = "z"\n[queue]\nmax_attempts = 7\n',
+        '[keys]\nno-answer = "z"\n[queue]\nmax_attempts = 5\n',
     )
     assert settings.timezone == "America/Denver"
-    assert settings.window.end == time(20, 0)
+    assert settings.calling.default.end == time(20, 0)
     assert settings.keys["no-answer"] == "z"
-    assert settings.max_attempts == 7
+    assert settings.max_attempts == 5
 
 
 @pytest.mark.parametrize(

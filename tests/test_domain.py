@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from callblock.domain.calling import CallingWindow, local_time
+from callblock.domain.calling import local_time
 from callblock.domain.models import Lead, LeadStatus, Temperature, fit_score
 from callblock.domain.outcomes import (
     OUTCOMES,
@@ -153,7 +153,7 @@ def _lead(lead_id: int, **fields: object) -> Lead:
     return Lead(**values)  # type: ignore[arg-type]
 
 
-RULES = QueueRules(default_zone="America/New_York", window=CallingWindow())
+RULES = QueueRules(default_zone="America/New_York")
 
 
 @given(
@@ -178,10 +178,10 @@ def test_the_queue_never_holds_dnc_bad_numbers_or_leads_outside_their_window(
     moment: datetime, zone: str, status: LeadStatus, bad: bool
 ) -> None:
     lead = _lead(1, timezone=zone, status=status, bad_number=bad)
-    items = rank_leads([lead], {}, moment, RULES)
+    items = rank_leads([lead], {}, moment, RULES, rep="alice")
     if items:
         assert status is not LeadStatus.DNC and not bad
-        assert RULES.window.allows(local_time(moment, zone))
+        assert RULES.calling.default.allows(local_time(moment, zone))
 
 
 def test_a_due_promise_ranks_above_a_fresh_lead() -> None:
@@ -193,7 +193,7 @@ def test_a_due_promise_ranks_above_a_fresh_lead() -> None:
         2, attempts=2, last_touch_at=now - timedelta(days=1), status=LeadStatus.WORKING
     )
     promise = Callback(1, 2, "alice", now - timedelta(minutes=1), "callback")
-    ranked = rank_leads([fresh, promised], {2: promise}, now, RULES)
+    ranked = rank_leads([fresh, promised], {2: promise}, now, RULES, rep="alice")
     assert [item.lead.id for item in ranked] == [2, 1]
     assert ranked[0].tier == "promise"
     assert any("promised" in reason for reason in ranked[0].reasons)
@@ -203,7 +203,13 @@ def test_followups_respect_spacing_and_attempt_limit() -> None:
     now = datetime(2026, 11, 23, 19, 0, tzinfo=UTC)
     recent = _lead(1, attempts=1, last_touch_at=now - timedelta(minutes=10))
     used_up = _lead(2, attempts=6, last_touch_at=now - timedelta(days=3))
-    due = _lead(3, attempts=2, last_touch_at=now - timedelta(days=3), temperature=Temperature.HOT)
-    ranked = rank_leads([recent, used_up, due], {}, now, RULES)
+    due = _lead(
+        3,
+        attempts=2,
+        last_touch_at=now - timedelta(days=3),
+        next_due_at=now - timedelta(days=2),
+        temperature=Temperature.HOT,
+    )
+    ranked = rank_leads([recent, used_up, due], {}, now, RULES, rep="alice")
     assert [item.lead.id for item in ranked] == [3]
-    assert ranked[0].reasons[0] == "attempt 3 of 6"
+    assert ranked[0].reasons[0] == "attempt 3 of 6, due since Sat"

@@ -147,7 +147,7 @@ def usable(lines: list[str]) -> bool:
 
 def start_app(tmux: Tmux, db: Path, env: dict[str, str]) -> tuple[str, int]:
     """Open the app for alice; return the name shown on the card and that lead's id."""
-    argv = [CALLBLOCK, "--db", str(db), "--rep", "alice", "--now", NOW]
+    argv = [CALLBLOCK, "dial", "--db", str(db), "--rep", "alice", "--now", NOW]
     tmux.start(argv, env, db.with_name("exit-status"))
     name = card_name(tmux.wait_for(usable))
     queue = json.loads(
@@ -195,6 +195,25 @@ def test_outcome_survives_sigkill_right_after_the_next_lead_is_drawn(
 
     recorded = touches(env, demo_db, lead_id)
     assert any(t["outcome"] == "voicemail" and t["rep"] == "alice" for t in recorded), recorded
+
+
+def test_home_is_the_week_plan_and_p_starts_a_power_hour(
+    tmux: Tmux, demo_db: Path, env: dict[str, str]
+) -> None:
+    argv = [CALLBLOCK, "--db", str(demo_db), "--rep", "alice", "--now", NOW]
+    tmux.start(argv, env, demo_db.with_name("exit-status"))
+    week = tmux.wait_for(lambda lines: "Week of Mon 23 Nov" in "\n".join(lines))
+    assert any("Late power hour" in line for line in week)  # Wednesday and Thursday
+    plan = json.loads(
+        cli(env, "plan", "--json", "--db", str(demo_db), "--rep", "alice", "--now", NOW)
+    )
+    assert [block["day"] for block in plan].count("2026-11-26") == 2
+    tmux("send-keys", "p")
+    tmux.wait_for(usable)
+    tmux("send-keys", "q")
+    tmux.wait_for(lambda lines: "ended" in "\n".join(lines))
+    tmux("send-keys", "q")
+    assert tmux.wait_exit() == 0
 
 
 def test_without_a_terminal_the_app_says_so_and_exits(demo_db: Path, env: dict[str, str]) -> None:

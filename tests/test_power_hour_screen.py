@@ -79,7 +79,10 @@ async def test_undo_restores_lead_promises_and_shows_it_again(
     code, make_app, make_lead, store, clock
 ):
     lead_id = make_lead(name="Ann First")
-    earlier = touched_earlier(store, clock, lead_id, "callback", when=NOW + timedelta(days=2))
+    # alice's own callback, due now: the lead is on top of her queue
+    earlier = touched_earlier(
+        store, clock, lead_id, "callback", when=NOW + timedelta(minutes=1), rep="alice"
+    )
     before = store.get_lead(lead_id)
     promises_before = [p.id for p in store.open_promises(lead_id)]
     assert before is not None and before.attempts == 1 and len(promises_before) == 1

@@ -103,8 +103,10 @@ async def test_dnc_confirmed_marks_lead_and_withdraws_its_callbacks(
     make_app, make_lead, store, clock
 ):
     lead_id = make_lead()
-    touched_earlier(store, clock, lead_id, "callback", when=NOW + timedelta(days=2))
-    assert len(store.open_promises(lead_id)) == 1  # not due yet: a plain dial would keep it
+    touched_earlier(store, clock, lead_id, "callback", when=NOW + timedelta(days=2), hours=3)
+    # a second callback, due now, puts the lead on top of alice's queue
+    touched_earlier(store, clock, lead_id, "callback", when=NOW, rep="alice", hours=1)
+    assert len(store.open_promises(lead_id)) == 2  # the later one: a plain dial would keep it
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         assert shown(app) == lead_id

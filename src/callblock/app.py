@@ -18,12 +18,14 @@ class CallblockApp(App[None]):
     TITLE = "callblock"
     ENABLE_COMMAND_PALETTE = False
 
-    def __init__(self, context: AppContext) -> None:
+    def __init__(self, context: AppContext, start: str = "home") -> None:
         super().__init__()
         self.context = context
+        self.start = start  # "home": the week screen; "dial": straight into a power hour
 
     def on_mount(self) -> None:
         from callblock.screens.power_hour import PowerHourScreen
+        from callblock.screens.week import WeekScreen
 
         keymap = {
             ident: KEY_NAMES.get(key, key)
@@ -32,9 +34,12 @@ class CallblockApp(App[None]):
         }
         if keymap:
             self.set_keymap(keymap)
-        self.push_screen(PowerHourScreen())
+        self.push_screen(PowerHourScreen() if self.start == "dial" else WeekScreen())
 
 
-def create_app(*, settings: Settings, store: Store, clock: Clock, rep: str) -> CallblockApp:
+def create_app(
+    *, settings: Settings, store: Store, clock: Clock, rep: str, start: str = "dial"
+) -> CallblockApp:
     """The one way to build the app: the CLI and the tests both call this."""
-    return CallblockApp(AppContext(store=store, clock=clock, settings=settings, rep=rep))
+    context = AppContext(store=store, clock=clock, settings=settings, rep=rep)
+    return CallblockApp(context, start=start)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -75,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
         _common(sub, suppress=True)
         return sub
 
-    command("dial", "work a power hour on your queue (full-screen)")
+    command("dial", "work a power hour on your queue now (full-screen)")
 
     demo = command("demo", "build a realistic demo database")
     demo.add_argument("--leads", type=int, default=500, metavar="N", help="leads (default 500)")
@@ -114,6 +115,15 @@ def build_parser() -> argparse.ArgumentParser:
     queue.add_argument("--limit", type=int, default=20, metavar="N", help="how many (default 20)")
     _json_flag(queue)
 
+    plan = command("plan", "the week's call blocks with planned dials and expected contacts")
+    plan.add_argument(
+        "--week",
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="any day of the week (default: this week)",
+    )
+    _json_flag(plan)
+
     history = command("history", "a lead's touches, newest first")
     history.add_argument("--lead", type=int, required=True, metavar="ID")
     _json_flag(history)
@@ -130,7 +140,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"callblock: error: --now {args.now!r} is not an ISO time", file=sys.stderr)
         return 2
     args.rep = args.rep or _login_name()
-    return run(args, clock)
+    try:
+        return run(args, clock)
+    except BrokenPipeError:  # `callblock queue | head`: the reader left; not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _login_name() -> str:

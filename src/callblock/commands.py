@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from callblock.clock import Clock, iso, parse_iso
@@ -23,7 +23,7 @@ def run(args: argparse.Namespace, clock: Clock) -> int:
         command = args.command or "home"
         if command in ("home", "dial"):
             return _open_app(args, settings, clock, command)
-        store = Store.open(args.db or default_db_path())
+        store = _open_store(args, settings)
         try:
             return HANDLERS[command](args, store, settings, clock)
         finally:
@@ -31,6 +31,20 @@ def run(args: argparse.Namespace, clock: Clock) -> int:
     except (ServiceError, StoreError, ConfigError) as error:
         print(f"callblock: error: {error}", file=sys.stderr)
         return 1
+
+
+def _open_store(args: argparse.Namespace, settings: Settings) -> Store:
+    """The database, with every lead's due time in step with the configured cadence."""
+    from callblock.services.cadence import ensure_due_times
+    from callblock.services.learning import current_weights
+
+    store = Store.open(args.db or default_db_path())
+    try:
+        ensure_due_times(store, settings, current_weights(store, settings))
+    except BaseException:
+        store.close()
+        raise
+    return store
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -52,11 +66,12 @@ def _open_app(args: argparse.Namespace, settings: Settings, clock: Clock, start:
             file=sys.stderr,
         )
         return 2
-    store = Store.open(args.db or default_db_path())
+    store = _open_store(args, settings)
     try:
         from callblock.app import create_app
 
-        create_app(settings=settings, store=store, clock=clock, rep=args.rep).run()
+        app = create_app(settings=settings, store=store, clock=clock, rep=args.rep, start=start)
+        app.run()
     finally:
         store.close()
     return 0
@@ -72,7 +87,7 @@ def _demo(args: argparse.Namespace, store: Store, settings: Settings, clock: Clo
             {"db": str(store.path), "leads": existing, "created": False},
             f"{store.path}: already holds {existing} leads; left as it is",
         )
-    added = build_demo(store, clock, leads=args.leads, seed=args.seed)
+    added = build_demo(store, clock, leads=args.leads, seed=args.seed, settings=settings)
     return _emit(
         args,
         {"db": str(store.path), "leads": added, "created": True},
@@ -101,6 +116,7 @@ def _add(args: argparse.Namespace, store: Store, settings: Settings, clock: Cloc
         owner=args.owner,
         notes=args.notes,
         created=created,
+        settings=settings,
     )
     return _emit(args, {"lead_id": lead_id}, f"added lead {lead_id}")
 
@@ -113,7 +129,14 @@ def _log(args: argparse.Namespace, store: Store, settings: Settings, clock: Cloc
     if args.when is not None or outcome.asks_when:
         when = _parse_when(args.when or "", settings, clock.now())
     recorded = record_outcome(
-        store, clock, rep=args.rep, lead_id=args.lead, code=outcome.code, when=when, note=args.note
+        store,
+        clock,
+        rep=args.rep,
+        lead_id=args.lead,
+        code=outcome.code,
+        when=when,
+        note=args.note,
+        settings=settings,
     )
     data = {
         "touch_id": recorded.touch_id,
@@ -184,4 +207,45 @@ def _history(args: argparse.Namespace, store: Store, settings: Settings, clock: 
     return _emit(args, rows, "\n".join(lines) or f"lead {args.lead} has no touches")
 
 
-HANDLERS = {"demo": _demo, "add": _add, "log": _log, "queue": _queue, "history": _history}
+def _plan(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:
+    from callblock.services.planning import week_plan
+
+    try:
+        day = date.fromisoformat(args.week) if args.week else None
+    except ValueError:
+        raise ServiceError(f"week: {args.week!r} is not a date like 2026-11-23") from None
+    plan = week_plan(store, settings, clock, rep=args.rep, day=day)
+    rows = [
+        {
+            "day": planned.block.start.date().isoformat(),
+            "start": planned.block.start.isoformat(timespec="seconds"),
+            "end": planned.block.end.isoformat(timespec="seconds"),
+            "name": planned.block.name,
+            "planned_dials": planned.planned_dials,
+            "expected_contacts": planned.expected_contacts,
+            "promises": planned.promises,
+            "follow_ups": planned.follow_ups,
+            "target_dials": planned.block.target_dials,
+            "weight": round(planned.weight, 3),
+        }
+        for planned in plan.blocks
+    ]
+    lines = [
+        f"{r['start'][:10]} {planned.block.start:%a} {r['start'][11:16]}-{r['end'][11:16]}  "
+        f"{clean_line(r['name'])[:20]:<20} {r['planned_dials']:>4} dials  "
+        f"~{r['expected_contacts']:.1f} contacts  weight {r['weight']:.2f}"
+        for r, planned in zip(rows, plan.blocks, strict=True)
+    ]
+    return _emit(
+        args, rows, "\n".join(lines) or "no blocks this week (see [[blocks]] in the config)"
+    )
+
+
+HANDLERS = {
+    "demo": _demo,
+    "add": _add,
+    "log": _log,
+    "queue": _queue,
+    "plan": _plan,
+    "history": _history,
+}

@@ -73,6 +73,13 @@ class Lead:
     attempts: int = 0  # call attempts that count (not undone)
     last_touch_at: datetime | None = None
     bad_number: bool = False
+    region: str | None = None  # "US-FL", "DE": picks the calling window
+    first_call_at: datetime | None = None
+    next_due_at: datetime | None = None  # next attempt under the cadence; None: attempts used up
+
+    @property
+    def fit_score(self) -> float:
+        return fit_score(self.fit)
 
     def zone(self, default: str) -> str:
         """The lead's time zone: its record, else its phone number, else the team default."""

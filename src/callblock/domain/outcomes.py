@@ -100,11 +100,28 @@ def state_of(lead: Lead) -> LeadState:
     return LeadState(status=lead.status, bad_number=lead.bad_number)
 
 
-def state_after(state: LeadState, outcome: Outcome) -> LeadState:
-    """The lead's state once `outcome` is recorded."""
+def state_after(
+    state: LeadState, outcome: Outcome, *, attempts: int = 0, max_attempts: int | None = None
+) -> LeadState:
+    """The lead's state once `outcome` is recorded as call attempt number `attempts`.
+
+    A dial that uses up the schedule's attempts without a final outcome moves the lead to
+    long-term nurture (it is not deleted: warm leads ripen later)."""
     status = state.status
     if outcome.new_status is not None:
         status = outcome.new_status
     elif status is LeadStatus.NEW and outcome.is_dial:
         status = LeadStatus.WORKING
+    exhausted = max_attempts is not None and attempts >= max_attempts
+    if exhausted and outcome.is_dial and status is LeadStatus.WORKING and not outcome.creates:
+        status = LeadStatus.NURTURE
     return LeadState(status=status, bad_number=state.bad_number or outcome.marks_bad_number)
+
+
+def moves_to_nurture(before: LeadState, after: LeadState, outcome: Outcome) -> bool:
+    """True when the schedule ran out (not a rep's "not interested"): a goodbye touch is due."""
+    return (
+        after.status is LeadStatus.NURTURE
+        and before.status is not LeadStatus.NURTURE
+        and outcome.new_status is None
+    )

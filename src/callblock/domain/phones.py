@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from callblock.domain.regions import region_code
+
 
 class PhoneError(ValueError):
     pass
@@ -14,11 +16,13 @@ class Phone:
     e164: str
     display: str
     timezone: str | None  # None when the number spans several zones or none is known
+    region: str | None = None  # "US-FL", "DE": for regional calling rules
 
 
 def normalize_phone(raw: str, default_region: str = "US") -> Phone:
     """Parse `raw` (any common notation) into E.164 with phonenumbers, or raise PhoneError."""
     import phonenumbers  # lazy: ~30 ms at import
+    from phonenumbers import geocoder
     from phonenumbers import timezone as phone_zones
 
     text = raw.strip()
@@ -35,4 +39,8 @@ def normalize_phone(raw: str, default_region: str = "US") -> Phone:
         e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
         display=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
         timezone=zones[0] if len(zones) == 1 else None,
+        region=region_code(
+            phonenumbers.region_code_for_number(number),
+            geocoder.description_for_number(number, "en"),
+        ),
     )

@@ -17,24 +17,47 @@ Callback and meeting ask when, in plain words ("thu 3pm", "tomorrow 10:30", "in 
 "2026-12-01 09:00"), and show the parsed time before you press Enter.
 Do-not-call asks you to confirm. Esc only closes prompts; it never ends a block.
 
-Leads are called only inside their legal calling hours at their local time (default 08:00-21:00,
-47 CFR 64.1200(c)(1)); do-not-call and bad numbers are never queued. A lead gets up to 6 call
-attempts: 93% of leads that convert are reached by the 6th attempt (Velocify, 3.5 M leads).
+The queue, top down: (!) your callbacks and meetings due (from 5 minutes before), then other
+reps' promises missed by more than 15 minutes; (+) fresh inbound leads, youngest first after
+their first minute (calling within 5 minutes gave 100x the contact odds of 30 minutes:
+InsideSales.com/MIT); (·) follow-ups due under the attempt schedule (6 attempts: at once,
++30 min, +1 h, day 5, day 14, day 15; 93% of converting leads are reached by the 6th attempt,
+Velocify), ranked by temperature, fit, and the weight of the lead's local hour (best 16-17 h,
+then 08-10 h) and weekday; a quarter of the follow-up slots go to warm leads; (~) a little
+long-term nurture. The card's "why" line says why each lead is where it is.
+Never queued: do-not-call, bad numbers, leads outside their legal calling hours at their local
+time (08:00-21:00, 47 CFR 64.1200(c)(1); Florida 08:00-20:00 and at most 3 calls a day), leads
+touched in the last 30 minutes, leads another rep has on screen or owns.
 Keys can be remapped in the [keys] section of the config file."""
+
+WEEK_ABOUT = """\
+Blocks come from the [[blocks]] rules in the config (RRULEs); by default a power hour every
+weekday at 09:00 and a second one on Wednesday and Thursday at 16:00, the best contact days
+(contact index Mon 0.70, Tue 0.68, Wed 0.97, Thu 1.00, Fri 0.85: InsideSales.com/MIT Lead
+Response Management study, 2007). Flexible follow-ups (the day-5/14/15 attempts) move up to 2
+days to the best-weighted day; promises and fresh leads never move.
+
+Weights learn from the team's log. For each weekday (and local hour) d with n_d dials:
+  observed_d = (contacts_d / dials_d) / (all contacts / all dials) x mean prior
+  blended_d  = (n_d x observed_d + m x prior_d) / (n_d + m),  m = 200 dials ([weights])
+so a day with few dials keeps its published prior, and one with many follows the team.
+Expected contacts = planned dials x the team's contact rate x block weight / 0.62 (an average
+calling hour's weight)."""
 
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "close", "close", id="help.close")]
 
-    def __init__(self, bindings: list[tuple[str, Binding]]) -> None:
+    def __init__(self, bindings: list[tuple[str, Binding]], about: str = ABOUT) -> None:
         super().__init__()
         self._entries = bindings
+        self._about = about
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="help"):
             yield Static(Content.styled("callblock keys", "bold"))
             yield Static(self._table())
-            yield Static(Content(ABOUT))
+            yield Static(Content(self._about))
             yield Static(Content.styled("Esc, q or ? closes this help", "dim"))
 
     def _table(self) -> Content:

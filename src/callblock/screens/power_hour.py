@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, cast
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
@@ -22,7 +22,7 @@ from callblock.screens.bindings import power_hour_bindings
 from callblock.screens.help import HelpScreen
 from callblock.screens.prompts import ConfirmScreen, NoteScreen, WhenScreen
 from callblock.screens.summary import SummaryScreen
-from callblock.services import ServiceError, dialing, leads, queue, sessions
+from callblock.services import ServiceError, dialing, leads, leases, queue, sessions
 from callblock.widgets.app_header import AppHeader
 from callblock.widgets.history import HistoryTable
 from callblock.widgets.key_bar import KeyBar
@@ -30,18 +30,22 @@ from callblock.widgets.lead_card import CardData, LeadCard
 from callblock.widgets.notes import NotesPane
 from callblock.widgets.plain import plain
 from callblock.widgets.session_bar import SessionBar
+from callblock.widgets.up_next import UpNext
 
 if TYPE_CHECKING:
     from callblock.app import CallblockApp
 
 NEEDS_LEAD = {"outcome", "skip", "edit_notes"}
+PREVIEW = 5  # leads shown under "up next"
 
 
 class PowerHourScreen(Screen[None]):
     BINDINGS = power_hour_bindings()
 
-    def __init__(self) -> None:
+    def __init__(self, block_name: str | None = None, target_per_hour: int | None = None) -> None:
         super().__init__()
+        self.block_name = block_name
+        self.target_per_hour = target_per_hour
         self.current: QueueItem | None = None
         self.last: dialing.Recorded | None = None
         self.done: set[int] = set()  # leads given an outcome in this block
@@ -56,7 +60,9 @@ class PowerHourScreen(Screen[None]):
         yield SessionBar(id="session-bar")
         with Horizontal(id="lead-row"):
             yield LeadCard(id="lead-card")
-            yield NotesPane(id="notes")
+            with Vertical(id="side"):
+                yield NotesPane(id="notes")
+                yield UpNext(id="up-next")
         yield HistoryTable(id="history")
         yield Static(id="status")
         yield KeyBar(id="key-bar")
@@ -67,8 +73,8 @@ class PowerHourScreen(Screen[None]):
             ctx.store,
             ctx.clock,
             rep=ctx.rep,
-            block_name=ctx.settings.block_name,
-            target=ctx.settings.target_per_hour,
+            block_name=self.block_name or ctx.settings.block_name,
+            target=self.target_per_hour or ctx.settings.target_per_hour,
         )
         self.query_one(AppHeader).rep = ctx.rep
         self.query_one(SessionBar).block_name = self.session.block_name
@@ -79,21 +85,31 @@ class PowerHourScreen(Screen[None]):
 
     # showing leads --------------------------------------------------------------------------
     def advance(self) -> None:
-        """Draw the best lead now (calling window checked at this moment)."""
+        """Draw the best lead now (calling window checked at this moment), leased to this rep
+        so no other rep is handed it while it is on this screen."""
         ctx = self.ctx
+        self._release()
         items = queue.next_leads_for_rep(
             ctx.store,
             ctx.settings,
             rep=ctx.rep,
             now=ctx.clock.now(),
-            limit=1,
+            limit=PREVIEW + 1,
             exclude=self.done | self.skipped,
         )
-        self._show(items[0] if items else None)
+        while items and not leases.claim(ctx.store, ctx.clock, ctx.rep, items[0].lead.id):
+            items.pop(0)  # another rep took it a moment ago
+        self._show(items[0] if items else None, items[1:])
 
-    def _show(self, item: QueueItem | None) -> None:
+    def _release(self) -> None:
+        if self.current is not None:
+            leases.release(self.ctx.store, self.ctx.rep, self.current.lead.id)
+
+    def _show(self, item: QueueItem | None, upcoming: list[QueueItem] | None = None) -> None:
         self._finish_notes()
         self.current = item
+        if upcoming is not None:
+            self.query_one(UpNext).items = tuple(upcoming)
         ctx = self.ctx
         card = self.query_one(LeadCard)
         history = self.query_one(HistoryTable)
@@ -128,17 +144,19 @@ class PowerHourScreen(Screen[None]):
         shown = local_time(now, ctx.settings.timezone).replace(second=0, microsecond=0)
         if header.now != shown:
             header.now = shown
+            if self.current is not None:  # renew the lease while the lead is on screen
+                leases.claim(ctx.store, ctx.clock, ctx.rep, self.current.lead.id)
         bar = self.query_one(SessionBar)
         if bar.stats is not None:
             elapsed = now - self.session.started_at
             if int(elapsed.total_seconds() // 60) != int(bar.stats.elapsed.total_seconds() // 60):
                 bar.stats = replace(bar.stats, elapsed=elapsed)
         item = self.current
-        if item and item.tier != "undo" and not self.query_one(NotesPane).editing:
-            zone = item.lead.zone(ctx.settings.timezone)
-            if not ctx.settings.window.allows(local_time(now, zone)):
-                self._say(plain(f"{item.lead.name}: calling hours have closed; moved on"))
-                self.advance()
+        editing = self.query_one(NotesPane).editing
+        closed = item and item.tier != "undo" and not queue.still_callable(item, ctx.settings, now)
+        if item and closed and not editing:
+            self._say(plain(f"{item.lead.name}: calling hours have closed; moved on"))
+            self.advance()
 
     def _say(self, message: Content) -> None:
         self.query_one("#status", Static).update(message)
@@ -200,6 +218,7 @@ class PowerHourScreen(Screen[None]):
                 code=code,
                 when=when,
                 session_id=self.session.id,
+                settings=ctx.settings,
             )
         except ServiceError as error:
             self._say(plain(str(error), "$error"))
@@ -228,12 +247,16 @@ class PowerHourScreen(Screen[None]):
 
     def action_undo(self) -> None:
         ctx = self.ctx
-        touch = dialing.undo_last(ctx.store, ctx.clock, rep=ctx.rep, session_id=self.session.id)
+        touch = dialing.undo_last(
+            ctx.store, ctx.clock, rep=ctx.rep, session_id=self.session.id, settings=ctx.settings
+        )
         if touch is None:
             self._say(Content.styled("Nothing to undo in this block.", "$warning"))
             return
         self.done.discard(touch.lead_id)
         self.last = None
+        self._release()
+        leases.claim(ctx.store, ctx.clock, ctx.rep, touch.lead_id)  # the rep's own lead again
         lead = leads.get_lead(ctx.store, touch.lead_id)
         zone = lead.zone(ctx.settings.timezone)
         self._show(
@@ -275,6 +298,7 @@ class PowerHourScreen(Screen[None]):
 
     def action_edit_notes(self) -> None:
         if self.current is not None:
+            self.query_one(UpNext).display = False  # the editor takes the whole side
             self.query_one(NotesPane).edit()
             self.refresh_bindings()
 
@@ -288,6 +312,7 @@ class PowerHourScreen(Screen[None]):
         finished = self.query_one(NotesPane).finish()
         if finished is None:
             return False
+        self.query_one(UpNext).display = True
         lead_id, text = finished
         leads.save_notes(self.ctx.store, lead_id, text)
         if self.current and self.current.lead.id == lead_id:
@@ -311,6 +336,7 @@ class PowerHourScreen(Screen[None]):
     def action_end_block(self) -> None:
         ctx = self.ctx
         self._finish_notes()
+        self._release()
         sessions.end_session(ctx.store, ctx.clock, self.session)
         stats = sessions.session_stats(ctx.store, self.session, ctx.clock.now())
         self.app.switch_screen(SummaryScreen(self.session.block_name, stats))

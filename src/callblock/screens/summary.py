@@ -15,8 +15,9 @@ from callblock.widgets.plain import plain
 
 class SummaryScreen(Screen[None]):
     BINDINGS = [
-        Binding("enter,q", "app.quit", "quit", id="summary.quit"),
+        Binding("enter", "week", "week", id="summary.week"),
         Binding("n", "new_block", "new block", id="summary.new"),
+        Binding("q", "app.quit", "quit", id="summary.quit"),
     ]
 
     def __init__(self, block_name: str, stats: SessionStats) -> None:
@@ -46,7 +47,16 @@ class SummaryScreen(Screen[None]):
                     ]
                 )
             )
-            yield Static(Content.styled("Enter/q quit · n start a new block", "dim"))
+            yield Static(Content.styled("Enter week plan · n new block · q quit", "dim"))
+
+    def action_week(self) -> None:
+        from callblock.screens.week import WeekScreen
+
+        below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
+        if isinstance(below, WeekScreen):
+            self.app.pop_screen()
+        else:
+            self.app.switch_screen(WeekScreen())
 
     def action_new_block(self) -> None:
         from callblock.screens.power_hour import PowerHourScreen

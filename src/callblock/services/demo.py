@@ -7,10 +7,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from callblock.clock import Clock, iso
+from callblock.config import Settings
+from callblock.domain.calling import zone_info
 from callblock.domain.models import FIT_CRITERIA, LeadStatus
 from callblock.domain.outcomes import OUTCOME_BY_CODE, LeadState, state_after
 from callblock.domain.phones import normalize_phone
+from callblock.domain.planning import REFERENCE_WEIGHT
+from callblock.domain.weights import Weights
 from callblock.services import ServiceError
+from callblock.services.cadence import FINGERPRINT_KEY, refresh_due
 from callblock.store import Store
 
 FIRST = """James Mary Robert Patricia John Jennifer Michael Linda William Elizabeth David Barbara
@@ -57,6 +62,7 @@ PHONE_PREFIXES = (
     ("+6590", 6),
 )
 REPS = ("alice", "bob", "carmen", "dev")
+PRIOR_WEIGHTS = Weights()
 OUTCOME_WEIGHTS = {
     "no-answer": 38,
     "voicemail": 22,
@@ -79,8 +85,11 @@ NOTE_TEMPLATES = (
 )
 
 
-def build_demo(store: Store, clock: Clock, *, leads: int = 500, seed: int = 7) -> int:
+def build_demo(
+    store: Store, clock: Clock, *, leads: int = 500, seed: int = 7, settings: Settings | None = None
+) -> int:
     """Fill an empty database with `leads` demo leads; returns the number added."""
+    settings = settings or Settings()
     if leads < 1:
         raise ServiceError("leads: must be at least 1")
     if store.count("leads"):
@@ -93,7 +102,7 @@ def build_demo(store: Store, clock: Clock, *, leads: int = 500, seed: int = 7) -
         touch_rows: list[dict[str, Any]] = []
         promise_rows: list[dict[str, Any]] = []
         for lead_id in range(1, leads + 1):
-            lead, touches, promise = _demo_lead(rng, lead_id, now, phones, leads)
+            lead, touches, promise = _demo_lead(rng, lead_id, now, phones, leads, settings)
             lead_rows.append(lead)
             touch_rows.extend(touches)
             if promise:
@@ -101,6 +110,8 @@ def build_demo(store: Store, clock: Clock, *, leads: int = 500, seed: int = 7) -
             if len(lead_rows) >= 5000:
                 _flush(store, lead_rows, touch_rows, promise_rows)
         _flush(store, lead_rows, touch_rows, promise_rows)
+        refresh_due(store, settings, settings.weights)
+    store.set_meta(FINGERPRINT_KEY, settings.cadence.fingerprint() + f"|{settings.timezone}")
     return leads
 
 
@@ -138,7 +149,7 @@ def _phone(rng: random.Random, lookup: Any) -> Any:
 
 
 def _demo_lead(
-    rng: random.Random, lead_id: int, now: datetime, lookup: Any, total: int
+    rng: random.Random, lead_id: int, now: datetime, lookup: Any, total: int, settings: Settings
 ) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any] | None]:
     first, last = rng.choice(FIRST), rng.choice(LAST)
     company = f"{rng.choice(COMPANY_A)} {rng.choice(COMPANY_B)}"
@@ -163,29 +174,33 @@ def _demo_lead(
         "phone": phone.e164,
         "phone_display": phone.display,
         "phone_timezone": phone.timezone,
+        "region": phone.region,
         "timezone": None,
         "temperature": heat,
         "fit": {n: rng.randint(0, top) for n, (top, _) in FIT_CRITERIA.items()},
-        "owner": rng.choice(REPS),
+        "owner": rng.choice(REPS) if rng.random() < 0.5 else None,  # else the team's pool
         "status": LeadStatus.NEW.value,
         "created_at": iso(created),
         "notes": _notes(rng, name, company),
         "attempts": 0,
         "last_touch_at": None,
+        "first_call_at": None,
         "bad_number": 0,
         "links": [f"https://www.linkedin.com/in/{first.lower()}-{last.lower()}-{lead_id}"],
     }
-    touches = [] if fresh else _history(rng, lead, created, now)
+    touches = [] if fresh else _history(rng, lead, created, now, settings.max_attempts)
     promise = None
-    if not fresh and lead_id % 97 == 0 and lead["status"] == LeadStatus.WORKING.value:
+    every = min(97, max(total // 6, 1))  # a few promises in a small demo, ~1% in a large one
+    open_lead = lead["status"] in (LeadStatus.WORKING.value, LeadStatus.NURTURE.value)
+    if not fresh and lead_id % every == 0 and open_lead:
         # a handful due around now (one overdue), the rest spread over the next two weeks
-        if lead_id <= 97 * 6:
-            due = now + timedelta(minutes=(-40, -10, 0, 20, 90, 240)[lead_id // 97 - 1])
+        if lead_id <= every * 6:
+            due = now + timedelta(minutes=(-40, -10, 0, 20, 90, 240)[lead_id // every - 1])
         else:
             due = now + timedelta(days=rng.randint(1, 14), hours=rng.randint(-3, 3))
         promise = {
             "lead_id": lead_id,
-            "rep": lead["owner"],
+            "rep": lead["owner"] or rng.choice(REPS),
             "due_at": iso(due),
             "kind": "callback",
             "state": "open",
@@ -194,22 +209,30 @@ def _demo_lead(
 
 
 def _history(
-    rng: random.Random, lead: dict[str, Any], created: datetime, now: datetime
+    rng: random.Random, lead: dict[str, Any], created: datetime, now: datetime, max_attempts: int
 ) -> list[dict[str, Any]]:
     count = rng.choices(range(7), (18, 20, 18, 15, 12, 9, 8))[0]
-    span = (now - created).total_seconds() - 3600
-    moments = sorted(
-        created + timedelta(seconds=rng.uniform(60, max(span, 120))) for _ in range(count)
-    )
+    zone = zone_info(lead["phone_timezone"] or "America/New_York")
+    moments = sorted(_calling_moment(rng, created, now, zone) for _ in range(count))
     rows = []
     for at in moments:
-        code = rng.choices(list(OUTCOME_WEIGHTS), list(OUTCOME_WEIGHTS.values()))[0]
+        # Contacts follow the published weekday and hour pattern, so the learned weights and
+        # the review's heat map have something real to show.
+        local = at.astimezone(zone)
+        lift = PRIOR_WEIGHTS.at(local.weekday(), local.hour) / REFERENCE_WEIGHT
+        weights = [
+            w * (lift if OUTCOME_BY_CODE[c].is_contact else 1) for c, w in OUTCOME_WEIGHTS.items()
+        ]
+        code = rng.choices(list(OUTCOME_WEIGHTS), weights)[0]
         if code == "meeting" and at > now - timedelta(days=1):
             code = "connected"
         current = LeadState(LeadStatus(lead["status"]), bool(lead["bad_number"]))
-        after = state_after(current, OUTCOME_BY_CODE[code])
-        lead["status"], lead["bad_number"] = after.status.value, int(after.bad_number)
         lead["attempts"] += 1
+        after = state_after(
+            current, OUTCOME_BY_CODE[code], attempts=lead["attempts"], max_attempts=max_attempts
+        )
+        lead["status"], lead["bad_number"] = after.status.value, int(after.bad_number)
+        lead["first_call_at"] = lead["first_call_at"] or iso(at)
         lead["last_touch_at"] = iso(at)
         rows.append(
             {
@@ -225,6 +248,18 @@ def _history(
         if after.status.value in ("do-not-call", "qualified") or after.bad_number:
             break
     return rows
+
+
+def _calling_moment(rng: random.Random, created: datetime, now: datetime, zone: Any) -> datetime:
+    """A weekday moment between 08:00 and 20:00 at the lead's end, after it arrived and at least
+    an hour before now (or just after arrival, when nothing else fits)."""
+    for _ in range(20):
+        span = max((now - created).total_seconds() - 3600, 120)
+        moment = created + timedelta(seconds=rng.uniform(60, span))
+        local = moment.astimezone(zone)
+        if local.weekday() < 5 and 8 <= local.hour < 20:
+            return moment.replace(microsecond=0)
+    return (created + timedelta(minutes=1)).replace(microsecond=0)
 
 
 def _touch_note(rng: random.Random, code: str) -> str:

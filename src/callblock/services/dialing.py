@@ -6,21 +6,25 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from callblock.clock import Clock, iso
+from callblock.config import Settings
 from callblock.domain.models import Channel, Lead, Touch
 from callblock.domain.outcomes import (
     Outcome,
     UnknownOutcomeError,
+    moves_to_nurture,
     outcome_by_code,
     state_after,
     state_of,
 )
-from callblock.domain.priority import PROMISE_LEAD
 from callblock.domain.text import clean_line
 from callblock.services import ServiceError
+from callblock.services.cadence import refresh_due
 from callblock.services.leads import get_lead
+from callblock.services.learning import current_weights
 from callblock.store import Store
 
 NOTE_MAX = 1000
+GOODBYE = "goodbye"  # a task, not a promise: the last touch before long-term nurture
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +52,10 @@ def record_outcome(
     when: datetime | None = None,
     note: str = "",
     session_id: int | None = None,
+    settings: Settings | None = None,
 ) -> Recorded:
     """Record one dial outcome with all its effects, in one committed transaction."""
+    settings = settings or Settings()
     outcome = resolve_outcome(code)
     now = clock.now()
     if outcome.asks_when:
@@ -63,7 +69,9 @@ def record_outcome(
     with store.transaction():
         lead = get_lead(store, lead_id)
         before = state_of(lead)
-        after = state_after(before, outcome)
+        after = state_after(
+            before, outcome, attempts=lead.attempts + 1, max_attempts=settings.max_attempts
+        )
         touch_id = store.insert_touch(
             lead_id=lead_id,
             rep=rep,
@@ -77,7 +85,9 @@ def record_outcome(
         store.set_lead_state(lead_id, after.status.value, after.bad_number)
         store.refresh_lead_counters(lead_id)
         # A dial keeps the promises that were due; do-not-call withdraws all of them.
-        due_before = None if outcome.cancels_promises else iso(now + PROMISE_LEAD)
+        due_before = (
+            None if outcome.cancels_promises else iso(now + settings.queue_rules().promise_lead)
+        )
         store.close_promises(lead_id, touch_id, due_before=due_before)
         if outcome.creates and when is not None:
             store.insert_callback(
@@ -87,6 +97,11 @@ def record_outcome(
                 kind=outcome.creates,
                 created_by_touch=touch_id,
             )
+        if moves_to_nurture(before, after, outcome):
+            store.insert_callback(
+                lead_id=lead_id, rep=rep, due_at=at, kind=GOODBYE, created_by_touch=touch_id
+            )
+        refresh_due(store, settings, current_weights(store, settings), [lead_id])
     return Recorded(touch_id, lead, outcome, when)
 
 
@@ -96,7 +111,9 @@ def add_touch_note(store: Store, touch_id: int, note: str) -> str:
     return cleaned
 
 
-def undo_last(store: Store, clock: Clock, *, rep: str, session_id: int) -> Touch | None:
+def undo_last(
+    store: Store, clock: Clock, *, rep: str, session_id: int, settings: Settings | None = None
+) -> Touch | None:
     """Undo the session's last outcome that still counts; None when there is nothing to undo.
 
     The touch stays in the database marked undone (and stops counting everywhere); the lead's
@@ -113,6 +130,8 @@ def undo_last(store: Store, clock: Clock, *, rep: str, session_id: int) -> Touch
         if before:
             store.set_lead_state(touch.lead_id, before["status"], bool(before["bad_number"]))
         store.refresh_lead_counters(touch.lead_id)
+        settings = settings or Settings()
+        refresh_due(store, settings, current_weights(store, settings), [touch.lead_id])
         store.add_audit(
             iso(clock.now()),
             rep,

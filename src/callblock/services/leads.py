@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from callblock.clock import Clock, iso
+from callblock.config import Settings
 from callblock.domain.calling import UnknownZoneError, zone_info
 from callblock.domain.models import Lead, LeadStatus, Temperature, Touch
 from callblock.domain.phones import PhoneError, normalize_phone
 from callblock.domain.text import NAME_MAX, clean_block, clean_line
 from callblock.services import ServiceError
+from callblock.services.cadence import refresh_due
+from callblock.services.learning import current_weights
 from callblock.store import Store
 
 
@@ -28,6 +31,7 @@ def add_lead(
     owner: str | None = None,
     notes: str = "",
     created: datetime | None = None,
+    settings: Settings | None = None,
 ) -> int:
     """Validate and add one lead; returns its id. Nothing is written when a field is bad."""
     clean_name = clean_line(name, NAME_MAX)
@@ -46,23 +50,28 @@ def add_lead(
         heat = Temperature(temperature.strip().lower())
     except ValueError:
         raise ServiceError(f"temperature: {temperature!r} is not one of hot, warm, cold") from None
-    return store.insert_lead(
-        {
-            "name": clean_name,
-            "company": clean_line(company),
-            "title": clean_line(title),
-            "email": clean_line(email),
-            "phone": parsed.e164,
-            "phone_display": parsed.display,
-            "phone_timezone": parsed.timezone,
-            "timezone": tz or None,
-            "temperature": heat.value,
-            "owner": clean_line(owner) or None,
-            "status": LeadStatus.NEW.value,
-            "notes": clean_block(notes),
-            "created_at": iso(created or clock.now()),
-        }
-    )
+    settings = settings or Settings()
+    with store.transaction():
+        lead_id = store.insert_lead(
+            {
+                "name": clean_name,
+                "company": clean_line(company),
+                "title": clean_line(title),
+                "email": clean_line(email),
+                "phone": parsed.e164,
+                "phone_display": parsed.display,
+                "phone_timezone": parsed.timezone,
+                "region": parsed.region,
+                "timezone": tz or None,
+                "temperature": heat.value,
+                "owner": clean_line(owner) or None,
+                "status": LeadStatus.NEW.value,
+                "notes": clean_block(notes),
+                "created_at": iso(created or clock.now()),
+            }
+        )
+        refresh_due(store, settings, current_weights(store, settings), [lead_id])
+    return lead_id
 
 
 def get_lead(store: Store, lead_id: int) -> Lead:

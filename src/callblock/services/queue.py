@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from callblock.clock import iso
 from callblock.config import Settings
 from callblock.domain.calling import UnknownZoneError, local_time
-from callblock.domain.priority import PROMISE_LEAD, QueueItem, rank_leads
+from callblock.domain.priority import QueueItem, QueueRules, rank_leads
+from callblock.domain.weights import Weights
+from callblock.services.learning import current_weights
 from callblock.store import Store
+from callblock.store.queue import QueueQuery
+
+BREATHING = timedelta(minutes=1)  # an inbound lead's first minute (see fresh_weight)
+LIMIT_MARGIN = 5  # extra candidates per tier, for leads a per-day call limit drops
 
 
 def next_leads_for_rep(
@@ -20,34 +26,67 @@ def next_leads_for_rep(
     now: datetime,
     limit: int = 20,
     exclude: Iterable[int] = (),
+    weights: Weights | None = None,
 ) -> list[QueueItem]:
-    """The leads `rep` should call at `now`, best first, each with its reasons."""
-    rules = settings.queue_rules()
-    skip = set(exclude)
-    zones = callable_zones(store.lead_zones(), now, settings)
-    promises = store.due_promises(
-        due_before=iso(now + PROMISE_LEAD), zones=zones, limit=limit, exclude=skip
+    """The leads `rep` should call at `now`, best first, each with its reasons.
+
+    Each tier's query returns that tier's best `limit` (+ margin) in the order the domain
+    scores them, so the first k of the result are the same for any limit >= k.
+    """
+    rules = settings.queue_rules(weights or current_weights(store, settings))
+    query = QueueQuery(
+        rep=rep,
+        now=iso(now),
+        places=callable_places(store.lead_places(), now, rules),
+        exclude=tuple(exclude),
+        limit=limit + LIMIT_MARGIN,
     )
-    candidates = store.queue_candidates(
-        zones=zones,
-        arrived_by=iso(now),
+    promises = store.due_promises(
+        query,
+        own_due_by=iso(now + rules.promise_lead),
+        others_due_by=iso(now - rules.promise_grace),
+    )
+    candidates = store.inbound_candidates(
+        query, arrived_after=iso(now - rules.fresh_for), breathing_since=iso(now - BREATHING)
+    )
+    candidates += store.due_candidates(
+        query,
+        fresh_since=iso(now - rules.fresh_for),
         spaced_before=iso(now - rules.spacing),
         max_attempts=rules.max_attempts,
-        limit=limit,
-        exclude=skip,
     )
     known = {lead.id for lead in candidates}
     candidates += store.leads_by_ids(lead_id for lead_id in promises if lead_id not in known)
-    return rank_leads(candidates, promises, now, rules)[:limit]
+    limited = [
+        lead.id
+        for lead in candidates
+        if rules.calling.window_for(lead.region).max_calls_per_day is not None
+    ]
+    calls = store.calls_since(limited, iso(now - timedelta(hours=24)))
+    ranked = rank_leads(candidates, promises, now, rules, rep=rep, calls_24h=calls)
+    return ranked[:limit]
 
 
-def callable_zones(zones: Iterable[str], now: datetime, settings: Settings) -> list[str]:
-    """The zones (as stored; '' means the team default) whose local time is inside the window."""
-    allowed = []
-    for zone in zones:
+def callable_places(
+    places: Iterable[tuple[str, str]], now: datetime, rules: QueueRules
+) -> dict[str, list[str]]:
+    """Zones (as stored; '' means the team default) whose local time is inside the default or a
+    regional window now, each with the regions in it whose window is closed now."""
+    allowed: dict[str, list[str]] = {}
+    closed: dict[str, list[str]] = {}
+    for zone, region in places:
         try:
-            if settings.window.allows(local_time(now, zone or settings.timezone)):
-                allowed.append(zone)
+            local = local_time(now, zone or rules.default_zone)
         except UnknownZoneError:
             continue  # a lead with a zone nobody knows is never called at a guessed hour
-    return allowed
+        if rules.calling.window_for(region or None).allows(local):
+            allowed.setdefault(zone, [])
+        else:
+            closed.setdefault(zone, []).append(region)
+    return {zone: sorted(closed.get(zone, [])) for zone in allowed}
+
+
+def still_callable(item: QueueItem, settings: Settings, now: datetime) -> bool:
+    """The calling-window check repeated at the moment a lead is shown."""
+    zone = item.lead.zone(settings.timezone)
+    return settings.calling.allows(now, zone, item.lead.region)

@@ -19,7 +19,8 @@ from callblock.domain.models import (
 
 LEAD_COLUMNS = (
     "id, name, title, company, phone, phone_display, email, links, timezone, phone_timezone, "
-    "temperature, fit, owner, status, created_at, notes, attempts, last_touch_at, bad_number"
+    "temperature, fit, owner, status, created_at, notes, attempts, last_touch_at, bad_number, "
+    "region, first_call_at, next_due_at"
 )
 
 
@@ -48,6 +49,9 @@ def lead_from_row(row: sqlite3.Row) -> Lead:
         attempts=row["attempts"],
         last_touch_at=_time(row["last_touch_at"]),
         bad_number=bool(row["bad_number"]),
+        region=row["region"],
+        first_call_at=_time(row["first_call_at"]),
+        next_due_at=_time(row["next_due_at"]),
     )
 
 

@@ -139,7 +139,81 @@ def _v1(conn: sqlite3.Connection) -> None:
     db["callbacks"].create_index(["lead_id"])
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]
+# The lead's zone as the queue's queries write it (they must match the index expressions).
+LEAD_ZONE = "coalesce(timezone, phone_timezone, '')"
+FOLLOW_UP = f"{OPEN} AND status != 'nurture' AND next_due_at IS NOT NULL"
+NURTURE = f"{OPEN} AND status = 'nurture' AND next_due_at IS NOT NULL"
+
+
+def _v2(conn: sqlite3.Connection) -> None:
+    """The smart queue: cadence due times, fit score, calling region, leases, meta."""
+    import json
+
+    from callblock.domain.models import fit_score
+    from callblock.domain.phones import PhoneError, normalize_phone
+
+    for column in ("region TEXT", "first_call_at TEXT", "next_due_at TEXT"):
+        conn.execute(f"ALTER TABLE leads ADD COLUMN {column}")
+    conn.execute("ALTER TABLE leads ADD COLUMN fit_score REAL NOT NULL DEFAULT 0")
+    regions: dict[str, str | None] = {}
+    updates = []
+    for lead_id, phone, fit in conn.execute("SELECT id, phone, fit FROM leads").fetchall():
+        if phone and phone not in regions:
+            try:
+                regions[phone] = normalize_phone(phone).region
+            except PhoneError:
+                regions[phone] = None
+        updates.append((regions.get(phone), fit_score(json.loads(fit or "{}")), lead_id))
+    conn.executemany("UPDATE leads SET region = ?, fit_score = ? WHERE id = ?", updates)
+    conn.execute(
+        "UPDATE leads SET first_call_at = (SELECT min(at) FROM touches "
+        "WHERE lead_id = leads.id AND undone = 0 AND channel = 'call')"
+    )
+    # next_due_at is the cadence's: the queue service fills it (meta 'cadence' is unset).
+    conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
+    conn.execute(
+        "CREATE TABLE leases (lead_id INTEGER PRIMARY KEY REFERENCES leads(id), "
+        "rep TEXT NOT NULL, expires_at TEXT NOT NULL)"
+    )
+    # The places (zone, region) leads are in, kept exact by triggers: the queue asks SQL only
+    # for leads whose place is inside its calling window now.
+    for name in ("insert", "update"):
+        conn.execute(f"DROP TRIGGER leads_zone_{name}")
+    conn.execute("DROP TABLE lead_zones")
+    conn.execute(
+        "CREATE TABLE lead_places (zone TEXT NOT NULL, region TEXT NOT NULL, "
+        "PRIMARY KEY (zone, region)) WITHOUT ROWID"
+    )
+    conn.execute(
+        f"INSERT OR IGNORE INTO lead_places SELECT DISTINCT {LEAD_ZONE}, coalesce(region, '') "
+        "FROM leads"
+    )
+    place = "coalesce(NEW.timezone, NEW.phone_timezone, ''), coalesce(NEW.region, '')"
+    for event in ("INSERT", "UPDATE OF timezone, phone_timezone, region"):
+        name = event.split()[0].lower()
+        conn.execute(
+            f"CREATE TRIGGER leads_place_{name} AFTER {event} ON leads BEGIN "
+            f"INSERT OR IGNORE INTO lead_places (zone, region) VALUES ({place}); END"
+        )
+    # Indexes shaped exactly like the queue's queries (store/queue.py): each tier's candidates
+    # per zone, in the order the domain scores them.
+    conn.execute("DROP INDEX idx_leads_followup")
+    conn.execute("DROP INDEX idx_leads_nurture")
+    conn.execute(
+        f"CREATE INDEX idx_leads_due ON leads(temperature, {LEAD_ZONE}, fit_score DESC, id) "
+        f"WHERE {FOLLOW_UP}"
+    )
+    conn.execute(
+        f"CREATE INDEX idx_leads_nurture_due ON leads({LEAD_ZONE}, fit_score DESC, id) "
+        f"WHERE {NURTURE}"
+    )
+    conn.execute("CREATE INDEX idx_callbacks_open ON callbacks(lead_id) WHERE state = 'open'")
+    conn.execute(
+        "CREATE INDEX idx_callbacks_rep_due ON callbacks(rep, due_at) WHERE state = 'open'"
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from callblock.domain.models import Callback, Lead, Session, Touch
+from callblock.domain.models import Callback, Lead, Session, Touch, fit_score
 from callblock.store import migrations
 from callblock.store.convert import (
     LEAD_COLUMNS,
@@ -19,12 +19,11 @@ from callblock.store.convert import (
     touch_from_row,
 )
 from callblock.store.db import connect, write_transaction
-from callblock.store.migrations import OPEN
+from callblock.store.queue import QueueQueries
+from callblock.store.schedule import ScheduleQueries
 
-LEAD_ZONE = "coalesce(timezone, phone_timezone, '')"
 
-
-class Store:
+class Store(QueueQueries, ScheduleQueries):
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
@@ -84,53 +83,10 @@ class Store:
         return [lead_from_row(row) for row in rows]
 
     def count(self, table: str) -> int:
-        if table not in {"leads", "touches", "callbacks", "sessions", "audit"}:
+        if table not in {"leads", "touches", "callbacks", "sessions", "audit", "leases"}:
             raise ValueError(f"unknown table {table}")
         row = self._one(f"SELECT count(*) FROM {table}")
         return int(row[0]) if row else 0
-
-    def lead_zones(self) -> list[str]:
-        """Every zone some lead is in ('' for leads with no known zone)."""
-        return [row[0] for row in self.conn.execute("SELECT zone FROM lead_zones")]
-
-    def queue_candidates(
-        self,
-        *,
-        zones: Sequence[str],
-        arrived_by: str,
-        spaced_before: str,
-        max_attempts: int,
-        limit: int,
-        exclude: Iterable[int] = (),
-    ) -> list[Lead]:
-        """Up to `limit` open leads in `zones` from each tier, each tier in the order the domain
-        ranks it: never-called by arrival (newest first); follow-ups per temperature and nurture
-        by last touch (longest waiting first)."""
-        if not zones:
-            return []
-        skip = tuple(exclude)
-        filters = f"AND {LEAD_ZONE} IN ({', '.join('?' for _ in zones)})"
-        if skip:
-            filters += f" AND id NOT IN ({', '.join('?' for _ in skip)})"
-        params = (*zones, *skip)
-        select = f"SELECT {LEAD_COLUMNS} FROM leads"
-        waiting = f"AND attempts < ? AND last_touch_at <= ? {filters} ORDER BY last_touch_at, id"
-        rows = self.conn.execute(
-            f"{select} WHERE attempts = 0 AND {OPEN} AND created_at <= ? {filters} "
-            "ORDER BY created_at DESC, id LIMIT ?",
-            (arrived_by, *params, limit),
-        ).fetchall()
-        for temperature in ("hot", "warm", "cold"):
-            rows += self.conn.execute(
-                f"{select} WHERE attempts >= 1 AND {OPEN} AND status != 'nurture' "
-                f"AND temperature = ? {waiting} LIMIT ?",
-                (temperature, max_attempts, spaced_before, *params, limit),
-            ).fetchall()
-        rows += self.conn.execute(
-            f"{select} WHERE attempts >= 1 AND {OPEN} AND status = 'nurture' {waiting} LIMIT ?",
-            (max_attempts, spaced_before, *params, limit),
-        ).fetchall()
-        return [lead_from_row(row) for row in rows]
 
     def set_lead_state(self, lead_id: int, status: str, bad_number: bool) -> None:
         self.conn.execute(
@@ -143,6 +99,8 @@ class Store:
         self.conn.execute(
             "UPDATE leads SET "
             "attempts = (SELECT count(*) FROM touches "
+            "  WHERE lead_id = leads.id AND undone = 0 AND channel = 'call'), "
+            "first_call_at = (SELECT min(at) FROM touches "
             "  WHERE lead_id = leads.id AND undone = 0 AND channel = 'call'), "
             "last_touch_at = (SELECT max(at) FROM touches WHERE lead_id = leads.id AND undone = 0) "
             "WHERE id = ?",
@@ -239,28 +197,6 @@ class Store:
             (touch_id,),
         )
 
-    def due_promises(
-        self, *, due_before: str, zones: Sequence[str], limit: int, exclude: Iterable[int] = ()
-    ) -> dict[int, Callback]:
-        """Each callable lead's earliest open promise due before `due_before`, longest-waiting
-        first (leads in `zones`, not do-not-call, not a bad number)."""
-        if not zones:
-            return {}
-        skip = tuple(exclude)
-        not_skipped = f"AND c.lead_id NOT IN ({', '.join('?' for _ in skip)})" if skip else ""
-        rows = self.conn.execute(
-            "SELECT c.* FROM callbacks c JOIN leads l ON l.id = c.lead_id "
-            "WHERE c.state = 'open' AND c.due_at <= ? AND l.status != 'do-not-call' "
-            "AND l.bad_number = 0 AND l.phone != '' "
-            f"AND coalesce(l.timezone, l.phone_timezone, '') IN ({', '.join('?' for _ in zones)}) "
-            f"{not_skipped} AND c.id = (SELECT first.id FROM callbacks first "
-            "  WHERE first.lead_id = c.lead_id AND first.state = 'open' "
-            "  ORDER BY first.due_at, first.id LIMIT 1) "
-            "ORDER BY c.due_at, c.lead_id LIMIT ?",
-            (due_before, *zones, *skip, limit),
-        ).fetchall()
-        return {row["lead_id"]: callback_from_row(row) for row in rows}
-
     def open_promises(self, lead_id: int) -> list[Callback]:
         rows = self.conn.execute(
             "SELECT * FROM callbacks WHERE lead_id = ? AND state = 'open' ORDER BY due_at",
@@ -309,6 +245,9 @@ class Store:
 
 def _encode_lead(record: dict[str, Any]) -> dict[str, Any]:
     encoded = dict(record)
+    if "fit" in encoded:  # the stored score the queue's index orders by
+        fit = encoded["fit"]
+        encoded["fit_score"] = fit_score(json.loads(fit) if isinstance(fit, str) else fit)
     for key in ("links", "fit"):
         if key in encoded and not isinstance(encoded[key], str):
             encoded[key] = json.dumps(encoded[key])

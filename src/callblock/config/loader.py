@@ -1,0 +1,292 @@
+"""Reading the TOML config: every key checked, every error naming the file, key and line."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import replace
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Any
+
+from callblock.config.settings import DEFAULT_KEYS, ConfigError, Settings
+from callblock.domain.cadence import Cadence, ScheduleError, parse_step
+from callblock.domain.calling import CallingRules, CallingWindow, UnknownZoneError, zone_info
+from callblock.domain.planning import BlockRule, BlockRuleError, check_rule
+from callblock.domain.weights import PRIOR_HOUR, PRIOR_WEEKDAY, WEEKDAY_NAMES, Weights
+
+Number = (int, float)
+_TOP = {"timezone": str, "default_region": str}
+_FLAT: dict[str, dict[str, Any]] = {
+    "block": {"name": str, "target_dials_per_hour": int},
+    "queue": {
+        "max_attempts": int,
+        "schedule": list,
+        "spacing_minutes": int,
+        "slack_days": int,
+        "nurture_days": int,
+        "warm_share": Number,
+        "nurture_share": Number,
+        "promise_grace_minutes": int,
+        "fresh_hours": int,
+    },
+    "calling_window": {"start": str, "end": str, "max_calls_per_day": int, "regions": dict},
+    "weights": {"prior_dials": int, "weekday": dict, "hour": dict},
+    "keys": dict.fromkeys(DEFAULT_KEYS, str),
+}
+_WINDOW_KEYS = {"start": str, "end": str, "max_calls_per_day": int}
+_BLOCK_KEYS = {"name": str, "rule": str, "minutes": int, "target_dials": int}
+
+
+def load_settings(path: Path | None, *, required: bool, machine_zone: str) -> Settings:
+    """Settings from `path` (missing is fine unless `required`)."""
+    if path is None or not path.exists():
+        if required and path is not None:
+            raise ConfigError(f"{path}: config file not found")
+        return Settings(timezone=machine_zone)
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: {error}") from None
+    return _Reader(_Locator(path, text)).read(data, machine_zone)
+
+
+class _Locator:
+    """Finds the line of a key so errors can point at it."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.lines = text.splitlines()
+
+    def error(self, section: str | None, key: str, problem: str, index: int = 0) -> ConfigError:
+        dotted = f"{section}.{key}" if section else key
+        where = self.line(section, key, index)
+        return ConfigError(f"{self.path}, line {where}: key {dotted!r}: {problem}")
+
+    def line(self, section: str | None, key: str, index: int = 0) -> int:
+        """The line of `key` in `section` (its index-th occurrence, for [[arrays]]), else the
+        line of the nearest enclosing header or key, else 0."""
+        current, seen, fallback = None, -1, 0
+        for number, raw in enumerate(self.lines, start=1):
+            stripped = raw.split("#", 1)[0].strip()
+            if stripped.startswith("["):
+                current = stripped.strip("[] ").replace('"', "").replace(" ", "")
+                if current == section:
+                    seen += 1
+                    fallback = fallback if seen > index else number
+                if section is None and current == key:
+                    return number
+                if section and f"{current}.{key}" == section and not fallback:
+                    fallback = number
+                continue
+            name = stripped.split("=", 1)[0].strip().strip('"')
+            if "=" not in stripped:
+                continue
+            if name == key and current == section and max(seen, 0) == index:
+                return number
+            parent, _, last = (section or "").rpartition(".")
+            if name == last and (current or "") == parent and not fallback:
+                fallback = number  # an inline table: point at its key
+        return fallback
+
+
+class _Reader:
+    def __init__(self, where: _Locator) -> None:
+        self.where = where
+
+    def read(self, data: dict[str, Any], machine_zone: str) -> Settings:
+        where = self.where
+        for key, value in data.items():
+            if key in _TOP:
+                self.typed(None, key, value, _TOP[key])
+            elif key in _FLAT:
+                self.table(None, key, value)
+                for sub, sub_value in value.items():
+                    self.known(key, sub, _FLAT[key])
+                    self.typed(key, sub, sub_value, _FLAT[key][sub])
+            elif key == "blocks":
+                if not isinstance(value, list):
+                    raise where.error(None, key, "must be an array of [[blocks]] tables")
+            else:
+                known = ", ".join([*_TOP, *_FLAT, "blocks"])
+                raise where.error(None, key, f"unknown key (known: {known})")
+        zone = data.get("timezone", machine_zone)
+        try:
+            zone_info(zone)
+        except UnknownZoneError:
+            raise where.error(None, "timezone", f"unknown time zone {zone!r}") from None
+        block = data.get("block", {})
+        queue = data.get("queue", {})
+        settings = Settings(
+            timezone=zone,
+            default_region=data.get("default_region", "US").upper(),
+            block_name=block.get("name", "Power hour"),
+            target_per_hour=self.at_least("block", "target_dials_per_hour", block, 60, 1),
+            cadence=self.cadence(queue),
+            calling=self.calling(data.get("calling_window", {})),
+            keys=self.keys(data.get("keys", {})),
+            source=where.path,
+        )
+        settings = replace(settings, **self.shares(queue))
+        return replace(settings, **self.weights(data.get("weights", {})), **self.blocks(data))
+
+    # helpers -----------------------------------------------------------------------------
+    def known(self, section: str, key: str, schema: dict[str, Any]) -> None:
+        if key not in schema:
+            known = ", ".join(schema)
+            raise self.where.error(section, key, f"unknown key (known: {known})")
+
+    def table(self, section: str | None, key: str, value: Any) -> None:
+        if not isinstance(value, dict):
+            raise self.where.error(section, key, "must be a [section]")
+
+    def typed(self, section: str | None, key: str, value: Any, kind: Any, index: int = 0) -> Any:
+        bad_bool = isinstance(value, bool) and kind is not bool
+        if bad_bool or not isinstance(value, kind):
+            name = "number" if kind is Number else kind.__name__
+            raise self.where.error(section, key, f"must be {name}, got {value!r}", index)
+        return value
+
+    def at_least(
+        self, section: str, key: str, table: dict[str, Any], default: int, low: int
+    ) -> int:
+        value = table.get(key, default)
+        if value < low:
+            raise self.where.error(section, key, f"must be at least {low}")
+        return value
+
+    def cadence(self, queue: dict[str, Any]) -> Cadence:
+        default = Cadence()
+        steps = default.steps
+        if "schedule" in queue:
+            try:
+                steps = tuple(
+                    parse_step(self.typed("queue", "schedule", s, str)) for s in queue["schedule"]
+                )
+            except ScheduleError as error:
+                raise self.where.error("queue", "schedule", str(error)) from None
+            if not steps:
+                raise self.where.error("queue", "schedule", "needs at least one step")
+        if "max_attempts" in queue:
+            limit = self.at_least("queue", "max_attempts", queue, 6, 1)
+            if limit > len(steps):
+                problem = f"is {limit} but the schedule has {len(steps)} steps; add steps"
+                raise self.where.error("queue", "max_attempts", problem)
+            steps = steps[:limit]
+        return Cadence(
+            steps=steps,
+            spacing=timedelta(minutes=self.at_least("queue", "spacing_minutes", queue, 30, 0)),
+            slack_days=self.at_least("queue", "slack_days", queue, 2, 0),
+            nurture_every=timedelta(days=self.at_least("queue", "nurture_days", queue, 30, 1)),
+        )
+
+    def shares(self, queue: dict[str, Any]) -> dict[str, Any]:
+        values = {}
+        for key, default in (("warm_share", 0.25), ("nurture_share", 0.05)):
+            share = float(queue.get(key, default))
+            if not 0 <= share <= 1:
+                raise self.where.error("queue", key, "must be between 0 and 1")
+            values[key] = share
+        if values["warm_share"] + values["nurture_share"] > 1:
+            raise self.where.error("queue", "nurture_share", "warm_share + nurture_share > 1")
+        values["promise_grace_minutes"] = self.at_least(
+            "queue", "promise_grace_minutes", queue, 15, 0
+        )
+        values["fresh_hours"] = self.at_least("queue", "fresh_hours", queue, 24, 0)
+        return values
+
+    def window(self, section: str, table: dict[str, Any], base: CallingWindow) -> CallingWindow:
+        limit = table.get("max_calls_per_day", base.max_calls_per_day)
+        if limit is not None and limit < 1:
+            raise self.where.error(section, "max_calls_per_day", "must be at least 1")
+        window = CallingWindow(
+            start=self.clock_time(section, "start", table.get("start"), base.start),
+            end=self.clock_time(section, "end", table.get("end"), base.end),
+            max_calls_per_day=limit,
+        )
+        if window.start >= window.end:
+            raise self.where.error(section, "end", "must be later than start")
+        return window
+
+    def calling(self, table: dict[str, Any]) -> CallingRules:
+        default = self.window("calling_window", table, CallingRules().default)
+        regions = dict(CallingRules().regions)
+        for code, region in table.get("regions", {}).items():
+            section = f"calling_window.regions.{code}"
+            self.table("calling_window.regions", code, region)
+            if code != code.upper() or not code.replace("-", "").isalnum():
+                raise self.where.error(
+                    "calling_window.regions", code, "not a region like US-FL or DE"
+                )
+            for key, value in region.items():
+                self.known(section, key, _WINDOW_KEYS)
+                self.typed(section, key, value, _WINDOW_KEYS[key])
+            regions[code] = self.window(section, region, default)
+        return CallingRules(default=default, regions=regions)
+
+    def clock_time(self, section: str, key: str, text: str | None, default: time) -> time:
+        if text is None:
+            return default
+        try:
+            return time.fromisoformat(text)
+        except ValueError:
+            raise self.where.error(section, key, f"{text!r} is not a time like 08:00") from None
+
+    def weights(self, table: dict[str, Any]) -> dict[str, Any]:
+        weekday, hour = list(PRIOR_WEEKDAY), list(PRIOR_HOUR)
+        for name, value in table.get("weekday", {}).items():
+            if name not in WEEKDAY_NAMES:
+                raise self.where.error("weights.weekday", name, "not a day (mon ... sun)")
+            weekday[WEEKDAY_NAMES.index(name)] = self.weight("weights.weekday", name, value)
+        for name, value in table.get("hour", {}).items():
+            if not name.isdigit() or not 0 <= int(name) <= 23:
+                raise self.where.error("weights.hour", name, "not an hour (0 ... 23)")
+            hour[int(name)] = self.weight("weights.hour", name, value)
+        prior_dials = self.at_least("weights", "prior_dials", table, 200, 1)
+        return {"weights": Weights(tuple(weekday), tuple(hour)), "prior_dials": prior_dials}
+
+    def weight(self, section: str, key: str, value: Any) -> float:
+        number = float(self.typed(section, key, value, Number))
+        if number < 0:
+            raise self.where.error(section, key, "must not be negative")
+        return number
+
+    def blocks(self, data: dict[str, Any]) -> dict[str, Any]:
+        if "blocks" not in data:
+            return {}
+        rules = []
+        for index, table in enumerate(data["blocks"]):
+            self.table(None, "blocks", table)
+            for key, value in table.items():
+                self.known("blocks", key, _BLOCK_KEYS)
+                self.typed("blocks", key, value, _BLOCK_KEYS[key], index)
+            for key in ("name", "rule"):
+                if key not in table:
+                    raise self.where.error("blocks", key, "is required in each [[blocks]]", index)
+            rule = BlockRule(
+                table["name"],
+                table["rule"],
+                table.get("minutes", 60),
+                table.get("target_dials", 60),
+            )
+            try:
+                check_rule(rule)
+            except BlockRuleError as error:
+                raise self.where.error("blocks", "rule", str(error), index) from None
+            rules.append(rule)
+        return {"blocks": tuple(rules)}
+
+    def keys(self, table: dict[str, Any]) -> dict[str, str]:
+        keys = dict(DEFAULT_KEYS) | table
+        seen: dict[str, str] = {}
+        for name, key in keys.items():
+            if not key or " " in key:
+                raise self.where.error("keys", name, f"{key!r} is not a key name")
+            if key in seen:
+                raise self.where.error(
+                    "keys", name, f"key {key!r} is already used by {seen[key]!r}"
+                )
+            seen[key] = name
+        return keys

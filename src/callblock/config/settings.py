@@ -1,0 +1,65 @@
+"""The Settings object every part of callblock reads; defaults live here, in code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from callblock.domain.cadence import Cadence
+from callblock.domain.calling import CallingRules
+from callblock.domain.outcomes import OUTCOMES
+from callblock.domain.planning import DEFAULT_BLOCKS, BlockRule
+from callblock.domain.priority import QueueRules
+from callblock.domain.weights import PRIOR_DIALS, Weights
+
+# Action ids (config `[keys]` names) and their default keys, besides the outcome codes.
+COMMAND_KEYS: dict[str, str] = {
+    "undo": "u",
+    "skip": "s",
+    "note": "t",
+    "edit_notes": "e",
+    "help": "question_mark",
+    "end_block": "q",
+}
+DEFAULT_KEYS: dict[str, str] = {o.code: o.key for o in OUTCOMES} | COMMAND_KEYS
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    timezone: str = "UTC"  # the rep's (and team's) zone for display
+    default_region: str = "US"  # for phone numbers written without a country code
+    block_name: str = "Power hour"  # ad-hoc blocks
+    target_per_hour: int = 60
+    cadence: Cadence = field(default_factory=Cadence)
+    calling: CallingRules = field(default_factory=CallingRules)
+    weights: Weights = field(default_factory=Weights)  # the priors, before learning
+    prior_dials: int = PRIOR_DIALS
+    blocks: tuple[BlockRule, ...] = DEFAULT_BLOCKS
+    warm_share: float = 0.25
+    nurture_share: float = 0.05
+    promise_grace_minutes: int = 15
+    fresh_hours: int = 24
+    keys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_KEYS))
+    source: Path | None = None
+
+    @property
+    def max_attempts(self) -> int:
+        return self.cadence.max_attempts
+
+    def queue_rules(self, weights: Weights | None = None) -> QueueRules:
+        """The queue's rules; `weights` are the learned ones when the caller has them."""
+        return QueueRules(
+            default_zone=self.timezone,
+            calling=self.calling,
+            cadence=self.cadence,
+            weights=weights or self.weights,
+            promise_grace=timedelta(minutes=self.promise_grace_minutes),
+            fresh_for=timedelta(hours=self.fresh_hours),
+            warm_share=self.warm_share,
+            nurture_share=self.nurture_share,
+        )

@@ -1,0 +1,107 @@
+"""The attempt schedule: when each call attempt on a lead is due.
+
+Default (Velocify, 3.5 M leads; DESIGN.md): attempt 1 at once, 2 after 30-60 min, 3 after 1-2 h,
+4 on day 5, 5 on day 14, 6 on day 15; then the lead moves to long-term nurture.
+
+Steps are written as "now", "+30m" / "+2h" / "+3d" (after the previous attempt) or "day 5"
+(counting the day of the first attempt as day 1, in the lead's zone). A "day N" step is flexible:
+it may move up to `slack_days` later, to the day with the best contact weight, so follow-ups
+gather on Wednesdays and Thursdays. Promises and fresh leads are never moved.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from callblock.domain.calling import zone_info
+
+_STEP = re.compile(r"^(?:(now)|\+(\d+)\s*([mhd])|day\s+(\d+))$")
+_UNIT_MINUTES = {"m": 1, "h": 60, "d": 1440}
+DEFAULT_STEPS = ("now", "+30m", "+1h", "day 5", "day 14", "day 15")
+
+
+class ScheduleError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    text: str
+    after_minutes: int | None = None  # "+30m": after the previous attempt
+    day: int | None = None  # "day 5": on the 5th day counting the first attempt's day
+
+
+def parse_step(text: str) -> Step:
+    match = _STEP.match(text.strip().lower())
+    if not match:
+        raise ScheduleError(f"{text!r} is not a step like 'now', '+30m', '+1h', '+2d' or 'day 5'")
+    now, amount, unit, day = match.groups()
+    if now:
+        return Step(text, after_minutes=0)
+    if day:
+        if int(day) < 1:
+            raise ScheduleError(f"{text!r}: days count from 1")
+        return Step(text, day=int(day))
+    return Step(text, after_minutes=int(amount) * _UNIT_MINUTES[unit])
+
+
+@dataclass(frozen=True, slots=True)
+class Cadence:
+    steps: tuple[Step, ...] = tuple(parse_step(s) for s in DEFAULT_STEPS)
+    spacing: timedelta = timedelta(minutes=30)  # never two touches closer than this
+    slack_days: int = 2  # how far a "day N" step may move to a better-weighted day
+    nurture_every: timedelta = timedelta(days=30)  # one call per period in long-term nurture
+
+    @property
+    def max_attempts(self) -> int:
+        return len(self.steps)
+
+    def fingerprint(self) -> str:
+        """Changes whenever a stored due time would change."""
+        parts = [s.text for s in self.steps]
+        parts += [str(self.spacing), str(self.slack_days), str(self.nurture_every)]
+        return "|".join(parts)
+
+
+def best_day(first: date, slack_days: int, weekday_weights: Sequence[float]) -> date:
+    """The day in [first, first + slack] with the highest weekday weight (earliest on a tie)."""
+    days = [first + timedelta(days=offset) for offset in range(slack_days + 1)]
+    return max(days, key=lambda day: (weekday_weights[day.weekday()], -day.toordinal()))
+
+
+def next_due(
+    cadence: Cadence,
+    *,
+    attempts: int,
+    created_at: datetime,
+    first_call_at: datetime | None,
+    last_touch_at: datetime | None,
+    zone: str,
+    weekday_weights: Sequence[float],
+    nurture: bool = False,
+) -> datetime | None:
+    """When the lead's next call attempt is due (UTC), or None when its attempts are used up.
+
+    In nurture the schedule is done and one call is due every `nurture_every`.
+    """
+    if nurture:
+        return (last_touch_at or created_at) + cadence.nurture_every
+    if attempts >= cadence.max_attempts:
+        return None
+    step = cadence.steps[attempts]
+    previous = last_touch_at or created_at
+    if step.after_minutes is not None:
+        due = previous + timedelta(minutes=step.after_minutes) if attempts else created_at
+    else:
+        assert step.day is not None
+        tz = zone_info(zone)
+        first_day = (first_call_at or previous).astimezone(tz).date()
+        nominal = first_day + timedelta(days=step.day - 1)
+        day = best_day(nominal, cadence.slack_days, weekday_weights)
+        due = datetime.combine(day, time(0, 0), tzinfo=tz).astimezone(created_at.tzinfo)
+    if last_touch_at is not None:
+        due = max(due, last_touch_at + cadence.spacing)
+    return due

@@ -1,0 +1,193 @@
+"""The week screen (home): this week's call blocks, what is due today, and the weights behind
+the plan. Enter starts the highlighted block; p starts a power hour now."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from callblock.context import AppContext
+from callblock.domain.calling import local_time
+from callblock.domain.planning import PlannedBlock
+from callblock.domain.weights import WEEKDAY_NAMES
+from callblock.screens.help import WEEK_ABOUT, HelpScreen
+from callblock.services.planning import WeekPlan, week_plan
+from callblock.store import Store
+from callblock.widgets.app_header import AppHeader
+from callblock.widgets.key_bar import KeyBar
+from callblock.widgets.plain import plain
+
+if TYPE_CHECKING:
+    from callblock.app import CallblockApp
+
+
+class WeekScreen(Screen[None]):
+    BINDINGS = [
+        Binding("enter", "start_block", "start block", id="week.start"),
+        Binding("p", "power_hour_now", "power hour now", id="week.now"),
+        Binding("left_square_bracket", "week(-1)", "prev week", id="week.prev"),
+        Binding("right_square_bracket", "week(1)", "next week", id="week.next"),
+        Binding("question_mark", "help", "help", id="week.help"),
+        Binding("q", "app.quit", "quit", id="week.quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.plan: WeekPlan | None = None
+        self.day: date | None = None  # any day of the week shown; None: this week
+
+    @property
+    def ctx(self) -> AppContext:
+        return cast("CallblockApp", self.app).context
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader(id="app-header")
+        yield Static(id="week-title")
+        yield OptionList(id="blocks")
+        yield Static(id="due-today")
+        yield Static(id="weights")
+        yield KeyBar(id="key-bar")
+
+    def on_mount(self) -> None:
+        ctx = self.ctx
+        header = self.query_one(AppHeader)
+        header.rep = ctx.rep
+        header.now = local_time(ctx.clock.now(), ctx.settings.timezone).replace(second=0)
+        self.query_one(OptionList).focus()
+
+    def on_screen_resume(self) -> None:
+        self.load()  # first show, and back from a block: the plan has moved on
+
+    def load(self) -> None:
+        self.query_one("#blocks").loading = True
+        self._load_plan(self.day)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _load_plan(self, day: date | None) -> None:
+        ctx = self.ctx
+        store = Store.open(ctx.store.path)  # a connection of the worker's own
+        try:
+            plan = week_plan(store, ctx.settings, ctx.clock, rep=ctx.rep, day=day)
+        finally:
+            store.close()
+        self.app.call_from_thread(self._show_plan, plan)
+
+    def _show_plan(self, plan: WeekPlan) -> None:
+        self.plan = plan
+        now = self.ctx.clock.now()
+        sunday = plan.monday + timedelta(days=6)
+        self.query_one("#week-title", Static).update(
+            Content.assemble(
+                (f"Week of {plan.monday:%a %d %b}–{sunday:%a %d %b %Y}", "bold"),
+                " · ",
+                plain(f"{plan.zone} · contact rate {plan.contact_rate:.0%}", "dim"),
+            )
+        )
+        blocks = self.query_one(OptionList)
+        highlighted = blocks.highlighted
+        blocks.clear_options()
+        blocks.add_options([_block_option(index, p, now) for index, p in enumerate(plan.blocks)])
+        if plan.blocks:
+            upcoming = [i for i, p in enumerate(plan.blocks) if p.block.end > now]
+            blocks.highlighted = highlighted if highlighted is not None else (upcoming or [0])[0]
+        else:
+            blocks.add_option(
+                Option(Content.styled("No blocks this week ([[blocks]] in config)", "dim"))
+            )
+        blocks.loading = False
+        self.query_one("#due-today", Static).update(_due_today(plan))
+        self.query_one("#weights", Static).update(_weights(plan))
+
+    # actions --------------------------------------------------------------------------------
+    @on(OptionList.OptionSelected, "#blocks")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_start_block()
+
+    def action_start_block(self) -> None:
+        from callblock.screens.power_hour import PowerHourScreen
+
+        plan, index = self.plan, self.query_one(OptionList).highlighted
+        if plan is None or index is None or index >= len(plan.blocks):
+            return
+        block = plan.blocks[index].block
+        minutes = max((block.end - block.start).total_seconds() / 60, 1)
+        per_hour = max(round(block.target_dials * 60 / minutes), 1)
+        self.app.push_screen(PowerHourScreen(block_name=block.name, target_per_hour=per_hour))
+
+    def action_power_hour_now(self) -> None:
+        from callblock.screens.power_hour import PowerHourScreen
+
+        self.app.push_screen(PowerHourScreen())
+
+    def action_week(self, step: int) -> None:
+        base = (
+            self.plan.monday
+            if self.plan
+            else local_time(self.ctx.clock.now(), self.ctx.settings.timezone).date()
+        )
+        self.day = base + timedelta(weeks=step)
+        self.query_one(OptionList).highlighted = None
+        self.load()
+
+    def action_help(self) -> None:
+        shown = [
+            (self.app.get_key_display(binding), binding)
+            for _node, binding, _enabled, _tip in self.active_bindings.values()
+            if binding.show and binding.id
+        ]
+        self.app.push_screen(HelpScreen(shown, about=WEEK_ABOUT))
+
+
+def _block_option(index: int, planned: PlannedBlock, now: datetime) -> Option:
+    """One line: "Wed 25 16:00-17:00 Late power hour   42 dials ~ 6.3 contacts  w 0.97"."""
+    block = planned.block
+    style = "dim" if block.end <= now else ""
+    over = planned.planned_dials > block.target_dials
+    text = Content.assemble(
+        (f"{block.start:%a %d} {block.start:%H:%M}–{block.end:%H:%M} ", style or "bold"),
+        plain(f"{block.name[:18]:<18}", style),
+        (f"{planned.planned_dials:>5} dials", "$warning" if over else style),
+        (f" ~{planned.expected_contacts:5.1f} contacts", style),
+        (f"  w {planned.weight:.2f}", "dim"),
+    )
+    return Option(text, id=f"block-{index}")
+
+
+def _due_today(plan: WeekPlan) -> Content:
+    today = plan.today
+    late = f" ({today.overdue_promises} overdue)" if today.overdue_promises else ""
+    return Content.assemble(
+        ("Due today: ", "bold"),
+        f"{today.promises} callbacks/meetings{late} · {today.follow_ups} follow-ups · "
+        f"{today.inbound} inbound waiting · {today.goodbyes} goodbye touches",
+    )
+
+
+def _weights(plan: WeekPlan) -> Content:
+    days = plan.learned.weekday[:5]
+    head = "".join(f"{name.title():>7}" for name in WEEKDAY_NAMES[:5])
+    rows = [
+        Content.assemble((f"{'weekday weight':<16}", "bold"), (head, "bold")),
+        Content(f"{'prior (study)':<16}" + "".join(f"{w.prior:>7.2f}" for w in days)),
+        Content(
+            f"{'observed (log)':<16}"
+            + "".join(
+                f"{w.observed:>7.2f}" if w.observed is not None else f"{'–':>7}" for w in days
+            )
+        ),
+        Content.assemble(
+            (f"{'blended':<16}", "bold"),
+            ("".join(f"{w.blended:>7.2f}" for w in days), "bold $accent"),
+            (f"   from {plan.learned.dials} dials", "dim"),
+        ),
+    ]
+    return Content("\n").join(rows)

@@ -1,0 +1,52 @@
+"""Keeping each lead's next due time in step with the cadence (the queue's index reads it)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from callblock.clock import iso, parse_iso
+from callblock.config import Settings
+from callblock.domain.cadence import next_due
+from callblock.domain.weights import Weights
+from callblock.store import Store
+from callblock.store.schedule import ScheduleRow
+
+FINGERPRINT_KEY = "cadence"
+_CLOSED = {"do-not-call", "qualified", "disqualified"}
+
+
+def due_time(row: ScheduleRow, settings: Settings, weights: Weights) -> str | None:
+    """The lead's next due time as stored (UTC ISO), or None when nothing is due any more."""
+    if row.status in _CLOSED:
+        return None
+    due = next_due(
+        settings.cadence,
+        attempts=row.attempts,
+        created_at=parse_iso(row.created_at),
+        first_call_at=parse_iso(row.first_call_at) if row.first_call_at else None,
+        last_touch_at=parse_iso(row.last_touch_at) if row.last_touch_at else None,
+        zone=row.zone or settings.timezone,
+        weekday_weights=weights.weekday,
+        nurture=row.status == "nurture",
+    )
+    return iso(due) if due else None
+
+
+def refresh_due(
+    store: Store, settings: Settings, weights: Weights, lead_ids: Iterable[int] | None = None
+) -> int:
+    """Recompute the due times of some leads (all when `lead_ids` is None); returns how many."""
+    rows = store.schedule_rows(lead_ids)
+    store.set_due_times([(due_time(row, settings, weights), row.lead_id) for row in rows])
+    return len(rows)
+
+
+def ensure_due_times(store: Store, settings: Settings, weights: Weights) -> bool:
+    """After the cadence in the config changed (or on a new database), recompute every lead's
+    due time once. True when it did."""
+    fingerprint = settings.cadence.fingerprint() + f"|{settings.timezone}"
+    if store.meta(FINGERPRINT_KEY) == fingerprint:
+        return False
+    refresh_due(store, settings, weights)
+    store.set_meta(FINGERPRINT_KEY, fingerprint)
+    return True

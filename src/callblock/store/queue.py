@@ -1,0 +1,156 @@
+"""The queue's queries: each tier's candidates in the order the domain scores them.
+
+Every query here is shaped like a partial index in migrations.py (same words, same expression
+for the zone), so building a block's queue reads a few hundred index entries, not every lead.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from callblock.domain.models import Callback, Lead
+from callblock.store.convert import LEAD_COLUMNS, callback_from_row, lead_from_row
+from callblock.store.migrations import FOLLOW_UP, LEAD_ZONE, NURTURE, OPEN
+
+PROMISES = "('callback', 'meeting')"
+NO_OPEN_PROMISE = (
+    "NOT EXISTS (SELECT 1 FROM callbacks c WHERE c.lead_id = leads.id "
+    f"AND c.state = 'open' AND c.kind IN {PROMISES})"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueQuery:
+    """What every tier's query shares: who asks, when, and which leads are out."""
+
+    rep: str
+    now: str
+    places: Mapping[str, Sequence[str]]  # callable zone -> regions in it that are closed now
+    exclude: Sequence[int] = ()
+    limit: int = 20
+
+    def in_zone(self, zone: str) -> tuple[str, tuple[object, ...]]:
+        """Leads in one callable zone (the index's expression), minus its closed regions."""
+        closed = list(self.places[zone])
+        sql = f"AND {LEAD_ZONE} = ? "
+        if closed:
+            sql += f"AND coalesce(region, '') NOT IN ({_marks(closed)}) "
+        more, params = self.not_excluded("")
+        return sql + more, (zone, *closed, *params)
+
+    def in_places(self, alias: str = "") -> tuple[str, tuple[object, ...]]:
+        """Leads in any callable place (zone and region), for the small tiers."""
+        zone = f"coalesce({alias}timezone, {alias}phone_timezone, '')"
+        clauses, params = [], []
+        for name, closed in self.places.items():
+            shut = f" AND coalesce({alias}region, '') NOT IN ({_marks(closed)})" if closed else ""
+            clauses.append(f"({zone} = ?{shut})")
+            params += [name, *closed]
+        more, extra = self.not_excluded(alias)
+        return f"AND ({' OR '.join(clauses)}) " + more, (*params, *extra)
+
+    def not_excluded(self, alias: str) -> tuple[str, tuple[object, ...]]:
+        """Not skipped by the caller, not leased by another rep."""
+        sql = ""
+        if self.exclude:
+            sql += f"AND {alias}id NOT IN ({_marks(self.exclude)}) "
+        sql += (
+            f"AND {alias}id NOT IN (SELECT lead_id FROM leases WHERE rep != ? AND expires_at > ?) "
+        )
+        return sql, (*self.exclude, self.rep, self.now)
+
+
+class QueueQueries:
+    conn: sqlite3.Connection
+
+    def lead_places(self) -> list[tuple[str, str]]:
+        """Every (zone, region) some lead is in ('' where none is known)."""
+        return [(row[0], row[1]) for row in self.conn.execute("SELECT * FROM lead_places")]
+
+    def inbound_candidates(
+        self, query: QueueQuery, *, arrived_after: str, breathing_since: str
+    ) -> list[Lead]:
+        """Uncalled leads that arrived after `arrived_after`: those still in their first
+        minute, and the youngest `limit` past it."""
+        if not query.places:
+            return []
+        where, params = query.in_places()
+        rows: list[sqlite3.Row] = []
+        for low, high in ((breathing_since, query.now), (arrived_after, breathing_since)):
+            rows += self.conn.execute(
+                f"SELECT {LEAD_COLUMNS} FROM leads WHERE attempts = 0 AND {OPEN} "
+                f"AND status != 'nurture' AND (owner IS NULL OR owner = ?) AND {NO_OPEN_PROMISE} "
+                f"AND created_at > ? AND created_at <= ? {where} "
+                "ORDER BY created_at DESC, id LIMIT ?",
+                (query.rep, low, high, *params, query.limit),
+            ).fetchall()
+        return [lead_from_row(row) for row in rows]
+
+    def due_candidates(
+        self, query: QueueQuery, *, fresh_since: str, spaced_before: str, max_attempts: int
+    ) -> list[Lead]:
+        """Follow-ups (per temperature) and nurture leads due now, per zone, best fit first."""
+        rows: list[sqlite3.Row] = []
+        common = (
+            "AND next_due_at <= ? AND (owner IS NULL OR owner = ?) "
+            "AND (last_touch_at IS NULL OR last_touch_at <= ?) "
+            f"AND {NO_OPEN_PROMISE} "
+        )
+        for zone in query.places:
+            where, params = query.in_zone(zone)
+            shared = (query.now, query.rep, spaced_before)
+            for temperature in ("hot", "warm", "cold"):
+                rows += self.conn.execute(
+                    f"SELECT {LEAD_COLUMNS} FROM leads WHERE {FOLLOW_UP} AND temperature = ? "
+                    f"{common} AND attempts < ? AND (attempts > 0 OR created_at <= ?) {where} "
+                    "ORDER BY fit_score DESC, id LIMIT ?",
+                    (temperature, *shared, max_attempts, fresh_since, *params, query.limit),
+                ).fetchall()
+            rows += self.conn.execute(
+                f"SELECT {LEAD_COLUMNS} FROM leads WHERE {NURTURE} {common} {where} "
+                "ORDER BY fit_score DESC, id LIMIT ?",
+                (*shared, *params, query.limit),
+            ).fetchall()
+        return [lead_from_row(row) for row in rows]
+
+    def due_promises(
+        self, query: QueueQuery, *, own_due_by: str, others_due_by: str
+    ) -> dict[int, Callback]:
+        """Each callable lead's earliest open promise: the rep's own due by `own_due_by`, and
+        other reps' missed ones (due by `others_due_by`); longest waiting first."""
+        if not query.places:
+            return {}
+        where, params = query.in_places("l.")
+        found: dict[int, Callback] = {}
+        for mine, due_by in (("=", own_due_by), ("!=", others_due_by)):
+            rows = self.conn.execute(
+                "SELECT c.* FROM callbacks c JOIN leads l ON l.id = c.lead_id "
+                f"WHERE c.state = 'open' AND c.kind IN {PROMISES} AND c.rep {mine} ? "
+                "AND c.due_at <= ? AND l.status != 'do-not-call' AND l.bad_number = 0 "
+                f"AND l.phone != '' {where} AND c.id = (SELECT first.id FROM callbacks first "
+                "  WHERE first.lead_id = c.lead_id AND first.state = 'open' "
+                f"  AND first.kind IN {PROMISES} ORDER BY first.due_at, first.id LIMIT 1) "
+                "ORDER BY c.due_at, c.lead_id LIMIT ?",
+                (query.rep, due_by, *params, query.limit),
+            ).fetchall()
+            for row in rows:
+                found.setdefault(row["lead_id"], callback_from_row(row))
+        return found
+
+    def calls_since(self, lead_ids: Iterable[int], since: str) -> dict[int, int]:
+        """Call touches (that count) per lead since a time: for per-day call limits."""
+        ids = list(lead_ids)
+        if not ids:
+            return {}
+        rows = self.conn.execute(
+            "SELECT lead_id, count(*) FROM touches WHERE undone = 0 AND channel = 'call' "
+            f"AND at > ? AND lead_id IN ({_marks(ids)}) GROUP BY lead_id",
+            (since, *ids),
+        )
+        return {row[0]: row[1] for row in rows}
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ", ".join("?" for _ in values)

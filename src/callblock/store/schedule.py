@@ -1,0 +1,140 @@
+"""Cadence due times, the meta table, leases on leads being dialed, and the log's tallies."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from callblock.store.db import write_transaction
+from callblock.store.queue import NO_OPEN_PROMISE
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleRow:
+    """What the cadence needs to know of a lead to say when it is due."""
+
+    lead_id: int
+    status: str
+    attempts: int
+    created_at: str
+    first_call_at: str | None
+    last_touch_at: str | None
+    zone: str  # '' when unknown: the team default applies
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedCall:
+    lead_id: int
+    due_at: str
+    kind: str  # promise | follow-up
+    zone: str
+
+
+class ScheduleQueries:
+    conn: sqlite3.Connection
+
+    # meta -----------------------------------------------------------------------------------
+    def meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with write_transaction(self.conn):
+            self.conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value)
+            )
+
+    # due times ------------------------------------------------------------------------------
+    def schedule_rows(self, lead_ids: Iterable[int] | None = None) -> list[ScheduleRow]:
+        sql = (
+            "SELECT id, status, attempts, created_at, first_call_at, last_touch_at, "
+            "coalesce(timezone, phone_timezone, '') FROM leads"
+        )
+        if lead_ids is None:
+            rows = self.conn.execute(sql)
+        else:
+            ids = list(lead_ids)
+            rows = self.conn.execute(f"{sql} WHERE id IN ({', '.join('?' * len(ids))})", ids)
+        return [ScheduleRow(*row) for row in rows]
+
+    def set_due_times(self, due: Sequence[tuple[str | None, int]]) -> None:
+        """(next_due_at, lead_id) pairs, inside the caller's transaction or one of their own."""
+        with write_transaction(self.conn):
+            self.conn.executemany("UPDATE leads SET next_due_at = ? WHERE id = ?", due)
+
+    # leases ---------------------------------------------------------------------------------
+    def claim(self, lead_id: int, rep: str, now: str, until: str) -> bool:
+        """Lease the lead to `rep` unless another rep holds an unexpired lease on it."""
+        with write_transaction(self.conn):
+            held = self.conn.execute(
+                "SELECT rep FROM leases WHERE lead_id = ? AND expires_at > ?", (lead_id, now)
+            ).fetchone()
+            if held and held[0] != rep:
+                return False
+            self.conn.execute(
+                "INSERT OR REPLACE INTO leases (lead_id, rep, expires_at) VALUES (?, ?, ?)",
+                (lead_id, rep, until),
+            )
+        return True
+
+    def release(self, lead_id: int, rep: str) -> None:
+        with write_transaction(self.conn):
+            self.conn.execute("DELETE FROM leases WHERE lead_id = ? AND rep = ?", (lead_id, rep))
+
+    def lease_holder(self, lead_id: int, now: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT rep FROM leases WHERE lead_id = ? AND expires_at > ?", (lead_id, now)
+        ).fetchone()
+        return row[0] if row else None
+
+    # planning and learning ------------------------------------------------------------------
+    def planned_calls(self, rep: str, start: str, end: str) -> list[PlannedCall]:
+        """The rep's promises and the follow-ups due (or overdue) before `end`."""
+        promises = self.conn.execute(
+            "SELECT c.lead_id, c.due_at, coalesce(l.timezone, l.phone_timezone, '') "
+            "FROM callbacks c JOIN leads l ON l.id = c.lead_id WHERE c.state = 'open' "
+            "AND c.kind IN ('callback', 'meeting') AND c.rep = ? AND c.due_at >= ? "
+            "AND c.due_at < ?",
+            (rep, start, end),
+        ).fetchall()
+        follow_ups = self.conn.execute(
+            "SELECT id, next_due_at, coalesce(timezone, phone_timezone, '') FROM leads "
+            "WHERE next_due_at < ? AND status NOT IN ('do-not-call', 'qualified', "
+            "'disqualified') AND bad_number = 0 AND phone != '' AND attempts > 0 "
+            f"AND (owner IS NULL OR owner = ?) AND {NO_OPEN_PROMISE}",
+            (end, rep),
+        ).fetchall()
+        return [PlannedCall(r[0], r[1], "promise", r[2]) for r in promises] + [
+            PlannedCall(r[0], r[1], "follow-up", r[2]) for r in follow_ups
+        ]
+
+    def dial_tallies(
+        self, contact_codes: Sequence[str], dial_codes: Sequence[str]
+    ) -> list[tuple[str, str, int, int]]:
+        """Dials and contacts per (lead zone, UTC hour) over the whole log, undone excluded:
+        (zone, 'YYYY-MM-DDTHH', dials, contacts)."""
+        contacts = ", ".join("?" * len(contact_codes))
+        dials = ", ".join("?" * len(dial_codes))
+        rows = self.conn.execute(
+            "SELECT coalesce(l.timezone, l.phone_timezone, ''), substr(t.at, 1, 13), count(*), "
+            f"sum(t.outcome IN ({contacts})) FROM touches t JOIN leads l ON l.id = t.lead_id "
+            f"WHERE t.undone = 0 AND t.outcome IN ({dials}) GROUP BY 1, 2",
+            (*contact_codes, *dial_codes),
+        )
+        return [(row[0], row[1], row[2], row[3]) for row in rows]
+
+    def waiting_counts(self, rep: str, fresh_since: str, now: str) -> dict[str, int]:
+        """What waits for the rep now: fresh inbound leads and open goodbye tasks."""
+        inbound = self.conn.execute(
+            "SELECT count(*) FROM leads WHERE attempts = 0 AND status = 'new' AND bad_number = 0 "
+            "AND phone != '' AND created_at > ? AND created_at <= ? "
+            "AND (owner IS NULL OR owner = ?)",
+            (fresh_since, now, rep),
+        ).fetchone()[0]
+        goodbyes = self.conn.execute(
+            "SELECT count(*) FROM callbacks WHERE state = 'open' AND kind = 'goodbye' "
+            "AND rep = ? AND due_at <= ?",
+            (rep, now),
+        ).fetchone()[0]
+        return {"inbound": inbound, "goodbye": goodbyes}
