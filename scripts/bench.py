@@ -22,7 +22,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from subprocess import PIPE
 from typing import Any
@@ -31,6 +31,7 @@ import callblock
 from callblock.app import create_app
 from callblock.clock import FixedClock, parse_iso
 from callblock.config import Settings
+from callblock.services.planning import week_plan
 from callblock.services.queue import next_leads_for_rep
 from callblock.store import Store
 
@@ -58,7 +59,8 @@ NOTES = {
     "cards": "send-keys n -> capture-pane first shows the next lead's card",
     "press": "in-process await press('n') + pause(): includes Pilot's own idle waits",
     "handler": "PowerHourScreen._record, timed inside the Pilot run",
-    "block": "next_leads_for_rep in-process, 50 runs",
+    "block": "next_leads_for_rep in-process, 50 runs over 10 hours of the day",
+    "plan": "week_plan in-process (the week screen's worker), 5 runs",
 }
 
 
@@ -264,18 +266,24 @@ async def pilot(db: Path, presses: int) -> dict[str, list[float]]:
 
 
 def queue_times(db: Path, runs: int = 50) -> dict[str, list[float]]:
-    """next_leads_for_rep in-process: a block's queue (20 leads)."""
+    """In-process: a block's queue (20 leads) for a rep, at several moments of the day (the
+    callable zones change), and the week plan (learning from the log included)."""
     store = Store.open(db)
     settings, now = Settings(timezone=ZONE), parse_iso(NOW)
-    times: list[float] = []
+    times: dict[str, list[float]] = {"block": [], "plan": []}
     try:
-        for _ in range(runs):
+        for run in range(runs):
+            moment = now + timedelta(hours=(run % 10) - 5)
             started = time.perf_counter()
-            next_leads_for_rep(store, settings, rep="alice", now=now, limit=20)
-            times.append(time.perf_counter() - started)
+            next_leads_for_rep(store, settings, rep="alice", now=moment, limit=20)
+            times["block"].append(time.perf_counter() - started)
+        for _ in range(5):
+            started = time.perf_counter()
+            week_plan(store, settings, FixedClock(now), rep="alice")
+            times["plan"].append(time.perf_counter() - started)
     finally:
         store.close()
-    return {"block": times}
+    return times
 
 
 def _stamp() -> str:
@@ -354,6 +362,7 @@ def main() -> int:
         row("bytes to the terminal per outcome, 80x24 (KB)", (term["kb"],), 8, "pipe-pane, mean"),
         row("peak RSS after the outcomes (MB)", (term["hwm_mb"],), 150, f"VmHWM; {term['bar']}"),
         row("build a block's queue, limit 20 (ms)", ms["block"], 100, NOTES["block"]),
+        row("plan the week, one rep (ms)", ms["plan"], None, NOTES["plan"]),
     ]
     print(table(rows))
     results = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -11,8 +12,10 @@ from hypothesis import strategies as st
 
 from callblock.clock import FixedClock, iso
 from callblock.config import Settings
+from callblock.domain.models import fit_score
 from callblock.screens.power_hour import PowerHourScreen
 from callblock.services import queue
+from callblock.services.cadence import refresh_due
 from callblock.services.leads import add_lead
 from callblock.store import Store
 from tests.conftest import NOW
@@ -27,8 +30,13 @@ lead_strategy = st.fixed_dictionaries(
         "temperature": st.sampled_from(["hot", "warm", "cold"]),
         "status": st.sampled_from(["new", "working", "nurture", "do-not-call", "qualified"]),
         "promise_minutes": st.one_of(st.none(), st.integers(-300, 300)),
+        "promise_rep": st.sampled_from(["a", "bob"]),
+        "owner": st.sampled_from([None, "a", "bob"]),
+        "fit": st.integers(0, 3),
+        "region": st.sampled_from([None, "US-FL"]),
     }
 )
+CONFIG = Settings(timezone="America/Chicago")
 
 
 def _fill(store: Store, clock: FixedClock, specs: list[dict]) -> None:
@@ -41,13 +49,25 @@ def _fill(store: Store, clock: FixedClock, specs: list[dict]) -> None:
         touched = iso(NOW - timedelta(minutes=spec["touched_minutes_ago"]))
         with store.transaction():
             store.conn.execute(
-                "UPDATE leads SET attempts = ?, status = ?, last_touch_at = ? WHERE id = ?",
-                (spec["attempts"], spec["status"], touched if spec["attempts"] else None, lead_id),
+                "UPDATE leads SET attempts = ?, status = ?, last_touch_at = ?, first_call_at = ?, "
+                "owner = ?, fit = ?, fit_score = ?, region = ? WHERE id = ?",
+                (
+                    spec["attempts"],
+                    spec["status"],
+                    touched if spec["attempts"] else None,
+                    touched if spec["attempts"] else None,
+                    spec["owner"],
+                    json.dumps({"title": spec["fit"]}),
+                    fit_score({"title": spec["fit"]}),
+                    spec["region"],
+                    lead_id,
+                ),
             )
+            refresh_due(store, CONFIG, CONFIG.weights, [lead_id])
             if spec["promise_minutes"] is not None:
                 due = NOW + timedelta(minutes=spec["promise_minutes"])
                 store.insert_callback(
-                    lead_id=lead_id, rep="bob", due_at=iso(due), kind="callback",
+                    lead_id=lead_id, rep=spec["promise_rep"], due_at=iso(due), kind="callback",
                     created_by_touch=None,
                 )  # fmt: skip
 
@@ -56,7 +76,7 @@ def _fill(store: Store, clock: FixedClock, specs: list[dict]) -> None:
 @given(specs=st.lists(lead_strategy, min_size=1, max_size=25), hour=st.integers(0, 23))
 def test_a_shorter_queue_is_always_a_prefix_of_a_longer_one(specs: list[dict], hour: int) -> None:
     clock = FixedClock(NOW)
-    config = Settings(timezone="America/Chicago")
+    config = CONFIG
     with tempfile.TemporaryDirectory() as folder:
         store = Store.open(Path(folder) / "q.db")
         try:

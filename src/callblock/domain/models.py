@@ -76,10 +76,11 @@ class Lead:
     region: str | None = None  # "US-FL", "DE": picks the calling window
     first_call_at: datetime | None = None
     next_due_at: datetime | None = None  # next attempt under the cadence; None: attempts used up
+    stored_fit_score: float | None = None  # as the store keeps it (saves recomputing)
 
     @property
     def fit_score(self) -> float:
-        return fit_score(self.fit)
+        return self.stored_fit_score if self.stored_fit_score is not None else fit_score(self.fit)
 
     def zone(self, default: str) -> str:
         """The lead's time zone: its record, else its phone number, else the team default."""

@@ -85,19 +85,26 @@ def rank_leads(
     *,
     rep: str,
     calls_24h: Mapping[int, int] | None = None,
+    limit: int | None = None,
 ) -> list[QueueItem]:
-    """Order callable leads, best first; leads that must not be called are left out."""
+    """Order callable leads, best first (the first `limit`), each with its reasons; leads
+    that must not be called are left out."""
     counts = calls_24h or {}
-    items = [
-        item
-        for lead in leads
-        if (item := score_lead(lead, promises.get(lead.id), now, rules, rep, counts.get(lead.id)))
-    ]
+    items = []
+    for lead in leads:
+        calls = counts.get(lead.id)
+        if item := place_lead(lead, promises.get(lead.id), now, rules, rep, calls):
+            items.append(item)
     rank = {"promise": 0, "inbound": 1}
     items.sort(key=lambda item: (rank.get(item.tier, 2), -item.score, item.lead.id))
-    head = [item for item in items if item.tier in rank]
+    head = [item for item in items if item.tier in rank][:limit]
+    rest = None if limit is None else limit - len(head)
     tail = [item for item in items if item.tier not in rank]
-    return head + mix(tail, rules.warm_share, rules.nurture_share)
+    mixed = mix(tail, rules.warm_share, rules.nurture_share, rest)
+    return [
+        replace(item, reasons=(*explain(item, now, rules, rep), *item.reasons))
+        for item in head + mixed
+    ]
 
 
 def score_lead(
@@ -108,12 +115,25 @@ def score_lead(
     rep: str,
     calls_24h: int | None = None,
 ) -> QueueItem | None:
-    """The lead's place in the queue, or None when it must not be called now."""
+    """The lead's place in the queue with its reasons, or None when it must not be called."""
+    item = place_lead(lead, promise, now, rules, rep, calls_24h)
+    return replace(item, reasons=explain(item, now, rules, rep)) if item else None
+
+
+def place_lead(
+    lead: Lead,
+    promise: Callback | None,
+    now: datetime,
+    rules: QueueRules,
+    rep: str,
+    calls_24h: int | None = None,
+) -> QueueItem | None:
+    """The lead's tier and score (no reasons yet: ranking many leads needs only scores), or
+    None when it must not be called now."""
     if lead.status is LeadStatus.DNC or lead.bad_number or not lead.phone:
         return None
-    zone = lead.zone(rules.default_zone)
     try:
-        local = local_time(now, zone)
+        local = local_time(now, lead.zone(rules.default_zone))
     except UnknownZoneError:
         return None  # never call at a guessed hour
     window = rules.calling.window_for(lead.region)
@@ -121,9 +141,14 @@ def score_lead(
         return None
     if window.max_calls_per_day is not None and (calls_24h or 0) >= window.max_calls_per_day:
         return None
-    local_reason = _local_reason(local, rules.weights)
     if promise is not None:
-        return _promise_item(lead, promise, now, rules, rep, local, local_reason)
+        own = promise.rep == rep
+        if own and now < promise.due_at - rules.promise_lead:
+            return None
+        if not own and now <= promise.due_at + rules.promise_grace:
+            return None  # another rep's promise: theirs until missed by more than the grace
+        late = min(max((now - promise.due_at).total_seconds() / 60, 0.0), 999.0)
+        return QueueItem(lead, (3000.0 if own else 2000.0) + late, "promise", (), local, promise)
     if lead.status in CLOSED_STATUSES or lead.owner not in (None, rep):
         return None
     if lead.last_touch_at is not None and now - lead.last_touch_at < rules.spacing:
@@ -133,67 +158,75 @@ def score_lead(
         return None
     if lead.attempts == 0 and not nurture and now - lead.created_at < rules.fresh_for:
         age = (now - lead.created_at).total_seconds() / 60
-        score = 500.0 + 100.0 * fresh_weight(age)
-        return QueueItem(lead, score, "inbound", (f"inbound {_age(age)} ago", local_reason), local)
+        return QueueItem(lead, 500.0 + 100.0 * fresh_weight(age), "inbound", (), local)
     if lead.next_due_at is None or lead.next_due_at > now:
         return None
     weight = rules.weights.at(local.weekday(), local.hour)
+    if nurture:
+        return QueueItem(lead, 10.0 + 5.0 * lead.fit_score + 3.0 * weight, "nurture", (), local)
+    score = 100.0 + TEMPERATURE_POINTS[lead.temperature] + 10.0 * lead.fit_score + 6.0 * weight
+    return QueueItem(lead, score, "follow-up", (), local)
+
+
+def explain(item: QueueItem, now: datetime, rules: QueueRules, rep: str) -> tuple[str, ...]:
+    """Why the lead is where it is, in plain words."""
+    lead, local = item.lead, item.local_time
+    where = _local_reason(local, rules.weights)
     day = local.weekday()
     day_reason = f"{WEEKDAY_NAMES[day].title()} weight {rules.weights.weekday[day]:.2f}"
-    fit = lead.fit_score
-    due = _since(lead.next_due_at, now, zone)
-    if nurture:
-        score = 10.0 + 5.0 * fit + 3.0 * weight
+    promise = item.promise
+    if item.tier == "promise" and promise is not None:
+        late = max((now - promise.due_at).total_seconds() / 60, 0.0)
+        due = f"{promise.kind} due {local_time(promise.due_at, rules.default_zone):%a %H:%M}"
+        if promise.rep == rep:
+            return (f"{due} (promised)", f"{int(late)} min late" if late >= 1 else "on time", where)
+        return (
+            f"{due} (promised by {promise.rep})",
+            f"overdue {_age(late)}: open to anyone",
+            where,
+        )
+    if item.tier == "inbound":
+        return (f"inbound {_age((now - lead.created_at).total_seconds() / 60)} ago", where)
+    if item.tier == "nurture":
         waited = _age((now - (lead.last_touch_at or lead.created_at)).total_seconds() / 60)
-        reasons = (f"nurture: last touch {waited} ago", local_reason, day_reason)
-        return QueueItem(lead, score, "nurture", reasons, local)
-    score = 100.0 + TEMPERATURE_POINTS[lead.temperature] + 10.0 * fit + 6.0 * weight
+        return (f"nurture: last touch {waited} ago", where, day_reason)
+    due = _since(lead.next_due_at or now, now, lead.zone(rules.default_zone))
     attempt = f"attempt {lead.attempts + 1} of {rules.max_attempts}, due {due}"
-    reasons = (attempt, f"{lead.temperature.value}, fit {fit:.0%}", local_reason, day_reason)
-    return QueueItem(lead, score, "follow-up", reasons, local)
+    return (attempt, f"{lead.temperature.value}, fit {lead.fit_score:.0%}", where, day_reason)
 
 
-def _promise_item(
-    lead: Lead,
-    promise: Callback,
-    now: datetime,
-    rules: QueueRules,
-    rep: str,
-    local: datetime,
-    local_reason: str,
-) -> QueueItem | None:
-    own = promise.rep == rep
-    if own and now < promise.due_at - rules.promise_lead:
-        return None
-    if not own and now <= promise.due_at + rules.promise_grace:
-        return None  # another rep's promise: theirs until it is missed by more than the grace
-    late = max((now - promise.due_at).total_seconds() / 60, 0.0)
-    due = f"{promise.kind} due {local_time(promise.due_at, rules.default_zone):%a %H:%M}"
-    if own:
-        reasons = (f"{due} (promised)", f"{int(late)} min late" if late >= 1 else "on time")
-        score = 3000.0 + min(late, 999.0)
-    else:
-        reasons = (f"{due} (promised by {promise.rep})", f"overdue {_age(late)}: open to anyone")
-        score = 2000.0 + min(late, 999.0)
-    return QueueItem(lead, score, "promise", (*reasons, local_reason), local, promise)
-
-
-def mix(items: list[QueueItem], warm_share: float, nurture_share: float) -> list[QueueItem]:
+def mix(
+    items: list[QueueItem], warm_share: float, nurture_share: float, limit: int | None = None
+) -> list[QueueItem]:
     """Follow-ups best first, but every block keeps `warm_share` of its slots for warm leads
-    (so hot ones do not starve them) and `nurture_share` for nurture."""
+    (so hot ones do not starve them) and `nurture_share` for nurture. The first `limit`."""
     pending = sorted(items, key=lambda item: (-item.score, item.lead.id))
+    taken = [False] * len(pending)
+    cursors = {"any": 0, "warm": 0, "nurture": 0}
+    wanted = {"any": lambda i: True, "warm": _is_warm, "nurture": lambda i: i.tier == "nurture"}
+
+    def peek(kind: str) -> int | None:
+        index = cursors[kind]
+        while index < len(pending) and (taken[index] or not wanted[kind](pending[index])):
+            index += 1
+        cursors[kind] = index
+        return index if index < len(pending) else None
+
     out: list[QueueItem] = []
     warm = nurture = 0
-    while pending:
+    while len(out) < (len(pending) if limit is None else min(limit, len(pending))):
         slot = len(out) + 1
-        pick, share = pending[0], None
-        if nurture < math.floor(nurture_share * slot + 1e-9) and pick.tier != "nurture":
-            found = next((i for i in pending if i.tier == "nurture"), None)
-            pick, share = (found, f"nurture share {nurture_share:.0%}") if found else (pick, None)
-        if share is None and warm < math.floor(warm_share * slot + 1e-9) and not _is_warm(pick):
-            found = next((i for i in pending if _is_warm(i)), None)
-            pick, share = (found, f"warm share {warm_share:.0%}") if found else (pick, None)
-        pending.remove(pick)
+        index, share = peek("any"), None
+        assert index is not None
+        if nurture < math.floor(nurture_share * slot + 1e-9) and pending[index].tier != "nurture":
+            found = peek("nurture")
+            if found is not None:
+                index, share = found, f"nurture share {nurture_share:.0%}"
+        warm_due = warm < math.floor(warm_share * slot + 1e-9) and not _is_warm(pending[index])
+        if share is None and warm_due and (found := peek("warm")) is not None:
+            index, share = found, f"warm share {warm_share:.0%}"
+        taken[index] = True
+        pick = pending[index]
         warm += _is_warm(pick)
         nurture += pick.tier == "nurture"
         out.append(replace(pick, reasons=(*pick.reasons, share)) if share else pick)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from callblock.clock import iso
@@ -56,15 +57,16 @@ def next_leads_for_rep(
         max_attempts=rules.max_attempts,
     )
     known = {lead.id for lead in candidates}
-    candidates += store.leads_by_ids(lead_id for lead_id in promises if lead_id not in known)
+    candidates += store.slim_leads(lead_id for lead_id in promises if lead_id not in known)
     limited = [
         lead.id
         for lead in candidates
         if rules.calling.window_for(lead.region).max_calls_per_day is not None
     ]
     calls = store.calls_since(limited, iso(now - timedelta(hours=24)))
-    ranked = rank_leads(candidates, promises, now, rules, rep=rep, calls_24h=calls)
-    return ranked[:limit]
+    ranked = rank_leads(candidates, promises, now, rules, rep=rep, calls_24h=calls, limit=limit)
+    full = {lead.id: lead for lead in store.leads_by_ids(item.lead.id for item in ranked)}
+    return [replace(item, lead=full[item.lead.id]) for item in ranked]
 
 
 def callable_places(

@@ -20,8 +20,41 @@ from callblock.domain.models import (
 LEAD_COLUMNS = (
     "id, name, title, company, phone, phone_display, email, links, timezone, phone_timezone, "
     "temperature, fit, owner, status, created_at, notes, attempts, last_touch_at, bad_number, "
-    "region, first_call_at, next_due_at"
+    "region, first_call_at, next_due_at, fit_score"
 )
+
+
+# What the queue needs to rank a lead (no notes, links or fit details): fetched for hundreds of
+# candidates; the few shown are read again in full.
+SLIM_COLUMNS = (
+    "id, name, company, phone, timezone, phone_timezone, temperature, owner, status, "
+    "created_at, attempts, last_touch_at, bad_number, region, first_call_at, next_due_at, fit_score"
+)
+
+
+def slim_lead_from_row(row: sqlite3.Row | tuple) -> Lead:
+    (lead_id, name, company, phone, zone, phone_zone, temperature, owner, status, created,
+     attempts, last_touch, bad, region, first_call, due, fit) = row  # fmt: skip
+    return Lead(
+        id=lead_id,
+        name=name,
+        company=company or "",
+        phone=phone or "",
+        phone_display="",
+        created_at=parse_iso(created),
+        timezone=zone,
+        phone_timezone=phone_zone,
+        temperature=Temperature(temperature),
+        owner=owner,
+        status=LeadStatus(status),
+        attempts=attempts,
+        last_touch_at=_time(last_touch),
+        bad_number=bool(bad),
+        region=region,
+        first_call_at=_time(first_call),
+        next_due_at=_time(due),
+        stored_fit_score=fit,
+    )
 
 
 def _time(value: str | None) -> datetime | None:
@@ -52,6 +85,7 @@ def lead_from_row(row: sqlite3.Row) -> Lead:
         region=row["region"],
         first_call_at=_time(row["first_call_at"]),
         next_due_at=_time(row["next_due_at"]),
+        stored_fit_score=row["fit_score"],
     )
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from callblock.domain.models import Callback, Lead
-from callblock.store.convert import LEAD_COLUMNS, callback_from_row, lead_from_row
+from callblock.store.convert import SLIM_COLUMNS, callback_from_row, slim_lead_from_row
 from callblock.store.migrations import FOLLOW_UP, LEAD_ZONE, NURTURE, OPEN
 
 PROMISES = "('callback', 'meeting')"
@@ -63,6 +63,8 @@ class QueueQuery:
 
 
 class QueueQueries:
+    """Candidates come back slim (see SLIM_COLUMNS): enough to rank, not to show."""
+
     conn: sqlite3.Connection
 
     def lead_places(self) -> list[tuple[str, str]]:
@@ -80,13 +82,13 @@ class QueueQueries:
         rows: list[sqlite3.Row] = []
         for low, high in ((breathing_since, query.now), (arrived_after, breathing_since)):
             rows += self.conn.execute(
-                f"SELECT {LEAD_COLUMNS} FROM leads WHERE attempts = 0 AND {OPEN} "
+                f"SELECT {SLIM_COLUMNS} FROM leads WHERE attempts = 0 AND {OPEN} "
                 f"AND status != 'nurture' AND (owner IS NULL OR owner = ?) AND {NO_OPEN_PROMISE} "
                 f"AND created_at > ? AND created_at <= ? {where} "
                 "ORDER BY created_at DESC, id LIMIT ?",
                 (query.rep, low, high, *params, query.limit),
             ).fetchall()
-        return [lead_from_row(row) for row in rows]
+        return [slim_lead_from_row(row) for row in rows]
 
     def due_candidates(
         self, query: QueueQuery, *, fresh_since: str, spaced_before: str, max_attempts: int
@@ -103,17 +105,17 @@ class QueueQueries:
             shared = (query.now, query.rep, spaced_before)
             for temperature in ("hot", "warm", "cold"):
                 rows += self.conn.execute(
-                    f"SELECT {LEAD_COLUMNS} FROM leads WHERE {FOLLOW_UP} AND temperature = ? "
+                    f"SELECT {SLIM_COLUMNS} FROM leads WHERE {FOLLOW_UP} AND temperature = ? "
                     f"{common} AND attempts < ? AND (attempts > 0 OR created_at <= ?) {where} "
                     "ORDER BY fit_score DESC, id LIMIT ?",
                     (temperature, *shared, max_attempts, fresh_since, *params, query.limit),
                 ).fetchall()
             rows += self.conn.execute(
-                f"SELECT {LEAD_COLUMNS} FROM leads WHERE {NURTURE} {common} {where} "
+                f"SELECT {SLIM_COLUMNS} FROM leads WHERE {NURTURE} {common} {where} "
                 "ORDER BY fit_score DESC, id LIMIT ?",
                 (*shared, *params, query.limit),
             ).fetchall()
-        return [lead_from_row(row) for row in rows]
+        return [slim_lead_from_row(row) for row in rows]
 
     def due_promises(
         self, query: QueueQuery, *, own_due_by: str, others_due_by: str
@@ -138,6 +140,15 @@ class QueueQueries:
             for row in rows:
                 found.setdefault(row["lead_id"], callback_from_row(row))
         return found
+
+    def slim_leads(self, lead_ids: Iterable[int]) -> list[Lead]:
+        ids = list(dict.fromkeys(lead_ids))
+        if not ids:
+            return []
+        rows = self.conn.execute(
+            f"SELECT {SLIM_COLUMNS} FROM leads WHERE id IN ({_marks(ids)})", ids
+        ).fetchall()
+        return [slim_lead_from_row(row) for row in rows]
 
     def calls_since(self, lead_ids: Iterable[int], since: str) -> dict[int, int]:
         """Call touches (that count) per lead since a time: for per-day call limits."""

@@ -1,0 +1,149 @@
+"""The queue and cadence services over a real database: due times, nurture, leases, limits."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from callblock.clock import FixedClock, iso
+from callblock.config import Settings
+from callblock.domain.cadence import Cadence, parse_step
+from callblock.domain.models import LeadStatus
+from callblock.services import dialing, leases, queue
+from callblock.services.cadence import ensure_due_times
+from callblock.services.learning import current_weights, learn
+from callblock.store import Store
+from tests.conftest import NOW
+
+
+def queued(store: Store, settings: Settings, clock: FixedClock, rep: str = "alice") -> list[int]:
+    items = queue.next_leads_for_rep(store, settings, rep=rep, now=clock.now(), limit=50)
+    return [item.lead.id for item in items]
+
+
+def dial(store, clock, settings, lead_id, code="no-answer", **kw):
+    return dialing.record_outcome(
+        store, clock, rep="alice", lead_id=lead_id, code=code, settings=settings, **kw
+    )
+
+
+def test_each_attempt_is_due_on_the_schedule_then_the_lead_moves_to_nurture(
+    store: Store, clock: FixedClock, settings: Settings, make_lead
+) -> None:
+    lead_id = make_lead(name="Ann")  # arrives Mon 23 Nov 14:00 New York
+    assert queued(store, settings, clock) == [lead_id]
+    dial(store, clock, settings, lead_id)  # attempt 1
+    assert queued(store, settings, clock) == []  # attempt 2 after 30 min
+    clock.advance(minutes=30)
+    assert queued(store, settings, clock) == [lead_id]
+    dial(store, clock, settings, lead_id)  # attempt 2
+    clock.advance(minutes=59)
+    assert queued(store, settings, clock) == []  # attempt 3 after an hour
+    clock.advance(minutes=1)
+    dial(store, clock, settings, lead_id)  # attempt 3, Mon 15:30
+    lead = store.get_lead(lead_id)
+    assert lead is not None and lead.next_due_at is not None
+    # "day 5" is Fri 27 Nov; with 2 days' slack the best-weighted day of Fri, Sat, Sun is Fri
+    assert lead.next_due_at == NOW.replace(day=27, hour=5)  # Fri 00:00 in New York
+    for _ in range(3):  # attempts 4, 5, 6 whenever due
+        clock.set(store.get_lead(lead_id).next_due_at + timedelta(hours=15))
+        assert queued(store, settings, clock) == [lead_id]
+        dial(store, clock, settings, lead_id)
+    lead = store.get_lead(lead_id)
+    assert lead is not None and lead.attempts == 6 and lead.status is LeadStatus.NURTURE
+    tasks = store.open_promises(lead_id)
+    assert [task.kind for task in tasks] == ["goodbye"]
+    # nurture: not again for 30 days, then in the nurture tier
+    clock.advance(days=29)
+    assert lead_id not in queued(store, settings, clock)
+    clock.advance(days=1, hours=1)
+    items = queue.next_leads_for_rep(store, settings, rep="alice", now=clock.now())
+    assert [(i.lead.id, i.tier) for i in items] == [(lead_id, "nurture")]
+
+
+def test_undoing_the_last_attempt_brings_the_lead_back_from_nurture(
+    store: Store, clock: FixedClock, settings: Settings, make_lead
+) -> None:
+    lead_id = make_lead()
+    short = replace(settings, cadence=Cadence(steps=(parse_step("now"), parse_step("+1h"))))
+    session = store.insert_session("alice", "B", iso(clock.now()), 60)
+    dial(store, clock, short, lead_id, session_id=session)
+    clock.advance(hours=1)
+    dial(store, clock, short, lead_id, session_id=session)
+    assert store.get_lead(lead_id).status is LeadStatus.NURTURE
+    due_before_undo = store.get_lead(lead_id).next_due_at
+    dialing.undo_last(store, clock, rep="alice", session_id=session, settings=short)
+    lead = store.get_lead(lead_id)
+    assert lead.status is LeadStatus.WORKING and lead.attempts == 1
+    assert lead.next_due_at == NOW + timedelta(hours=1) != due_before_undo
+    assert store.open_promises(lead_id) == []  # the goodbye task went with the touch
+
+
+def test_a_changed_cadence_recomputes_every_due_time_once(
+    store: Store, clock: FixedClock, settings: Settings, make_lead
+) -> None:
+    lead_id = make_lead()
+    dial(store, clock, settings, lead_id)
+    assert ensure_due_times(store, settings, settings.weights)  # first time: fingerprint set
+    assert not ensure_due_times(store, settings, settings.weights)
+    slow = replace(
+        settings, cadence=replace(settings.cadence, steps=(parse_step("now"), parse_step("+3h")))
+    )
+    assert ensure_due_times(store, slow, slow.weights)
+    assert store.get_lead(lead_id).next_due_at == NOW + timedelta(hours=3)
+
+
+def test_a_lead_on_one_reps_screen_is_never_handed_to_another(
+    db_path, store: Store, clock: FixedClock, settings: Settings, make_lead
+) -> None:
+    first, second = make_lead(), make_lead()
+    other = Store.open(db_path)  # bob's process: its own connection
+    try:
+        assert leases.claim(store, clock, "alice", first)
+        assert not leases.claim(other, clock, "bob", first)
+        assert queued(other, settings, clock, rep="bob") == [second]
+        assert queued(store, settings, clock) == [first, second]  # alice's own lease is hers
+        clock.advance(minutes=11)  # an abandoned lease expires
+        assert queued(other, settings, clock, rep="bob") == [first, second]
+    finally:
+        other.close()
+
+
+def test_florida_leads_get_at_most_three_calls_in_24_hours_even_when_promised(
+    store: Store, clock: FixedClock, settings: Settings, make_lead
+) -> None:
+    lead_id = make_lead(phone="+1 305 555 0100")  # Miami
+    assert store.get_lead(lead_id).region == "US-FL"
+    for _ in range(3):
+        dial(store, clock, settings, lead_id)
+        clock.advance(minutes=45)
+    dial(store, clock, settings, lead_id, code="callback", when=clock.now() + timedelta(hours=1))
+    clock.advance(hours=1)
+    assert lead_id not in queued(store, settings, clock)  # the 5th call in 24 h would be unlawful
+    clock.advance(hours=23)  # the first calls have left the 24 hours
+    assert queued(store, settings, clock) == [lead_id]
+
+
+def test_another_reps_owned_lead_is_not_in_my_queue(
+    store: Store, clock: FixedClock, settings: Settings, make_lead
+) -> None:
+    mine, pool, theirs = make_lead(owner="alice"), make_lead(), make_lead(owner="bob")
+    assert sorted(queued(store, settings, clock)) == sorted([mine, pool])
+    assert sorted(queued(store, settings, clock, rep="bob")) == sorted([pool, theirs])
+
+
+def test_learned_weights_follow_the_log_and_are_kept_for_an_hour(
+    store: Store, clock: FixedClock, settings: Settings, make_lead
+) -> None:
+    assert current_weights(store, settings) == settings.weights  # nothing learned yet
+    lead_id = make_lead()
+    for code in ("connected", "no-answer", "no-answer", "connected"):
+        dial(store, clock, replace(settings, cadence=Cadence(spacing=timedelta(0))), lead_id, code)
+    learned = learn(store, settings, clock)
+    monday = learned.weekday[0]
+    assert monday.dials == 4 and monday.observed is not None
+    assert current_weights(store, settings) == learned.weights
+    dial(store, clock, settings, lead_id, "no-answer")
+    assert learn(store, settings, clock).weekday[0].dials == 4  # cached for an hour
+    clock.advance(hours=1, minutes=1)
+    assert learn(store, settings, clock).weekday[0].dials == 5
