@@ -18,9 +18,10 @@ class CallblockApp(App[None]):
     TITLE = "callblock"
     ENABLE_COMMAND_PALETTE = False
 
-    def __init__(self, context: AppContext) -> None:
+    def __init__(self, context: AppContext, start: str = "dial") -> None:
         super().__init__()
         self.context = context
+        self.start = start  # the first screen: "dial" (power hour) or "review"
 
     def on_mount(self) -> None:
         from callblock.screens.power_hour import PowerHourScreen
@@ -32,9 +33,16 @@ class CallblockApp(App[None]):
         }
         if keymap:
             self.set_keymap(keymap)
-        self.push_screen(PowerHourScreen())
+        if self.start == "review":
+            from callblock.screens.review import ReviewScreen
+
+            self.push_screen(ReviewScreen())
+        else:
+            self.push_screen(PowerHourScreen())
 
 
-def create_app(*, settings: Settings, store: Store, clock: Clock, rep: str) -> CallblockApp:
+def create_app(
+    *, settings: Settings, store: Store, clock: Clock, rep: str, start: str = "dial"
+) -> CallblockApp:
     """The one way to build the app: the CLI and the tests both call this."""
-    return CallblockApp(AppContext(store=store, clock=clock, settings=settings, rep=rep))
+    return CallblockApp(AppContext(store=store, clock=clock, settings=settings, rep=rep), start)

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from callblock.clock import Clock, iso, parse_iso
+from callblock.commands_review import HANDLERS as review_handlers
 from callblock.config import ConfigError, Settings, load_settings
 from callblock.domain.calling import local_time
 from callblock.domain.text import clean_line
@@ -21,7 +22,7 @@ def run(args: argparse.Namespace, clock: Clock) -> int:
     try:
         settings = _settings(args)
         command = args.command or "home"
-        if command in ("home", "dial"):
+        if command in ("home", "dial", "review"):
             return _open_app(args, settings, clock, command)
         store = Store.open(args.db or default_db_path())
         try:
@@ -56,7 +57,7 @@ def _open_app(args: argparse.Namespace, settings: Settings, clock: Clock, start:
     try:
         from callblock.app import create_app
 
-        create_app(settings=settings, store=store, clock=clock, rep=args.rep).run()
+        create_app(settings=settings, store=store, clock=clock, rep=args.rep, start=start).run()
     finally:
         store.close()
     return 0
@@ -185,3 +186,4 @@ def _history(args: argparse.Namespace, store: Store, settings: Settings, clock: 
 
 
 HANDLERS = {"demo": _demo, "add": _add, "log": _log, "queue": _queue, "history": _history}
+HANDLERS |= review_handlers

@@ -41,6 +41,7 @@ class Settings:
     spacing_minutes: int = 60
     window: CallingWindow = field(default_factory=CallingWindow)
     keys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_KEYS))
+    warm_untouched_days: int = 14  # review: a warm lead untouched longer fell through the cracks
     source: Path | None = None
 
     def queue_rules(self) -> QueueRules:
@@ -58,6 +59,7 @@ _SECTIONS: dict[str, dict[str, type]] = {
     "queue": {"max_attempts": int, "spacing_minutes": int},
     "calling_window": {"start": str, "end": str},
     "keys": dict.fromkeys(DEFAULT_KEYS, str),
+    "review": {"warm_untouched_days": int},
 }
 
 
@@ -127,7 +129,7 @@ def _build(data: dict[str, Any], where: _Locator, machine_zone: str) -> Settings
         zone_info(zone)
     except UnknownZoneError:
         raise where.error(None, "timezone", f"unknown time zone {zone!r}") from None
-    for name in ("block.target_dials_per_hour", "queue.max_attempts"):
+    for name in ("block.target_dials_per_hour", "queue.max_attempts", "review.warm_untouched_days"):
         if name in values and values[name] < 1:
             section, key = name.split(".")
             raise where.error(section, key, "must be at least 1")
@@ -157,6 +159,7 @@ def _build(data: dict[str, Any], where: _Locator, machine_zone: str) -> Settings
         spacing_minutes=values.get("queue.spacing_minutes", 60),
         window=window,
         keys=keys,
+        warm_untouched_days=values.get("review.warm_untouched_days", 14),
         source=where.path,
     )
 

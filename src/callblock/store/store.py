@@ -20,11 +20,12 @@ from callblock.store.convert import (
 )
 from callblock.store.db import connect, write_transaction
 from callblock.store.migrations import OPEN
+from callblock.store.reports import ReportQueries
 
 LEAD_ZONE = "coalesce(timezone, phone_timezone, '')"
 
 
-class Store:
+class Store(ReportQueries):
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
