@@ -20,12 +20,14 @@ Definitions (README "Reviewing the team" and the in-app help say the same):
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from callblock.domain.models import Channel, Touch
-from callblock.domain.outcomes import OUTCOME_BY_CODE
+from callblock.domain.outcomes import OUTCOMES
 from callblock.domain.priority import PROMISE_LEAD
 
 CALLBACK_GRACE = timedelta(minutes=30)
@@ -48,12 +50,31 @@ REPORT_FIELDS = (
 )
 
 
+class Call(NamedTuple):
+    """A call that counts, as the figures need it (the store's fast path for a day's report;
+    a Touch has the same attributes and works as well)."""
+
+    id: int
+    lead_id: int
+    rep: str
+    at: datetime
+    outcome: str
+    session_id: int | None
+    undone: bool = False
+    channel: Channel = Channel.CALL
+
+
+AnyTouch = Touch | Call
+DIAL_CODES = frozenset(o.code for o in OUTCOMES if o.is_dial)
+CONTACT_CODES = frozenset(o.code for o in OUTCOMES if o.is_contact)
+
+
 @dataclass(frozen=True, slots=True)
 class LeadBaseline:
     """What the period's touches cannot tell about a lead: its arrival and earlier attempts."""
 
     lead_id: int
-    created_at: datetime
+    created_at: datetime | None  # needed (and known) when the lead had no attempt before
     prior_attempts: int  # call attempts that count, before the period
 
 
@@ -99,14 +120,9 @@ class RepFigures:
         return {name: getattr(self, name) for name in REPORT_FIELDS}
 
 
-def is_dial(touch: Touch) -> bool:
-    outcome = OUTCOME_BY_CODE.get(touch.outcome)
-    return (
-        not touch.undone
-        and touch.channel is Channel.CALL
-        and outcome is not None
-        and outcome.is_dial
-    )
+def is_dial(touch: AnyTouch) -> bool:
+    """A call that was not undone, with a dial outcome."""
+    return not touch.undone and touch.channel is Channel.CALL and touch.outcome in DIAL_CODES
 
 
 def kept(promise: PromiseRecord) -> bool:
@@ -117,7 +133,7 @@ def kept(promise: PromiseRecord) -> bool:
 
 
 def rep_figures(
-    touches: Iterable[Touch],
+    touches: Iterable[AnyTouch],
     *,
     start: datetime,
     end: datetime,
@@ -138,23 +154,27 @@ def rep_figures(
         | {p.rep for p in promises if p.kind == "callback"}
     )
     attempt_at, first_dials = _attempts(in_period, baselines)
+    dials = [t for t in in_period if is_dial(t)]
+    by_rep: dict[str, list[AnyTouch]] = {}
+    for touch in dials:
+        by_rep.setdefault(touch.rep, []).append(touch)
     rows = [
-        _figures(rep, in_period, attempt_at, first_dials, promises, spans, start, end)
+        _figures(rep, by_rep.get(rep, []), attempt_at, first_dials, promises, spans, start, end)
         for rep in reps
     ]
     if team_row and rows:
-        rows.append(_figures(None, in_period, attempt_at, first_dials, promises, spans, start, end))
+        rows.append(_figures(None, dials, attempt_at, first_dials, promises, spans, start, end))
     return rows
 
 
 def _attempts(
-    touches: list[Touch], baselines: Mapping[int, LeadBaseline]
-) -> tuple[dict[int, int], list[tuple[Touch, float]]]:
+    touches: list[AnyTouch], baselines: Mapping[int, LeadBaseline]
+) -> tuple[dict[int, int], list[tuple[AnyTouch, float]]]:
     """Each live call's attempt number on its lead, and each lead's first call ever (with the
     minutes since the lead arrived) when it falls in the period."""
     counted: dict[int, int] = {}
     attempt_at: dict[int, int] = {}
-    first_dials: list[tuple[Touch, float]] = []
+    first_dials: list[tuple[AnyTouch, float]] = []
     for touch in touches:
         if touch.undone or touch.channel is not Channel.CALL:
             continue
@@ -163,7 +183,7 @@ def _attempts(
         number = counted.get(touch.lead_id, prior) + 1
         counted[touch.lead_id] = number
         attempt_at[touch.id] = number
-        if number == 1 and base is not None and is_dial(touch):
+        if number == 1 and base is not None and base.created_at and is_dial(touch):
             minutes = max((touch.at - base.created_at).total_seconds() / 60, 0.0)
             first_dials.append((touch, minutes))
     return attempt_at, first_dials
@@ -171,9 +191,9 @@ def _attempts(
 
 def _figures(
     rep: str | None,
-    touches: list[Touch],
+    dials: list[AnyTouch],
     attempt_at: dict[int, int],
-    first_dials: list[tuple[Touch, float]],
+    first_dials: list[tuple[AnyTouch, float]],
     promises: list[PromiseRecord],
     spans: list[SessionSpan],
     start: datetime,
@@ -182,9 +202,8 @@ def _figures(
     def mine(owner: str) -> bool:
         return rep is None or owner == rep
 
-    dials = [t for t in touches if mine(t.rep) and is_dial(t)]
-    outcomes = [OUTCOME_BY_CODE[t.outcome] for t in dials]
-    contacts = sum(o.is_contact for o in outcomes)
+    outcomes = Counter(t.outcome for t in dials)
+    contacts = sum(outcomes[code] for code in CONTACT_CODES)
     last_attempt: dict[int, int] = {}
     for touch in dials:  # in time order: the last dial on each lead wins
         last_attempt[touch.lead_id] = attempt_at.get(touch.id, 0)
@@ -204,9 +223,9 @@ def _figures(
         dials=len(dials),
         contacts=contacts,
         contact_rate=round(contacts / len(dials), 4) if dials else None,
-        conversations=sum(o.code in CONVERSATION_OUTCOMES for o in outcomes),
-        meetings=sum(o.code == "meeting" for o in outcomes),
-        callbacks_set=sum(o.code == "callback" for o in outcomes),
+        conversations=sum(outcomes[code] for code in CONVERSATION_OUTCOMES),
+        meetings=outcomes["meeting"],
+        callbacks_set=outcomes["callback"],
         callbacks_kept=sum(p.kind == "callback" and mine(p.rep) and kept(p) for p in promises),
         avg_attempts=(round(statistics.fmean(last_attempt.values()), 2) if last_attempt else None),
         first_dial_minutes_median=round(statistics.median(speeds), 1) if speeds else None,

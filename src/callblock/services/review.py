@@ -45,11 +45,12 @@ def rep_report(
     """The per-rep figures of the period (one row per active rep, by name). With `rep`, that
     rep's row only (zeros when idle); with `team_row`, a last row over the whole team."""
     start, end = iso(period.start), iso(period.end)
+    calls = store.live_calls_between(start, end)
     rows = rep_figures(
-        store.touches_between(start, end),
+        calls,
         start=period.start,
         end=period.end,
-        baselines=store.lead_baselines(start, end),
+        baselines=store.lead_baselines((t.lead_id for t in calls), start),
         promises=store.promises_due_between(start, end),
         sessions=store.sessions_overlapping(start, end),
         team_row=team_row and rep is None,
