@@ -140,7 +140,7 @@ def test_every_figure_of_a_known_day() -> None:
         "meetings": 0,
         "callbacks_set": 0,
         "callbacks_kept": 0,
-        "avg_attempts": 3.0,  # lead 7: 1, lead 8: 3 earlier + 1 = 4, lead 1: 3rd attempt
+        "avg_attempts": 2.67,  # (lead 7: 1 + lead 8: 3 before + 1 + lead 1: 3rd) / 3
         "first_dial_minutes_median": 370.0,  # lead 7 arrived 530, called 900
         "dials_per_hour": None,  # no session
     }
