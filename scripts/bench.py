@@ -355,6 +355,9 @@ def main() -> int:
         row("peak RSS after the outcomes (MB)", (term["hwm_mb"],), 150, f"VmHWM; {term['bar']}"),
         row("build a block's queue, limit 20 (ms)", ms["block"], 100, NOTES["block"]),
     ]
+    from bench_review import review_rows  # the team lead's review over 1,000,000 touches
+
+    rows += review_rows(db)
     print(table(rows))
     results = {
         "date": _stamp(),

@@ -222,6 +222,8 @@ class ReviewScreen(Screen[None]):
 
     def action_tab(self, index: int) -> None:
         self.query_one(TabbedContent).active = TABS[index]
+        # focus follows the tab (a focused widget in a hidden pane would switch back to it)
+        self.query_one((LogTable, RepTable, HeatMapView, CracksTable)[index]).focus()
 
     def action_filters(self) -> None:
         self.query_one("#filter-from", Input).focus()

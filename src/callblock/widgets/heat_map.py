@@ -60,6 +60,6 @@ def _rate(heat: HeatMap, weekday: int, hour: int) -> str:
     return f"{contacts / dials:.0%} ({dials})"
 
 
-class HeatMapView(Static):
+class HeatMapView(Static, can_focus=True):
     def show(self, heat: HeatMap, first: date, last: date) -> None:
         self.update(heat_map_content(heat, first, last))
