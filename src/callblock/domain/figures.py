@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import NamedTuple
 
 from callblock.domain.models import Channel, Touch
@@ -145,7 +146,7 @@ def rep_figures(
     """One row per rep active in [start, end) (touches, sessions or promises due), by name;
     with `team_row`, a last row labelled TEAM over everyone."""
     in_period = [t for t in touches if start <= t.at < end]
-    in_period.sort(key=lambda t: (t.at, t.id))
+    in_period.sort(key=attrgetter("at", "id"))
     promises = [p for p in promises if start <= p.due_at < end and p.state != "undone"]
     spans = [s for s in sessions if s.started_at < end and s.ended_at >= start]
     reps = sorted(
