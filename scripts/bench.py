@@ -364,6 +364,9 @@ def main() -> int:
         row("build a block's queue, limit 20 (ms)", ms["block"], 100, NOTES["block"]),
         row("plan the week, one rep (ms)", ms["plan"], None, NOTES["plan"]),
     ]
+    from bench_review import review_rows  # the team lead's review over 1,000,000 touches
+
+    rows += review_rows(db)
     print(table(rows))
     results = {
         "date": _stamp(),

@@ -21,7 +21,7 @@ class CallblockApp(App[None]):
     def __init__(self, context: AppContext, start: str = "home") -> None:
         super().__init__()
         self.context = context
-        self.start = start  # "home": the week screen; "dial": straight into a power hour
+        self.start = start  # "home": the week screen; "dial": a power hour now; "review"
 
     def on_mount(self) -> None:
         from callblock.screens.power_hour import PowerHourScreen
@@ -34,7 +34,14 @@ class CallblockApp(App[None]):
         }
         if keymap:
             self.set_keymap(keymap)
-        self.push_screen(PowerHourScreen() if self.start == "dial" else WeekScreen())
+        if self.start == "review":
+            from callblock.screens.review import ReviewScreen
+
+            self.push_screen(ReviewScreen())
+        elif self.start == "dial":
+            self.push_screen(PowerHourScreen())
+        else:
+            self.push_screen(WeekScreen())
 
 
 def create_app(

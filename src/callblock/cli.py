@@ -127,6 +127,25 @@ def build_parser() -> argparse.ArgumentParser:
     history = command("history", "a lead's touches, newest first")
     history.add_argument("--lead", type=int, required=True, metavar="ID")
     _json_flag(history)
+
+    command("review", "open the team lead's Review screen (log, reps, heat map, cracks)")
+    report = command(
+        "report", "per-rep figures for a day or days in the team's zone (undone never counts)"
+    )
+    report.add_argument("--date", metavar="D", help="one day: YYYY-MM-DD, today, yesterday, -N")
+    report.add_argument("--from", dest="first", metavar="D", help="first day of a range")
+    report.add_argument("--to", dest="last", metavar="D", help="last day of a range (inclusive)")
+    report.add_argument(
+        "--format", choices=("table", "csv", "json"), default="table", help="default table"
+    )
+    export = command("export", "complete exports: every touch (undone flagged) or every lead")
+    export.add_argument("what", choices=("touches", "leads"))
+    export.add_argument("--from", dest="first", metavar="D", help="from this day (team's zone)")
+    export.add_argument("--to", dest="last", metavar="D", help="up to this day (inclusive)")
+    export.add_argument(
+        "--format", choices=("csv", "jsonl", "json"), default="csv", help="default csv"
+    )
+    export.add_argument("-o", "--output", type=Path, metavar="FILE", help="default stdout")
     return parser
 
 
@@ -139,6 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError:
         print(f"callblock: error: --now {args.now!r} is not an ISO time", file=sys.stderr)
         return 2
+    args.rep_given = args.rep is not None  # `report --rep R` filters; no --rep means everyone
     args.rep = args.rep or _login_name()
     try:
         return run(args, clock)

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from callblock.clock import Clock, iso, parse_iso
+from callblock.commands_review import HANDLERS as review_handlers
 from callblock.config import ConfigError, Settings, load_settings
 from callblock.domain.calling import local_time
 from callblock.domain.text import clean_line
@@ -21,7 +22,7 @@ def run(args: argparse.Namespace, clock: Clock) -> int:
     try:
         settings = _settings(args)
         command = args.command or "home"
-        if command in ("home", "dial"):
+        if command in ("home", "dial", "review"):
             return _open_app(args, settings, clock, command)
         store = _open_store(args, settings)
         try:
@@ -249,3 +250,4 @@ HANDLERS = {
     "plan": _plan,
     "history": _history,
 }
+HANDLERS |= review_handlers

@@ -32,6 +32,7 @@ _FLAT: dict[str, dict[str, Any]] = {
     "calling_window": {"start": str, "end": str, "max_calls_per_day": int, "regions": dict},
     "weights": {"prior_dials": int, "weekday": dict, "hour": dict},
     "keys": dict.fromkeys(DEFAULT_KEYS, str),
+    "review": {"warm_untouched_days": int},
 }
 _WINDOW_KEYS = {"start": str, "end": str, "max_calls_per_day": int}
 _BLOCK_KEYS = {"name": str, "rule": str, "minutes": int, "target_dials": int}
@@ -127,6 +128,9 @@ class _Reader:
             cadence=self.cadence(queue),
             calling=self.calling(data.get("calling_window", {})),
             keys=self.keys(data.get("keys", {})),
+            warm_untouched_days=self.at_least(
+                "review", "warm_untouched_days", data.get("review", {}), 14, 1
+            ),
             source=where.path,
         )
         settings = replace(settings, **self.shares(queue))
@@ -223,7 +227,8 @@ class _Reader:
             for key, value in region.items():
                 self.known(section, key, _WINDOW_KEYS)
                 self.typed(section, key, value, _WINDOW_KEYS[key])
-            regions[code] = self.window(section, region, default)
+            # a built-in region (Florida's 3 calls a day) is the base its override starts from
+            regions[code] = self.window(section, region, regions.get(code, default))
         return CallingRules(default=default, regions=regions)
 
     def clock_time(self, section: str, key: str, text: str | None, default: time) -> time:

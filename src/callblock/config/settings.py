@@ -45,6 +45,7 @@ class Settings:
     promise_grace_minutes: int = 15
     fresh_hours: int = 24
     keys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_KEYS))
+    warm_untouched_days: int = 14  # review: a warm lead untouched longer fell through the cracks
     source: Path | None = None
 
     @property

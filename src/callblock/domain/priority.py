@@ -27,6 +27,7 @@ PROMISE_KINDS = ("callback", "meeting")
 CLOSED_STATUSES = frozenset({LeadStatus.DNC, LeadStatus.QUALIFIED, LeadStatus.DISQUALIFIED})
 TEMPERATURE_POINTS = {Temperature.HOT: 30.0, Temperature.WARM: 20.0, Temperature.COLD: 10.0}
 TIERS = ("promise", "inbound", "follow-up", "nurture")
+PROMISE_LEAD = timedelta(minutes=5)  # a promise comes up this long before its time
 BEST_HOUR = 0.9  # an hour weight at least this high is called a best hour in the reasons
 
 
@@ -36,7 +37,7 @@ class QueueRules:
     calling: CallingRules = field(default_factory=CallingRules)
     cadence: Cadence = field(default_factory=Cadence)
     weights: Weights = field(default_factory=Weights)
-    promise_lead: timedelta = timedelta(minutes=5)  # a promise comes up this early
+    promise_lead: timedelta = PROMISE_LEAD
     promise_grace: timedelta = timedelta(minutes=15)  # then any rep may take it
     fresh_for: timedelta = timedelta(hours=24)  # an uncalled lead is inbound this long
     warm_share: float = 0.25

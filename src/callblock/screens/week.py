@@ -33,6 +33,7 @@ class WeekScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "start_block", "start block", id="week.start"),
         Binding("p", "power_hour_now", "power hour now", id="week.now"),
+        Binding("r", "review", "review", id="week.review"),
         Binding("left_square_bracket", "week(-1)", "prev week", id="week.prev"),
         Binding("right_square_bracket", "week(1)", "next week", id="week.next"),
         Binding("question_mark", "help", "help", id="week.help"),
@@ -127,6 +128,11 @@ class WeekScreen(Screen[None]):
         from callblock.screens.power_hour import PowerHourScreen
 
         self.app.push_screen(PowerHourScreen())
+
+    def action_review(self) -> None:
+        from callblock.screens.review import ReviewScreen
+
+        self.app.push_screen(ReviewScreen())
 
     def action_week(self, step: int) -> None:
         base = (

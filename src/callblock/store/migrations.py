@@ -216,7 +216,19 @@ def _v2(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
+def _review_indexes(conn: sqlite3.Connection) -> None:
+    """Indexes for the team lead's review (store/reports.py): partial indexes over the calls
+    that count, shaped like the report queries, so a day's report reads only index pages."""
+    live = "WHERE undone = 0 AND channel = 'call'"
+    conn.execute(f"CREATE INDEX idx_touches_live_calls ON touches(lead_id, at) {live}")
+    covering = "at, rep, outcome, lead_id, session_id"
+    conn.execute(f"CREATE INDEX idx_touches_calls_at ON touches({covering}) {live}")
+    conn.execute("CREATE INDEX idx_callbacks_due ON callbacks(due_at)")
+    conn.execute("CREATE INDEX idx_sessions_started ON sessions(started_at)")
+    conn.execute("CREATE INDEX idx_leads_created ON leads(created_at)")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _review_indexes]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -20,10 +20,11 @@ from callblock.store.convert import (
 )
 from callblock.store.db import connect, write_transaction
 from callblock.store.queue import QueueQueries
+from callblock.store.reports import ReportQueries
 from callblock.store.schedule import ScheduleQueries
 
 
-class Store(QueueQueries, ScheduleQueries):
+class Store(QueueQueries, ScheduleQueries, ReportQueries):
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path

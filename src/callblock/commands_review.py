@@ -1,0 +1,121 @@
+"""Bodies of the team lead's commands: `report` and `export` (`review` opens the app)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from callblock.clock import Clock
+from callblock.config import Settings
+from callblock.domain.csvcells import neutralize_cell
+from callblock.domain.figures import REPORT_FIELDS, TEAM, RepFigures, format_figure
+from callblock.domain.text import clean_line
+from callblock.services import ServiceError
+from callblock.store import Store
+
+# (header, width, field) of the terminal table; fits 80 columns.
+COLUMNS = (
+    ("rep", 12, "rep"),
+    ("dials", 6, "dials"),
+    ("cont", 5, "contacts"),
+    ("rate", 5, "contact_rate"),
+    ("conv", 5, "conversations"),
+    ("meet", 5, "meetings"),
+    ("cb set", 6, "callbacks_set"),
+    ("kept", 5, "callbacks_kept"),
+    ("att", 5, "avg_attempts"),
+    ("1st min", 8, "first_dial_minutes_median"),
+    ("dials/h", 8, "dials_per_hour"),
+    ("sess", 5, "sessions"),
+)
+
+
+def _report(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:
+    from callblock.services.review import period_for, rep_report
+
+    period = period_for(settings, clock, day=args.date, first=args.first, last=args.last)
+    rep = args.rep if getattr(args, "rep_given", False) else None
+    rows = rep_report(store, period, rep=rep, team_row=args.format == "table")
+    if args.format == "json":
+        print(json.dumps([row.as_dict() for row in rows], ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\r\n")
+        writer.writerow(REPORT_FIELDS)
+        for row in rows:
+            writer.writerow(
+                ["" if v is None else neutralize_cell(str(v)) for v in row.as_dict().values()]
+            )
+    else:
+        print(report_table(rows, f"{period.label()} ({period.zone})"))
+    return 0
+
+
+def report_table(rows: list[RepFigures], title: str) -> str:
+    """The per-rep figures as a plain terminal table (outside text cleaned)."""
+    head = "".join(
+        f"{name:<{width}}" if n == 0 else f" {name:>{width - 1}}"
+        for n, (name, width, _) in enumerate(COLUMNS)
+    )
+    lines = [f"report {title}", head, "-" * len(head)]
+    for row in rows:
+        if row.rep == TEAM:
+            lines.append("-" * len(head))
+        cells = []
+        for n, (_, width, name) in enumerate(COLUMNS):
+            value = getattr(row, name)
+            if n == 0:
+                cells.append(f"{clean_line(value)[: width - 1]:<{width}}")
+            else:
+                cells.append(f" {format_figure(name, value):>{width - 1}}")
+        lines.append("".join(cells))
+    if not rows:
+        lines.append("no dials, sessions or promises in this period")
+    return "\n".join(lines)
+
+
+def _export(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:
+    from callblock.services import exports
+
+    start, end = exports.export_bounds(settings, clock, args.first, args.last)
+    if args.what == "touches":
+        records, fields = exports.touch_records(store, start, end), exports.TOUCH_FIELDS
+    else:
+        records, fields = exports.lead_records(store, start, end), exports.LEAD_FIELDS
+    if args.output is None:
+        try:
+            exports.write_records(records, fields, args.format, sys.stdout)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `| head`: the reader has all it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    count = _write_file(
+        args.output, lambda out: exports.write_records(records, fields, args.format, out)
+    )
+    print(f"wrote {count} {args.what} to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _write_file(path: Path, write: Callable[[TextIO], int]) -> int:
+    """Write through a temporary file in the same folder: a failed export leaves no file."""
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        raise ServiceError(f"-o: folder {folder} does not exist")
+    handle, temporary = tempfile.mkstemp(prefix=".callblock-export-", dir=folder)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            count = write(out)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return count
+
+
+HANDLERS = {"report": _report, "export": _export}

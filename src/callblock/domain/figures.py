@@ -1,0 +1,244 @@
+"""The team lead's per-rep figures, computed from the touches of a period. Pure.
+
+Definitions (README "Reviewing the team" and the in-app help say the same):
+- dial: a call touch that was not undone; undone touches never count anywhere.
+- contact: a dial that reached the lead itself (connected, callback, meeting, not interested,
+  do not call; a gatekeeper is not a contact). contact rate = contacts / dials.
+- conversation: a contact that went somewhere (connected, callback, meeting); a refusal
+  (not interested, do not call) is a contact but not a conversation.
+- callbacks set: dials with the callback outcome. callbacks kept: callback promises owned by the
+  rep and due in the period that a dial by anyone closed within the grace window (from
+  PROMISE_LEAD before the promised time to CALLBACK_GRACE after it).
+- average attempts: over the distinct leads the rep dialed, the lead's attempt number (its call
+  attempts by anyone, all time) at the rep's last dial on it in the period.
+- first-dial minutes: for each lead whose first call ever falls in the period, minutes from its
+  arrival to that call, credited to the rep who made it; the median per rep.
+- dials per hour: dials made in sessions / hours of those sessions, each session clipped to the
+  period; a session never ended (the app was killed) ends at its last dial.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from operator import attrgetter
+from typing import NamedTuple
+
+from callblock.domain.models import Channel, Touch
+from callblock.domain.outcomes import OUTCOMES
+from callblock.domain.priority import PROMISE_LEAD
+
+CALLBACK_GRACE = timedelta(minutes=30)
+CONVERSATION_OUTCOMES = frozenset({"connected", "callback", "meeting"})
+TEAM = "(team)"  # the label of the row that sums every rep
+
+# The public JSON/CSV fields of `callblock report`, in order.
+REPORT_FIELDS = (
+    "rep",
+    "dials",
+    "contacts",
+    "contact_rate",
+    "conversations",
+    "meetings",
+    "callbacks_set",
+    "callbacks_kept",
+    "avg_attempts",
+    "first_dial_minutes_median",
+    "dials_per_hour",
+)
+
+
+class Call(NamedTuple):
+    """A call that counts, as the figures need it (the store's fast path for a day's report;
+    a Touch has the same attributes and works as well)."""
+
+    id: int
+    lead_id: int
+    rep: str
+    at: datetime
+    outcome: str
+    session_id: int | None
+    undone: bool = False
+    channel: Channel = Channel.CALL
+
+
+AnyTouch = Touch | Call
+DIAL_CODES = frozenset(o.code for o in OUTCOMES if o.is_dial)
+CONTACT_CODES = frozenset(o.code for o in OUTCOMES if o.is_contact)
+
+
+@dataclass(frozen=True, slots=True)
+class LeadBaseline:
+    """What the period's touches cannot tell about a lead: its arrival and earlier attempts."""
+
+    lead_id: int
+    created_at: datetime | None  # needed (and known) when the lead had no attempt before
+    prior_attempts: int  # call attempts that count, before the period
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseRecord:
+    """A callback or meeting promise and the time of the dial that closed it (if any)."""
+
+    id: int
+    lead_id: int
+    rep: str
+    kind: str  # callback | meeting
+    due_at: datetime
+    state: str  # open | closed | undone
+    closed_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSpan:
+    id: int
+    rep: str
+    block_name: str
+    started_at: datetime
+    ended_at: datetime  # effective end: ended_at, else the last dial, else the start
+
+
+@dataclass(frozen=True, slots=True)
+class RepFigures:
+    rep: str
+    dials: int
+    contacts: int
+    contact_rate: float | None
+    conversations: int
+    meetings: int
+    callbacks_set: int
+    callbacks_kept: int
+    avg_attempts: float | None
+    first_dial_minutes_median: float | None
+    dials_per_hour: float | None
+    sessions: int = 0
+
+    def as_dict(self) -> dict[str, object]:
+        """The public report fields (REPORT_FIELDS), in order."""
+        return {name: getattr(self, name) for name in REPORT_FIELDS}
+
+
+def is_dial(touch: AnyTouch) -> bool:
+    """A call that was not undone, with a dial outcome."""
+    return not touch.undone and touch.channel is Channel.CALL and touch.outcome in DIAL_CODES
+
+
+def kept(promise: PromiseRecord) -> bool:
+    """Closed by a dial from PROMISE_LEAD before its time to CALLBACK_GRACE after it."""
+    if promise.state != "closed" or promise.closed_at is None:
+        return False
+    return promise.due_at - PROMISE_LEAD <= promise.closed_at <= promise.due_at + CALLBACK_GRACE
+
+
+def rep_figures(
+    touches: Iterable[AnyTouch],
+    *,
+    start: datetime,
+    end: datetime,
+    baselines: Mapping[int, LeadBaseline],
+    promises: Iterable[PromiseRecord] = (),
+    sessions: Iterable[SessionSpan] = (),
+    team_row: bool = False,
+) -> list[RepFigures]:
+    """One row per rep active in [start, end) (touches, sessions or promises due), by name;
+    with `team_row`, a last row labelled TEAM over everyone."""
+    in_period = [t for t in touches if start <= t.at < end]
+    in_period.sort(key=attrgetter("at", "id"))
+    promises = [p for p in promises if start <= p.due_at < end and p.state != "undone"]
+    spans = [s for s in sessions if s.started_at < end and s.ended_at >= start]
+    reps = sorted(
+        {t.rep for t in in_period if not t.undone}
+        | {s.rep for s in spans if start <= s.started_at}
+        | {p.rep for p in promises if p.kind == "callback"}
+    )
+    attempt_at, first_dials = _attempts(in_period, baselines)
+    dials = [t for t in in_period if is_dial(t)]
+    by_rep: dict[str, list[AnyTouch]] = {}
+    for touch in dials:
+        by_rep.setdefault(touch.rep, []).append(touch)
+    rows = [
+        _figures(rep, by_rep.get(rep, []), attempt_at, first_dials, promises, spans, start, end)
+        for rep in reps
+    ]
+    if team_row and rows:
+        rows.append(_figures(None, dials, attempt_at, first_dials, promises, spans, start, end))
+    return rows
+
+
+def _attempts(
+    touches: list[AnyTouch], baselines: Mapping[int, LeadBaseline]
+) -> tuple[dict[int, int], list[tuple[AnyTouch, float]]]:
+    """Each live call's attempt number on its lead, and each lead's first call ever (with the
+    minutes since the lead arrived) when it falls in the period."""
+    counted: dict[int, int] = {}
+    attempt_at: dict[int, int] = {}
+    first_dials: list[tuple[AnyTouch, float]] = []
+    for touch in touches:
+        if touch.undone or touch.channel is not Channel.CALL:
+            continue
+        base = baselines.get(touch.lead_id)
+        prior = base.prior_attempts if base else 0
+        number = counted.get(touch.lead_id, prior) + 1
+        counted[touch.lead_id] = number
+        attempt_at[touch.id] = number
+        if number == 1 and base is not None and base.created_at and is_dial(touch):
+            minutes = max((touch.at - base.created_at).total_seconds() / 60, 0.0)
+            first_dials.append((touch, minutes))
+    return attempt_at, first_dials
+
+
+def _figures(
+    rep: str | None,
+    dials: list[AnyTouch],
+    attempt_at: dict[int, int],
+    first_dials: list[tuple[AnyTouch, float]],
+    promises: list[PromiseRecord],
+    spans: list[SessionSpan],
+    start: datetime,
+    end: datetime,
+) -> RepFigures:
+    def mine(owner: str) -> bool:
+        return rep is None or owner == rep
+
+    outcomes = Counter(t.outcome for t in dials)
+    contacts = sum(outcomes[code] for code in CONTACT_CODES)
+    last_attempt: dict[int, int] = {}
+    for touch in dials:  # in time order: the last dial on each lead wins
+        last_attempt[touch.lead_id] = attempt_at.get(touch.id, 0)
+    speeds = [minutes for touch, minutes in first_dials if mine(touch.rep)]
+    my_spans = [s for s in spans if mine(s.rep)]
+    hours = (
+        sum(
+            max((min(s.ended_at, end) - max(s.started_at, start)).total_seconds(), 0.0)
+            for s in my_spans
+        )
+        / 3600
+    )
+    session_ids = {s.id for s in my_spans}
+    session_dials = sum(t.session_id in session_ids for t in dials)
+    return RepFigures(
+        rep=TEAM if rep is None else rep,
+        dials=len(dials),
+        contacts=contacts,
+        contact_rate=round(contacts / len(dials), 4) if dials else None,
+        conversations=sum(outcomes[code] for code in CONVERSATION_OUTCOMES),
+        meetings=outcomes["meeting"],
+        callbacks_set=outcomes["callback"],
+        callbacks_kept=sum(p.kind == "callback" and mine(p.rep) and kept(p) for p in promises),
+        avg_attempts=(round(statistics.fmean(last_attempt.values()), 2) if last_attempt else None),
+        first_dial_minutes_median=round(statistics.median(speeds), 1) if speeds else None,
+        dials_per_hour=round(session_dials / hours, 1) if hours * 60 >= 1 else None,
+        sessions=sum(start <= s.started_at < end for s in my_spans),
+    )
+
+
+def format_figure(name: str, value: object) -> str:
+    """A figure for a table: "–" when undefined, the contact rate as a percentage."""
+    if value is None:
+        return "–"
+    if name == "contact_rate" and isinstance(value, float):
+        return f"{value:.0%}"
+    return str(value)

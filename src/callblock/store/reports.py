@@ -1,0 +1,282 @@
+"""The review's queries (report, log, heat map, cracks, exports), mixed into Store.
+
+Conditions on touches repeat LIVE_CALL word for word so SQLite can use the partial indexes of
+the review migration; times are compared as stored UTC ISO-8601 text.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from callblock.clock import parse_iso
+from callblock.domain.figures import Call, LeadBaseline, PromiseRecord, SessionSpan
+from callblock.domain.heatmap import SlotCount
+from callblock.domain.logs import NO_BLOCK, LogEntry, LogFilter
+from callblock.domain.models import Lead, Touch
+from callblock.domain.outcomes import OUTCOMES
+from callblock.store.convert import LEAD_COLUMNS, lead_from_row, touch_from_row
+from callblock.store.migrations import OPEN
+
+LIVE_CALL = "undone = 0 AND channel = 'call'"
+
+
+def live_call(alias: str) -> str:
+    """LIVE_CALL for a table alias."""
+    return f"{alias}.undone = 0 AND {alias}.channel = 'call'"
+
+
+DIAL_CODES = tuple(o.code for o in OUTCOMES if o.is_dial)
+CONTACT_CODES = tuple(o.code for o in OUTCOMES if o.is_contact)
+TOUCH_COLUMNS = "id, lead_id, rep, at, channel, outcome, note, session_id, undone"
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+class ReportQueries:
+    conn: sqlite3.Connection
+
+    # the per-rep report --------------------------------------------------------------------
+    def touches_between(self, start: str, end: str) -> list[Touch]:
+        """Every touch in [start, end), undone ones included (flagged), oldest first."""
+        rows = self.conn.execute(
+            f"SELECT {TOUCH_COLUMNS} FROM touches WHERE at >= ? AND at < ? ORDER BY at, id",
+            (start, end),
+        )
+        return [touch_from_row(row) for row in rows]
+
+    def live_calls_between(self, start: str, end: str) -> list[Call]:
+        """The calls that count in [start, end), oldest first, read from a covering index."""
+        rows = self.conn.execute(
+            f"SELECT id, lead_id, rep, at, outcome, session_id FROM touches WHERE {LIVE_CALL} "
+            "AND at >= ? AND at < ? ORDER BY at, id",
+            (start, end),
+        )
+        parse = datetime.fromisoformat  # stored times are UTC ISO-8601 with their offset
+        return [Call(r[0], r[1], r[2], parse(r[3]), r[4], r[5]) for r in rows]
+
+    def lead_baselines(self, lead_ids: Iterable[int], before: str) -> dict[int, LeadBaseline]:
+        """Each lead's calls that count before `before`, and its arrival when it has none."""
+        ids = sorted(set(lead_ids))
+        prior: dict[int, int] = {}
+        for chunk in _chunks(ids):
+            prior.update(
+                self.conn.execute(
+                    f"SELECT lead_id, count(*) FROM touches WHERE lead_id IN ({_marks(chunk)}) "
+                    f"AND {LIVE_CALL} AND at < ? GROUP BY lead_id",
+                    (*chunk, before),
+                ).fetchall()
+            )
+        arrived: dict[int, datetime] = {}
+        for chunk in _chunks([lead_id for lead_id in ids if lead_id not in prior]):
+            rows = self.conn.execute(
+                f"SELECT id, created_at FROM leads WHERE id IN ({_marks(chunk)})", chunk
+            )
+            arrived.update((row[0], parse_iso(row[1])) for row in rows)
+        return {
+            lead_id: LeadBaseline(lead_id, arrived.get(lead_id), prior.get(lead_id, 0))
+            for lead_id in ids
+        }
+
+    def promises_due_between(self, start: str, end: str) -> list[PromiseRecord]:
+        """Promises due in [start, end) (withdrawn-by-undo ones left out), by due time."""
+        rows = self.conn.execute(
+            "SELECT c.id, c.lead_id, c.rep, c.kind, c.due_at, c.state, t.at FROM callbacks c "
+            "LEFT JOIN touches t ON t.id = c.closed_by_touch "
+            "WHERE c.due_at >= ? AND c.due_at < ? AND c.state != 'undone' ORDER BY c.due_at, c.id",
+            (start, end),
+        )
+        return [_promise(row) for row in rows]
+
+    def open_promises_due_before(self, before: str, limit: int) -> tuple[list[PromiseRecord], int]:
+        """Open promises due before `before`, oldest first (at most `limit`), and how many."""
+        where = "FROM callbacks c WHERE c.state = 'open' AND c.due_at < ?"
+        total = self.conn.execute(f"SELECT count(*) {where}", (before,)).fetchone()[0]
+        rows = self.conn.execute(
+            "SELECT c.id, c.lead_id, c.rep, c.kind, c.due_at, c.state, NULL "
+            f"{where} ORDER BY c.due_at, c.id LIMIT ?",
+            (before, limit),
+        )
+        return [_promise(row) for row in rows], total
+
+    def sessions_overlapping(self, start: str, end: str) -> list[SessionSpan]:
+        """Sessions that ran during [start, end); an unended session ends at its last dial."""
+        rows = self.conn.execute(
+            "SELECT id, rep, block_name, started_at, ended FROM (SELECT s.*, coalesce(s.ended_at, "
+            "  (SELECT max(t.at) FROM touches t WHERE t.session_id = s.id AND t.undone = 0), "
+            "  s.started_at) AS ended FROM sessions s WHERE s.started_at < ?) "
+            "WHERE ended >= ? ORDER BY started_at, id",
+            (end, start),
+        )
+        return [
+            SessionSpan(row[0], row[1], row[2], parse_iso(row[3]), parse_iso(row[4]))
+            for row in rows
+        ]
+
+    # heat map and sparklines ---------------------------------------------------------------
+    def slot_counts(self, start: str, end: str, rep: str | None = None) -> list[SlotCount]:
+        """Dials and contacts per (lead zone, 15-minute UTC slot) in [start, end)."""
+        by_rep = "AND t.rep = ?" if rep is not None else ""
+        rows = self.conn.execute(
+            "SELECT coalesce(l.timezone, l.phone_timezone, '') AS zone, "
+            "substr(t.at, 1, 14) || printf('%02d', CAST(substr(t.at, 15, 2) AS INTEGER) / 15 * 15)"
+            f" AS slot, count(*), sum(t.outcome IN ({_marks(CONTACT_CODES)})) "
+            "FROM touches t JOIN leads l ON l.id = t.lead_id "
+            f"WHERE {live_call('t')} AND t.at >= ? AND t.at < ? "
+            f"AND t.outcome IN ({_marks(DIAL_CODES)}) {by_rep} GROUP BY zone, slot",
+            (*CONTACT_CODES, start, end, *DIAL_CODES, *((rep,) if rep is not None else ())),
+        )
+        return [
+            SlotCount(row[0], datetime.fromisoformat(row[1]).replace(tzinfo=UTC), row[2], row[3])
+            for row in rows
+        ]
+
+    def dials_by_rep_between(self, start: str, end: str) -> dict[str, int]:
+        rows = self.conn.execute(
+            f"SELECT rep, count(*) FROM touches WHERE {LIVE_CALL} AND at >= ? AND at < ? "
+            f"AND outcome IN ({_marks(DIAL_CODES)}) GROUP BY rep",
+            (start, end, *DIAL_CODES),
+        )
+        return {row[0]: row[1] for row in rows}
+
+    # the log ------------------------------------------------------------------------------
+    def log_entries(
+        self, start: str, end: str, where: LogFilter, *, limit: int, offset: int
+    ) -> tuple[list[LogEntry], int]:
+        """A page of touches in [start, end) matching `where`, newest first, and how many."""
+        sql = "WHERE t.at >= ? AND t.at < ?"
+        params: list[Any] = [start, end]
+        if where.rep is not None:
+            sql, params = sql + " AND t.rep = ?", [*params, where.rep]
+        if where.outcome is not None:
+            sql, params = sql + " AND t.outcome = ?", [*params, where.outcome]
+        if where.block == NO_BLOCK:
+            sql += " AND t.session_id IS NULL"
+        elif where.block is not None:
+            sql, params = sql + " AND s.block_name = ?", [*params, where.block]
+        joins = "FROM touches t JOIN leads l ON l.id = t.lead_id "
+        joins += "LEFT JOIN sessions s ON s.id = t.session_id "
+        total = self.conn.execute(f"SELECT count(*) {joins} {sql}", params).fetchone()[0]
+        rows = self.conn.execute(
+            f"SELECT t.*, l.name AS lead_name, l.company, s.block_name {joins} {sql} "
+            "ORDER BY t.at DESC, t.id DESC LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+        entries = [
+            LogEntry(touch_from_row(row), row["lead_name"], row["company"] or "", row[-1] or "")
+            for row in rows
+        ]
+        return entries, total
+
+    def log_choices(self, start: str, end: str) -> tuple[list[str], list[str]]:
+        """The reps and block names that occur in [start, end), sorted."""
+        reps = self.conn.execute(
+            "SELECT DISTINCT rep FROM touches WHERE at >= ? AND at < ? ORDER BY rep", (start, end)
+        )
+        blocks = self.conn.execute(
+            "SELECT DISTINCT s.block_name FROM touches t JOIN sessions s ON s.id = t.session_id "
+            "WHERE t.at >= ? AND t.at < ? ORDER BY s.block_name",
+            (start, end),
+        )
+        return [row[0] for row in reps], [row[0] for row in blocks]
+
+    # cracks -------------------------------------------------------------------------------
+    def arrivals_between(self, start: str, end: str) -> list[tuple[int, datetime, datetime | None]]:
+        """(lead id, arrival, first call that counts or None) for leads arriving in the range."""
+        rows = self.conn.execute(
+            "SELECT l.id, l.created_at, (SELECT min(t.at) FROM touches t "
+            f"  WHERE t.lead_id = l.id AND {live_call('t')}) "
+            "FROM leads l WHERE l.created_at >= ? AND l.created_at < ? ORDER BY l.created_at",
+            (start, end),
+        )
+        return [(r[0], parse_iso(r[1]), parse_iso(r[2]) if r[2] else None) for r in rows]
+
+    def warm_untouched_leads(self, cutoff: str, limit: int) -> tuple[list[Lead], int]:
+        """Open warm leads (not nurture) untouched since `cutoff` (never-called: arrived before
+        it), longest-waiting first (at most `limit`), and how many there are."""
+        called = (
+            f"FROM leads WHERE attempts >= 1 AND {OPEN} AND status != 'nurture' "
+            "AND temperature = 'warm' AND last_touch_at < ?"
+        )
+        fresh = (
+            f"FROM leads WHERE attempts = 0 AND {OPEN} AND temperature = 'warm' "
+            "AND status != 'nurture' AND created_at < ? "
+            "AND (last_touch_at IS NULL OR last_touch_at < ?)"
+        )
+        params = (cutoff, cutoff, cutoff)
+        total = self.conn.execute(
+            f"SELECT (SELECT count(*) {called}) + (SELECT count(*) {fresh})", params
+        ).fetchone()[0]
+        rows = self.conn.execute(
+            f"SELECT * FROM (SELECT {LEAD_COLUMNS} {called} UNION ALL "
+            f"SELECT {LEAD_COLUMNS} {fresh}) "
+            "ORDER BY coalesce(last_touch_at, created_at), id LIMIT ?",
+            (*params, limit),
+        )
+        return [lead_from_row(row) for row in rows], total
+
+    def stopped_leads(self, cutoff: str, max_attempts: int, limit: int) -> tuple[list[Lead], int]:
+        """Open leads being worked with 1..max_attempts-1 attempts, no touch since `cutoff` and
+        no open promise, longest-waiting first (at most `limit`), and how many there are."""
+        where = (
+            f"FROM leads WHERE attempts >= 1 AND {OPEN} AND status != 'nurture' "
+            "AND temperature IN ('hot', 'warm', 'cold') AND attempts < ? AND last_touch_at < ? "
+            "AND NOT EXISTS (SELECT 1 FROM callbacks c "
+            "  WHERE c.lead_id = leads.id AND c.state = 'open')"
+        )
+        params = (max_attempts, cutoff)
+        total = self.conn.execute(f"SELECT count(*) {where}", params).fetchone()[0]
+        rows = self.conn.execute(
+            f"SELECT {LEAD_COLUMNS} {where} ORDER BY last_touch_at, id LIMIT ?", (*params, limit)
+        )
+        return [lead_from_row(row) for row in rows], total
+
+    # drill-down and exports ----------------------------------------------------------------
+    def all_touches_for_lead(self, lead_id: int) -> list[Touch]:
+        """Every touch of a lead, undone ones included, newest first."""
+        rows = self.conn.execute(
+            f"SELECT {TOUCH_COLUMNS} FROM touches WHERE lead_id = ? ORDER BY at DESC, id DESC",
+            (lead_id,),
+        )
+        return [touch_from_row(row) for row in rows]
+
+    def iter_touches(self, start: str | None, end: str | None) -> Iterator[Touch]:
+        """Every touch (undone included) in the range, by id; streamed."""
+        sql, params = _range("at", start, end)
+        for row in self.conn.execute(
+            f"SELECT {TOUCH_COLUMNS} FROM touches {sql} ORDER BY id", params
+        ):
+            yield touch_from_row(row)
+
+    def iter_leads(self, start: str | None, end: str | None) -> Iterator[Lead]:
+        """Every lead that arrived in the range, by id; streamed."""
+        sql, params = _range("created_at", start, end)
+        for row in self.conn.execute(f"SELECT {LEAD_COLUMNS} FROM leads {sql} ORDER BY id", params):
+            yield lead_from_row(row)
+
+
+def _chunks(values: list[int], size: int = 500) -> Iterator[list[int]]:
+    for offset in range(0, len(values), size):
+        yield values[offset : offset + size]
+
+
+def _range(column: str, start: str | None, end: str | None) -> tuple[str, tuple[str, ...]]:
+    terms = [f"{column} >= ?" if start else "", f"{column} < ?" if end else ""]
+    where = " AND ".join(term for term in terms if term)
+    return (f"WHERE {where}" if where else ""), tuple(v for v in (start, end) if v)
+
+
+def _promise(row: sqlite3.Row) -> PromiseRecord:
+    return PromiseRecord(
+        id=row[0],
+        lead_id=row[1],
+        rep=row[2],
+        kind=row[3],
+        due_at=parse_iso(row[4]),
+        state=row[5],
+        closed_at=parse_iso(row[6]) if row[6] else None,
+    )
