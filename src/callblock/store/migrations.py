@@ -139,7 +139,14 @@ def _v1(conn: sqlite3.Connection) -> None:
     db["callbacks"].create_index(["lead_id"])
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]
+def _import_extra_and_merges(conn: sqlite3.Connection) -> None:
+    """Imports keep unknown CSV columns (`extra`, a JSON object); a merged lead points at its
+    survivor (`merged_into`) and is closed, so the queue and search leave it out."""
+    conn.execute("ALTER TABLE leads ADD COLUMN extra TEXT NOT NULL DEFAULT '{}'")
+    conn.execute("ALTER TABLE leads ADD COLUMN merged_into INTEGER REFERENCES leads(id)")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _import_extra_and_merges]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -19,12 +19,13 @@ from callblock.store.convert import (
     touch_from_row,
 )
 from callblock.store.db import connect, write_transaction
+from callblock.store.lead_admin import LeadAdmin
 from callblock.store.migrations import OPEN
 
 LEAD_ZONE = "coalesce(timezone, phone_timezone, '')"
 
 
-class Store:
+class Store(LeadAdmin):
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
