@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from callblock.clock import Clock, iso, parse_iso
+from callblock.commands_import import HANDLERS as IMPORT_HANDLERS
 from callblock.config import ConfigError, Settings, load_settings
 from callblock.domain.calling import local_time
 from callblock.domain.text import clean_line
@@ -185,3 +186,4 @@ def _history(args: argparse.Namespace, store: Store, settings: Settings, clock: 
 
 
 HANDLERS = {"demo": _demo, "add": _add, "log": _log, "queue": _queue, "history": _history}
+HANDLERS |= IMPORT_HANDLERS

@@ -21,6 +21,7 @@ from callblock.domain.dedupe import (
     Match,
     MatchKeys,
     Verdict,
+    compare,
     match_keys,
     merge_fields,
 )
@@ -198,8 +199,12 @@ def _match(
 ) -> tuple[tuple[str, int] | None, Match | None, str]:
     """(merge target, best review match, its ref text): what this row duplicates, if anything."""
     lead_id = row.lead_id
-    if lead_id is not None and store.get_lead(lead_id) and store.merged_into(lead_id) is None:
-        return ("lead", lead_id), Match(100, "same lead_id", Verdict.MERGE), ""
+    if lead_id is not None and store.merged_into(lead_id) is None and store.get_lead(lead_id):
+        # callblock's own id, from an export of (maybe) another database: the same lead only
+        # if it still looks like the same person.
+        known = index.keys(("lead", lead_id))
+        if keys.canonical == known.canonical or compare(keys, known) is not None:
+            return ("lead", lead_id), Match(100, "same lead_id", Verdict.MERGE), ""
     review: tuple[Match | None, str] = (None, "")
     for ref, match in index.matches(keys):
         kind, number = cast("tuple[str, int]", ref)
