@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from callblock.domain.calling import UnknownZoneError, zone_info
+from callblock.config import Settings
+from callblock.domain.calling import UnknownZoneError, local_time, zone_info
 from callblock.domain.import_rows import EMAIL
 from callblock.domain.models import FIT_CRITERIA, Lead, LeadStatus, Temperature
 from callblock.domain.phones import PhoneError, normalize_phone
@@ -118,3 +120,20 @@ def step_fit(store: Store, lead_id: int, criterion: str) -> Lead:
     with store.transaction():
         store.update_lead_fields(lead_id, {"fit": fit})
     return get_lead(store, lead_id)
+
+
+def call_now_problem(store: Store, lead: Lead, now: datetime, settings: Settings) -> str | None:
+    """Why `lead` must not be dialled now (None: it may be)."""
+    if store.merged_into(lead.id) is not None:
+        return f"lead {lead.id} was merged into lead {store.merged_into(lead.id)}"
+    if lead.status is LeadStatus.DNC:
+        return "do not call: this lead asked never to be called"
+    if lead.bad_number or not lead.phone:
+        return "no good phone number for this lead"
+    try:
+        local = local_time(now, lead.zone(settings.timezone))
+    except UnknownZoneError:
+        return "the lead's time zone is unknown: never called at a guessed hour"
+    if not settings.window.allows(local):
+        return f"outside calling hours: {local:%H:%M %a} for them"
+    return None
