@@ -87,7 +87,7 @@ class SearchScreen(Screen[None]):
         results.set_options(Option(_line(lead), id=str(lead.id)) for lead in found)
         if found:
             results.highlighted = 0
-        shown = f"{len(found)} found" if text.strip() else "type to search"
+        shown = f"{len(found)} found · Enter opens · ↑↓ move" if text.strip() else "type to search"
         self._say(Content.styled(shown if found or not text.strip() else "no match", "dim"))
 
     def _say(self, message: Content) -> None:

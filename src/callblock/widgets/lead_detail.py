@@ -56,7 +56,8 @@ class LeadDetail(Static):
             plain(" · ".join(x for x in (lead.title, lead.company) if x) or "—"),
             Content.assemble(
                 (lead.phone_display or lead.phone or "no phone", "bold"),
-                plain(f" · {local:%H:%M %a} local · {data.zone}"),
+                " · ",
+                plain(f"{local:%H:%M %a} local · {data.zone}"),
             ),
             plain(lead.email or "no email"),
             plain(
