@@ -30,6 +30,9 @@ _COMPANY_NOISE = frozenset(
 _TITLES = frozenset("mr mrs ms miss dr prof jr sr ii iii iv phd md".split())
 
 
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+
+
 class Verdict(StrEnum):
     MERGE = "merge"  # one person: merged on import
     REVIEW = "review"  # maybe one person: reported, never merged silently
@@ -56,7 +59,7 @@ def fold(text: str) -> str:
     """Lowercase, accents removed, punctuation to spaces, single-spaced."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", stripped).split())
+    return " ".join(_NOT_WORD.sub(" ", stripped).split())
 
 
 def company_key(company: str) -> str:
