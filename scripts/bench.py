@@ -355,6 +355,9 @@ def main() -> int:
         row("peak RSS after the outcomes (MB)", (term["hwm_mb"],), 150, f"VmHWM; {term['bar']}"),
         row("build a block's queue, limit 20 (ms)", ms["block"], 100, NOTES["block"]),
     ]
+    from bench_import import import_bench  # the import and search benchmark (issue 5)
+
+    rows += import_bench(db)
     print(table(rows))
     results = {
         "date": _stamp(),

@@ -3,8 +3,8 @@
 `generate_csv` writes a deterministic, realistic 100,000-row HubSpot-style export (phones in
 many notations, dates, statuses, unknown columns, ~3% duplicates incl. nickname variants);
 `import_bench` times `callblock import` of it into a fresh copy of the 100k-lead database
-(normalization and dedupe against 100k leads and within the file), then the fuzzy search index
-build and the search per keystroke (a query typed one character at a time, as the app runs it:
+(normalization and dedupe against 100k leads and within the file), then, on a fresh copy of the
+100k-lead database, the fuzzy search index build and the search per keystroke (a query typed one character at a time, as the app runs it:
 search + fetching the shown leads).
 """
 
@@ -119,7 +119,9 @@ def import_bench(db: Path) -> list[dict[str, Any]]:
         f"{report['rows']} rows: {report['imported']} new, {report['merged']} merged, "
         f"{len(report['reviews'])} for review; subprocess wall time"
     )
-    store = Store.open(work)
+    for stale in bench.BENCH.glob("work-import.db*"):
+        stale.unlink()
+    store = Store.open(bench.fresh_copy(db, "work-search.db"))  # the 100k leads, as targeted
     try:
         search = LeadSearch(store)
         started = time.perf_counter()
@@ -148,7 +150,7 @@ def main() -> int:
     print(f"database {db.name}: {meta['leads']} leads", flush=True)
     rows = import_bench(db)
     print(bench.table(rows))
-    for work in bench.BENCH.glob("work-import.db*"):
+    for work in bench.BENCH.glob("work-*.db*"):
         work.unlink()
     return 0
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from callblock.domain.nicknames import canonical_first_name, is_nickname_pair
 
@@ -46,6 +47,7 @@ class MatchKeys:
     canonical: str  # "james brodo": nickname-canonical first name + the rest
     last: str
     company: str  # company key: "brodo" for "Brodo, Inc."
+    blocks: tuple[tuple[str, ...], ...] = ()  # see block_keys; computed by match_keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +59,14 @@ class Match:
 
 def fold(text: str) -> str:
     """Lowercase, accents removed, punctuation to spaces, single-spaced."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(_NOT_WORD.sub(" ", stripped).split())
+    text = text.casefold()
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(_NOT_WORD.sub(" ", text).split())
 
 
+@lru_cache(maxsize=65_536)  # companies repeat: many leads per company
 def company_key(company: str) -> str:
     return " ".join(word for word in fold(company).split() if word not in _COMPANY_NOISE)
 
@@ -73,7 +78,7 @@ def match_keys(name: str, company: str, phone: str, email: str) -> MatchKeys:
     words = [word for word in fold(name).split() if word not in _TITLES]
     first = words[0] if words else ""
     canonical = " ".join([canonical_first_name(first), *words[1:]]).strip()
-    return MatchKeys(
+    keys = MatchKeys(
         phone=phone,
         email=email.strip().casefold(),
         first=first,
@@ -81,10 +86,15 @@ def match_keys(name: str, company: str, phone: str, email: str) -> MatchKeys:
         last=words[-1] if len(words) > 1 else "",
         company=company_key(company),
     )
+    return replace(keys, blocks=tuple(_blocks(keys)))
 
 
 def block_keys(keys: MatchKeys) -> list[tuple[str, ...]]:
     """The blocks a lead belongs to; two leads are compared only if they share one."""
+    return list(keys.blocks) if keys.blocks else _blocks(keys)
+
+
+def _blocks(keys: MatchKeys) -> list[tuple[str, ...]]:
     blocks: list[tuple[str, ...]] = []
     if keys.phone:
         blocks.append(("phone", keys.phone))
@@ -138,6 +148,7 @@ class DuplicateIndex:
 
     def __init__(self) -> None:
         self._blocks: dict[tuple[str, ...], list[Hashable]] = {}
+        self._names: dict[tuple[str, ...], list[str]] = {}  # canonical names, as _blocks
         self._keys: dict[Hashable, MatchKeys] = {}
 
     def __len__(self) -> int:
@@ -147,6 +158,7 @@ class DuplicateIndex:
         self._keys[ref] = keys
         for block in block_keys(keys):
             self._blocks.setdefault(block, []).append(ref)
+            self._names.setdefault(block, []).append(keys.canonical)
 
     def keys(self, ref: Hashable) -> MatchKeys:
         return self._keys[ref]
@@ -156,7 +168,23 @@ class DuplicateIndex:
         seen: set[Hashable] = set()
         found: list[tuple[Hashable, Match]] = []
         for block in block_keys(keys):
-            for ref in self._blocks.get(block, [])[-BLOCK_LIMIT:]:
+            refs = self._blocks.get(block)
+            if not refs:
+                continue
+            refs = refs[-BLOCK_LIMIT:]
+            if block[0] not in ("phone", "email"):
+                # Name blocks: a lead sharing no phone or email (those blocks come first)
+                # matches only with a similar name, so rapidfuzz screens the block in C.
+                names = self._names[block][-BLOCK_LIMIT:]
+                similar = process.extract_iter(
+                    keys.canonical,
+                    names,
+                    scorer=fuzz.token_sort_ratio,
+                    processor=None,
+                    score_cutoff=FUZZY_NAME,
+                )
+                refs = [refs[index] for _name, _score, index in similar]
+            for ref in refs:
                 if ref in seen:
                     continue
                 seen.add(ref)
