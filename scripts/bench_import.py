@@ -3,9 +3,9 @@
 `generate_csv` writes a deterministic, realistic 100,000-row HubSpot-style export (phones in
 many notations, dates, statuses, unknown columns, ~3% duplicates incl. nickname variants);
 `import_bench` times `callblock import` of it into a fresh copy of the 100k-lead database
-(normalization and dedupe against 100k leads and within the file), then, on a fresh copy of the
-100k-lead database, the fuzzy search index build and the search per keystroke (a query typed one character at a time, as the app runs it:
-search + fetching the shown leads).
+(normalization and dedupe against 100k leads and within the file); then, on another fresh copy
+of the 100k-lead database, the search index build and the search per keystroke (queries typed
+one character at a time, as the app runs them: search + fetching the shown leads).
 """
 
 from __future__ import annotations

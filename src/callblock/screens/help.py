@@ -20,6 +20,7 @@ Do-not-call asks you to confirm. Esc only closes prompts; it never ends a block.
 Leads are called only inside their legal calling hours at their local time (default 08:00-21:00,
 47 CFR 64.1200(c)(1)); do-not-call and bad numbers are never queued. A lead gets up to 6 call
 attempts: 93% of leads that convert are reached by the 6th attempt (Velocify, 3.5 M leads).
+From any screen: / finds a lead, a adds one, i imports a CSV file (with a preview).
 Keys can be remapped in the [keys] section of the config file."""
 
 
