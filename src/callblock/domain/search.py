@@ -15,21 +15,13 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from callblock.domain.dedupe import fold
+from callblock.domain.entries import SearchEntry
 from callblock.domain.nicknames import canonical_first_name
 
 CANDIDATE_CAP = 2500  # a query that matches more leads than this ranks these first ones
 FUZZY_MIN_QUERY = 3  # typo-tolerant matching starts at this many characters ...
 FUZZY_BELOW = 5  # ... when fewer exact matches than this were found
 FUZZY_CUTOFF = 70.0
-
-
-@dataclass(frozen=True, slots=True)
-class SearchEntry:
-    lead_id: int
-    name: str
-    company: str
-    email: str
-    phone: str  # E.164 or ""
 
 
 @dataclass(frozen=True, slots=True)

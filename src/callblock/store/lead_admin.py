@@ -7,8 +7,8 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from callblock.domain.entries import SearchEntry
 from callblock.domain.models import Lead
-from callblock.domain.search import SearchEntry
 from callblock.store.convert import LEAD_COLUMNS, lead_from_row
 
 # Columns an import writes, in this order (the rest take their defaults).
