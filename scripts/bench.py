@@ -367,6 +367,9 @@ def main() -> int:
     from bench_review import review_rows  # the team lead's review over 1,000,000 touches
 
     rows += review_rows(db)
+    from bench_import import import_bench  # the import and search benchmark (issue 5)
+
+    rows += import_bench(db)
     print(table(rows))
     results = {
         "date": _stamp(),

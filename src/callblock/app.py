@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import App
+from textual.binding import Binding
 
 from callblock.clock import Clock
-from callblock.config import DEFAULT_KEYS, Settings
+from callblock.config import COMMAND_KEYS, DEFAULT_KEYS, Settings
 from callblock.context import AppContext
 from callblock.store import Store
+
+if TYPE_CHECKING:
+    from callblock.services.lead_search import LeadSearch
 
 # Config may name keys by the character; Textual binds some of them by name.
 KEY_NAMES = {"?": "question_mark", "/": "slash", " ": "space", "!": "exclamation_mark"}
@@ -17,11 +23,54 @@ class CallblockApp(App[None]):
     CSS_PATH = "callblock.tcss"
     TITLE = "callblock"
     ENABLE_COMMAND_PALETTE = False
+    # Reachable from every screen (an Input or the notes editor takes typed keys first).
+    BINDINGS = [
+        Binding(COMMAND_KEYS["search"], "search", "search", id="search", tooltip="Find a lead"),
+        Binding(
+            COMMAND_KEYS["new_lead"], "new_lead", "new lead", id="new_lead", tooltip="Add a lead"
+        ),
+        Binding(
+            COMMAND_KEYS["import_leads"],
+            "import_leads",
+            "import",
+            id="import_leads",
+            show=False,
+            tooltip="Import leads from a CSV file, with a preview",
+        ),
+    ]
 
     def __init__(self, context: AppContext, start: str = "home") -> None:
         super().__init__()
         self.context = context
         self.start = start  # "home": the week screen; "dial": a power hour now; "review"
+        self._lead_search: LeadSearch | None = None
+
+    @property
+    def lead_search(self) -> LeadSearch:
+        """The fuzzy search index, shared by every screen; built lazily by the first search."""
+        if self._lead_search is None:
+            from callblock.services.lead_search import LeadSearch
+
+            self._lead_search = LeadSearch(self.context.store)
+        return self._lead_search
+
+    def action_search(self) -> None:
+        from callblock.screens.search import SearchScreen
+
+        if not isinstance(self.screen, SearchScreen):
+            self.push_screen(SearchScreen())
+
+    def action_new_lead(self) -> None:
+        from callblock.screens.lead_form import NewLeadScreen
+
+        if not isinstance(self.screen, NewLeadScreen):
+            self.push_screen(NewLeadScreen())
+
+    def action_import_leads(self) -> None:
+        from callblock.screens.import_leads import ImportScreen
+
+        if not isinstance(self.screen, ImportScreen):
+            self.push_screen(ImportScreen())
 
     def on_mount(self) -> None:
         from callblock.screens.power_hour import PowerHourScreen

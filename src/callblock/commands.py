@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from callblock.clock import Clock, iso, parse_iso
+from callblock.commands_import import HANDLERS as IMPORT_HANDLERS
 from callblock.commands_review import HANDLERS as review_handlers
 from callblock.config import ConfigError, Settings, load_settings
 from callblock.domain.calling import local_time
@@ -250,4 +251,4 @@ HANDLERS = {
     "plan": _plan,
     "history": _history,
 }
-HANDLERS |= review_handlers
+HANDLERS |= review_handlers | IMPORT_HANDLERS

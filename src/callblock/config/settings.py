@@ -21,6 +21,9 @@ COMMAND_KEYS: dict[str, str] = {
     "edit_notes": "e",
     "help": "question_mark",
     "end_block": "q",
+    "search": "slash",  # app-wide: fuzzy lead search
+    "new_lead": "a",  # app-wide: add a lead
+    "import_leads": "i",  # app-wide: import a CSV with a preview
 }
 DEFAULT_KEYS: dict[str, str] = {o.code: o.key for o in OUTCOMES} | COMMAND_KEYS
 

@@ -157,7 +157,8 @@ def place_lead(
     nurture = lead.status is LeadStatus.NURTURE
     if lead.created_at > now or (not nurture and lead.attempts >= rules.max_attempts):
         return None
-    if lead.attempts == 0 and not nurture and now - lead.created_at < rules.fresh_for:
+    fresh = lead.status is LeadStatus.NEW and now - lead.created_at < rules.fresh_for
+    if lead.attempts == 0 and fresh:
         age = (now - lead.created_at).total_seconds() / 60
         return QueueItem(lead, 500.0 + 100.0 * fresh_weight(age), "inbound", (), local)
     if lead.next_due_at is None or lead.next_due_at > now:

@@ -105,6 +105,16 @@ class PowerHourScreen(Screen[None]):
         if self.current is not None:
             leases.release(self.ctx.store, self.ctx.rep, self.current.lead.id)
 
+    def work_lead(self, lead_id: int) -> None:
+        """Show `lead_id` now, ahead of the queue (the lead screen's "call now")."""
+        ctx = self.ctx
+        lead = leads.get_lead(ctx.store, lead_id)
+        self.skipped.discard(lead_id)
+        self._release()
+        leases.claim(ctx.store, ctx.clock, ctx.rep, lead_id)
+        local = local_time(ctx.clock.now(), lead.zone(ctx.settings.timezone))
+        self._show(QueueItem(lead, 0.0, "chosen", ("picked by you: call now",), local))
+
     def _show(self, item: QueueItem | None, upcoming: list[QueueItem] | None = None) -> None:
         self._finish_notes()
         self.current = item

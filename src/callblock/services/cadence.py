@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from callblock.clock import iso, parse_iso
 from callblock.config import Settings
@@ -28,6 +29,20 @@ def due_time(row: ScheduleRow, settings: Settings, weights: Weights) -> str | No
         zone=row.zone or settings.timezone,
         weekday_weights=weights.weekday,
         nurture=row.status == "nurture",
+    )
+    return iso(due) if due else None
+
+
+def first_due(settings: Settings, created_at: datetime, zone: str) -> str | None:
+    """When a new lead's first call is due (for bulk inserts, without a round trip)."""
+    due = next_due(
+        settings.cadence,
+        attempts=0,
+        created_at=created_at,
+        first_call_at=None,
+        last_touch_at=None,
+        zone=zone,
+        weekday_weights=settings.weights.weekday,
     )
     return iso(due) if due else None
 

@@ -228,7 +228,19 @@ def _review_indexes(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX idx_leads_created ON leads(created_at)")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _review_indexes]
+def _import_extra_and_merges(conn: sqlite3.Connection) -> None:
+    """Imports keep unknown CSV columns (`extra`, a JSON object); a merged lead points at its
+    survivor (`merged_into`) and is closed, so the queue and search leave it out."""
+    conn.execute("ALTER TABLE leads ADD COLUMN extra TEXT NOT NULL DEFAULT '{}'")
+    conn.execute("ALTER TABLE leads ADD COLUMN merged_into INTEGER REFERENCES leads(id)")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _v1,
+    _v2,
+    _review_indexes,
+    _import_extra_and_merges,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

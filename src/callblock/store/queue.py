@@ -83,7 +83,7 @@ class QueueQueries:
         for low, high in ((breathing_since, query.now), (arrived_after, breathing_since)):
             rows += self.conn.execute(
                 f"SELECT {SLIM_COLUMNS} FROM leads WHERE attempts = 0 AND {OPEN} "
-                f"AND status != 'nurture' AND (owner IS NULL OR owner = ?) AND {NO_OPEN_PROMISE} "
+                f"AND status = 'new' AND (owner IS NULL OR owner = ?) AND {NO_OPEN_PROMISE} "
                 f"AND created_at > ? AND created_at <= ? {where} "
                 "ORDER BY created_at DESC, id LIMIT ?",
                 (query.rep, low, high, *params, query.limit),
@@ -106,7 +106,8 @@ class QueueQueries:
             for temperature in ("hot", "warm", "cold"):
                 rows += self.conn.execute(
                     f"SELECT {SLIM_COLUMNS} FROM leads WHERE {FOLLOW_UP} AND temperature = ? "
-                    f"{common} AND attempts < ? AND (attempts > 0 OR created_at <= ?) {where} "
+                    f"{common} AND attempts < ? "
+                    f"AND (attempts > 0 OR status != 'new' OR created_at <= ?) {where} "
                     "ORDER BY fit_score DESC, id LIMIT ?",
                     (temperature, *shared, max_attempts, fresh_since, *params, query.limit),
                 ).fetchall()

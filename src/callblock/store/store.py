@@ -19,12 +19,13 @@ from callblock.store.convert import (
     touch_from_row,
 )
 from callblock.store.db import connect, write_transaction
+from callblock.store.lead_admin import LeadAdmin
 from callblock.store.queue import QueueQueries
 from callblock.store.reports import ReportQueries
 from callblock.store.schedule import ScheduleQueries
 
 
-class Store(QueueQueries, ScheduleQueries, ReportQueries):
+class Store(QueueQueries, ScheduleQueries, ReportQueries, LeadAdmin):
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path

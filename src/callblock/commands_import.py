@@ -1,0 +1,165 @@
+"""Bodies of `import`, `dupes`, `merge` and `leads`: thin layers over the services."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from typing import Any
+
+from callblock.clock import Clock
+from callblock.config import Settings
+from callblock.domain.text import clean_line
+from callblock.store import Store
+
+SHOWN = 50  # review and merge lines printed as text; --json has them all
+
+
+def _print(args: argparse.Namespace, data: Any, text: str) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2) if args.json else text)
+
+
+def _import(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:
+    from callblock.services.importer import ImportOptions, import_csv
+
+    options = ImportOptions(
+        mapping=tuple(args.map or ()),
+        dry_run=args.dry_run,
+        skip_invalid=args.skip_invalid,
+        default_region=(args.default_region or settings.default_region).upper(),
+        default_zone=settings.timezone,
+        owner=clean_line(args.owner) or None if args.owner else None,
+        rejects=args.rejects,
+        settings=settings,
+    )
+    progress = _progress_line if sys.stderr.isatty() and not args.json else None
+    report = import_csv(store, clock, args.file, options, progress)
+    if progress:
+        print(file=sys.stderr)
+    data = {
+        "file": str(report.path),
+        "encoding": report.encoding,
+        "delimiter": report.delimiter,
+        "columns": [{"header": h, "field": f} for h, f in report.columns],
+        "rows": report.rows,
+        "imported": report.imported if report.committed or report.dry_run else 0,
+        "merged": report.merged if report.committed or report.dry_run else 0,
+        "rejected": report.rejected,
+        "problems": [str(p) for p in report.problems],
+        "reviews": [asdict(r) for r in report.reviews],
+        "merges": report.merges,
+        "dry_run": report.dry_run,
+        "committed": report.committed,
+        "rejects_file": str(report.rejects_path) if report.rejects_path else None,
+    }
+    refused = bool(report.problems) and not args.skip_invalid
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        for problem in report.problems if refused else ():
+            print(problem, file=sys.stderr)
+        print("\n".join(_report_lines(report, refused)), file=sys.stderr if refused else sys.stdout)
+    return 1 if refused else 0
+
+
+def _report_lines(report: Any, refused: bool) -> list[str]:
+    columns = ", ".join(f"{h} -> {f}" for h, f in report.columns)
+    lines = [f"{report.path}: {report.rows} rows ({report.encoding}, {report.delimiter})"]
+    lines.append(f"columns: {columns}")
+    if refused:
+        rows = len({p.line for p in report.problems})
+        lines.append(
+            f"callblock: error: nothing imported: {len(report.problems)} problems in {rows} "
+            "rows (fix them, or --skip-invalid imports the good rows)"
+        )
+        return lines
+    verb = "would import" if report.dry_run else "imported"
+    lines.append(
+        f"{verb} {report.imported} new leads; merged {report.merged} rows into an existing "
+        "lead or an earlier row"
+    )
+    lines += [f"  merged: {m}" for m in report.merges[:SHOWN]]
+    lines += [f"  review: {r}" for r in report.reviews[:SHOWN]]
+    hidden = max(len(report.merges) - SHOWN, 0) + max(len(report.reviews) - SHOWN, 0)
+    if hidden:
+        lines.append(f"  ... and {hidden} more (see --json)")
+    if report.rejected:
+        where = f": written to {report.rejects_path}" if report.rejects_path else ""
+        lines.append(f"rejected {report.rejected} rows{where}")
+        lines += [f"  {p}" for p in report.problems[:SHOWN]]
+    if report.dry_run:
+        lines.append("dry run: nothing was written")
+    return lines
+
+
+def _progress_line(phase: str, done: int, total: int) -> None:
+    width = 24
+    filled = width * done // max(total, 1)
+    bar = "#" * filled + "-" * (width - filled)
+    print(f"\r{phase:<9} [{bar}] {done:,}/{total:,} rows", end="", file=sys.stderr, flush=True)
+
+
+def _dupes(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:
+    from callblock.services.dupes import find_duplicates
+
+    pairs = find_duplicates(store)
+    rows = [
+        {
+            "lead_id": p.lead_id,
+            "other_lead_id": p.other_lead_id,
+            "score": p.score,
+            "reason": p.reason,
+        }
+        for p in pairs
+    ]
+    lines = [f"{p.lead_id:>7} {p.other_lead_id:>7}  {p.score:>3}  {p.reason}" for p in pairs]
+    head = f"{'lead':>7} {'other':>7}  score reason"
+    _print(args, rows, "\n".join([head, *lines]) if pairs else "no likely duplicates")
+    return 0
+
+
+def _merge(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:
+    from callblock.services.dupes import merge_leads
+
+    merged = merge_leads(
+        store, clock, rep=args.rep, keep=args.keep, other=args.other, settings=settings
+    )
+    data = {"lead_id": merged.lead_id, "other_lead_id": merged.other_lead_id, "moved": merged.moved}
+    text = (
+        f"merged lead {merged.other_lead_id} into lead {merged.lead_id} "
+        f"({merged.moved['touches']} touches, {merged.moved['callbacks']} callbacks moved)"
+    )
+    _print(args, data, text)
+    return 0
+
+
+def _leads(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:
+    from callblock.services.lead_search import list_leads
+
+    leads = list_leads(store, search=args.search, limit=args.limit)
+    rows = [
+        {
+            "lead_id": lead.id,
+            "name": lead.name,
+            "company": lead.company,
+            "title": lead.title,
+            "phone": lead.phone,
+            "email": lead.email,
+            "timezone": lead.zone(settings.timezone),
+            "temperature": lead.temperature.value,
+            "status": lead.status.value,
+            "owner": lead.owner,
+        }
+        for lead in leads
+    ]
+    lines = [
+        f"{lead.id:>7}  {clean_line(lead.name)[:24]:<24} {clean_line(lead.company)[:20]:<20} "
+        f"{lead.phone:<16} {lead.status.value}"
+        for lead in leads
+    ]
+    _print(args, rows, "\n".join(lines) or "no leads")
+    return 0
+
+
+HANDLERS = {"import": _import, "dupes": _dupes, "merge": _merge, "leads": _leads}

@@ -1,0 +1,231 @@
+"""Duplicate leads: match keys, blocking, fuzzy scores with reasons, merge-or-review (pure).
+
+Exact keys (E.164 phone, email) and blocking keys (nickname-canonical first name + company,
+last name + company, full name when there is no company) put leads that could be one person
+into small blocks; only leads sharing a block are compared, never all pairs.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from functools import lru_cache
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from callblock.domain.nicknames import canonical_first_name, is_nickname_pair
+
+NAME_MATCH = 85.0  # same phone and names at least this similar: one person
+FUZZY_NAME = 90.0  # no shared phone/email: names at least this similar ...
+FUZZY_COMPANY = 85.0  # ... at companies at least this similar: reported for review
+BLOCK_LIMIT = 200  # a block larger than this compares a new lead with its latest members only
+
+_COMPANY_NOISE = frozenset(
+    "the inc incorporated llc ltd limited corp corporation co company gmbh plc sa ag bv pty "
+    "llp lp srl oy ab as".split()
+)
+_TITLES = frozenset("mr mrs ms miss dr prof jr sr ii iii iv phd md".split())
+
+
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+
+
+class Verdict(StrEnum):
+    MERGE = "merge"  # one person: merged on import
+    REVIEW = "review"  # maybe one person: reported, never merged silently
+
+
+@dataclass(frozen=True, slots=True)
+class MatchKeys:
+    phone: str  # E.164 or ""
+    email: str  # lowercase or ""
+    first: str  # as written (normalized), e.g. "jim"
+    canonical: str  # "james brodo": nickname-canonical first name + the rest
+    last: str
+    company: str  # company key: "brodo" for "Brodo, Inc."
+    blocks: tuple[tuple[str, ...], ...] = ()  # see block_keys; computed by match_keys
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    score: int  # 0..100
+    reason: str
+    verdict: Verdict
+
+
+def fold(text: str) -> str:
+    """Lowercase, accents removed, punctuation to spaces, single-spaced."""
+    text = text.casefold()
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(_NOT_WORD.sub(" ", text).split())
+
+
+@lru_cache(maxsize=65_536)  # companies repeat: many leads per company
+def company_key(company: str) -> str:
+    return " ".join(word for word in fold(company).split() if word not in _COMPANY_NOISE)
+
+
+def match_keys(name: str, company: str, phone: str, email: str) -> MatchKeys:
+    if name.count(",") == 1:  # "Brodo, Jim" as some CRMs write it
+        last, first = name.split(",")
+        name = f"{first} {last}"
+    words = [word for word in fold(name).split() if word not in _TITLES]
+    first = words[0] if words else ""
+    canonical = " ".join([canonical_first_name(first), *words[1:]]).strip()
+    keys = MatchKeys(
+        phone=phone,
+        email=email.strip().casefold(),
+        first=first,
+        canonical=canonical,
+        last=words[-1] if len(words) > 1 else "",
+        company=company_key(company),
+    )
+    return replace(keys, blocks=tuple(_blocks(keys)))
+
+
+def block_keys(keys: MatchKeys) -> list[tuple[str, ...]]:
+    """The blocks a lead belongs to; two leads are compared only if they share one."""
+    return list(keys.blocks) if keys.blocks else _blocks(keys)
+
+
+def _blocks(keys: MatchKeys) -> list[tuple[str, ...]]:
+    blocks: list[tuple[str, ...]] = []
+    if keys.phone:
+        blocks.append(("phone", keys.phone))
+    if keys.email:
+        blocks.append(("email", keys.email))
+    first = keys.canonical.split(" ", 1)[0]
+    if keys.company and first:
+        blocks.append(("first+company", first, keys.company))
+    if keys.company and keys.last:
+        blocks.append(("last+company", keys.last, keys.company))
+    if not keys.company and keys.canonical:
+        blocks.append(("name", keys.canonical))
+    return blocks
+
+
+def compare(a: MatchKeys, b: MatchKeys) -> Match | None:
+    """Are `a` and `b` one person? None when nothing suggests it. Symmetric."""
+    if a.email and a.email == b.email:
+        return Match(100, "same email", Verdict.MERGE)
+    name_score = fuzz.token_sort_ratio(a.canonical, b.canonical) if a.canonical else 0.0
+    if a.phone and a.phone == b.phone:
+        if name_score >= NAME_MATCH:
+            return Match(max(90, round(name_score)), f"same phone, {_names(a, b)}", Verdict.MERGE)
+        return Match(
+            50 + round(name_score / 5),
+            "same phone, different names (a switchboard?)",
+            Verdict.REVIEW,
+        )
+    if name_score < FUZZY_NAME:
+        return None
+    if a.company or b.company:
+        company_score = fuzz.ratio(a.company, b.company)
+        if company_score < FUZZY_COMPANY:
+            return None
+        place = "same company" if a.company == b.company else "similar company"
+    else:
+        company_score, place = 80.0, "no company"
+    score = round(0.6 * name_score + 0.4 * company_score)
+    return Match(score, f"{_names(a, b)}, {place}", Verdict.REVIEW)
+
+
+def _names(a: MatchKeys, b: MatchKeys) -> str:
+    if is_nickname_pair(a.first, b.first):
+        first, second = sorted((a.first, b.first))
+        return f"nickname {first.title()}/{second.title()}"
+    return "same name" if a.canonical == b.canonical else "similar names"
+
+
+class DuplicateIndex:
+    """Leads added so far, by block; finds the likely duplicates of a new one."""
+
+    def __init__(self) -> None:
+        self._blocks: dict[tuple[str, ...], list[Hashable]] = {}
+        self._names: dict[tuple[str, ...], list[str]] = {}  # canonical names, as _blocks
+        self._keys: dict[Hashable, MatchKeys] = {}
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def add(self, ref: Hashable, keys: MatchKeys) -> None:
+        self._keys[ref] = keys
+        for block in block_keys(keys):
+            self._blocks.setdefault(block, []).append(ref)
+            self._names.setdefault(block, []).append(keys.canonical)
+
+    def keys(self, ref: Hashable) -> MatchKeys:
+        return self._keys[ref]
+
+    def matches(self, keys: MatchKeys) -> list[tuple[Hashable, Match]]:
+        """Leads in the index that may be `keys`, best first (merges before reviews)."""
+        seen: set[Hashable] = set()
+        found: list[tuple[Hashable, Match]] = []
+        for block in block_keys(keys):
+            refs = self._blocks.get(block)
+            if not refs:
+                continue
+            refs = refs[-BLOCK_LIMIT:]
+            if block[0] not in ("phone", "email"):
+                # Name blocks: a lead sharing no phone or email (those blocks come first)
+                # matches only with a similar name, so rapidfuzz screens the block in C.
+                names = self._names[block][-BLOCK_LIMIT:]
+                similar = process.extract_iter(
+                    keys.canonical,
+                    names,
+                    scorer=fuzz.token_sort_ratio,
+                    processor=None,
+                    score_cutoff=FUZZY_NAME,
+                )
+                refs = [refs[index] for _name, _score, index in similar]
+            for ref in refs:
+                if ref in seen:
+                    continue
+                seen.add(ref)
+                match = compare(keys, self._keys[ref])
+                if match is not None:
+                    found.append((ref, match))
+        found.sort(key=lambda item: (item[1].verdict != Verdict.MERGE, -item[1].score))
+        return found
+
+
+def find_pairs(
+    leads: Iterable[tuple[Hashable, MatchKeys]],
+) -> list[tuple[Hashable, Hashable, Match]]:
+    """Every likely duplicate pair among `leads` (earlier ref first), best score first."""
+    index = DuplicateIndex()
+    pairs: list[tuple[Hashable, Hashable, Match]] = []
+    for ref, keys in leads:
+        pairs += [(other, ref, match) for other, match in index.matches(keys)]
+        index.add(ref, keys)
+    pairs.sort(key=lambda pair: -pair[2].score)
+    return pairs
+
+
+def merge_fields(into: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    """What `into` gains from `other` (only the changed fields): empty fields are filled, notes
+    appended, links joined, fit and extra keys added; nothing `into` has is overwritten."""
+    changes: dict[str, Any] = {}
+    for name in ("company", "title", "email", "timezone", "owner"):
+        if not into.get(name) and other.get(name):
+            changes[name] = other[name]
+    if not into.get("phone") and other.get("phone"):
+        for name in ("phone", "phone_display", "phone_timezone"):
+            changes[name] = other.get(name)
+    notes, more = into.get("notes") or "", other.get("notes") or ""
+    if more.strip() and more.strip() not in notes:
+        changes["notes"] = f"{notes.rstrip()}\n\n{more.strip()}" if notes.strip() else more
+    links = list(dict.fromkeys([*(into.get("links") or ()), *(other.get("links") or ())]))
+    if links != list(into.get("links") or ()):
+        changes["links"] = links
+    for name in ("fit", "extra"):
+        merged = (other.get(name) or {}) | (into.get(name) or {})
+        if merged != (into.get(name) or {}):
+            changes[name] = merged
+    return changes

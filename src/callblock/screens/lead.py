@@ -1,0 +1,200 @@
+"""One lead: its card, history and notes; every field editable; "call now".
+
+Keys: h/w/k temperature, 1-6 step a fit criterion, f edit fields, e notes, m merge a duplicate
+into this lead, c call now (back to the power hour, this lead next), Esc back.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Static
+
+from callblock.context import AppContext
+from callblock.domain.models import FIT_CRITERIA, Temperature
+from callblock.services import ServiceError, lead_edit, leads
+from callblock.widgets.history import HistoryTable
+from callblock.widgets.key_bar import KeyBar
+from callblock.widgets.lead_detail import LeadDetail, LeadDetailData
+from callblock.widgets.notes import NotesPane
+from callblock.widgets.plain import plain
+
+if TYPE_CHECKING:
+    from callblock.app import CallblockApp
+
+_FIT_KEYS = [
+    Binding(str(n), f"fit('{name}')", name, show=False, id=f"lead.fit_{name}")
+    for n, name in enumerate(FIT_CRITERIA, start=1)
+]
+
+
+class LeadScreen(Screen[None]):
+    BINDINGS = [
+        Binding("c", "call_now", "call now", id="lead.call_now"),
+        Binding("h", "temperature('hot')", "hot", id="lead.hot"),
+        Binding("w", "temperature('warm')", "warm", id="lead.warm"),
+        Binding("k", "temperature('cold')", "cold", id="lead.cold"),
+        Binding("f", "edit_fields", "edit", id="lead.edit"),
+        Binding("e", "edit_notes", "notes", id="lead.notes"),
+        Binding("m", "merge", "merge dup", id="lead.merge"),
+        Binding("escape", "back", "back", id="lead.back"),
+        *_FIT_KEYS,
+    ]
+
+    def __init__(self, lead_id: int) -> None:
+        super().__init__()
+        self.lead_id = lead_id
+
+    @property
+    def ctx(self) -> AppContext:
+        return cast("CallblockApp", self.app).context
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="lead-row"):
+            yield LeadDetail(id="lead-detail")
+            yield NotesPane(id="notes")
+        yield HistoryTable(id="history")
+        yield Static(Content.styled("1-6 step a fit criterion", "dim"), id="status")
+        yield KeyBar(id="key-bar")
+
+    def on_mount(self) -> None:
+        self.refresh_lead()
+
+    def refresh_lead(self) -> None:
+        ctx = self.ctx
+        lead = leads.get_lead(ctx.store, self.lead_id)
+        self.query_one(LeadDetail).data = LeadDetailData(
+            lead,
+            lead.zone(ctx.settings.timezone),
+            ctx.clock.now(),
+            ctx.store.lead_extra(lead.id),
+        )
+        self.query_one(HistoryTable).show(leads.history(ctx.store, lead.id), ctx.settings.timezone)
+        notes = self.query_one(NotesPane)
+        if not notes.editing:
+            notes.show(lead.id, lead.notes)
+
+    def _say(self, message: Content) -> None:
+        self.query_one("#status", Static).update(message)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.is_mounted and self.query_one(NotesPane).editing and action != "back":
+            return None
+        return True
+
+    def action_temperature(self, value: str) -> None:
+        lead_edit.set_temperature(self.ctx.store, self.lead_id, Temperature(value))
+        self._changed(Content.assemble(("✓ ", "$success"), f"temperature {value}"))
+
+    def action_fit(self, criterion: str) -> None:
+        lead = lead_edit.step_fit(self.ctx.store, self.lead_id, criterion)
+        maximum = FIT_CRITERIA[criterion][0]
+        self._changed(Content(f"✓ {criterion} {lead.fit.get(criterion, 0)}/{maximum}"))
+
+    def _changed(self, message: Content) -> None:
+        cast("CallblockApp", self.app).lead_search.invalidate()
+        self.refresh_lead()
+        self._say(message)
+
+    def action_edit_fields(self) -> None:
+        from callblock.screens.lead_form import EditLeadScreen
+
+        def saved(lead_id: int | None) -> None:
+            if lead_id is not None:
+                self._changed(Content.styled("✓ saved", "$success"))
+
+        self.app.push_screen(EditLeadScreen(self.lead_id), saved)
+
+    def action_edit_notes(self) -> None:
+        self.query_one(NotesPane).edit()
+        self.refresh_bindings()
+
+    @on(NotesPane.Save)
+    def _save_draft(self, event: NotesPane.Save) -> None:
+        if event.lead_id and event.pane.editing:
+            leads.save_notes(self.ctx.store, event.lead_id, event.text)
+
+    def action_back(self) -> None:
+        finished = self.query_one(NotesPane).finish()
+        if finished is not None:
+            leads.save_notes(self.ctx.store, *finished)
+            self.refresh_lead()
+            self.refresh_bindings()
+            self._say(Content.styled("✓ research notes saved", "$success"))
+            return
+        self.dismiss(None)
+
+    def action_merge(self) -> None:
+        from callblock.screens.prompts import ConfirmScreen, NoteScreen
+
+        def chosen(text: str | None) -> None:
+            if not text or not text.strip():
+                return
+            if not text.strip().isdigit():
+                self._say(plain(f"merge: {text!r} is not a lead id", "$error"))
+                return
+            other_id = int(text.strip())
+            try:
+                other = leads.get_lead(self.ctx.store, other_id)
+            except ServiceError as error:
+                self._say(plain(str(error), "$error"))
+                return
+            question = Content.assemble(
+                "Merge ",
+                plain(f"{other.name} ({other.company}, lead {other.id})", "bold"),
+                " into this lead? Its history, notes and callbacks move here.",
+            )
+            self.app.push_screen(
+                ConfirmScreen(question), lambda yes: self._merge(other_id) if yes else None
+            )
+
+        self.app.push_screen(NoteScreen("Merge which lead into this one? Its lead id:"), chosen)
+
+    def _merge(self, other_id: int) -> None:
+        from callblock.services.dupes import merge_leads
+
+        ctx = self.ctx
+        try:
+            merged = merge_leads(
+                ctx.store,
+                ctx.clock,
+                rep=ctx.rep,
+                keep=self.lead_id,
+                other=other_id,
+                settings=ctx.settings,
+            )
+        except ServiceError as error:
+            self._say(plain(str(error), "$error"))
+            return
+        moved = merged.moved
+        self._changed(
+            Content(
+                f"✓ merged lead {other_id} here ({moved['touches']} touches, "
+                f"{moved['callbacks']} callbacks)"
+            )
+        )
+
+    def action_call_now(self) -> None:
+        from callblock.screens.power_hour import PowerHourScreen
+
+        ctx = self.ctx
+        lead = leads.get_lead(ctx.store, self.lead_id)
+        problem = lead_edit.call_now_problem(ctx.store, lead, ctx.clock.now(), ctx.settings)
+        if problem:
+            self._say(plain(problem, "$error"))
+            return
+        stack = self.app.screen_stack
+        power = next((s for s in reversed(stack) if isinstance(s, PowerHourScreen)), None)
+        if power is None:
+            self._say(plain("No power hour is running: start one with `callblock dial`.", "$error"))
+            return
+        self.query_one(NotesPane).finish()
+        while self.app.screen is not power:
+            self.app.pop_screen()
+        power.work_lead(lead.id)

@@ -1,0 +1,114 @@
+"""Likely duplicate leads in the database (`callblock dupes`), and merging two (`merge`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, cast
+
+from callblock.clock import Clock, iso
+from callblock.config import Settings
+from callblock.domain.dedupe import find_pairs, match_keys, merge_fields
+from callblock.domain.models import Lead, LeadStatus
+from callblock.services import ServiceError
+from callblock.services.cadence import refresh_due
+from callblock.services.leads import get_lead
+from callblock.services.learning import current_weights
+from callblock.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicatePair:
+    lead_id: int
+    other_lead_id: int
+    score: int
+    reason: str
+    verdict: str  # merge | review
+
+
+def find_duplicates(store: Store) -> list[DuplicatePair]:
+    """Pairs of leads that are probably one person, best score first (blocked, never all
+    pairs: see domain/dedupe.py)."""
+    leads = (
+        (entry.lead_id, match_keys(entry.name, entry.company, entry.phone, entry.email))
+        for entry in store.search_entries()
+    )
+    return [
+        DuplicatePair(cast(int, a), cast(int, b), match.score, match.reason, match.verdict.value)
+        for a, b, match in find_pairs(leads)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Merged:
+    lead_id: int  # the survivor
+    other_lead_id: int
+    moved: dict[str, int]  # touches, callbacks
+
+
+def merge_leads(
+    store: Store,
+    clock: Clock,
+    *,
+    rep: str,
+    keep: int,
+    other: int,
+    settings: Settings | None = None,
+) -> Merged:
+    """Merge `other` into `keep` in one transaction: touches, callbacks and notes move to the
+    survivor, its empty fields are filled, do-not-call wins; `other` stays, marked merged."""
+    if keep == other:
+        raise ServiceError("merge: a lead cannot be merged into itself")
+    with store.transaction():
+        survivor, merged = get_lead(store, keep), get_lead(store, other)
+        for lead in (survivor, merged):
+            into = store.merged_into(lead.id)
+            if into is not None:
+                raise ServiceError(f"merge: lead {lead.id} was already merged into lead {into}")
+        into_record = _record(store, survivor)
+        other_record = _record(store, merged)
+        if merged.notes.strip():
+            header = f"(merged from lead {merged.id}, {merged.name})"
+            other_record["notes"] = f"{header}\n{merged.notes.strip()}"
+        changes = merge_fields(into_record, other_record)
+        if merged.status is LeadStatus.DNC:
+            changes["status"] = LeadStatus.DNC.value  # a do-not-call request always survives
+        if merged.bad_number and merged.phone == survivor.phone:
+            changes["bad_number"] = True
+        store.update_lead_fields(keep, changes)
+        moved = store.move_lead_records(other, keep)
+        store.mark_merged(other, keep)
+        store.refresh_lead_counters(keep)
+        store.refresh_lead_counters(other)
+        settings = settings or Settings()
+        refresh_due(store, settings, current_weights(store, settings), [keep, other])
+        store.add_audit(
+            iso(clock.now()),
+            rep,
+            "merge",
+            None,
+            {
+                "lead_id": keep,
+                "merged_lead_id": other,
+                "moved": moved,
+                "changed": sorted(changes),
+                "merged_lead": {"name": merged.name, "company": merged.company},
+            },
+        )
+    return Merged(keep, other, moved)
+
+
+def _record(store: Store, lead: Lead) -> dict[str, Any]:
+    return {
+        "company": lead.company,
+        "title": lead.title,
+        "email": lead.email,
+        "timezone": lead.timezone,
+        "owner": lead.owner,
+        "phone": lead.phone,
+        "phone_display": lead.phone_display,
+        "phone_timezone": lead.phone_timezone,
+        "notes": lead.notes,
+        "links": list(lead.links),
+        "fit": dict(lead.fit),
+        "extra": store.lead_extra(lead.id),
+    }

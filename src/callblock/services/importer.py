@@ -1,0 +1,289 @@
+"""`callblock import`: a CRM export in, validated, deduplicated, all-or-nothing.
+
+Plan first (read, validate every row, match every valid row against the database and the rows
+before it), then apply the plan in ONE transaction. Any invalid row refuses the whole import
+unless `skip_invalid`, which imports the good rows and writes the bad ones, with their reasons,
+to a rejects CSV (default: `<name>.rejects.csv` next to the input).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+from callblock.clock import Clock, iso
+from callblock.config import Settings
+from callblock.domain.csvcells import neutralize_cell
+from callblock.domain.dedupe import (
+    DuplicateIndex,
+    Match,
+    MatchKeys,
+    Verdict,
+    compare,
+    match_keys,
+    merge_fields,
+)
+from callblock.domain.headers import Column, HeaderError, map_columns, parse_mapping, recognised
+from callblock.domain.import_rows import LeadRow, Problem, RowRules, validate_row
+from callblock.domain.text import clean_line
+from callblock.services import ServiceError
+from callblock.services.cadence import first_due
+from callblock.services.csvfile import DELIMITERS, CsvRow, read_csv
+from callblock.store import Store
+
+Progress = Callable[[str, int, int], None]  # (phase, done, total)
+PROGRESS_EVERY = 1000
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    mapping: tuple[str, ...] = ()  # --map "Source Header=field"
+    dry_run: bool = False
+    skip_invalid: bool = False
+    default_region: str = "US"
+    default_zone: str = "UTC"  # dates without an offset are read in this zone
+    owner: str | None = None
+    rejects: Path | None = None  # where --skip-invalid writes bad rows
+    settings: Settings = field(default_factory=Settings)  # the cadence, for first due times
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """A row that may duplicate a lead (or an earlier row): imported, reported for review."""
+
+    line: int
+    other: str  # "lead 12" or "line 7"
+    score: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line} may duplicate {self.other}: {self.reason} (score {self.score})"
+
+
+@dataclass
+class ImportReport:
+    path: Path
+    encoding: str = ""
+    delimiter: str = ""
+    columns: list[tuple[str, str]] = field(default_factory=list)  # (header, field)
+    rows: int = 0
+    imported: int = 0  # new leads
+    merged: int = 0  # rows merged into an existing lead or an earlier row
+    rejected: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    reviews: list[Review] = field(default_factory=list)
+    merges: list[str] = field(default_factory=list)  # "line 9 -> lead 4: same email"
+    dry_run: bool = False
+    committed: bool = False
+    rejects_path: Path | None = None
+    lead_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class _Plan:
+    new: dict[int, dict[str, Any]] = field(default_factory=dict)  # line -> record
+    updates: dict[int, dict[str, Any]] = field(default_factory=dict)  # lead id -> changes
+    bad_rows: list[CsvRow] = field(default_factory=list)
+
+
+def rejects_path_for(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.rejects.csv")
+
+
+def import_csv(
+    store: Store,
+    clock: Clock,
+    path: Path,
+    options: ImportOptions,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Validate and (unless a dry run, or refused) import `path`. Never half-imports."""
+    report = ImportReport(path=path, dry_run=options.dry_run)
+    table = read_csv(path)
+    report.encoding, report.delimiter = table.encoding, DELIMITERS[table.delimiter]
+    try:
+        columns = map_columns(table.header, parse_mapping(options.mapping))
+    except HeaderError as error:
+        raise ServiceError(str(error)) from None
+    report.columns = [(clean_line(c.header, 60), c.field) for c in columns]
+    if not recognised(columns):
+        shown = ", ".join(clean_line(h, 30) for h in table.header[:6])
+        raise ServiceError(
+            f"{path}: line 1: no column holds a lead's name (header: {shown}); "
+            "name one with --map 'Header=name'"
+        )
+    report.rows = len(table.rows)
+    plan = _plan(store, clock, table.rows, columns, options, report, progress)
+    if report.problems and not options.skip_invalid:
+        return report  # all-or-nothing: nothing written
+    if options.dry_run:
+        return report
+    if plan.bad_rows:
+        report.rejects_path = options.rejects or rejects_path_for(path)
+        _write_rejects(report.rejects_path, table.header, plan.bad_rows, report.problems)
+    total = len(plan.new) + len(plan.updates)
+    try:
+        with store.transaction():
+            report.lead_ids = store.insert_leads(_counted(plan.new.values(), total, progress))
+            for lead_id, changes in plan.updates.items():
+                store.update_lead_fields(lead_id, changes)
+    except BaseException:
+        if report.rejects_path:  # nothing was imported: no rejects either
+            report.rejects_path.unlink(missing_ok=True)
+        raise
+    if progress:
+        progress("writing", total, total)
+    report.committed = True
+    return report
+
+
+def _plan(
+    store: Store,
+    clock: Clock,
+    rows: list[CsvRow],
+    columns: list[Column],
+    options: ImportOptions,
+    report: ImportReport,
+    progress: Progress | None,
+) -> _Plan:
+    now = clock.now()
+    rules = RowRules(options.default_region, options.default_zone, now, options.owner)
+    index = DuplicateIndex()
+    for entry in store.search_entries():
+        index.add(
+            ("lead", entry.lead_id), match_keys(entry.name, entry.company, entry.phone, entry.email)
+        )
+    plan, width = _Plan(), len(columns)
+    existing: dict[int, dict[str, Any]] = {}
+    for done, row in enumerate(rows, start=1):
+        if progress and done % PROGRESS_EVERY == 0:
+            progress("checking", done, len(rows))
+        result = validate_row(columns, row.cells, row.line, rules)
+        if len(row.cells) > width and any(cell.strip() for cell in row.cells[width:]):
+            extra = Problem(row.line, "(row)", f"{len(row.cells)} cells; the header has {width}")
+            result = [*result, extra] if isinstance(result, list) else [extra]
+        if isinstance(result, list):
+            report.problems += result
+            report.rejected += 1
+            plan.bad_rows.append(row)
+            continue
+        record = _record(result, now, options.settings)
+        keys = match_keys(result.name, result.company, result.phone, result.email)
+        target, match, other = _match(store, index, keys, result)
+        if target is None:
+            plan.new[row.line] = record
+            index.add(("line", row.line), keys)
+            if match is not None:
+                report.reviews.append(Review(row.line, other, match.score, match.reason))
+            continue
+        report.merged += 1
+        kind, ref = target
+        reason = match.reason if match else ""
+        if kind == "line":
+            plan.new[ref].update(merge_fields(plan.new[ref], record))
+            report.merges.append(f"line {row.line} -> line {ref}: {reason}")
+        else:
+            current = existing.setdefault(ref, _lead_record(store, ref))
+            changes = merge_fields(current, record)
+            current.update(changes)
+            plan.updates.setdefault(ref, {}).update(changes)
+            report.merges.append(f"line {row.line} -> lead {ref}: {reason}")
+    report.imported = len(plan.new)
+    if progress:
+        progress("checking", len(rows), len(rows))
+    return plan
+
+
+def _match(
+    store: Store, index: DuplicateIndex, keys: MatchKeys, row: LeadRow
+) -> tuple[tuple[str, int] | None, Match | None, str]:
+    """(merge target, best review match, its ref text): what this row duplicates, if anything."""
+    lead_id = row.lead_id
+    if lead_id is not None and store.merged_into(lead_id) is None and store.get_lead(lead_id):
+        # callblock's own id, from an export of (maybe) another database: the same lead only
+        # if it still looks like the same person.
+        known = index.keys(("lead", lead_id))
+        if keys.canonical == known.canonical or compare(keys, known) is not None:
+            return ("lead", lead_id), Match(100, "same lead_id", Verdict.MERGE), ""
+    review: tuple[Match | None, str] = (None, "")
+    for ref, match in index.matches(keys):
+        kind, number = cast("tuple[str, int]", ref)
+        if match.verdict is Verdict.MERGE:
+            return (kind, number), match, ""
+        if review[0] is None:
+            review = (match, f"{kind} {number}")
+    return None, *review
+
+
+def _record(row: LeadRow, now: Any, settings: Settings) -> dict[str, Any]:
+    created = row.created_at or now
+    zone = row.timezone or row.phone_timezone or settings.timezone
+    return {
+        "next_due_at": first_due(settings, created, zone),
+        "name": row.name,
+        "title": row.title,
+        "company": row.company,
+        "phone": row.phone,
+        "phone_display": row.phone_display,
+        "email": row.email,
+        "links": row.links,
+        "timezone": row.timezone,
+        "phone_timezone": row.phone_timezone,
+        "region": row.region,
+        "temperature": row.temperature.value,
+        "fit": row.fit,
+        "owner": row.owner,
+        "status": row.lead_status().value,
+        "created_at": iso(created),
+        "notes": row.notes,
+        "extra": row.extra,
+    }
+
+
+def _lead_record(store: Store, lead_id: int) -> dict[str, Any]:
+    lead = store.get_lead(lead_id)
+    assert lead is not None
+    return {
+        "company": lead.company,
+        "title": lead.title,
+        "email": lead.email,
+        "timezone": lead.timezone,
+        "owner": lead.owner,
+        "phone": lead.phone,
+        "phone_display": lead.phone_display,
+        "phone_timezone": lead.phone_timezone,
+        "region": lead.region,
+        "notes": lead.notes,
+        "links": list(lead.links),
+        "fit": dict(lead.fit),
+        "extra": store.lead_extra(lead_id),
+    }
+
+
+def _counted(records: Any, total: int, progress: Progress | None) -> Any:
+    for done, record in enumerate(records, start=1):
+        if progress and done % PROGRESS_EVERY == 0:
+            progress("writing", done, total)
+        yield record
+
+
+def _write_rejects(
+    path: Path, header: list[str], rows: list[CsvRow], problems: list[Problem]
+) -> None:
+    """The rejected rows as they were, with their line and problems first (cells neutralized:
+    this file is opened in spreadsheets)."""
+    reasons: dict[int, list[str]] = {}
+    for problem in problems:
+        reasons.setdefault(problem.line, []).append(f"column {problem.column}: {problem.message}")
+    try:
+        with path.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(["line", "problems", *(neutralize_cell(h) for h in header)])
+            for row in rows:
+                cells = [neutralize_cell(cell) for cell in row.cells]
+                writer.writerow([row.line, neutralize_cell("; ".join(reasons[row.line])), *cells])
+    except OSError as error:
+        raise ServiceError(f"rejects file {path}: cannot write it ({error.strerror})") from None

@@ -1,0 +1,140 @@
+"""Editing a lead from its screen: any field, temperature, fit criteria."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from callblock.config import Settings
+from callblock.domain.calling import UnknownZoneError, local_time, zone_info
+from callblock.domain.import_rows import EMAIL
+from callblock.domain.models import FIT_CRITERIA, Lead, LeadStatus, Temperature
+from callblock.domain.phones import PhoneError, normalize_phone
+from callblock.domain.text import NAME_MAX, clean_line
+from callblock.services import ServiceError
+from callblock.services.leads import get_lead
+from callblock.store import Store
+
+# The fields the lead screen's form edits, in its order: (field, label).
+EDIT_FIELDS = (
+    ("name", "Name"),
+    ("company", "Company"),
+    ("title", "Title"),
+    ("phone", "Phone"),
+    ("email", "Email"),
+    ("timezone", "Time zone"),
+    ("owner", "Owner"),
+    ("status", "Status"),
+)
+
+
+def edit_values(lead: Lead) -> dict[str, str]:
+    """The lead's editable fields as the form shows them."""
+    return {
+        "name": lead.name,
+        "company": lead.company,
+        "title": lead.title,
+        "phone": lead.phone_display or lead.phone,
+        "email": lead.email,
+        "timezone": lead.timezone or "",
+        "owner": lead.owner or "",
+        "status": lead.status.value,
+    }
+
+
+def update_lead(
+    store: Store, lead_id: int, values: dict[str, str], default_region: str = "US"
+) -> Lead:
+    """Validate and save edited fields (only those given); returns the lead as stored."""
+    lead = get_lead(store, lead_id)
+    changes: dict[str, Any] = {}
+    for name, raw in values.items():
+        text = clean_line(raw, NAME_MAX if name == "name" else 500)
+        if name == "name":
+            if not text:
+                raise ServiceError("name: must not be empty")
+            changes["name"] = text
+        elif name in ("company", "title"):
+            changes[name] = text
+        elif name == "owner":
+            changes["owner"] = text or None
+        elif name == "email":
+            if text and not EMAIL.match(text):
+                raise ServiceError(f"email: {text!r} is not an email address")
+            changes["email"] = text
+        elif name == "phone":
+            changes |= _phone(text, lead, default_region)
+        elif name == "timezone":
+            if text:
+                try:
+                    zone_info(text)
+                except UnknownZoneError as error:
+                    raise ServiceError(f"timezone: {error}") from None
+            changes["timezone"] = text or None
+        elif name == "status":
+            try:
+                changes["status"] = LeadStatus(text.lower()).value
+            except ValueError:
+                known = ", ".join(s.value for s in LeadStatus)
+                raise ServiceError(f"status: {text!r} is not one of {known}") from None
+        else:
+            raise ServiceError(f"{name}: not an editable field")
+    with store.transaction():
+        store.update_lead_fields(lead_id, changes)
+    return get_lead(store, lead_id)
+
+
+def _phone(text: str, lead: Lead, region: str) -> dict[str, Any]:
+    if not text:
+        return {"phone": "", "phone_display": "", "phone_timezone": None, "region": None}
+    try:
+        parsed = normalize_phone(text, region)
+    except PhoneError as error:
+        raise ServiceError(f"phone: {error}") from None
+    if parsed.e164 == lead.phone:
+        return {}
+    # A new number is a new chance: it is no longer known to be bad.
+    return {
+        "phone": parsed.e164,
+        "phone_display": parsed.display,
+        "phone_timezone": parsed.timezone,
+        "region": parsed.region,
+        "bad_number": False,
+    }
+
+
+def set_temperature(store: Store, lead_id: int, temperature: Temperature) -> Lead:
+    get_lead(store, lead_id)
+    with store.transaction():
+        store.update_lead_fields(lead_id, {"temperature": temperature.value})
+    return get_lead(store, lead_id)
+
+
+def step_fit(store: Store, lead_id: int, criterion: str) -> Lead:
+    """Raise one fit criterion by one, wrapping to 0 after its maximum."""
+    if criterion not in FIT_CRITERIA:
+        raise ServiceError(f"fit: unknown criterion {criterion!r}")
+    lead = get_lead(store, lead_id)
+    maximum = FIT_CRITERIA[criterion][0]
+    fit = dict(lead.fit)
+    fit[criterion] = (int(fit.get(criterion, 0)) + 1) % (maximum + 1)
+    with store.transaction():
+        store.update_lead_fields(lead_id, {"fit": fit})
+    return get_lead(store, lead_id)
+
+
+def call_now_problem(store: Store, lead: Lead, now: datetime, settings: Settings) -> str | None:
+    """Why `lead` must not be dialled now (None: it may be)."""
+    if store.merged_into(lead.id) is not None:
+        return f"lead {lead.id} was merged into lead {store.merged_into(lead.id)}"
+    if lead.status is LeadStatus.DNC:
+        return "do not call: this lead asked never to be called"
+    if lead.bad_number or not lead.phone:
+        return "no good phone number for this lead"
+    try:
+        local = local_time(now, lead.zone(settings.timezone))
+    except UnknownZoneError:
+        return "the lead's time zone is unknown: never called at a guessed hour"
+    if not settings.calling.window_for(lead.region).allows(local):
+        return f"outside calling hours: {local:%H:%M %a} for them"
+    return None

@@ -1,0 +1,70 @@
+"""Every field of one lead, one line each, as plain text (the lead screen's card)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from callblock.domain.calling import local_time
+from callblock.domain.models import FIT_CRITERIA, Lead, Temperature, fit_score
+from callblock.widgets.plain import plain
+
+HEAT_STYLE = {
+    Temperature.HOT: "bold $error",
+    Temperature.WARM: "bold $warning",
+    Temperature.COLD: "bold $primary",
+}
+FIT_LABELS = ("size", "audience", "title", "location", "client", "growth")
+
+
+@dataclass(frozen=True, slots=True)
+class LeadDetailData:
+    lead: Lead
+    zone: str
+    now: datetime
+    extra: dict[str, str]
+
+
+class LeadDetail(Static):
+    data: reactive[LeadDetailData | None] = reactive(None, init=False)
+
+    def watch_data(self, data: LeadDetailData | None) -> None:
+        if data is None:
+            self.update("")
+            return
+        lead = data.lead
+        local = local_time(data.now, data.zone)
+        fit = " ".join(
+            f"{n}:{label} {lead.fit.get(name, 0)}/{maximum}"
+            for n, (label, (name, (maximum, _w))) in enumerate(
+                zip(FIT_LABELS, FIT_CRITERIA.items(), strict=True), start=1
+            )
+        )
+        extra = "; ".join(f"{key}: {value}" for key, value in data.extra.items())
+        lines = [
+            Content.assemble(
+                plain(lead.name, "bold"),
+                "  ",
+                (f" {lead.temperature.value.upper()} ", HEAT_STYLE[lead.temperature]),
+                "  ",
+                plain(lead.status.value, "italic"),
+            ),
+            plain(" · ".join(x for x in (lead.title, lead.company) if x) or "—"),
+            Content.assemble(
+                (lead.phone_display or lead.phone or "no phone", "bold"),
+                " · ",
+                plain(f"{local:%H:%M %a} local · {data.zone}"),
+            ),
+            plain(lead.email or "no email"),
+            plain(
+                f"owner {lead.owner or '—'} · since {lead.created_at:%Y-%m-%d} · "
+                f"{lead.attempts} attempts"
+            ),
+            plain(f"fit {fit_score(lead.fit):.2f}: {fit}"),
+            plain(f"extra: {extra}" if extra else "no extra fields", "dim"),
+        ]
+        self.update(Content("\n").join(lines))

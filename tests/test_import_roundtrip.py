@@ -1,0 +1,134 @@
+"""Import -> export (the agreed CSV format) -> import gives the same leads.
+
+The export command belongs to another issue; `export_csv` below is a small local writer that
+follows the agreed format exactly (columns, JSON cells, formula neutralization)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from callblock.clock import FixedClock, iso
+from callblock.domain.csvcells import neutralize_cell
+from callblock.domain.text import clean_block, clean_line
+from callblock.services.importer import ImportOptions, import_csv
+from callblock.services.lead_search import list_leads
+from callblock.store import Store
+
+COLUMNS = "lead_id,name,company,title,phone,email,timezone,temperature,status,owner,"
+COLUMNS += "created_at,notes,links,fit,extra"
+CLOCK = FixedClock(datetime(2026, 11, 23, 19, 0, tzinfo=UTC))
+OPTIONS = ImportOptions(default_zone="America/New_York")
+HEADER = "Name,Company,Title,Phone,Email,Notes,Temperature,Status,Create Date,Website".split(",")
+
+
+def export_csv(store: Store, path: Path) -> None:
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(COLUMNS.split(","))
+        for lead in list_leads(store, search=None, limit=10_000):
+            cells = [
+                str(lead.id),
+                lead.name,
+                lead.company,
+                lead.title,
+                lead.phone,
+                lead.email,
+                lead.timezone or "",
+                lead.temperature.value,
+                lead.status.value,
+                lead.owner or "",
+                iso(lead.created_at),
+                lead.notes,
+                json.dumps(list(lead.links)),
+                json.dumps(lead.fit),
+                json.dumps(store.lead_extra(lead.id)),
+            ]
+            writer.writerow([neutralize_cell(cell) for cell in cells])
+
+
+def snapshot(store: Store) -> list[tuple[object, ...]]:
+    return [
+        (
+            lead.name,
+            lead.company,
+            lead.title,
+            lead.phone,
+            lead.email,
+            lead.timezone,
+            lead.temperature,
+            lead.status,
+            lead.owner,
+            lead.created_at,
+            lead.notes,
+            lead.links,
+            lead.fit,
+            store.lead_extra(lead.id),
+        )
+        for lead in list_leads(store, search=None, limit=10_000)
+    ]
+
+
+TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+LINE = TEXT.map(clean_line)
+ROW = st.fixed_dictionaries(
+    {
+        "Name": LINE.filter(bool),
+        "Company": st.sampled_from(["=SUM(A1)", "+Acme", "-Dash", "@Home", "Plain"]) | LINE,
+        "Title": LINE,
+        "Notes": TEXT.map(lambda t: clean_block(t).strip()),
+        "Temperature": st.sampled_from(["hot", "warm", "cold", ""]),
+        "Status": st.sampled_from(["new", "working", "nurture", ""]),
+        "Create Date": st.sampled_from(["", "2024-03-05 14:22", "2025-01-01T00:00:00Z"]),
+        "Website": LINE,
+    }
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(ROW, min_size=1, max_size=6))
+def test_import_export_import_gives_the_same_leads(tmp_path: Path, rows) -> None:  # type: ignore[no-untyped-def]
+    run = tmp_path / str(abs(hash(json.dumps(rows))))
+    run.mkdir(exist_ok=True)
+    source = run / "source.csv"
+    with source.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(HEADER)
+        for n, row in enumerate(rows):
+            phone, email = f"+1212555{n:04d}", f"lead{n}@example.com"
+            writer.writerow(
+                [
+                    neutralize_cell(row["Name"]),
+                    neutralize_cell(row["Company"]),
+                    neutralize_cell(row["Title"]),
+                    phone,
+                    email,
+                    neutralize_cell(row["Notes"]),
+                    row["Temperature"],
+                    row["Status"],
+                    row["Create Date"],
+                    neutralize_cell(row["Website"]),
+                ]
+            )
+    first, second = Store.open(run / "a.db"), Store.open(run / "b.db")
+    try:
+        report = import_csv(first, CLOCK, source, OPTIONS)
+        assert report.committed and report.imported == len(rows), report.problems
+        exported = run / "export.csv"
+        export_csv(first, exported)
+        again = import_csv(second, CLOCK, exported, OPTIONS)
+        assert again.committed, again.problems
+        assert snapshot(second) == snapshot(first)
+        assert [lead.company for lead in list_leads(first, search=None, limit=99)] == [
+            clean_line(row["Company"]) for row in rows
+        ]
+    finally:
+        first.close()
+        second.close()
