@@ -1,7 +1,5 @@
-"""Import -> export (the agreed CSV format) -> import gives the same leads.
-
-The export command belongs to another issue; `export_csv` below is a small local writer that
-follows the agreed format exactly (columns, JSON cells, formula neutralization)."""
+"""Import -> export (`callblock export leads`, CSV) -> import gives the same leads, and the
+importer reads the export's formula-neutralized cells back as their original text."""
 
 from __future__ import annotations
 
@@ -13,43 +11,24 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from callblock.clock import FixedClock, iso
+from callblock.clock import FixedClock
 from callblock.domain.csvcells import neutralize_cell
 from callblock.domain.text import clean_block, clean_line
+from callblock.services.exports import LEAD_FIELDS, lead_records, write_records
 from callblock.services.importer import ImportOptions, import_csv
 from callblock.services.lead_search import list_leads
 from callblock.store import Store
 
-COLUMNS = "lead_id,name,company,title,phone,email,timezone,temperature,status,owner,"
-COLUMNS += "created_at,notes,links,fit,extra"
 CLOCK = FixedClock(datetime(2026, 11, 23, 19, 0, tzinfo=UTC))
 OPTIONS = ImportOptions(default_zone="America/New_York")
-HEADER = "Name,Company,Title,Phone,Email,Notes,Temperature,Status,Create Date,Website".split(",")
+HEADER = "Name,Company,Title,Phone,Email,Notes,Temperature,Status,Create Date,Website,Lead Source"
+HEADER = HEADER.split(",")  # "Lead Source" is no lead field: kept as an extra field
 
 
 def export_csv(store: Store, path: Path) -> None:
+    """The real `callblock export leads --format csv`."""
     with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(COLUMNS.split(","))
-        for lead in list_leads(store, search=None, limit=10_000):
-            cells = [
-                str(lead.id),
-                lead.name,
-                lead.company,
-                lead.title,
-                lead.phone,
-                lead.email,
-                lead.timezone or "",
-                lead.temperature.value,
-                lead.status.value,
-                lead.owner or "",
-                iso(lead.created_at),
-                lead.notes,
-                json.dumps(list(lead.links)),
-                json.dumps(lead.fit),
-                json.dumps(store.lead_extra(lead.id)),
-            ]
-            writer.writerow([neutralize_cell(cell) for cell in cells])
+        write_records(lead_records(store, None, None), LEAD_FIELDS, "csv", out)
 
 
 def snapshot(store: Store) -> list[tuple[object, ...]]:
@@ -86,6 +65,7 @@ ROW = st.fixed_dictionaries(
         "Status": st.sampled_from(["new", "working", "nurture", ""]),
         "Create Date": st.sampled_from(["", "2024-03-05 14:22", "2025-01-01T00:00:00Z"]),
         "Website": LINE,
+        "Lead Source": st.sampled_from(["=HYPERLINK(x)", "Webinar", ""]) | LINE,
     }
 )
 
@@ -115,6 +95,7 @@ def test_import_export_import_gives_the_same_leads(tmp_path: Path, rows) -> None
                     row["Status"],
                     row["Create Date"],
                     neutralize_cell(row["Website"]),
+                    neutralize_cell(row["Lead Source"]),
                 ]
             )
     first, second = Store.open(run / "a.db"), Store.open(run / "b.db")

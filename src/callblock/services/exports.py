@@ -104,7 +104,7 @@ def lead_records(store: Store, start: str | None, end: str | None) -> Iterator[d
             "notes": lead.notes,
             "links": list(lead.links),
             "fit": lead.fit,
-            "extra": {},  # extra import fields: none stored by this version
+            "extra": store.lead_extra(lead.id),  # unknown columns kept by an import
         }
 
 
