@@ -22,6 +22,9 @@ Outcome codes: connected no-answer voicemail busy gatekeeper bad-number callback
 not-interested dnc.  Run `callblock COMMAND --help` for a command's options."""
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2999  # --now and day arguments stay inside these
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """One clear line, not the usage block."""
@@ -44,7 +47,7 @@ def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
         "--now",
         default=default,
         metavar="ISO",
-        help="pin the clock to this time, e.g. 2026-11-26T16:05:00-05:00",
+        help="pin the clock to this time (years 1900-2999), e.g. 2026-11-26T16:05:00-05:00",
     )
     parser.add_argument(
         "--config",
@@ -204,9 +207,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     from callblock.commands import run  # the command bodies; imported after parsing
 
     try:
-        clock: Clock = FixedClock(parse_iso(args.now)) if args.now else SystemClock()
+        clock: Clock = FixedClock(parse_iso(args.now)) if args.now is not None else SystemClock()
     except ValueError:
         print(f"callblock: error: --now {args.now!r} is not an ISO time", file=sys.stderr)
+        return 2
+    if not FIRST_YEAR <= clock.now().year <= LAST_YEAR:  # weeks and zones need room around it
+        print(
+            f"callblock: error: --now {args.now!r} is outside the years {FIRST_YEAR}-{LAST_YEAR}",
+            file=sys.stderr,
+        )
         return 2
     args.rep_given = args.rep is not None  # `report --rep R` filters; no --rep means everyone
     args.rep = args.rep or _login_name()

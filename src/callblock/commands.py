@@ -213,9 +213,11 @@ def _plan(args: argparse.Namespace, store: Store, settings: Settings, clock: Clo
     from callblock.services.planning import week_plan
 
     try:
-        day = date.fromisoformat(args.week) if args.week else None
+        day = date.fromisoformat(args.week) if args.week is not None else None
     except ValueError:
         raise ServiceError(f"week: {args.week!r} is not a date like 2026-11-23") from None
+    if day is not None and not 1900 <= day.year <= 2999:
+        raise ServiceError(f"week: {args.week!r} is outside the years 1900-2999")
     plan = week_plan(store, settings, clock, rep=args.rep, day=day)
     rows = [
         {

@@ -77,8 +77,8 @@ class _Locator:
                 if current == section:
                     seen += 1
                     fallback = fallback if seen > index else number
-                if section is None and current == key:
-                    return number
+                if current == (f"{section}.{key}" if section else key):
+                    return number  # the key is a [table] of its own
                 if section and f"{current}.{key}" == section and not fallback:
                     fallback = number
                 continue
@@ -137,10 +137,10 @@ class _Reader:
         return replace(settings, **self.weights(data.get("weights", {})), **self.blocks(data))
 
     # helpers -----------------------------------------------------------------------------
-    def known(self, section: str, key: str, schema: dict[str, Any]) -> None:
+    def known(self, section: str, key: str, schema: dict[str, Any], index: int = 0) -> None:
         if key not in schema:
             known = ", ".join(schema)
-            raise self.where.error(section, key, f"unknown key (known: {known})")
+            raise self.where.error(section, key, f"unknown key (known: {known})", index)
 
     def table(self, section: str | None, key: str, value: Any) -> None:
         if not isinstance(value, dict):
@@ -265,11 +265,15 @@ class _Reader:
         for index, table in enumerate(data["blocks"]):
             self.table(None, "blocks", table)
             for key, value in table.items():
-                self.known("blocks", key, _BLOCK_KEYS)
+                self.known("blocks", key, _BLOCK_KEYS, index)
                 self.typed("blocks", key, value, _BLOCK_KEYS[key], index)
             for key in ("name", "rule"):
                 if key not in table:
                     raise self.where.error("blocks", key, "is required in each [[blocks]]", index)
+            if table.get("minutes", 1) < 1:
+                raise self.where.error("blocks", "minutes", "must be at least 1", index)
+            if table.get("target_dials", 0) < 0:
+                raise self.where.error("blocks", "target_dials", "must not be negative", index)
             rule = BlockRule(
                 table["name"],
                 table["rule"],

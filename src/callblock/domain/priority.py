@@ -53,6 +53,26 @@ class QueueRules:
 
 
 @dataclass(frozen=True, slots=True)
+class MixServed:
+    """Follow-up slots a block has already filled: the mix goes on from there instead of
+    starting over, so a block presents leads in the order `callblock queue` listed them."""
+
+    slots: int = 0
+    warm: int = 0
+    nurture: int = 0
+
+    def after(self, item: QueueItem) -> MixServed:
+        if item.tier not in ("follow-up", "nurture"):
+            return self
+        return MixServed(
+            self.slots + 1, self.warm + _is_warm(item), self.nurture + (item.tier == "nurture")
+        )
+
+
+NOTHING_SERVED = MixServed()
+
+
+@dataclass(frozen=True, slots=True)
 class QueueItem:
     lead: Lead
     score: float
@@ -87,9 +107,10 @@ def rank_leads(
     rep: str,
     calls_24h: Mapping[int, int] | None = None,
     limit: int | None = None,
+    served: MixServed = NOTHING_SERVED,
 ) -> list[QueueItem]:
     """Order callable leads, best first (the first `limit`), each with its reasons; leads
-    that must not be called are left out."""
+    that must not be called are left out. `served`: the block's follow-up slots so far."""
     counts = calls_24h or {}
     items = []
     for lead in leads:
@@ -101,7 +122,7 @@ def rank_leads(
     head = [item for item in items if item.tier in rank][:limit]
     rest = None if limit is None else limit - len(head)
     tail = [item for item in items if item.tier not in rank]
-    mixed = mix(tail, rules.warm_share, rules.nurture_share, rest)
+    mixed = mix(tail, rules.warm_share, rules.nurture_share, rest, served)
     return [
         replace(item, reasons=(*explain(item, now, rules, rep), *item.reasons))
         for item in head + mixed
@@ -198,7 +219,11 @@ def explain(item: QueueItem, now: datetime, rules: QueueRules, rep: str) -> tupl
 
 
 def mix(
-    items: list[QueueItem], warm_share: float, nurture_share: float, limit: int | None = None
+    items: list[QueueItem],
+    warm_share: float,
+    nurture_share: float,
+    limit: int | None = None,
+    served: MixServed = NOTHING_SERVED,
 ) -> list[QueueItem]:
     """Follow-ups best first, but every block keeps `warm_share` of its slots for warm leads
     (so hot ones do not starve them) and `nurture_share` for nurture. The first `limit`."""
@@ -215,9 +240,9 @@ def mix(
         return index if index < len(pending) else None
 
     out: list[QueueItem] = []
-    warm = nurture = 0
+    warm, nurture = served.warm, served.nurture
     while len(out) < (len(pending) if limit is None else min(limit, len(pending))):
-        slot = len(out) + 1
+        slot = served.slots + len(out) + 1
         index, share = peek("any"), None
         assert index is not None
         if nurture < math.floor(nurture_share * slot + 1e-9) and pending[index].tier != "nurture":

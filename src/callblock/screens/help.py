@@ -40,10 +40,23 @@ days to the best-weighted day; promises and fresh leads never move.
 
 Weights learn from the team's log. For each weekday (and local hour) d with n_d dials:
   observed_d = (contacts_d / dials_d) / (all contacts / all dials) x mean prior
-  blended_d  = (n_d x observed_d + m x prior_d) / (n_d + m),  m = 200 dials ([weights])
+  blended_d  = (n_d x observed_d + m x prior_d) / (n_d + m),  m = {prior_dials} dials
 so a day with few dials keeps its published prior, and one with many follows the team.
 Expected contacts = planned dials x the team's contact rate x block weight / 0.62 (an average
 calling hour's weight)."""
+
+
+def reflow(text: str) -> str:
+    """Join the lines of each paragraph so the help wraps to the terminal's width; lines that
+    start with spaces (formulas) stay as they are."""
+    out: list[str] = []
+    for line in text.splitlines():
+        joinable = out and out[-1] and line and not line.startswith(" ")
+        if joinable and not out[-1].startswith(" "):
+            out[-1] += " " + line
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -58,7 +71,7 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(classes="help"):
             yield Static(Content.styled("callblock keys", "bold"))
             yield Static(self._table())
-            yield Static(Content(self._about))
+            yield Static(Content(reflow(self._about)))
             yield Static(Content.styled("Esc, q or ? closes this help", "dim"))
 
     def _table(self) -> Content:

@@ -17,7 +17,7 @@ from textual.widgets import Static
 from callblock.context import AppContext
 from callblock.domain.calling import local_time
 from callblock.domain.outcomes import OUTCOME_BY_CODE
-from callblock.domain.priority import QueueItem
+from callblock.domain.priority import MixServed, QueueItem
 from callblock.screens.bindings import power_hour_bindings
 from callblock.screens.help import HelpScreen
 from callblock.screens.prompts import ConfirmScreen, NoteScreen, WhenScreen
@@ -50,6 +50,7 @@ class PowerHourScreen(Screen[None]):
         self.last: dialing.Recorded | None = None
         self.done: set[int] = set()  # leads given an outcome in this block
         self.skipped: set[int] = set()
+        self.served = MixServed()  # follow-up slots filled so far: the mix goes on from there
 
     @property
     def ctx(self) -> AppContext:
@@ -96,6 +97,7 @@ class PowerHourScreen(Screen[None]):
             now=ctx.clock.now(),
             limit=PREVIEW + 1,
             exclude=self.done | self.skipped,
+            served=self.served,
         )
         while items and not leases.claim(ctx.store, ctx.clock, ctx.rep, items[0].lead.id):
             items.pop(0)  # another rep took it a moment ago
@@ -235,6 +237,7 @@ class PowerHourScreen(Screen[None]):
             return
         self.last = recorded
         self.done.add(item.lead.id)
+        self.served = self.served.after(item)
         self.advance()
         self._refresh_session()
         note_key = self.app.get_key_display(self._binding("note"))
@@ -288,6 +291,7 @@ class PowerHourScreen(Screen[None]):
     def action_skip(self) -> None:
         if self.current is not None:
             self.skipped.add(self.current.lead.id)
+            self.served = self.served.after(self.current)
             self._say(Content.assemble("skipped ", plain(self.current.lead.name)))
             self.advance()
 

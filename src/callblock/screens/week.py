@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 from callblock.context import AppContext
 from callblock.domain.calling import local_time
 from callblock.domain.planning import PlannedBlock
+from callblock.domain.text import clean_line
 from callblock.domain.weights import WEEKDAY_NAMES
 from callblock.screens.help import WEEK_ABOUT, HelpScreen
 from callblock.services.planning import WeekPlan, week_plan
@@ -31,13 +32,39 @@ if TYPE_CHECKING:
 
 class WeekScreen(Screen[None]):
     BINDINGS = [
-        Binding("enter", "start_block", "start block", id="week.start"),
-        Binding("p", "power_hour_now", "power hour now", id="week.now"),
-        Binding("r", "review", "review", id="week.review"),
-        Binding("left_square_bracket", "week(-1)", "prev week", id="week.prev"),
-        Binding("right_square_bracket", "week(1)", "next week", id="week.next"),
-        Binding("question_mark", "help", "help", id="week.help"),
-        Binding("q", "app.quit", "quit", id="week.quit"),
+        Binding(
+            "enter",
+            "start_block",
+            "start block",
+            id="week.start",
+            tooltip="Start the highlighted block: a power hour under its name and target",
+        ),
+        Binding(
+            "p",
+            "power_hour_now",
+            "power hour now",
+            id="week.now",
+            tooltip="Start an ad-hoc power hour now",
+        ),
+        Binding(
+            "r",
+            "review",
+            "review",
+            id="week.review",
+            tooltip="The team lead's review: log, reps, heat map, what fell through the cracks",
+        ),
+        Binding(
+            "left_square_bracket",
+            "week(-1)",
+            "prev week",
+            id="week.prev",
+            tooltip="The week before",
+        ),
+        Binding(
+            "right_square_bracket", "week(1)", "next week", id="week.next", tooltip="The week after"
+        ),
+        Binding("question_mark", "help", "help", id="week.help", tooltip="Show this help"),
+        Binding("q", "app.quit", "quit", id="week.quit", tooltip="Quit callblock"),
     ]
 
     def __init__(self) -> None:
@@ -145,12 +172,16 @@ class WeekScreen(Screen[None]):
         self.load()
 
     def action_help(self) -> None:
-        shown = [
-            (self.app.get_key_display(binding), binding)
-            for _node, binding, _enabled, _tip in self.active_bindings.values()
-            if binding.show and binding.id
+        active = [b for _node, b, _on, _tip in self.active_bindings.values() if b.show and b.id]
+        # Enter is the block list's while it has focus; the help still says what it does here
+        shadowed = [
+            b
+            for b in self.BINDINGS
+            if isinstance(b, Binding) and b.id not in {a.id for a in active}
         ]
-        self.app.push_screen(HelpScreen(shown, about=WEEK_ABOUT))
+        shown = [(self.app.get_key_display(binding), binding) for binding in shadowed + active]
+        about = WEEK_ABOUT.format(prior_dials=self.ctx.settings.prior_dials)
+        self.app.push_screen(HelpScreen(shown, about=about))
 
 
 def _block_option(index: int, planned: PlannedBlock, now: datetime) -> Option:
@@ -160,7 +191,8 @@ def _block_option(index: int, planned: PlannedBlock, now: datetime) -> Option:
     over = planned.planned_dials > block.target_dials
     text = Content.assemble(
         (f"{block.start:%a %d} {block.start:%H:%M}–{block.end:%H:%M} ", style or "bold"),
-        plain(f"{block.name[:18]:<18}", style),
+        plain(block.name[:18], style),
+        " " * (18 - len(clean_line(block.name[:18]))),
         (f"{planned.planned_dials:>5} dials", "$warning" if over else style),
         (f" ~{planned.expected_contacts:5.1f} contacts", style),
         (f"  w {planned.weight:.2f}", "dim"),

@@ -9,7 +9,13 @@ from datetime import datetime, timedelta
 from callblock.clock import iso
 from callblock.config import Settings
 from callblock.domain.calling import UnknownZoneError, local_time
-from callblock.domain.priority import QueueItem, QueueRules, rank_leads
+from callblock.domain.priority import (
+    NOTHING_SERVED,
+    MixServed,
+    QueueItem,
+    QueueRules,
+    rank_leads,
+)
 from callblock.domain.weights import Weights
 from callblock.services.learning import current_weights
 from callblock.store import Store
@@ -28,6 +34,7 @@ def next_leads_for_rep(
     limit: int = 20,
     exclude: Iterable[int] = (),
     weights: Weights | None = None,
+    served: MixServed = NOTHING_SERVED,
 ) -> list[QueueItem]:
     """The leads `rep` should call at `now`, best first, each with its reasons.
 
@@ -64,7 +71,9 @@ def next_leads_for_rep(
         if rules.calling.window_for(lead.region).max_calls_per_day is not None
     ]
     calls = store.calls_since(limited, iso(now - timedelta(hours=24)))
-    ranked = rank_leads(candidates, promises, now, rules, rep=rep, calls_24h=calls, limit=limit)
+    ranked = rank_leads(
+        candidates, promises, now, rules, rep=rep, calls_24h=calls, limit=limit, served=served
+    )
     full = {lead.id: lead for lead in store.leads_by_ids(item.lead.id for item in ranked)}
     return [replace(item, lead=full[item.lead.id]) for item in ranked]
 
