@@ -146,7 +146,7 @@ def plan_week(
                 weight=block_weight(block, weights),
                 promises=sum(call.kind == "promise" for call in placed),
                 follow_ups=sum(call.kind != "promise" for call in placed),
-                expected_contacts=round(expected, 2),
+                expected_contacts=round(float(expected), 2),
             )
         )
     return planned

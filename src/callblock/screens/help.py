@@ -35,8 +35,8 @@ WEEK_ABOUT = """\
 Blocks come from the [[blocks]] rules in the config (RRULEs); by default a power hour every
 weekday at 09:00 and a second one on Wednesday and Thursday at 16:00, the best contact days
 (contact index Mon 0.70, Tue 0.68, Wed 0.97, Thu 1.00, Fri 0.85: InsideSales.com/MIT Lead
-Response Management study, 2007). Flexible follow-ups (the day-5/14/15 attempts) move up to 2
-days to the best-weighted day; promises and fresh leads never move.
+Response Management study, 2007). Flexible follow-ups (the day-5/14/15 attempts) move up to
+{slack_days} days to the best-weighted day; promises and fresh leads never move.
 
 Weights learn from the team's log. For each weekday (and local hour) d with n_d dials:
   observed_d = (contacts_d / dials_d) / (all contacts / all dials) x mean prior

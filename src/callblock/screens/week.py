@@ -13,6 +13,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from callblock.context import AppContext
 from callblock.domain.calling import local_time
@@ -106,9 +107,12 @@ class WeekScreen(Screen[None]):
             plan = week_plan(store, ctx.settings, ctx.clock, rep=ctx.rep, day=day)
         finally:
             store.close()
-        self.app.call_from_thread(self._show_plan, plan)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_plan, plan, day)
 
-    def _show_plan(self, plan: WeekPlan) -> None:
+    def _show_plan(self, plan: WeekPlan, day: date | None) -> None:
+        if day != self.day:
+            return  # a later request (] pressed again) is on its way
         self.plan = plan
         now = self.ctx.clock.now()
         sunday = plan.monday + timedelta(days=6)
@@ -180,7 +184,10 @@ class WeekScreen(Screen[None]):
             if isinstance(b, Binding) and b.id not in {a.id for a in active}
         ]
         shown = [(self.app.get_key_display(binding), binding) for binding in shadowed + active]
-        about = WEEK_ABOUT.format(prior_dials=self.ctx.settings.prior_dials)
+        settings = self.ctx.settings
+        about = WEEK_ABOUT.format(
+            prior_dials=settings.prior_dials, slack_days=settings.cadence.slack_days
+        )
         self.app.push_screen(HelpScreen(shown, about=about))
 
 

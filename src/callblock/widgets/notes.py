@@ -10,11 +10,12 @@ typed is lost if the connection drops.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
-from rich.markdown import Markdown
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
@@ -83,6 +84,20 @@ class NotesPane(VerticalScroll):
         return self._lead_id, self._text
 
     def _render_view(self) -> None:
+        view = self.query_one("#notes-view", Static)
+        if "rich.markdown" not in sys.modules:
+            # The Markdown parser costs ~40 ms to import: the first lead's card and keys go up
+            # first, with the notes as plain text, and the notes are rendered a frame later.
+            view.update(Content(self._text))
+            self.call_after_refresh(self._render_markdown, self._lead_id)
+            return
+        self._render_markdown(self._lead_id)
+
+    def _render_markdown(self, lead_id: int) -> None:
+        from rich.markdown import Markdown
+
+        if lead_id != self._lead_id:
+            return  # a later lead is on screen already
         text = self._text or "*No research notes yet. Press e to add some.*"
         self.query_one("#notes-view", Static).update(Markdown(text, hyperlinks=False))
 
