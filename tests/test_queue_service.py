@@ -147,3 +147,16 @@ def test_learned_weights_follow_the_log_and_are_kept_for_an_hour(
     assert learn(store, settings, clock).weekday[0].dials == 4  # cached for an hour
     clock.advance(hours=1, minutes=1)
     assert learn(store, settings, clock).weekday[0].dials == 5
+
+
+def test_a_merge_that_fills_the_phone_brings_its_calling_region() -> None:
+    from callblock.domain.dedupe import merge_fields
+
+    into = {"phone": "", "phone_display": "", "phone_timezone": None, "region": None}
+    other = {
+        "phone": "+13055550100",
+        "phone_display": "+1 305-555-0100",
+        "phone_timezone": "America/New_York",
+        "region": "US-FL",
+    }
+    assert merge_fields(into, other)["region"] == "US-FL"  # Florida's 3-calls rule follows

@@ -216,7 +216,7 @@ def merge_fields(into: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
         if not into.get(name) and other.get(name):
             changes[name] = other[name]
     if not into.get("phone") and other.get("phone"):
-        for name in ("phone", "phone_display", "phone_timezone"):
+        for name in ("phone", "phone_display", "phone_timezone", "region"):
             changes[name] = other.get(name)
     notes, more = into.get("notes") or "", other.get("notes") or ""
     if more.strip() and more.strip() not in notes:

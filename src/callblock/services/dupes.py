@@ -64,8 +64,8 @@ def merge_leads(
             into = store.merged_into(lead.id)
             if into is not None:
                 raise ServiceError(f"merge: lead {lead.id} was already merged into lead {into}")
-        into_record = _record(store, survivor)
-        other_record = _record(store, merged)
+        into_record = mergeable_fields(store, survivor)
+        other_record = mergeable_fields(store, merged)
         if merged.notes.strip():
             header = f"(merged from lead {merged.id}, {merged.name})"
             other_record["notes"] = f"{header}\n{merged.notes.strip()}"
@@ -97,7 +97,9 @@ def merge_leads(
     return Merged(keep, other, moved)
 
 
-def _record(store: Store, lead: Lead) -> dict[str, Any]:
+def mergeable_fields(store: Store, lead: Lead) -> dict[str, Any]:
+    """The fields a merge (or an import's merge into a lead) may fill, as `merge_fields` reads
+    them."""
     return {
         "company": lead.company,
         "title": lead.title,
@@ -107,6 +109,7 @@ def _record(store: Store, lead: Lead) -> dict[str, Any]:
         "phone": lead.phone,
         "phone_display": lead.phone_display,
         "phone_timezone": lead.phone_timezone,
+        "region": lead.region,
         "notes": lead.notes,
         "links": list(lead.links),
         "fit": dict(lead.fit),

@@ -32,6 +32,8 @@ from callblock.domain.text import clean_line
 from callblock.services import ServiceError
 from callblock.services.cadence import first_due
 from callblock.services.csvfile import DELIMITERS, CsvRow, read_csv
+from callblock.services.dupes import mergeable_fields
+from callblock.services.leads import get_lead
 from callblock.store import Store
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
@@ -186,7 +188,7 @@ def _plan(
             plan.new[ref].update(merge_fields(plan.new[ref], record))
             report.merges.append(f"line {row.line} -> line {ref}: {reason}")
         else:
-            current = existing.setdefault(ref, _lead_record(store, ref))
+            current = existing.setdefault(ref, mergeable_fields(store, get_lead(store, ref)))
             changes = merge_fields(current, record)
             current.update(changes)
             plan.updates.setdefault(ref, {}).update(changes)
@@ -240,26 +242,6 @@ def _record(row: LeadRow, now: Any, settings: Settings) -> dict[str, Any]:
         "created_at": iso(created),
         "notes": row.notes,
         "extra": row.extra,
-    }
-
-
-def _lead_record(store: Store, lead_id: int) -> dict[str, Any]:
-    lead = store.get_lead(lead_id)
-    assert lead is not None
-    return {
-        "company": lead.company,
-        "title": lead.title,
-        "email": lead.email,
-        "timezone": lead.timezone,
-        "owner": lead.owner,
-        "phone": lead.phone,
-        "phone_display": lead.phone_display,
-        "phone_timezone": lead.phone_timezone,
-        "region": lead.region,
-        "notes": lead.notes,
-        "links": list(lead.links),
-        "fit": dict(lead.fit),
-        "extra": store.lead_extra(lead_id),
     }
 
 
