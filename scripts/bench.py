@@ -335,6 +335,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7, help="launches of each app (default 7)")
     parser.add_argument("--presses", type=int, default=60, help="outcome keys (default 60)")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached database")
+    parser.add_argument(
+        "--skip", nargs="*", default=[], choices=("review", "import"), help="parts to leave out"
+    )
     args = parser.parse_args()
     if shutil.which("tmux") is None:
         sys.exit("bench: tmux is not installed")
@@ -364,12 +367,14 @@ def main() -> int:
         row("build a block's queue, limit 20 (ms)", ms["block"], 100, NOTES["block"]),
         row("plan the week, one rep (ms)", ms["plan"], None, NOTES["plan"]),
     ]
-    from bench_review import review_rows  # the team lead's review over 1,000,000 touches
+    if "review" not in args.skip:
+        from bench_review import review_rows  # the team lead's review over 1,000,000 touches
 
-    rows += review_rows(db)
-    from bench_import import import_bench  # the import and search benchmark (issue 5)
+        rows += review_rows(db)
+    if "import" not in args.skip:
+        from bench_import import import_bench  # the import and search benchmark (issue 5)
 
-    rows += import_bench(db)
+        rows += import_bench(db)
     print(table(rows))
     results = {
         "date": _stamp(),

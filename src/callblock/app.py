@@ -73,9 +73,6 @@ class CallblockApp(App[None]):
             self.push_screen(ImportScreen())
 
     def on_mount(self) -> None:
-        from callblock.screens.power_hour import PowerHourScreen
-        from callblock.screens.week import WeekScreen
-
         keymap = {
             ident: KEY_NAMES.get(key, key)
             for ident, key in self.context.settings.keys.items()
@@ -88,8 +85,12 @@ class CallblockApp(App[None]):
 
             self.push_screen(ReviewScreen())
         elif self.start == "dial":
+            from callblock.screens.power_hour import PowerHourScreen
+
             self.push_screen(PowerHourScreen())
         else:
+            from callblock.screens.week import WeekScreen
+
             self.push_screen(WeekScreen())
 
 

@@ -9,8 +9,6 @@ from datetime import date, datetime
 from typing import Any
 
 from callblock.clock import Clock, iso, parse_iso
-from callblock.commands_import import HANDLERS as IMPORT_HANDLERS
-from callblock.commands_review import HANDLERS as review_handlers
 from callblock.config import ConfigError, Settings, load_settings
 from callblock.domain.calling import local_time
 from callblock.domain.text import clean_line
@@ -27,7 +25,7 @@ def run(args: argparse.Namespace, clock: Clock) -> int:
             return _open_app(args, settings, clock, command)
         store = _open_store(args, settings)
         try:
-            return HANDLERS[command](args, store, settings, clock)
+            return handler(command)(args, store, settings, clock)
         finally:
             store.close()
     except (ServiceError, StoreError, ConfigError) as error:
@@ -253,4 +251,15 @@ HANDLERS = {
     "plan": _plan,
     "history": _history,
 }
-HANDLERS |= review_handlers | IMPORT_HANDLERS
+# Commands whose bodies live in modules of their own, imported only when run (start-up).
+ELSEWHERE = dict.fromkeys(("report", "export"), "callblock.commands_review") | dict.fromkeys(
+    ("import", "dupes", "merge", "leads"), "callblock.commands_import"
+)
+
+
+def handler(command: str) -> Any:
+    if command in HANDLERS:
+        return HANDLERS[command]
+    import importlib
+
+    return importlib.import_module(ELSEWHERE[command]).HANDLERS[command]

@@ -22,7 +22,6 @@ class Phone:
 def normalize_phone(raw: str, default_region: str = "US") -> Phone:
     """Parse `raw` (any common notation) into E.164 with phonenumbers, or raise PhoneError."""
     import phonenumbers  # lazy: ~30 ms at import
-    from phonenumbers import geocoder
     from phonenumbers import timezone as phone_zones
 
     text = raw.strip()
@@ -46,8 +45,16 @@ def normalize_phone(raw: str, default_region: str = "US") -> Phone:
         e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
         display=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
         timezone=zones[0] if len(zones) == 1 else None,
-        region=region_code(
-            phonenumbers.region_code_for_number(number),
-            geocoder.description_for_number(number, "en"),
-        ),
+        region=_region(number),
     )
+
+
+def _region(number: object) -> str | None:
+    """ "US-FL" for a Florida number (US states may set stricter calling rules), else the
+    country ("DE"); the geocoder (~10 us a number) is asked only about US numbers."""
+    import phonenumbers
+    from phonenumbers import geocoder
+
+    country = phonenumbers.region_code_for_number(number)
+    area = geocoder.description_for_number(number, "en") if country == "US" else None
+    return region_code(country, area)

@@ -9,17 +9,21 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from callblock.clock import parse_iso
-from callblock.domain.figures import Call, LeadBaseline, PromiseRecord, SessionSpan
-from callblock.domain.heatmap import SlotCount
-from callblock.domain.logs import NO_BLOCK, LogEntry, LogFilter
 from callblock.domain.models import Lead, Touch
 from callblock.domain.outcomes import OUTCOMES
 from callblock.store.convert import LEAD_COLUMNS, lead_from_row, touch_from_row
 from callblock.store.migrations import OPEN
 
+if TYPE_CHECKING:
+    from callblock.domain.figures import Call, LeadBaseline, PromiseRecord, SessionSpan
+    from callblock.domain.heatmap import SlotCount
+    from callblock.domain.logs import LogEntry, LogFilter
+
+# The review's domain types are imported where they are built, not at start-up: every
+# process opens the store, few of them review.
 LIVE_CALL = "undone = 0 AND channel = 'call'"
 
 
@@ -51,6 +55,8 @@ class ReportQueries:
 
     def live_calls_between(self, start: str, end: str) -> list[Call]:
         """The calls that count in [start, end), oldest first, read from a covering index."""
+        from callblock.domain.figures import Call
+
         rows = self.conn.execute(
             f"SELECT id, lead_id, rep, at, outcome, session_id FROM touches WHERE {LIVE_CALL} "
             "AND at >= ? AND at < ? ORDER BY at, id",
@@ -61,6 +67,8 @@ class ReportQueries:
 
     def lead_baselines(self, lead_ids: Iterable[int], before: str) -> dict[int, LeadBaseline]:
         """Each lead's calls that count before `before`, and its arrival when it has none."""
+        from callblock.domain.figures import LeadBaseline
+
         ids = sorted(set(lead_ids))
         prior: dict[int, int] = {}
         for chunk in _chunks(ids):
@@ -105,6 +113,8 @@ class ReportQueries:
 
     def sessions_overlapping(self, start: str, end: str) -> list[SessionSpan]:
         """Sessions that ran during [start, end); an unended session ends at its last dial."""
+        from callblock.domain.figures import SessionSpan
+
         rows = self.conn.execute(
             "SELECT id, rep, block_name, started_at, ended FROM (SELECT s.*, coalesce(s.ended_at, "
             "  (SELECT max(t.at) FROM touches t WHERE t.session_id = s.id AND t.undone = 0), "
@@ -120,6 +130,8 @@ class ReportQueries:
     # heat map and sparklines ---------------------------------------------------------------
     def slot_counts(self, start: str, end: str, rep: str | None = None) -> list[SlotCount]:
         """Dials and contacts per (lead zone, 15-minute UTC slot) in [start, end)."""
+        from callblock.domain.heatmap import SlotCount
+
         by_rep = "AND t.rep = ?" if rep is not None else ""
         rows = self.conn.execute(
             "SELECT coalesce(l.timezone, l.phone_timezone, '') AS zone, "
@@ -148,6 +160,8 @@ class ReportQueries:
         self, start: str, end: str, where: LogFilter, *, limit: int, offset: int
     ) -> tuple[list[LogEntry], int]:
         """A page of touches in [start, end) matching `where`, newest first, and how many."""
+        from callblock.domain.logs import NO_BLOCK, LogEntry
+
         sql = "WHERE t.at >= ? AND t.at < ?"
         params: list[Any] = [start, end]
         if where.rep is not None:
@@ -271,6 +285,8 @@ def _range(column: str, start: str | None, end: str | None) -> tuple[str, tuple[
 
 
 def _promise(row: sqlite3.Row) -> PromiseRecord:
+    from callblock.domain.figures import PromiseRecord
+
     return PromiseRecord(
         id=row[0],
         lead_id=row[1],
