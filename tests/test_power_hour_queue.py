@@ -276,3 +276,24 @@ async def test_hostile_names_in_up_next_show_literally(value, make_app, make_lea
         await pilot.click(UpNext, offset=(10, 1))  # on the name: no action, no link
         assert app.is_running and app.screen is power_hour(app)
     assert store.count("touches") == 0
+
+
+async def test_a_lead_up_next_that_another_rep_dials_meanwhile_is_not_shown_next(
+    store, clock, settings, make_lead, make_app
+) -> None:
+    """The next lead comes from the queue built when the current one was shown; it is checked
+    again when its turn comes, so a lead another rep just called is passed over (spacing)."""
+    first = make_lead(name="First", created=NOW - timedelta(minutes=2))
+    second = make_lead(name="Second", created=NOW - timedelta(minutes=20))
+    third = make_lead(name="Third", created=NOW - timedelta(minutes=40))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert shown(app) == first
+        assert order_in(up_next(app), ["Second", "Third"]) == ["Second", "Third"]
+        dialing.record_outcome(
+            store, clock, rep="bob", lead_id=second, code="no-answer", settings=settings
+        )
+        await pilot.press("n")
+        assert shown(app) == third
+        assert "Second" not in up_next(app)

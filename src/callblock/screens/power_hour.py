@@ -51,6 +51,7 @@ class PowerHourScreen(Screen[None]):
         self.done: set[int] = set()  # leads given an outcome in this block
         self.skipped: set[int] = set()
         self.served = MixServed()  # follow-up slots filled so far: the mix goes on from there
+        self.ahead: list[QueueItem] = []  # the queue behind the current lead
 
     @property
     def ctx(self) -> AppContext:
@@ -86,22 +87,46 @@ class PowerHourScreen(Screen[None]):
 
     # showing leads --------------------------------------------------------------------------
     def advance(self) -> None:
-        """Draw the best lead now (calling window checked at this moment), leased to this rep
-        so no other rep is handed it while it is on this screen."""
-        ctx = self.ctx
+        """Draw the next lead, leased to this rep so no other rep is handed it while it is on
+        this screen. The next lead is the head of the queue computed when the last one was
+        shown (re-checked now: still callable, not touched since, not taken), so the key that
+        recorded an outcome shows the next lead at once; the queue behind it is rebuilt right
+        after that frame."""
         self._release()
-        items = queue.next_leads_for_rep(
+        items = self._claim_head(self.ahead) or self._claim_head(self._queue(self.served))
+        self._show(items[0] if items else None, items[1 : PREVIEW + 1])
+        self.ahead = items[1:]
+        if items:
+            self.call_after_refresh(self._rebuild_ahead, items[0].lead.id)
+
+    def _queue(self, served: MixServed, also_exclude: tuple[int, ...] = ()) -> list[QueueItem]:
+        ctx = self.ctx
+        return queue.next_leads_for_rep(
             ctx.store,
             ctx.settings,
             rep=ctx.rep,
             now=ctx.clock.now(),
-            limit=PREVIEW + 1,
-            exclude=self.done | self.skipped,
-            served=self.served,
+            limit=PREVIEW + 2,  # one spare: the preview stays full when the head moves up
+            exclude=self.done | self.skipped | set(also_exclude),
+            served=served,
         )
-        while items and not leases.claim(ctx.store, ctx.clock, ctx.rep, items[0].lead.id):
-            items.pop(0)  # another rep took it a moment ago
-        self._show(items[0] if items else None, items[1:])
+
+    def _claim_head(self, items: list[QueueItem]) -> list[QueueItem]:
+        """`items` from the first one that may be called now and could be leased; [] if none."""
+        ctx = self.ctx
+        for index, item in enumerate(items):
+            if item.lead.id in self.done | self.skipped:
+                continue
+            fresh = queue.recheck(ctx.store, ctx.settings, item, rep=ctx.rep, now=ctx.clock.now())
+            if fresh and leases.claim(ctx.store, ctx.clock, ctx.rep, item.lead.id):
+                return [fresh, *items[index + 1 :]]
+        return []
+
+    def _rebuild_ahead(self, lead_id: int) -> None:
+        if self.current is None or self.current.lead.id != lead_id:
+            return  # the rep has moved on already
+        self.ahead = self._queue(self.served.after(self.current), (lead_id,))
+        self.query_one(UpNext).items = tuple(self.ahead[:PREVIEW])
 
     def _release(self) -> None:
         if self.current is not None:

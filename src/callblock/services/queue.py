@@ -11,9 +11,11 @@ from callblock.config import Settings
 from callblock.domain.calling import UnknownZoneError, local_time
 from callblock.domain.priority import (
     NOTHING_SERVED,
+    PROMISE_KINDS,
     MixServed,
     QueueItem,
     QueueRules,
+    place_lead,
     rank_leads,
 )
 from callblock.domain.weights import Weights
@@ -95,6 +97,26 @@ def callable_places(
         else:
             closed.setdefault(zone, []).append(region)
     return {zone: sorted(closed.get(zone, [])) for zone in allowed}
+
+
+def recheck(
+    store: Store, settings: Settings, item: QueueItem, *, rep: str, now: datetime
+) -> QueueItem | None:
+    """`item` with its lead as stored now, or None when it must not be called now after all
+    (touched since, called by another rep, a promise moved, its calling hours closed)."""
+    lead = store.get_lead(item.lead.id)
+    if lead is None:
+        return None
+    promises = [p for p in store.open_promises(lead.id) if p.kind in PROMISE_KINDS]
+    rules = settings.queue_rules(current_weights(store, settings))
+    window = rules.calling.window_for(lead.region)
+    calls = None
+    if window.max_calls_per_day is not None:
+        calls = store.calls_since([lead.id], iso(now - timedelta(hours=24))).get(lead.id, 0)
+    promise = promises[0] if promises else None
+    if place_lead(lead, promise, now, rules, rep, calls) is None:
+        return None
+    return replace(item, lead=lead)
 
 
 def still_callable(item: QueueItem, settings: Settings, now: datetime) -> bool:
