@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, cast
 
 from textual import on
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 
 NEEDS_LEAD = {"outcome", "skip", "edit_notes"}
 PREVIEW = 5  # leads shown under "up next"
+REBUILD_AFTER = 0.2  # seconds after a lead is shown, the queue behind it is rebuilt
 
 
 class PowerHourScreen(Screen[None]):
@@ -96,8 +98,8 @@ class PowerHourScreen(Screen[None]):
         items = self._claim_head(self.ahead) or self._claim_head(self._queue(self.served))
         self._show(items[0] if items else None, items[1 : PREVIEW + 1])
         self.ahead = items[1:]
-        if items:
-            self.call_after_refresh(self._rebuild_ahead, items[0].lead.id)
+        if items:  # once this frame is out (a quick rep meets a still-valid, re-checked list)
+            self.set_timer(REBUILD_AFTER, partial(self._rebuild_ahead, items[0].lead.id))
 
     def _queue(self, served: MixServed, also_exclude: tuple[int, ...] = ()) -> list[QueueItem]:
         ctx = self.ctx
