@@ -20,9 +20,6 @@ from callblock.domain.calling import local_time
 from callblock.domain.outcomes import OUTCOME_BY_CODE
 from callblock.domain.priority import MixServed, QueueItem
 from callblock.screens.bindings import power_hour_bindings
-from callblock.screens.help import HelpScreen
-from callblock.screens.prompts import ConfirmScreen, NoteScreen, WhenScreen
-from callblock.screens.summary import SummaryScreen
 from callblock.services import ServiceError, dialing, leads, leases, queue, sessions
 from callblock.widgets.app_header import AppHeader
 from callblock.widgets.history import HistoryTable
@@ -228,9 +225,13 @@ class PowerHourScreen(Screen[None]):
                 if answer:
                     self._record(item, code, None)
 
+            from callblock.screens.prompts import ConfirmScreen
+
             self.app.push_screen(ConfirmScreen(question), confirmed)
         elif outcome.asks_when:
             ctx = self.ctx
+            from callblock.screens.prompts import WhenScreen
+
             prompt = WhenScreen(
                 f"{outcome.label}: {lead.name} — when?",
                 ctx.clock.now(),
@@ -335,6 +336,8 @@ class PowerHourScreen(Screen[None]):
                 if self.current and self.current.lead.id == recorded.lead.id:
                     self._show(self.current)
 
+        from callblock.screens.prompts import NoteScreen
+
         self.app.push_screen(NoteScreen(title), save)
 
     def action_edit_notes(self) -> None:
@@ -372,6 +375,8 @@ class PowerHourScreen(Screen[None]):
             for _node, binding, _enabled, _tip in self.active_bindings.values()
             if binding.show and binding.id
         ]
+        from callblock.screens.help import HelpScreen
+
         self.app.push_screen(HelpScreen(shown))
 
     def action_end_block(self) -> None:
@@ -380,4 +385,6 @@ class PowerHourScreen(Screen[None]):
         self._release()
         sessions.end_session(ctx.store, ctx.clock, self.session)
         stats = sessions.session_stats(ctx.store, self.session, ctx.clock.now())
+        from callblock.screens.summary import SummaryScreen
+
         self.app.switch_screen(SummaryScreen(self.session.block_name, stats))
