@@ -3,7 +3,22 @@
 A bad file names the file, the key and the line, and the app does not start.
 """
 
-from callblock.config.loader import load_settings
+from __future__ import annotations
+
+from pathlib import Path
+
 from callblock.config.settings import COMMAND_KEYS, DEFAULT_KEYS, ConfigError, Settings
+
+
+def load_settings(path: Path | None, *, required: bool, machine_zone: str) -> Settings:
+    """Settings from the TOML file at `path` (missing is fine unless `required`)."""
+    if path is None or not path.exists():
+        if required and path is not None:
+            raise ConfigError(f"{path}: config file not found")
+        return Settings(timezone=machine_zone)
+    from callblock.config.loader import load_settings as load  # only with a file to read
+
+    return load(path, required=required, machine_zone=machine_zone)
+
 
 __all__ = ["COMMAND_KEYS", "DEFAULT_KEYS", "ConfigError", "Settings", "load_settings"]

@@ -35,7 +35,9 @@ if TYPE_CHECKING:
 
 NEEDS_LEAD = {"outcome", "skip", "edit_notes"}
 PREVIEW = 5  # leads shown under "up next"
-REBUILD_AFTER = 0.2  # seconds after a lead is shown, the queue behind it is rebuilt
+REBUILD_AFTER = (
+    0.05  # seconds after a lead is shown (its frame is out), the queue behind it is rebuilt
+)
 
 
 class PowerHourScreen(Screen[None]):
