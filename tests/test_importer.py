@@ -285,3 +285,31 @@ def test_ten_thousand_character_cells(tmp_path: Path, capsys) -> None:
 def test_missing_file_is_one_line(tmp_path: Path, capsys) -> None:
     code, _, err = run(tmp_path / "cb.db", "import", str(tmp_path / "nope.csv"), capsys=capsys)
     assert code == 1 and err.strip().endswith("nope.csv: no such file")
+
+
+def test_a_large_file_is_checked_on_every_core_with_the_same_result(tmp_path: Path, capsys) -> None:
+    """From PARALLEL_FROM rows validation runs in worker processes: line numbers, order and
+    all-or-nothing stay exactly as in-process."""
+    from callblock.services.importer import PARALLEL_FROM
+
+    count = PARALLEL_FROM + 50
+    rows = [f"Lead {n:05d},Co {n % 97},+1 212 55{n:05d}" for n in range(count)]
+    bad = rows.copy()
+    bad[count - 7] = "Broken,Co,12"  # file line count - 5 (1 = the header)
+    db = tmp_path / "cb.db"
+    code, _, err = run(
+        db, "import", str(write(tmp_path, "Name,Company,Phone\n" + "\n".join(bad))), capsys=capsys
+    )
+    assert code == 1 and f"line {count - 5}, column Phone:" in err
+    assert db_bytes(db) == 0
+    code, out, _ = run(
+        db, "import", str(write(tmp_path, "Name,Company,Phone\n" + "\n".join(rows))), "--json",
+        capsys=capsys,
+    )  # fmt: skip
+    assert code == 0 and json.loads(out)["imported"] == count
+    store = Store.open(db)
+    try:
+        names = [row[0] for row in store.conn.execute("SELECT name FROM leads ORDER BY id")]
+    finally:
+        store.close()
+    assert names == [row.split(",")[0] for row in rows]  # ids follow the file's order

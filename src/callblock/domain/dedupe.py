@@ -176,12 +176,13 @@ class DuplicateIndex:
                 # Name blocks: a lead sharing no phone or email (those blocks come first)
                 # matches only with a similar name, so rapidfuzz screens the block in C.
                 names = self._names[block][-BLOCK_LIMIT:]
-                similar = process.extract_iter(
+                similar = process.extract(
                     keys.canonical,
                     names,
                     scorer=fuzz.token_sort_ratio,
                     processor=None,
                     score_cutoff=FUZZY_NAME,
+                    limit=None,
                 )
                 refs = [refs[index] for _name, _score, index in similar]
             for ref in refs:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from callblock.domain.regions import region_code
+from callblock.domain.regions import region_code, us_state_code
+
+if TYPE_CHECKING:
+    from phonenumbers import PhoneNumber
 
 
 class PhoneError(ValueError):
@@ -49,12 +53,18 @@ def normalize_phone(raw: str, default_region: str = "US") -> Phone:
     )
 
 
-def _region(number: object) -> str | None:
+def _region(number: PhoneNumber) -> str | None:
     """ "US-FL" for a Florida number (US states may set stricter calling rules), else the
-    country ("DE"); the geocoder (~10 us a number) is asked only about US numbers."""
+    country ("DE"). Cheapest first: most country codes have one country; for +1 the geocoder's
+    area ("Miami, FL") names the state; only other shared codes need the full lookup."""
     import phonenumbers
     from phonenumbers import geocoder
 
-    country = phonenumbers.region_code_for_number(number)
-    area = geocoder.description_for_number(number, "en") if country == "US" else None
-    return region_code(country, area)
+    countries = phonenumbers.region_codes_for_country_code(number.country_code)
+    if len(countries) == 1:
+        return region_code(countries[0])
+    if number.country_code == 1:
+        area = geocoder.description_for_valid_number(number, "en")
+        if state := us_state_code(area):
+            return f"US-{state}"
+    return region_code(phonenumbers.region_code_for_number(number))

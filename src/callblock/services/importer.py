@@ -9,6 +9,7 @@ to a rejects CSV (default: `<name>.rejects.csv` next to the input).
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ from callblock.domain.dedupe import (
     match_keys,
     merge_fields,
 )
+from callblock.domain.entries import SearchEntry
 from callblock.domain.headers import Column, HeaderError, map_columns, parse_mapping, recognised
 from callblock.domain.import_rows import LeadRow, Problem, RowRules, validate_row
 from callblock.domain.text import clean_line
@@ -38,6 +40,7 @@ from callblock.store import Store
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 PROGRESS_EVERY = 1000
+PARALLEL_FROM = 5000  # rows: smaller files are validated in-process
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,7 @@ def import_csv(
         _write_rejects(report.rejects_path, table.header, plan.bad_rows, report.problems)
     total = len(plan.new) + len(plan.updates)
     try:
-        with store.transaction():
+        with store.bulk_writes(), store.transaction():
             report.lead_ids = store.insert_leads(_counted(plan.new.values(), total, progress))
             for lead_id, changes in plan.updates.items():
                 store.update_lead_fields(lead_id, changes)
@@ -140,6 +143,67 @@ def import_csv(
         progress("writing", total, total)
     report.committed = True
     return report
+
+
+class _Pool:
+    """Validation and duplicate keys, row by row and pure: a large import spreads them over
+    the machine's cores (phone parsing dominates an import); a small one stays in-process.
+    Results come back in order."""
+
+    def __init__(self, size: int) -> None:
+        workers = min(os.cpu_count() or 1, 4)
+        self.workers = workers if size >= PARALLEL_FROM and workers > 1 else 1
+        self.pool: Any = None
+
+    def __enter__(self) -> _Pool:
+        if self.workers > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            # spawn, not fork: the app imports from a worker thread, and forking a threaded
+            # process can leave a lock held in the child
+            context = multiprocessing.get_context("spawn")
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+
+    def _map(self, work: Callable[[Any], list[Any]], items: list[Any], *shared: Any) -> list[Any]:
+        if self.pool is None:
+            return work((*shared, items))
+        size = -(-len(items) // (self.workers * 4)) or 1
+        jobs = [(*shared, items[i : i + size]) for i in range(0, len(items), size)]
+        return [result for chunk in self.pool.map(work, jobs) for result in chunk]
+
+    def keys_of(self, entries: list[SearchEntry]) -> list[MatchKeys]:
+        return _entry_keys((entries,))  # in-process: shipping 100,000 keys back costs more
+
+    def validate(
+        self, columns: list[Column], rows: list[CsvRow], rules: RowRules
+    ) -> list[tuple[LeadRow | list[Problem], MatchKeys | None]]:
+        return self._map(_validate_chunk, [(r.cells, r.line) for r in rows], columns, rules)
+
+
+def _entry_keys(job: tuple[list[SearchEntry]]) -> list[MatchKeys]:
+    return [match_keys(e.name, e.company, e.phone, e.email) for e in job[0]]
+
+
+def _validate_chunk(
+    job: tuple[list[Column], RowRules, list[tuple[list[str], int]]],
+) -> list[tuple[LeadRow | list[Problem], MatchKeys | None]]:
+    columns, rules, chunk = job
+    out: list[tuple[LeadRow | list[Problem], MatchKeys | None]] = []
+    for cells, line in chunk:
+        result = validate_row(columns, cells, line, rules)
+        keys = (
+            None
+            if isinstance(result, list)
+            else match_keys(result.name, result.company, result.phone, result.email)
+        )
+        out.append((result, keys))
+    return out
 
 
 def _plan(
@@ -154,16 +218,16 @@ def _plan(
     now = clock.now()
     rules = RowRules(options.default_region, options.default_zone, now, options.owner)
     index = DuplicateIndex()
-    for entry in store.search_entries():
-        index.add(
-            ("lead", entry.lead_id), match_keys(entry.name, entry.company, entry.phone, entry.email)
-        )
+    entries = list(store.search_entries())
+    with _Pool(len(rows) + len(entries)) as pool:
+        for entry, keys in zip(entries, pool.keys_of(entries), strict=True):
+            index.add(("lead", entry.lead_id), keys)
+        checked = pool.validate(columns, rows, rules)
     plan, width = _Plan(), len(columns)
     existing: dict[int, dict[str, Any]] = {}
-    for done, row in enumerate(rows, start=1):
+    for done, (row, (result, keys)) in enumerate(zip(rows, checked, strict=True), start=1):
         if progress and done % PROGRESS_EVERY == 0:
             progress("checking", done, len(rows))
-        result = validate_row(columns, row.cells, row.line, rules)
         if len(row.cells) > width and any(cell.strip() for cell in row.cells[width:]):
             extra = Problem(row.line, "(row)", f"{len(row.cells)} cells; the header has {width}")
             result = [*result, extra] if isinstance(result, list) else [extra]
@@ -172,8 +236,8 @@ def _plan(
             report.rejected += 1
             plan.bad_rows.append(row)
             continue
+        assert keys is not None  # a valid row always has its keys
         record = _record(result, now, options.settings)
-        keys = match_keys(result.name, result.company, result.phone, result.email)
         target, match, other = _match(store, index, keys, result)
         if target is None:
             plan.new[row.line] = record
