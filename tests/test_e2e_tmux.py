@@ -24,6 +24,7 @@ pytestmark = [
 NOW = "2026-11-23T19:30:00Z"  # Monday 14:30 in New York: inside every US calling window
 ZONE = "America/New_York"
 KEY_BAR = ("c conn", "n no ans")
+CARD_WIDTH = 39  # the lead card's columns at 80x24, left of the notes' border
 
 
 def _callblock() -> str:
@@ -136,8 +137,9 @@ def cli(env: dict[str, str], *args: str) -> str:
 
 
 def card_name(lines: list[str]) -> str:
-    """The lead's name: the card's first line (3rd on screen), up to the temperature badge."""
-    return lines[2].strip().split("  ")[0] if len(lines) > 2 else ""
+    """The lead's name: the card's first line (3rd on screen, the left half: the notes are on
+    the right), up to the temperature badge."""
+    return lines[2][:CARD_WIDTH].strip().split("  ")[0] if len(lines) > 2 else ""
 
 
 def usable(lines: list[str]) -> bool:
