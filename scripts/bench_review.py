@@ -22,23 +22,12 @@ from callblock.config import Settings
 from callblock.domain.logs import LogFilter
 from callblock.domain.periods import Period, local_day
 from callblock.services import review
+from callblock.services.demo import OUTCOME_WEIGHTS  # the demo's outcome mix
 from callblock.store import Store
 
 TOUCHES = 1_000_000
 DAYS = 40
 REPS = tuple(f"rep{n:02d}" for n in range(1, 21))
-OUTCOME_WEIGHTS = {
-    "no-answer": 38,
-    "voicemail": 22,
-    "busy": 4,
-    "gatekeeper": 9,
-    "connected": 12,
-    "callback": 5,
-    "meeting": 3,
-    "not-interested": 5,
-    "bad-number": 1.5,
-    "dnc": 0.5,
-}
 
 
 def top_up(store: Store, now: str, total: int, seed: int = 11) -> int:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from callblock.domain.calling import UnknownZoneError, zone_info
 from callblock.domain.csvcells import restore_cell
@@ -328,8 +329,9 @@ def _links(row: _Row) -> list[str]:
     return [clean_line(value) for value in values if value.strip()]
 
 
-def _fit(row: _Row) -> dict[str, int]:
-    text = row.cells.get("fit", ("", ""))[1].strip()
+def _json_object(row: _Row, field: str, example: str) -> dict[str, Any]:
+    """The JSON object in the row's `field` cell ({} when empty); a problem when it is not."""
+    text = row.cells.get(field, ("", ""))[1].strip()
     if not text:
         return {}
     try:
@@ -337,8 +339,13 @@ def _fit(row: _Row) -> dict[str, int]:
     except ValueError:
         values = None
     if not isinstance(values, dict):
-        row.problem(row.header("fit"), 'not a JSON object like {"title": 2}')
+        row.problem(row.header(field), f"not a JSON object{example}")
         return {}
+    return values
+
+
+def _fit(row: _Row) -> dict[str, int]:
+    values = _json_object(row, "fit", ' like {"title": 2}')
     fit: dict[str, int] = {}
     for name, value in values.items():
         limit = FIT_CRITERIA.get(name, (None,))[0]
@@ -352,16 +359,7 @@ def _fit(row: _Row) -> dict[str, int]:
 
 
 def _extra_json(row: _Row) -> dict[str, str]:
-    text = row.cells.get("extra_json", ("", ""))[1].strip()
-    if not text:
-        return {}
-    try:
-        values = json.loads(text)
-    except ValueError:
-        values = None
-    if not isinstance(values, dict):
-        row.problem(row.header("extra_json"), "not a JSON object")
-        return {}
+    values = _json_object(row, "extra_json", "")
     return {
         clean_line(key, NAME_MAX): clean_block(
             value if isinstance(value, str) else json.dumps(value)
