@@ -160,3 +160,15 @@ def test_a_merge_that_fills_the_phone_brings_its_calling_region() -> None:
         "region": "US-FL",
     }
     assert merge_fields(into, other)["region"] == "US-FL"  # Florida's 3-calls rule follows
+
+
+def test_editing_a_leads_status_to_nurture_moves_its_next_due_time(
+    store: Store, clock: FixedClock, settings: Settings, make_lead
+) -> None:
+    from callblock.services.lead_edit import update_lead
+
+    lead_id = make_lead()
+    dial(store, clock, settings, lead_id)
+    assert store.get_lead(lead_id).next_due_at == NOW + timedelta(minutes=30)
+    update_lead(store, lead_id, {"status": "nurture"}, settings=settings)
+    assert store.get_lead(lead_id).next_due_at == NOW + timedelta(days=30)

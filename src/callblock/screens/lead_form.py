@@ -117,5 +117,7 @@ class EditLeadScreen(FormScreen):
         from callblock.services.lead_edit import update_lead
 
         ctx = self.ctx
-        update_lead(ctx.store, self._lead_id, values, ctx.settings.default_region)
+        update_lead(
+            ctx.store, self._lead_id, values, ctx.settings.default_region, settings=ctx.settings
+        )
         return self._lead_id

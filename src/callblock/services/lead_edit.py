@@ -12,7 +12,9 @@ from callblock.domain.models import FIT_CRITERIA, Lead, LeadStatus, Temperature
 from callblock.domain.phones import PhoneError, normalize_phone
 from callblock.domain.text import NAME_MAX, clean_line
 from callblock.services import ServiceError
+from callblock.services.cadence import refresh_due
 from callblock.services.leads import get_lead
+from callblock.services.learning import current_weights
 from callblock.store import Store
 
 # The fields the lead screen's form edits, in its order: (field, label).
@@ -43,9 +45,14 @@ def edit_values(lead: Lead) -> dict[str, str]:
 
 
 def update_lead(
-    store: Store, lead_id: int, values: dict[str, str], default_region: str = "US"
+    store: Store,
+    lead_id: int,
+    values: dict[str, str],
+    default_region: str = "US",
+    settings: Settings | None = None,
 ) -> Lead:
-    """Validate and save edited fields (only those given); returns the lead as stored."""
+    """Validate and save edited fields (only those given); returns the lead as stored. A new
+    status or zone moves the lead's next due time (nurture has its own rhythm)."""
     lead = get_lead(store, lead_id)
     changes: dict[str, Any] = {}
     for name, raw in values.items():
@@ -81,6 +88,9 @@ def update_lead(
             raise ServiceError(f"{name}: not an editable field")
     with store.transaction():
         store.update_lead_fields(lead_id, changes)
+        if {"status", "timezone", "phone"} & set(changes):
+            settings = settings or Settings()
+            refresh_due(store, settings, current_weights(store, settings), [lead_id])
     return get_lead(store, lead_id)
 
 
