@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="callblock",
         description="A keyboard-driven terminal workstation for inside-sales call blocks. "
-        "Without a command, opens the app.",
+        "Without a command, opens the app on this week's plan (home).",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
