@@ -172,3 +172,35 @@ def test_editing_a_leads_status_to_nurture_moves_its_next_due_time(
     assert store.get_lead(lead_id).next_due_at == NOW + timedelta(minutes=30)
     update_lead(store, lead_id, {"status": "nurture"}, settings=settings)
     assert store.get_lead(lead_id).next_due_at == NOW + timedelta(days=30)
+
+
+def test_undo_never_takes_back_a_do_not_call_another_rep_set_since(
+    store: Store, clock: FixedClock, settings: Settings, make_lead
+) -> None:
+    lead_id = make_lead()
+    session = store.insert_session("alice", "B", iso(clock.now()), 60)
+    dial(store, clock, settings, lead_id, session_id=session)  # alice: no answer
+    clock.advance(minutes=5)
+    dialing.record_outcome(store, clock, rep="bob", lead_id=lead_id, code="dnc", settings=settings)
+    dialing.undo_last(store, clock, rep="alice", session_id=session, settings=settings)
+    lead = store.get_lead(lead_id)
+    assert lead.status is LeadStatus.DNC  # bob's do-not-call stands
+    clock.advance(days=1)
+    assert lead_id not in queued(store, settings, clock)
+
+
+def test_undo_after_a_merge_into_a_do_not_call_lead_keeps_it_do_not_call(
+    store: Store, clock: FixedClock, settings: Settings, make_lead
+) -> None:
+    from callblock.services.dupes import merge_leads
+
+    keep, other = make_lead(), make_lead()
+    dialing.record_outcome(store, clock, rep="bob", lead_id=keep, code="dnc", settings=settings)
+    session = store.insert_session("dan", "B", iso(clock.now()), 60)
+    dialing.record_outcome(
+        store, clock, rep="dan", lead_id=other, code="no-answer", session_id=session,
+        settings=settings,
+    )  # fmt: skip
+    merge_leads(store, clock, rep="dan", keep=keep, other=other, settings=settings)
+    dialing.undo_last(store, clock, rep="dan", session_id=session, settings=settings)
+    assert store.get_lead(keep).status is LeadStatus.DNC

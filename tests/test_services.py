@@ -23,7 +23,11 @@ def test_recording_an_outcome_counts_the_attempt_and_keeps_the_previous_state(
     lead = store.get_lead(lead_id)
     assert lead is not None
     assert (lead.attempts, lead.status, lead.last_touch_at) == (1, LeadStatus.WORKING, NOW)
-    assert store.touch_lead_before(recorded.touch_id) == {"status": "new", "bad_number": False}
+    assert store.touch_lead_before(recorded.touch_id) == {
+        "status": "new",
+        "bad_number": False,
+        "after": {"status": "working", "bad_number": False},  # what undo may take back
+    }
     [touch] = leads.history(store, lead_id)
     assert (touch.rep, touch.outcome, touch.at) == ("alice", "busy", NOW)
 

@@ -118,6 +118,20 @@ def state_after(
     return LeadState(status=status, bad_number=state.bad_number or outcome.marks_bad_number)
 
 
+def state_after_undo(before: LeadState, produced: LeadState | None, now: LeadState) -> LeadState:
+    """The lead's state once a touch is undone: each field the touch set goes back to how it
+    was, unless something changed it since (another rep's do-not-call, a merge): that stays.
+    Without a record of what the touch produced, only a return to a less final state is
+    refused: do-not-call and a bad number always stay."""
+    if produced is None:
+        keep_status = now.status is LeadStatus.DNC and before.status is not LeadStatus.DNC
+        status = now.status if keep_status else before.status
+        return LeadState(status, (now.bad_number and not before.bad_number) or before.bad_number)
+    status = before.status if now.status == produced.status else now.status
+    bad = before.bad_number if now.bad_number == produced.bad_number else now.bad_number
+    return LeadState(status, bad)
+
+
 def moves_to_nurture(before: LeadState, after: LeadState, outcome: Outcome) -> bool:
     """True when the schedule ran out (not a rep's "not interested"): a goodbye touch is due."""
     return (

@@ -7,13 +7,15 @@ from datetime import datetime
 
 from callblock.clock import Clock, iso
 from callblock.config import Settings
-from callblock.domain.models import Channel, Lead, Touch
+from callblock.domain.models import Channel, Lead, LeadStatus, Touch
 from callblock.domain.outcomes import (
+    LeadState,
     Outcome,
     UnknownOutcomeError,
     moves_to_nurture,
     outcome_by_code,
     state_after,
+    state_after_undo,
     state_of,
 )
 from callblock.domain.text import clean_line
@@ -80,7 +82,11 @@ def record_outcome(
             outcome=outcome.code,
             note=clean_line(note, NOTE_MAX),
             session_id=session_id,
-            lead_before={"status": before.status.value, "bad_number": before.bad_number},
+            lead_before={
+                "status": before.status.value,
+                "bad_number": before.bad_number,
+                "after": {"status": after.status.value, "bad_number": after.bad_number},
+            },
         )
         store.set_lead_state(lead_id, after.status.value, after.bad_number)
         store.refresh_lead_counters(lead_id)
@@ -124,11 +130,20 @@ def undo_last(
         touch = store.last_live_touch(session_id)
         if touch is None:
             return None
-        before = store.touch_lead_before(touch.id)
+        saved = store.touch_lead_before(touch.id)
         store.mark_touch_undone(touch.id)
         store.revert_promises_of_touch(touch.id)
-        if before:
-            store.set_lead_state(touch.lead_id, before["status"], bool(before["bad_number"]))
+        if saved:
+            lead = get_lead(store, touch.lead_id)
+            produced = saved.get("after")
+            restored = state_after_undo(
+                LeadState(LeadStatus(saved["status"]), bool(saved["bad_number"])),
+                LeadState(LeadStatus(produced["status"]), bool(produced["bad_number"]))
+                if produced
+                else None,
+                state_of(lead),
+            )
+            store.set_lead_state(touch.lead_id, restored.status.value, restored.bad_number)
         store.refresh_lead_counters(touch.lead_id)
         settings = settings or Settings()
         refresh_due(store, settings, current_weights(store, settings), [touch.lead_id])
