@@ -297,3 +297,21 @@ async def test_a_lead_up_next_that_another_rep_dials_meanwhile_is_not_shown_next
         await pilot.press("n")
         assert shown(app) == third
         assert "Second" not in up_next(app)
+
+
+async def test_notes_changed_on_another_screen_are_kept_when_edited_again_here(
+    store, clock, settings, make_lead, make_app
+) -> None:
+    """The lead screen (or anything else) may change the lead while the power hour waits
+    below it; back on the power hour the lead is read again, so an edit builds on that."""
+    lead_id = make_lead(name="Ann", notes="first")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert shown(app) == lead_id
+        await pilot.press("question_mark")  # another screen on top
+        store.set_notes(lead_id, "first\nLEADSCREEN")  # saved there
+        await pilot.press("escape")
+        await pilot.press("e", "end", *" POWER", "escape")
+    notes = store.get_lead(lead_id).notes
+    assert "LEADSCREEN" in notes and "POWER" in notes

@@ -86,6 +86,24 @@ class PowerHourScreen(Screen[None]):
         self.advance()
         self.set_interval(1.0, self._tick)
 
+    def on_screen_resume(self) -> None:
+        """Back from another screen (a lead opened by search, a prompt): the lead on screen is
+        read again, so notes, status or phone changed there are what the rep sees and edits."""
+        item = self.current
+        if item is None or not self.is_mounted:
+            return
+        lead = self.ctx.store.get_lead(item.lead.id)
+        if lead is None or lead == item.lead:
+            return
+        fresh = queue.recheck(
+            self.ctx.store, self.ctx.settings, item, rep=self.ctx.rep, now=self.ctx.clock.now()
+        )
+        if fresh is None and item.tier in ("promise", "inbound", "follow-up", "nurture"):
+            self._say(plain(f"{lead.name}: changed elsewhere and not to be called now; moved on"))
+            self.advance()
+        else:
+            self._show(replace(item, lead=lead))
+
     # showing leads --------------------------------------------------------------------------
     def advance(self) -> None:
         """Draw the next lead, leased to this rep so no other rep is handed it while it is on
