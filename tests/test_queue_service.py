@@ -204,3 +204,21 @@ def test_undo_after_a_merge_into_a_do_not_call_lead_keeps_it_do_not_call(
     merge_leads(store, clock, rep="dan", keep=keep, other=other, settings=settings)
     dialing.undo_last(store, clock, rep="dan", session_id=session, settings=settings)
     assert store.get_lead(keep).status is LeadStatus.DNC
+
+
+def test_call_now_is_refused_for_a_lead_on_another_reps_screen_or_at_its_daily_limit(
+    store: Store, clock: FixedClock, settings: Settings, make_lead
+) -> None:
+    from callblock.services.lead_edit import call_now_problem
+
+    taken = make_lead()
+    assert leases.claim(store, clock, "bob", taken)
+    lead = store.get_lead(taken)
+    assert "bob's screen" in call_now_problem(store, lead, clock.now(), settings, rep="alice")
+    assert call_now_problem(store, lead, clock.now(), settings, rep="bob") is None
+    miami = make_lead(phone="+1 305 555 0100")
+    for _ in range(3):
+        dial(store, clock, settings, miami)
+        clock.advance(minutes=31)
+    problem = call_now_problem(store, store.get_lead(miami), clock.now(), settings, rep="alice")
+    assert problem is not None and "3 times in 24 hours" in problem

@@ -185,7 +185,9 @@ class LeadScreen(Screen[None]):
 
         ctx = self.ctx
         lead = leads.get_lead(ctx.store, self.lead_id)
-        problem = lead_edit.call_now_problem(ctx.store, lead, ctx.clock.now(), ctx.settings)
+        problem = lead_edit.call_now_problem(
+            ctx.store, lead, ctx.clock.now(), ctx.settings, rep=ctx.rep
+        )
         if problem:
             self._say(plain(problem, "$error"))
             return

@@ -156,8 +156,11 @@ class PowerHourScreen(Screen[None]):
         ctx = self.ctx
         lead = leads.get_lead(ctx.store, lead_id)
         self.skipped.discard(lead_id)
-        self._release()
-        leases.claim(ctx.store, ctx.clock, ctx.rep, lead_id)
+        if not leases.claim(ctx.store, ctx.clock, ctx.rep, lead_id):
+            self._say(plain(f"{lead.name} is on another rep's screen right now", "$warning"))
+            return
+        if self.current is not None and self.current.lead.id != lead_id:
+            leases.release(ctx.store, ctx.rep, self.current.lead.id)
         local = local_time(ctx.clock.now(), lead.zone(ctx.settings.timezone))
         self._show(QueueItem(lead, 0.0, "chosen", ("picked by you: call now",), local))
 

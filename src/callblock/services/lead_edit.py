@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from callblock.clock import iso
 from callblock.config import Settings
 from callblock.domain.calling import UnknownZoneError, local_time, zone_info
 from callblock.domain.import_rows import EMAIL
@@ -133,7 +134,9 @@ def step_fit(store: Store, lead_id: int, criterion: str) -> Lead:
     return get_lead(store, lead_id)
 
 
-def call_now_problem(store: Store, lead: Lead, now: datetime, settings: Settings) -> str | None:
+def call_now_problem(
+    store: Store, lead: Lead, now: datetime, settings: Settings, rep: str | None = None
+) -> str | None:
     """Why `lead` must not be dialled now (None: it may be)."""
     if store.merged_into(lead.id) is not None:
         return f"lead {lead.id} was merged into lead {store.merged_into(lead.id)}"
@@ -145,6 +148,14 @@ def call_now_problem(store: Store, lead: Lead, now: datetime, settings: Settings
         local = local_time(now, lead.zone(settings.timezone))
     except UnknownZoneError:
         return "the lead's time zone is unknown: never called at a guessed hour"
-    if not settings.calling.window_for(lead.region).allows(local):
+    window = settings.calling.window_for(lead.region)
+    if not window.allows(local):
         return f"outside calling hours: {local:%H:%M %a} for them"
+    if window.max_calls_per_day is not None:
+        calls = store.calls_since([lead.id], iso(now - timedelta(hours=24))).get(lead.id, 0)
+        if calls >= window.max_calls_per_day:
+            return f"already called {calls} times in 24 hours (the limit in {lead.region})"
+    holder = store.lease_holder(lead.id, iso(now))
+    if holder is not None and holder != rep:
+        return f"on {holder}'s screen right now"
     return None
