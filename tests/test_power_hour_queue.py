@@ -315,3 +315,25 @@ async def test_notes_changed_on_another_screen_are_kept_when_edited_again_here(
         await pilot.press("e", "end", *" POWER", "escape")
     notes = store.get_lead(lead_id).notes
     assert "LEADSCREEN" in notes and "POWER" in notes
+
+
+async def test_after_a_long_call_the_queue_is_built_afresh_so_a_promise_now_due_comes_next(
+    store, clock, settings, make_lead, make_app, monkeypatch
+) -> None:
+    from callblock.screens import power_hour
+
+    first = make_lead(name="First", created=NOW - timedelta(minutes=2))
+    make_lead(name="Second", created=NOW - timedelta(minutes=20))
+    promised = make_lead(name="Promised", created=NOW - timedelta(days=3))
+    dialed_earlier(
+        store, clock, settings, promised, code="callback", rep="alice",
+        when=NOW + timedelta(minutes=10),
+    )  # fmt: skip
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert shown(app) == first
+        clock.advance(minutes=11)  # a long call: the callback has come due meanwhile
+        monkeypatch.setattr(power_hour, "AHEAD_FRESH", 0.0)
+        await pilot.press("c")
+        assert shown(app) == promised

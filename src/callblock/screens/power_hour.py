@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from datetime import datetime
 from functools import partial
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 
 NEEDS_LEAD = {"outcome", "skip", "edit_notes"}
 PREVIEW = 5  # leads shown under "up next"
+AHEAD_FRESH = 5.0  # s: an older list is rebuilt (a promise may have come due meanwhile)
 REBUILD_AFTER = (
     0.05  # seconds after a lead is shown (its frame is out), the queue behind it is rebuilt
 )
@@ -53,6 +55,7 @@ class PowerHourScreen(Screen[None]):
         self.skipped: set[int] = set()
         self.served = MixServed()  # follow-up slots filled so far: the mix goes on from there
         self.ahead: list[QueueItem] = []  # the queue behind the current lead
+        self.ahead_at = 0.0  # when it was built (monotonic seconds)
 
     @property
     def ctx(self) -> AppContext:
@@ -107,14 +110,17 @@ class PowerHourScreen(Screen[None]):
     # showing leads --------------------------------------------------------------------------
     def advance(self) -> None:
         """Draw the next lead, leased to this rep so no other rep is handed it while it is on
-        this screen. The next lead is the head of the queue computed when the last one was
-        shown (re-checked now: still callable, not touched since, not taken), so the key that
-        recorded an outcome shows the next lead at once; the queue behind it is rebuilt right
-        after that frame."""
+        this screen. After a quick outcome (under AHEAD_FRESH) the next lead is the head of the
+        queue computed when the last one was shown (re-checked now: still callable, not touched
+        since, not taken), so the key shows it at once and the queue behind it is rebuilt right
+        after that frame; after a longer call the queue is built afresh (a promise may have come
+        due, a lead may have arrived)."""
         self._release()
-        items = self._claim_head(self.ahead) or self._claim_head(self._queue(self.served))
+        fresh = time.monotonic() - self.ahead_at < AHEAD_FRESH  # a quick no-answer, not a call
+        ahead = self.ahead if fresh else []
+        items = self._claim_head(ahead) or self._claim_head(self._queue(self.served))
         self._show(items[0] if items else None, items[1 : PREVIEW + 1])
-        self.ahead = items[1:]
+        self.ahead, self.ahead_at = items[1:], time.monotonic()
         if items:  # once this frame is out (a quick rep meets a still-valid, re-checked list)
             self.set_timer(REBUILD_AFTER, partial(self._rebuild_ahead, items[0].lead.id))
 
@@ -145,6 +151,7 @@ class PowerHourScreen(Screen[None]):
         if self.current is None or self.current.lead.id != lead_id:
             return  # the rep has moved on already
         self.ahead = self._queue(self.served.after(self.current), (lead_id,))
+        self.ahead_at = time.monotonic()
         self.query_one(UpNext).items = tuple(self.ahead[:PREVIEW])
 
     def _release(self) -> None:
