@@ -68,6 +68,7 @@ def leads(draw: st.DrawFn, now: datetime, lead_id: int) -> Lead:
         last_touch_at=None if touched is None else now - timedelta(minutes=touched),
         bad_number=draw(st.booleans()),
         next_due_at=None if due is None else now - timedelta(minutes=due),
+        zone_spread=draw(st.sampled_from([0, 0, 60, 180])),
     )
 
 
@@ -93,7 +94,10 @@ def test_nothing_unlawful_or_unwanted_is_ever_queued(scenario) -> None:
         lead = item.lead
         assert lead.status is not LeadStatus.DNC and not lead.bad_number and lead.phone
         window = RULES.calling.window_for(lead.region)
-        assert window.allows(local_time(now, lead.zone(RULES.default_zone)))
+        local = local_time(now, lead.zone(RULES.default_zone))
+        assert window.allows(local)
+        if lead.zone_spread and not lead.timezone:  # the westernmost zone of its phone area
+            assert window.allows(local - timedelta(minutes=lead.zone_spread))
         if window.max_calls_per_day is not None:
             assert calls[lead.id] < window.max_calls_per_day
         if item.tier == "promise":

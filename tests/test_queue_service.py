@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from callblock.clock import FixedClock, iso
+from callblock.clock import FixedClock, iso, parse_iso
 from callblock.config import Settings
 from callblock.domain.cadence import Cadence, parse_step
 from callblock.domain.models import LeadStatus
@@ -222,3 +222,22 @@ def test_call_now_is_refused_for_a_lead_on_another_reps_screen_or_at_its_daily_l
         clock.advance(minutes=31)
     problem = call_now_problem(store, store.get_lead(miami), clock.now(), settings, rep="alice")
     assert problem is not None and "3 times in 24 hours" in problem
+
+
+def test_a_number_whose_area_spans_zones_is_called_only_when_the_window_holds_in_all(
+    store: Store, clock: FixedClock, settings: Settings, make_lead
+) -> None:
+    """+1 605 (South Dakota) is Central or Mountain time: never before 08:00 Mountain, never
+    after 21:00 Central; the team's zone (New York here) plays no part."""
+    lead_id = make_lead(phone="+1 605 555 0123", tz=None)
+    lead = store.get_lead(lead_id)
+    assert lead.phone_timezone is not None and lead.zone_spread == 60
+    for utc, callable_now in (
+        ("2026-11-24T13:05:00+00:00", False),  # 08:05 New York, 07:05 Central, 06:05 Mountain
+        ("2026-11-24T14:59:00+00:00", False),  # 07:59 Mountain
+        ("2026-11-24T15:00:00+00:00", True),  # 08:00 Mountain
+        ("2026-11-25T02:59:00+00:00", True),  # 20:59 Central
+        ("2026-11-25T03:00:00+00:00", False),  # 21:00 Central
+    ):
+        clock.set(parse_iso(utc))
+        assert (lead_id in queued(store, settings, clock)) is callable_now, utc

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -39,8 +39,15 @@ class CallingWindow:
     end: time = time(21, 0)
     max_calls_per_day: int | None = None
 
-    def allows(self, local: datetime) -> bool:
-        return self.start <= local.time().replace(tzinfo=None) < self.end
+    def allows(self, local: datetime, lag_minutes: int = 0) -> bool:
+        """Inside the window at `local`, and at `local` minus `lag_minutes` (a lead whose phone
+        area spans zones: the clock of its westernmost zone)."""
+        if not self.start <= local.time().replace(tzinfo=None) < self.end:
+            return False
+        if lag_minutes:
+            west = (local - timedelta(minutes=lag_minutes)).time().replace(tzinfo=None)
+            return self.start <= west < self.end
+        return True
 
 
 US_FEDERAL_WINDOW = CallingWindow()  # 47 CFR 64.1200(c)(1): 08:00-21:00 local
@@ -66,5 +73,5 @@ class CallingRules:
                 return self.regions[country]
         return self.default
 
-    def allows(self, moment: datetime, zone: str, region: str | None) -> bool:
-        return self.window_for(region).allows(local_time(moment, zone))
+    def allows(self, moment: datetime, zone: str, region: str | None, lag_minutes: int = 0) -> bool:
+        return self.window_for(region).allows(local_time(moment, zone), lag_minutes)

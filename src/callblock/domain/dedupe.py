@@ -217,7 +217,7 @@ def merge_fields(into: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
         if not into.get(name) and other.get(name):
             changes[name] = other[name]
     if not into.get("phone") and other.get("phone"):
-        for name in ("phone", "phone_display", "phone_timezone", "region"):
+        for name in ("phone", "phone_display", "phone_timezone", "region", "zone_spread"):
             changes[name] = other.get(name)
     notes, more = into.get("notes") or "", other.get("notes") or ""
     if more.strip() and more.strip() not in notes:

@@ -127,6 +127,7 @@ class LeadRow:
     phone_display: str = ""
     phone_timezone: str | None = None
     region: str | None = None  # "US-FL", "DE": picks the calling window
+    zone_spread: int = 0  # minutes the lead's clock may lag phone_timezone
     email: str = ""
     timezone: str | None = None
     temperature: Temperature = Temperature.WARM
@@ -259,6 +260,7 @@ def _phone(row: _Row, lead: LeadRow, region: str) -> None:
         parsed.timezone,
         parsed.region,
     )
+    lead.zone_spread = parsed.zone_spread
 
 
 def _zone(row: _Row) -> str | None:

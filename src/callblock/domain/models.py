@@ -77,6 +77,7 @@ class Lead:
     first_call_at: datetime | None = None
     next_due_at: datetime | None = None  # next attempt under the cadence; None: attempts used up
     stored_fit_score: float | None = None  # as the store keeps it (saves recomputing)
+    zone_spread: int = 0  # minutes the lead's clock may lag its zone (phone area spans zones)
 
     @property
     def fit_score(self) -> float:

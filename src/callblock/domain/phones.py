@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from callblock.domain.calling import UnknownZoneError, zone_info
 from callblock.domain.regions import region_code, us_state_code
 
 if TYPE_CHECKING:
@@ -21,6 +23,9 @@ class Phone:
     display: str
     timezone: str | None  # None when the number spans several zones or none is known
     region: str | None = None  # "US-FL", "DE": for regional calling rules
+    # A number whose area spans zones (+1 605: Central and Mountain) gets the easternmost as
+    # `timezone` and how far the westernmost may lag it: the calling window must hold in both.
+    zone_spread: int = 0  # minutes
 
 
 def normalize_phone(raw: str, default_region: str = "US") -> Phone:
@@ -44,13 +49,40 @@ def normalize_phone(raw: str, default_region: str = "US") -> Phone:
         found = phone_zones.time_zones_for_geographical_number(number)
     else:
         found = phone_zones.time_zones_for_number(number)
-    zones = [z for z in found if z != "Etc/Unknown"]
+    zones = [z for z in found if z != "Etc/Unknown" and _known(z)]
+    east, spread = _east_and_spread(zones) if len(zones) > 1 else (None, 0)
     return Phone(
         e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
         display=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
-        timezone=zones[0] if len(zones) == 1 else None,
+        timezone=zones[0] if len(zones) == 1 else east,
+        zone_spread=spread,
         region=_region(number),
     )
+
+
+def _known(zone: str) -> bool:
+    try:
+        zone_info(zone)
+    except UnknownZoneError:
+        return False
+    return True
+
+
+# Two instants a season apart: the zones' offsets differ between winter and summer time.
+_REFERENCE = (datetime(2026, 1, 15, 12, tzinfo=UTC), datetime(2026, 7, 15, 12, tzinfo=UTC))
+
+
+def _east_and_spread(zones: list[str]) -> tuple[str, int]:
+    """The easternmost zone (largest UTC offset in winter) and the most minutes any other
+    zone's clock lags it, in winter or in summer."""
+
+    def offset(zone: str, at: datetime) -> int:
+        delta = at.astimezone(zone_info(zone)).utcoffset()
+        return int(delta.total_seconds() // 60) if delta is not None else 0
+
+    east = max(zones, key=lambda zone: (offset(zone, _REFERENCE[0]), -zones.index(zone)))
+    spread = max(offset(east, at) - offset(zone, at) for zone in zones for at in _REFERENCE)
+    return east, max(spread, 0)
 
 
 def _region(number: PhoneNumber) -> str | None:

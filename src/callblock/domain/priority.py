@@ -159,7 +159,7 @@ def place_lead(
     except UnknownZoneError:
         return None  # never call at a guessed hour
     window = rules.calling.window_for(lead.region)
-    if not window.allows(local):
+    if not window.allows(local, lead.zone_spread if not lead.timezone else 0):
         return None
     if window.max_calls_per_day is not None and (calls_24h or 0) >= window.max_calls_per_day:
         return None

@@ -175,6 +175,7 @@ def _demo_lead(
         "phone_display": phone.display,
         "phone_timezone": phone.timezone,
         "region": phone.region,
+        "zone_spread": phone.zone_spread,
         "timezone": None,
         "temperature": heat,
         "fit": {n: rng.randint(0, top) for n, (top, _) in FIT_CRITERIA.items()},

@@ -110,6 +110,7 @@ def mergeable_fields(store: Store, lead: Lead) -> dict[str, Any]:
         "phone_display": lead.phone_display,
         "phone_timezone": lead.phone_timezone,
         "region": lead.region,
+        "zone_spread": lead.zone_spread,
         "notes": lead.notes,
         "links": list(lead.links),
         "fit": dict(lead.fit),

@@ -299,6 +299,7 @@ def _record(row: LeadRow, now: Any, settings: Settings) -> dict[str, Any]:
         "timezone": row.timezone,
         "phone_timezone": row.phone_timezone,
         "region": row.region,
+        "zone_spread": row.zone_spread,
         "temperature": row.temperature.value,
         "fit": row.fit,
         "owner": row.owner,

@@ -97,7 +97,13 @@ def update_lead(
 
 def _phone(text: str, lead: Lead, region: str) -> dict[str, Any]:
     if not text:
-        return {"phone": "", "phone_display": "", "phone_timezone": None, "region": None}
+        return {
+            "phone": "",
+            "phone_display": "",
+            "phone_timezone": None,
+            "region": None,
+            "zone_spread": 0,
+        }
     try:
         parsed = normalize_phone(text, region)
     except PhoneError as error:
@@ -110,6 +116,7 @@ def _phone(text: str, lead: Lead, region: str) -> dict[str, Any]:
         "phone_display": parsed.display,
         "phone_timezone": parsed.timezone,
         "region": parsed.region,
+        "zone_spread": parsed.zone_spread,
         "bad_number": False,
     }
 
@@ -149,7 +156,7 @@ def call_now_problem(
     except UnknownZoneError:
         return "the lead's time zone is unknown: never called at a guessed hour"
     window = settings.calling.window_for(lead.region)
-    if not window.allows(local):
+    if not window.allows(local, lead.zone_spread if not lead.timezone else 0):
         return f"outside calling hours: {local:%H:%M %a} for them"
     if window.max_calls_per_day is not None:
         calls = store.calls_since([lead.id], iso(now - timedelta(hours=24))).get(lead.id, 0)

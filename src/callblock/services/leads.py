@@ -62,6 +62,7 @@ def add_lead(
                 "phone_display": parsed.display,
                 "phone_timezone": parsed.timezone,
                 "region": parsed.region,
+                "zone_spread": parsed.zone_spread,
                 "timezone": tz or None,
                 "temperature": heat.value,
                 "owner": clean_line(owner) or None,

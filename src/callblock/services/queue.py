@@ -121,5 +121,6 @@ def recheck(
 
 def still_callable(item: QueueItem, settings: Settings, now: datetime) -> bool:
     """The calling-window check repeated at the moment a lead is shown."""
-    zone = item.lead.zone(settings.timezone)
-    return settings.calling.allows(now, zone, item.lead.region)
+    lead = item.lead
+    lag = lead.zone_spread if not lead.timezone else 0
+    return settings.calling.allows(now, lead.zone(settings.timezone), lead.region, lag)

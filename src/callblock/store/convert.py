@@ -20,7 +20,7 @@ from callblock.domain.models import (
 LEAD_COLUMNS = (
     "id, name, title, company, phone, phone_display, email, links, timezone, phone_timezone, "
     "temperature, fit, owner, status, created_at, notes, attempts, last_touch_at, bad_number, "
-    "region, first_call_at, next_due_at, fit_score"
+    "region, first_call_at, next_due_at, fit_score, zone_spread"
 )
 
 
@@ -28,13 +28,14 @@ LEAD_COLUMNS = (
 # candidates; the few shown are read again in full.
 SLIM_COLUMNS = (
     "id, name, company, phone, timezone, phone_timezone, temperature, owner, status, "
-    "created_at, attempts, last_touch_at, bad_number, region, first_call_at, next_due_at, fit_score"
+    "created_at, attempts, last_touch_at, bad_number, region, first_call_at, next_due_at, "
+    "fit_score, zone_spread"
 )
 
 
 def slim_lead_from_row(row: sqlite3.Row | tuple) -> Lead:
     (lead_id, name, company, phone, zone, phone_zone, temperature, owner, status, created,
-     attempts, last_touch, bad, region, first_call, due, fit) = row  # fmt: skip
+     attempts, last_touch, bad, region, first_call, due, fit, spread) = row  # fmt: skip
     return Lead(
         id=lead_id,
         name=name,
@@ -54,6 +55,7 @@ def slim_lead_from_row(row: sqlite3.Row | tuple) -> Lead:
         first_call_at=_time(first_call),
         next_due_at=_time(due),
         stored_fit_score=fit,
+        zone_spread=spread or 0,
     )
 
 
@@ -86,6 +88,7 @@ def lead_from_row(row: sqlite3.Row) -> Lead:
         first_call_at=_time(row["first_call_at"]),
         next_due_at=_time(row["next_due_at"]),
         stored_fit_score=row["fit_score"],
+        zone_spread=row["zone_spread"] or 0,
     )
 
 

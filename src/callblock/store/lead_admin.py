@@ -30,6 +30,7 @@ IMPORT_COLUMNS = (
     "notes",
     "extra",
     "region",
+    "zone_spread",
     "next_due_at",
 )
 # Columns a lead edit or a merge may change.

@@ -235,11 +235,31 @@ def _import_extra_and_merges(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE leads ADD COLUMN merged_into INTEGER REFERENCES leads(id)")
 
 
+def _zone_spread(conn: sqlite3.Connection) -> None:
+    """Numbers whose area spans zones (+1 605: Central and Mountain) had no zone: they get the
+    easternmost and how far the westernmost lags it, so the calling window holds in both."""
+    from callblock.domain.phones import PhoneError, normalize_phone
+
+    conn.execute("ALTER TABLE leads ADD COLUMN zone_spread INTEGER NOT NULL DEFAULT 0")
+    updates = []
+    rows = conn.execute(
+        "SELECT id, phone FROM leads WHERE phone != '' AND phone_timezone IS NULL"
+    ).fetchall()
+    for lead_id, phone in rows:
+        try:
+            parsed = normalize_phone(phone)
+        except PhoneError:
+            continue
+        updates.append((parsed.timezone, parsed.zone_spread, lead_id))
+    conn.executemany("UPDATE leads SET phone_timezone = ?, zone_spread = ? WHERE id = ?", updates)
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1,
     _v2,
     _review_indexes,
     _import_extra_and_merges,
+    _zone_spread,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
