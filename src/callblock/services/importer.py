@@ -27,7 +27,6 @@ from callblock.domain.dedupe import (
     match_keys,
     merge_fields,
 )
-from callblock.domain.entries import SearchEntry
 from callblock.domain.headers import Column, HeaderError, map_columns, parse_mapping, recognised
 from callblock.domain.import_rows import LeadRow, Problem, RowRules, validate_row
 from callblock.domain.text import clean_line
@@ -177,17 +176,10 @@ class _Pool:
         jobs = [(*shared, items[i : i + size]) for i in range(0, len(items), size)]
         return [result for chunk in self.pool.map(work, jobs) for result in chunk]
 
-    def keys_of(self, entries: list[SearchEntry]) -> list[MatchKeys]:
-        return _entry_keys((entries,))  # in-process: shipping 100,000 keys back costs more
-
     def validate(
         self, columns: list[Column], rows: list[CsvRow], rules: RowRules
     ) -> list[tuple[LeadRow | list[Problem], MatchKeys | None]]:
         return self._map(_validate_chunk, [(r.cells, r.line) for r in rows], columns, rules)
-
-
-def _entry_keys(job: tuple[list[SearchEntry]]) -> list[MatchKeys]:
-    return [match_keys(e.name, e.company, e.phone, e.email) for e in job[0]]
 
 
 def _validate_chunk(
@@ -218,10 +210,13 @@ def _plan(
     now = clock.now()
     rules = RowRules(options.default_region, options.default_zone, now, options.owner)
     index = DuplicateIndex()
-    entries = list(store.search_entries())
-    with _Pool(len(rows) + len(entries)) as pool:
-        for entry, keys in zip(entries, pool.keys_of(entries), strict=True):
-            index.add(("lead", entry.lead_id), keys)
+    # The leads already stored are keyed in-process (shipping 100,000 keys back from workers
+    # costs more than computing them); only the file's rows decide whether workers start.
+    for entry in store.search_entries():
+        index.add(
+            ("lead", entry.lead_id), match_keys(entry.name, entry.company, entry.phone, entry.email)
+        )
+    with _Pool(len(rows)) as pool:
         checked = pool.validate(columns, rows, rules)
     plan, width = _Plan(), len(columns)
     existing: dict[int, dict[str, Any]] = {}
