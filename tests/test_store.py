@@ -36,7 +36,7 @@ def test_a_newer_schema_is_refused_and_left_untouched(db_path: Path) -> None:
 def test_a_file_that_is_not_a_database_is_refused_and_left_untouched(tmp_path: Path) -> None:
     path = tmp_path / "notes.db"
     path.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StoreError, match="not a usable SQLite database"):
+    with pytest.raises(StoreError, match="not a SQLite database"):
         Store.open(path)
     assert path.read_bytes() == b"this is not sqlite" * 100
 

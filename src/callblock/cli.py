@@ -224,6 +224,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `callblock queue | head`: the reader left; not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as error:  # a bug: one line here, the traceback in the crash log
+        from callblock.crash import report_crash
+
+        print(f"callblock: error: {report_crash(error)}", file=sys.stderr)
+        return 70  # EX_SOFTWARE
 
 
 def _login_name() -> str:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from callblock.clock import Clock, iso, parse_iso
@@ -14,31 +16,53 @@ from callblock.domain.calling import local_time
 from callblock.domain.text import clean_line
 from callblock.paths import default_config_path, default_db_path, machine_zone
 from callblock.services import ServiceError
-from callblock.store import Store, StoreError
+from callblock.store import Store, StoreError, fault
 
 
 def run(args: argparse.Namespace, clock: Clock) -> int:
+    """Run one command; every failure ends in one line on stderr and a non-zero status."""
     try:
         settings = _settings(args)
         command = args.command or "home"
         if command in ("home", "dial", "review"):
             return _open_app(args, settings, clock, command)
-        store = _open_store(args, settings)
+        store = _open_store(args, settings, create=command == "demo")
         try:
+            if command in CHECKED_WRITES:
+                store.refuse_if_damaged()
             return handler(command)(args, store, settings, clock)
         finally:
             store.close()
     except (ServiceError, StoreError, ConfigError) as error:
-        print(f"callblock: error: {error}", file=sys.stderr)
-        return 1
+        return fail(str(error))
+    except sqlite3.Error as error:  # a fault under a command: busy, full, read-only, damaged
+        return fail(str(fault(error, _db_path(args))))
+    except OSError as error:
+        where = f" ({error.filename})" if error.filename else ""
+        return fail(f"{error.strerror or error}{where}")
+    except KeyboardInterrupt:
+        return fail("interrupted; anything not reported as done was not written", status=130)
 
 
-def _open_store(args: argparse.Namespace, settings: Settings) -> Store:
+def fail(message: str, status: int = 1) -> int:
+    """The one way a command reports failure: one cleaned line on stderr."""
+    print(f"callblock: error: {clean_line(message, 1000)}", file=sys.stderr)
+    return status
+
+
+def _db_path(args: argparse.Namespace) -> Path:
+    return args.db or default_db_path()
+
+
+def _open_store(args: argparse.Namespace, settings: Settings, *, create: bool = False) -> Store:
     """The database, with every lead's due time in step with the configured cadence."""
     from callblock.services.cadence import ensure_due_times
     from callblock.services.learning import current_weights
 
-    store = Store.open(args.db or default_db_path())
+    path = _db_path(args)
+    if args.db is None:  # the user's data dir may not exist yet; a given path's folder must
+        path.parent.mkdir(parents=True, exist_ok=True)
+    store = Store.open(path, create=create)
     try:
         ensure_due_times(store, settings, current_weights(store, settings))
     except BaseException:
@@ -60,12 +84,11 @@ def _emit(args: argparse.Namespace, data: Any, text: str) -> int:
 
 def _open_app(args: argparse.Namespace, settings: Settings, clock: Clock, start: str) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        print(
-            "callblock: error: the app needs a terminal (no TTY here; with ssh use -t). "
+        return fail(
+            "the app needs a terminal (no TTY here; with ssh use -t). "
             "For scripts use a command such as `callblock queue --json`.",
-            file=sys.stderr,
+            status=2,
         )
-        return 2
     store = _open_store(args, settings)
     try:
         from callblock.app import create_app
@@ -243,6 +266,8 @@ def _plan(args: argparse.Namespace, store: Store, settings: Settings, clock: Clo
     )
 
 
+# Commands that write what a user typed: a damaged file is refused before it is written to.
+CHECKED_WRITES = frozenset({"add", "log", "merge", "import"})
 HANDLERS = {
     "demo": _demo,
     "add": _add,

@@ -7,17 +7,13 @@ import csv
 import json
 import os
 import sys
-import tempfile
-from collections.abc import Callable
-from pathlib import Path
-from typing import TextIO
 
 from callblock.clock import Clock
 from callblock.config import Settings
 from callblock.domain.csvcells import neutralize_cell
 from callblock.domain.figures import REPORT_FIELDS, TEAM, RepFigures, format_figure
 from callblock.domain.text import clean_line
-from callblock.services import ServiceError
+from callblock.services.files import check_output, database_files, write_file
 from callblock.store import Store
 
 # (header, width, field) of the terminal table; fits 80 columns.
@@ -83,6 +79,8 @@ def report_table(rows: list[RepFigures], title: str) -> str:
 def _export(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:
     from callblock.services import exports
 
+    if args.output is not None:
+        check_output(args.output, option="-o", protected=database_files(store.path))
     start, end = exports.export_bounds(settings, clock, args.first, args.last)
     if args.what == "touches":
         records, fields = exports.touch_records(store, start, end), exports.TOUCH_FIELDS
@@ -95,27 +93,13 @@ def _export(args: argparse.Namespace, store: Store, settings: Settings, clock: C
         except BrokenPipeError:  # `| head`: the reader has all it wanted
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    count = _write_file(
-        args.output, lambda out: exports.write_records(records, fields, args.format, out)
+    count = write_file(
+        args.output,
+        lambda out: exports.write_records(records, fields, args.format, out),
+        option="-o",
     )
     print(f"wrote {count} {args.what} to {args.output}", file=sys.stderr)
     return 0
-
-
-def _write_file(path: Path, write: Callable[[TextIO], int]) -> int:
-    """Write through a temporary file in the same folder: a failed export leaves no file."""
-    folder = path.resolve().parent
-    if not folder.is_dir():
-        raise ServiceError(f"-o: folder {folder} does not exist")
-    handle, temporary = tempfile.mkstemp(prefix=".callblock-export-", dir=folder)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            count = write(out)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return count
 
 
 HANDLERS = {"report": _report, "export": _export}

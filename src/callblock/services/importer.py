@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TextIO, cast
 
 from callblock.clock import Clock, iso
 from callblock.config import Settings
@@ -34,6 +34,7 @@ from callblock.services import ServiceError
 from callblock.services.cadence import first_due
 from callblock.services.csvfile import DELIMITERS, CsvRow, read_csv
 from callblock.services.dupes import mergeable_fields
+from callblock.services.files import StagedFile, check_output, database_files
 from callblock.services.leads import get_lead
 from callblock.store import Store
 
@@ -106,6 +107,10 @@ def import_csv(
 ) -> ImportReport:
     """Validate and (unless a dry run, or refused) import `path`. Never half-imports."""
     report = ImportReport(path=path, dry_run=options.dry_run)
+    rejects_target = options.rejects or rejects_path_for(path)
+    if options.skip_invalid and not options.dry_run:  # checked before anything is read
+        protected = [path, *database_files(store.path)]
+        check_output(rejects_target, option="--rejects", protected=protected)
     table = read_csv(path)
     report.encoding, report.delimiter = table.encoding, DELIMITERS[table.delimiter]
     try:
@@ -125,18 +130,23 @@ def import_csv(
         return report  # all-or-nothing: nothing written
     if options.dry_run:
         return report
-    if plan.bad_rows:
-        report.rejects_path = options.rejects or rejects_path_for(path)
-        _write_rejects(report.rejects_path, table.header, plan.bad_rows, report.problems)
+    rejects = None
+    if plan.bad_rows:  # staged beside its target; moved into place only once the rows are in
+        report.rejects_path = rejects_target
+        rejects = StagedFile(report.rejects_path, option="--rejects")
     total = len(plan.new) + len(plan.updates)
     try:
+        if rejects:
+            _write_rejects(rejects.stream, table.header, plan.bad_rows, report.problems)
         with store.bulk_writes(), store.transaction():
             report.lead_ids = store.insert_leads(_counted(plan.new.values(), total, progress))
             for lead_id, changes in plan.updates.items():
                 store.update_lead_fields(lead_id, changes)
+        if rejects:
+            rejects.commit()
     except BaseException:
-        if report.rejects_path:  # nothing was imported: no rejects either
-            report.rejects_path.unlink(missing_ok=True)
+        if rejects:  # nothing was imported: no rejects either (an older file stays as it was)
+            rejects.discard()
         raise
     if progress:
         progress("writing", total, total)
@@ -313,19 +323,15 @@ def _counted(records: Any, total: int, progress: Progress | None) -> Any:
 
 
 def _write_rejects(
-    path: Path, header: list[str], rows: list[CsvRow], problems: list[Problem]
+    out: TextIO, header: list[str], rows: list[CsvRow], problems: list[Problem]
 ) -> None:
     """The rejected rows as they were, with their line and problems first (cells neutralized:
     this file is opened in spreadsheets)."""
     reasons: dict[int, list[str]] = {}
     for problem in problems:
         reasons.setdefault(problem.line, []).append(f"column {problem.column}: {problem.message}")
-    try:
-        with path.open("w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out)
-            writer.writerow(["line", "problems", *(neutralize_cell(h) for h in header)])
-            for row in rows:
-                cells = [neutralize_cell(cell) for cell in row.cells]
-                writer.writerow([row.line, neutralize_cell("; ".join(reasons[row.line])), *cells])
-    except OSError as error:
-        raise ServiceError(f"rejects file {path}: cannot write it ({error.strerror})") from None
+    writer = csv.writer(out)
+    writer.writerow(["line", "problems", *(neutralize_cell(h) for h in header)])
+    for row in rows:
+        cells = [neutralize_cell(cell) for cell in row.cells]
+        writer.writerow([row.line, neutralize_cell("; ".join(reasons[row.line])), *cells])

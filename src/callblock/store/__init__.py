@@ -1,6 +1,6 @@
 """The storage layer: every SQL statement of callblock lives in this package."""
 
-from callblock.store.db import StoreError
+from callblock.store.db import DatabaseBusy, StoreError, StoreFault, fault
 from callblock.store.store import Store
 
-__all__ = ["Store", "StoreError"]
+__all__ = ["DatabaseBusy", "Store", "StoreError", "StoreFault", "fault"]

@@ -1,41 +1,119 @@
-"""Connections, transactions and schema versions."""
+"""Connections, transactions and the plain words for database faults.
+
+Opening never writes before it has checked: the file's header, the schema version and foreign
+tables are read first; only then is the database switched to WAL (which rewrites its header).
+"""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 BUSY_TIMEOUT_MS = 10_000
+SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 class StoreError(Exception):
     """A database that cannot be used; the message says why and what to do."""
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """Open `path` in WAL mode; refuse files that are not SQLite databases."""
-    if path.exists() and path.is_dir():
-        raise StoreError(f"{path} is a directory, not a database file")
-    path.parent.mkdir(parents=True, exist_ok=True)
+class StoreFault(StoreError):
+    """SQLite failed under a command (busy, full, read-only, damaged); the message is one line."""
+
+
+class DatabaseBusy(StoreFault):
+    """Another connection held the write lock longer than the busy timeout."""
+
+
+def connect(
+    path: Path,
+    *,
+    create: bool = False,
+    check: Callable[[sqlite3.Connection, Path], None] | None = None,
+) -> sqlite3.Connection:
+    """Open `path` in WAL mode; refuse (untouched) anything that is not a usable database.
+
+    `create` allows an existing empty file to become a database (demo); `check` runs on the
+    open connection before anything is written (the schema version and foreign tables).
+    """
+    _refuse_unusable_file(path, create=create)
     # Autocommit mode: every write transaction is opened explicitly with BEGIN IMMEDIATE.
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
+    try:
+        conn = sqlite3.connect(
+            path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+        )
+    except sqlite3.Error as error:
+        raise fault(error, path) from None
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        if check is not None:
+            check(conn, path)
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as error:
         conn.close()
-        raise StoreError(
-            f"{path} is not a usable SQLite database ({error}); left untouched"
-        ) from None
+        raise fault(error, path) from None
+    except BaseException:
+        conn.close()
+        raise
     if mode.lower() != "wal":
         conn.close()
-        raise StoreError(f"{path}: cannot switch the database to WAL mode (got {mode})")
+        raise StoreFault(f"{path} is read-only here (cannot switch it to WAL mode); left untouched")
     return conn
+
+
+def _refuse_unusable_file(path: Path, *, create: bool) -> None:
+    if path.is_dir():
+        raise StoreError(f"{path} is a directory, not a database file")
+    if not path.parent.is_dir():
+        raise StoreError(f"{path}: the folder {path.parent} does not exist")
+    if not path.exists():
+        return
+    if not path.is_file():
+        raise StoreError(f"{path} is not a regular file; refusing to use it as a database")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_MAGIC))
+    except OSError as error:
+        raise StoreError(f"{path}: cannot read it ({error.strerror})") from None
+    if not header:
+        if create:
+            return
+        raise StoreError(
+            f"{path} is an empty file, not a callblock database; left untouched "
+            "(`callblock demo --db PATH` makes one)"
+        )
+    if header != SQLITE_MAGIC:
+        raise StoreError(f"{path} is not a SQLite database; left untouched")
+
+
+def fault(error: sqlite3.Error, path: Path | str) -> StoreFault:
+    """SQLite's error as one plain line naming the file and what to do."""
+    name = getattr(error, "sqlite_errorname", "") or ""
+    text = str(error)
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
+        return DatabaseBusy(
+            f"the database {path} is busy: another process has held its write lock for more "
+            f"than {BUSY_TIMEOUT_MS / 1000:g} s (an import or a merge?); nothing was written, "
+            "try again"
+        )
+    if name.startswith("SQLITE_FULL") or "is full" in text:
+        return StoreFault(f"the disk holding {path} is full; nothing was written")
+    if name.startswith("SQLITE_READONLY") or "readonly" in text:
+        return StoreFault(f"{path} is read-only here (the file or its folder); nothing was written")
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text:
+        return StoreFault(
+            f"{path} is damaged ({text}); run `callblock doctor` and restore it from a backup"
+        )
+    if name.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
+        return StoreFault(f"cannot open {path} (its folder is missing or not writable)")
+    if name.startswith("SQLITE_IOERR") or "disk I/O" in text:
+        return StoreFault(f"the disk failed reading or writing {path} ({text})")
+    return StoreFault(f"database error on {path}: {text}")
 
 
 @contextmanager
@@ -48,6 +126,7 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite may have rolled back already (a full disk)
+            conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")

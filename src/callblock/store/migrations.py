@@ -274,8 +274,9 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return int(row[0] or 0)
 
 
-def migrate(conn: sqlite3.Connection, path: Path) -> None:
-    """Bring the database to SCHEMA_VERSION, one migration per transaction."""
+def check_schema(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a database newer than this code or holding foreign tables. Reads only: it runs
+    before the connection writes anything (even the switch to WAL)."""
     version = schema_version(conn)
     if version > SCHEMA_VERSION:
         raise StoreError(
@@ -291,6 +292,12 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
                 f"{path} holds tables that are not callblock's ({foreign[0][0]}, ...); "
                 "refusing to touch it"
             )
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Bring the database to SCHEMA_VERSION, one migration per transaction."""
+    check_schema(conn, path)
+    version = schema_version(conn)
     for number in range(version + 1, SCHEMA_VERSION + 1):
         with write_transaction(conn):
             if number == 1:

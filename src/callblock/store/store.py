@@ -18,7 +18,7 @@ from callblock.store.convert import (
     session_from_row,
     touch_from_row,
 )
-from callblock.store.db import connect, write_transaction
+from callblock.store.db import StoreFault, connect, fault, write_transaction
 from callblock.store.lead_admin import LeadAdmin
 from callblock.store.queue import QueueQueries
 from callblock.store.reports import ReportQueries
@@ -32,11 +32,15 @@ class Store(QueueQueries, ScheduleQueries, ReportQueries, LeadAdmin):
         conn.row_factory = sqlite3.Row
 
     @classmethod
-    def open(cls, path: Path | str) -> Store:
+    def open(cls, path: Path | str, *, create: bool = False) -> Store:
+        """Open (or create) the database; `create` lets an existing empty file become one."""
         path = Path(path)
-        conn = connect(path)
+        conn = connect(path, create=create, check=migrations.check_schema)
         try:
             migrations.migrate(conn, path)
+        except sqlite3.Error as error:
+            conn.close()
+            raise fault(error, path) from None
         except BaseException:
             conn.close()
             raise
@@ -44,6 +48,24 @@ class Store(QueueQueries, ScheduleQueries, ReportQueries, LeadAdmin):
 
     def close(self) -> None:
         self.conn.close()
+
+    def damage(self) -> list[str]:
+        """SQLite's quick check: what is damaged, or nothing (~0.14 s on 100k leads)."""
+        rows = self.conn.execute("PRAGMA quick_check(20)").fetchall()
+        lines = (line for row in rows for line in str(row[0]).splitlines())
+        return [
+            line.strip()
+            for line in lines
+            if line.strip() not in ("ok", "", "*** in database main ***")
+        ]
+
+    def refuse_if_damaged(self) -> None:
+        """Before a write from a command: a damaged database is reported, not written to."""
+        if problems := self.damage():
+            raise StoreFault(
+                f"{self.path} is damaged ({problems[0][:80]}); nothing was written. Run "
+                "`callblock doctor` and restore it from a backup"
+            )
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -1,0 +1,88 @@
+"""Files a command writes (exports, rejects): never the database or an input, never half-done.
+
+An output is checked before anything is written, then written through a temporary file in the
+same folder and moved into place at the end; on failure only that temporary file is removed.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TextIO
+
+from callblock.services import ServiceError
+
+
+def database_files(db_path: Path) -> list[Path]:
+    """The database and the files SQLite keeps beside it."""
+    return [
+        db_path,
+        *(db_path.with_name(db_path.name + end) for end in ("-wal", "-shm", "-journal")),
+    ]
+
+
+def check_output(path: Path, *, option: str, protected: Iterable[Path]) -> None:
+    """Refuse an output path that is a protected file (the database, an input), a directory,
+    or in a folder that does not exist."""
+    if path.is_dir():
+        raise ServiceError(f"{option}: {path} is a directory; give a file name")
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        raise ServiceError(f"{option}: the folder {folder} does not exist")
+    for other in protected:
+        if _same_file(path, other):
+            raise ServiceError(
+                f"{option}: {path} is {other}, the database or an input of this command; "
+                "refusing to overwrite it"
+            )
+    if path.exists() and not path.is_file():
+        raise ServiceError(f"{option}: {path} is not a regular file; refusing to write to it")
+
+
+def _same_file(path: Path, other: Path) -> bool:
+    try:
+        if path.exists() and other.exists():
+            return os.path.samefile(path, other)
+    except OSError:
+        pass
+    return path.resolve() == other.resolve()
+
+
+class StagedFile:
+    """A file written under a temporary name beside its target; `commit` moves it into place,
+    `discard` removes the temporary file only (never the target)."""
+
+    def __init__(self, path: Path, *, option: str) -> None:
+        self.path = path
+        try:
+            handle, temporary = tempfile.mkstemp(
+                prefix=f".{path.name}.", suffix=".part", dir=path.resolve().parent
+            )
+        except OSError as error:
+            raise ServiceError(
+                f"{option}: cannot write in {path.parent} ({error.strerror})"
+            ) from None
+        self.temporary = Path(temporary)
+        self.stream: TextIO = os.fdopen(handle, "w", encoding="utf-8", newline="")
+
+    def commit(self) -> None:
+        self.stream.close()
+        os.replace(self.temporary, self.path)
+
+    def discard(self) -> None:
+        self.stream.close()
+        self.temporary.unlink(missing_ok=True)
+
+
+def write_file(path: Path, write: Callable[[TextIO], int], *, option: str) -> int:
+    """Write through a staged file: a failed write leaves no file and an old one as it was."""
+    staged = StagedFile(path, option=option)
+    try:
+        count = write(staged.stream)
+        staged.commit()
+    except BaseException:
+        staged.discard()
+        raise
+    return count
