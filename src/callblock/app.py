@@ -9,8 +9,8 @@ from textual.binding import Binding
 
 from callblock.clock import Clock
 from callblock.config import COMMAND_KEYS, DEFAULT_KEYS, Settings
-from callblock.context import AppContext
-from callblock.store import Store
+from callblock.context import AppContext, LastOutcome
+from callblock.store import Store, database_fault
 
 if TYPE_CHECKING:
     from callblock.services.lead_search import LeadSearch
@@ -44,6 +44,27 @@ class CallblockApp(App[None]):
         self.context = context
         self.start = start  # "home": the week screen; "dial": a power hour now; "review"
         self._lead_search: LeadSearch | None = None
+        self.last_outcome: LastOutcome | None = None
+        self.fault: str | None = None  # why the app stopped, one line for the terminal
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual's hook for an exception no handler caught (it prints a traceback and exits 1).
+        # A database fault instead ends the app with one plain line saying whether the rep's last
+        # outcome is saved; a bug too, its traceback in the crash log (tests still see it raised).
+        fault = database_fault(error, self.context.store.path)
+        if fault is None and self.is_headless:
+            super()._handle_exception(error)
+            return
+        if fault is None:
+            from callblock.crash import report_crash
+
+            self.fault = report_crash(error)
+        else:
+            self.fault = fault
+        if self.last_outcome is not None:
+            state = "was saved" if self.last_outcome.saved else "was NOT saved"
+            self.fault += f". Your last outcome ({self.last_outcome.what}) {state}"
+        self.exit(return_code=1)
 
     @property
     def lead_search(self) -> LeadSearch:

@@ -97,7 +97,9 @@ def _open_app(args: argparse.Namespace, settings: Settings, clock: Clock, start:
         app.run()
     finally:
         store.close()
-    return 0
+    if app.fault:
+        return fail(app.fault)
+    return app.return_code or 0
 
 
 def _demo(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:

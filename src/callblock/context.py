@@ -15,3 +15,11 @@ class AppContext:
     clock: Clock
     settings: Settings
     rep: str
+
+
+@dataclass(frozen=True)
+class LastOutcome:
+    """The last outcome the rep pressed, and whether it is in the database (told on a fault)."""
+
+    what: str
+    saved: bool

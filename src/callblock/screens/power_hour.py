@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import replace
 from datetime import datetime
 from functools import partial
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -16,12 +18,14 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from callblock.context import AppContext
+from callblock.context import AppContext, LastOutcome
 from callblock.domain.calling import local_time
 from callblock.domain.outcomes import OUTCOME_BY_CODE
 from callblock.domain.priority import MixServed, QueueItem
+from callblock.domain.text import clean_line
 from callblock.screens.bindings import power_hour_bindings
 from callblock.services import ServiceError, dialing, leads, leases, queue, sessions
+from callblock.store import DatabaseBusy
 from callblock.widgets.app_header import AppHeader
 from callblock.widgets.history import HistoryTable
 from callblock.widgets.key_bar import KeyBar
@@ -33,8 +37,11 @@ from callblock.widgets.up_next import UpNext
 
 if TYPE_CHECKING:
     from callblock.app import CallblockApp
+    from callblock.domain.models import Touch
 
+T = TypeVar("T")
 NEEDS_LEAD = {"outcome", "skip", "edit_notes"}
+FIRST_WAIT_MS = 1000  # another rep's write takes milliseconds; longer means an import
 PREVIEW = 5  # leads shown under "up next"
 AHEAD_FRESH = 5.0  # s: an older list is rebuilt (a promise may have come due meanwhile)
 REBUILD_AFTER = (
@@ -59,7 +66,11 @@ class PowerHourScreen(Screen[None]):
 
     @property
     def ctx(self) -> AppContext:
-        return cast("CallblockApp", self.app).context
+        return self.callblock.context
+
+    @property
+    def callblock(self) -> CallblockApp:
+        return cast("CallblockApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield AppHeader(id="app-header")
@@ -211,7 +222,8 @@ class PowerHourScreen(Screen[None]):
         if header.now != shown:
             header.now = shown
             if self.current is not None:  # renew the lease while the lead is on screen
-                leases.claim(ctx.store, ctx.clock, ctx.rep, self.current.lead.id)
+                with suppress(DatabaseBusy):  # held by an import: renewed next minute
+                    leases.claim(ctx.store, ctx.clock, ctx.rep, self.current.lead.id)
         bar = self.query_one(SessionBar)
         if bar.stats is not None:
             elapsed = now - self.session.started_at
@@ -279,8 +291,11 @@ class PowerHourScreen(Screen[None]):
 
     def _record(self, item: QueueItem, code: str, when: datetime | None) -> None:
         ctx = self.ctx
-        try:
-            recorded = dialing.record_outcome(
+        what = f"{OUTCOME_BY_CODE[code].label} · {clean_line(item.lead.name, 60)}"
+        self.callblock.last_outcome = LastOutcome(what, saved=False)
+
+        def write() -> dialing.Recorded:
+            return dialing.record_outcome(
                 ctx.store,
                 ctx.clock,
                 rep=ctx.rep,
@@ -290,9 +305,11 @@ class PowerHourScreen(Screen[None]):
                 session_id=self.session.id,
                 settings=ctx.settings,
             )
-        except ServiceError as error:
-            self._say(plain(str(error), "$error"))
-            return
+
+        self._write(what, write, partial(self._recorded, item, what))
+
+    def _recorded(self, item: QueueItem, what: str, recorded: dialing.Recorded) -> None:
+        self.callblock.last_outcome = LastOutcome(what, saved=True)
         self.last = recorded
         self.done.add(item.lead.id)
         self.served = self.served.after(item)
@@ -310,6 +327,31 @@ class PowerHourScreen(Screen[None]):
             )
         )
 
+    def _write(self, what: str, write: Callable[[], T], then: Callable[[T], None]) -> None:
+        """Run a write the rep asked for. Another writer briefly ahead is waited for; one that
+        holds the database longer gets the busy screen, which retries until the write goes
+        through (then `then` runs) or the rep gives up (then the rep is told it was not saved)."""
+        try:
+            with self.ctx.store.patience(FIRST_WAIT_MS):
+                result = write()
+        except ServiceError as error:
+            self._say(plain(str(error), "$error"))
+            return
+        except DatabaseBusy:
+            from callblock.screens.busy import BusyScreen
+
+            results: list[T] = []
+
+            def settled(problem: str | None) -> None:
+                if problem is None:
+                    then(results[0])
+                else:
+                    self._say(plain(f"{what}: {problem}", "$error"))
+
+            self.app.push_screen(BusyScreen(what, lambda: results.append(write())), settled)
+            return
+        then(result)
+
     def _binding(self, ident: str) -> Binding:
         for _node, binding, _enabled, _tip in self.active_bindings.values():
             if binding.id == ident:
@@ -318,9 +360,16 @@ class PowerHourScreen(Screen[None]):
 
     def action_undo(self) -> None:
         ctx = self.ctx
-        touch = dialing.undo_last(
-            ctx.store, ctx.clock, rep=ctx.rep, session_id=self.session.id, settings=ctx.settings
-        )
+
+        def write() -> Touch | None:
+            return dialing.undo_last(
+                ctx.store, ctx.clock, rep=ctx.rep, session_id=self.session.id, settings=ctx.settings
+            )
+
+        self._write("undo of the last outcome", write, self._undone)
+
+    def _undone(self, touch: Touch | None) -> None:
+        ctx = self.ctx
         if touch is None:
             self._say(Content.styled("Nothing to undo in this block.", "$warning"))
             return
@@ -359,12 +408,18 @@ class PowerHourScreen(Screen[None]):
             return
         title = f"Note on {recorded.outcome.label.lower()} · {recorded.lead.name}"
 
+        def saved(note: str) -> None:
+            self._say(Content.assemble(("✓ note saved: ", "$success"), plain(note)))
+            if self.current and self.current.lead.id == recorded.lead.id:
+                self._show(self.current)
+
         def save(text: str | None) -> None:
             if text is not None and text.strip():
-                saved = dialing.add_touch_note(self.ctx.store, recorded.touch_id, text)
-                self._say(Content.assemble(("✓ note saved: ", "$success"), plain(saved)))
-                if self.current and self.current.lead.id == recorded.lead.id:
-                    self._show(self.current)
+                self._write(
+                    f"note on {recorded.lead.name}",
+                    lambda: dialing.add_touch_note(self.ctx.store, recorded.touch_id, text),
+                    saved,
+                )
 
         from callblock.screens.prompts import NoteScreen
 
@@ -388,7 +443,11 @@ class PowerHourScreen(Screen[None]):
             return False
         self.query_one(UpNext).display = True
         lead_id, text = finished
-        leads.save_notes(self.ctx.store, lead_id, text)
+        self._write(
+            "research notes",
+            lambda: leads.save_notes(self.ctx.store, lead_id, text),
+            lambda _: None,
+        )
         if self.current and self.current.lead.id == lead_id:
             self.current = replace(self.current, lead=replace(self.current.lead, notes=text))
         self.refresh_bindings()
@@ -397,7 +456,9 @@ class PowerHourScreen(Screen[None]):
     @on(NotesPane.Save)
     def _save_draft(self, event: NotesPane.Save) -> None:
         if event.lead_id and event.pane.editing:  # a late draft must not overwrite the final save
-            leads.save_notes(self.ctx.store, event.lead_id, event.text)
+            # a draft: when the database is held, the next one (or the final save) retries
+            with suppress(DatabaseBusy), self.ctx.store.patience(FIRST_WAIT_MS // 5):
+                leads.save_notes(self.ctx.store, event.lead_id, event.text)
 
     def action_help(self) -> None:
         shown = [

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 BUSY_TIMEOUT_MS = 10_000
@@ -116,17 +116,52 @@ def fault(error: sqlite3.Error, path: Path | str) -> StoreFault:
     return StoreFault(f"database error on {path}: {text}")
 
 
+def database_fault(error: BaseException, path: Path | str) -> str | None:
+    """The plain line for a database fault, or None when `error` is something else."""
+    if isinstance(error, StoreFault):
+        return str(error)
+    if isinstance(error, sqlite3.Error):
+        return str(fault(error, path))
+    return None
+
+
 @contextmanager
 def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One short write transaction, begun IMMEDIATE so concurrent writers queue, never fail."""
+    """One short write transaction, begun IMMEDIATE so concurrent writers queue, never fail.
+    SQLite's errors leave as a StoreFault (DatabaseBusy when the lock was not had in time)."""
     if conn.in_transaction:  # nested: part of the enclosing transaction
         yield conn
         return
-    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.Error as error:
+        raise fault(error, database_path(conn)) from None
     try:
         yield conn
-    except BaseException:
+        conn.execute("COMMIT")
+    except BaseException as error:
         if conn.in_transaction:  # SQLite may have rolled back already (a full disk)
-            conn.execute("ROLLBACK")
+            with suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+        if isinstance(error, sqlite3.Error):
+            raise fault(error, database_path(conn)) from None
         raise
-    conn.execute("COMMIT")
+
+
+def database_path(conn: sqlite3.Connection) -> str:
+    """The file behind a connection (for messages; only read on the error path)."""
+    try:
+        row = conn.execute("PRAGMA database_list").fetchone()
+    except sqlite3.Error:
+        return "the database"
+    return str(row[2]) if row and row[2] else "the database"
+
+
+@contextmanager
+def busy_timeout(conn: sqlite3.Connection, milliseconds: int) -> Iterator[None]:
+    """A different busy timeout for the duration (a screen retrying without freezing)."""
+    conn.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

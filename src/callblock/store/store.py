@@ -18,7 +18,7 @@ from callblock.store.convert import (
     session_from_row,
     touch_from_row,
 )
-from callblock.store.db import StoreFault, connect, fault, write_transaction
+from callblock.store.db import StoreFault, busy_timeout, connect, fault, write_transaction
 from callblock.store.lead_admin import LeadAdmin
 from callblock.store.queue import QueueQueries
 from callblock.store.reports import ReportQueries
@@ -70,6 +70,12 @@ class Store(QueueQueries, ScheduleQueries, ReportQueries, LeadAdmin):
     @contextmanager
     def transaction(self) -> Iterator[None]:
         with write_transaction(self.conn):
+            yield
+
+    @contextmanager
+    def patience(self, milliseconds: int) -> Iterator[None]:
+        """Wait at most this long for another writer (a screen retrying must not freeze)."""
+        with busy_timeout(self.conn, milliseconds):
             yield
 
     @contextmanager
