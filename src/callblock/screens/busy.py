@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TypeVar
 
 from textual import events
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
@@ -14,9 +15,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from callblock.services import ServiceError
-from callblock.store import DatabaseBusy
+from callblock.store import DatabaseBusy, Store
 from callblock.widgets.plain import plain
 
+T = TypeVar("T")
+FIRST_WAIT_MS = 1000  # another rep's write takes milliseconds; longer means an import
 RETRY_EVERY = 0.5  # s between attempts
 ATTEMPT_WAIT_MS = 100  # each attempt waits this long for the lock: the screen stays live
 
@@ -77,3 +80,34 @@ class BusyScreen(ModalScreen[str | None]):
 
     def action_give_up(self) -> None:
         self.dismiss("not saved: you gave up waiting for the database")
+
+
+def write_or_wait(
+    app: App[object],
+    store: Store,
+    what: str,
+    write: Callable[[], T],
+    then: Callable[[T], None],
+    say_error: Callable[[str], None],
+) -> None:
+    """Run a write the rep asked for. Another writer briefly ahead is waited for; one that holds
+    the database longer gets the busy screen, which retries until the write goes through (then
+    `then` runs) or the rep gives up (then `say_error` tells them it was not saved)."""
+    try:
+        with store.patience(FIRST_WAIT_MS):
+            result = write()
+    except ServiceError as error:
+        say_error(str(error))
+        return
+    except DatabaseBusy:
+        results: list[T] = []
+
+        def settled(problem: str | None) -> None:
+            if problem is None:
+                then(results[0])
+            else:
+                say_error(f"{what}: {problem}")
+
+        app.push_screen(BusyScreen(what, lambda: results.append(write())), settled)
+        return
+    then(result)

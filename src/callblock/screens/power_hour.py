@@ -24,7 +24,7 @@ from callblock.domain.outcomes import OUTCOME_BY_CODE
 from callblock.domain.priority import MixServed, QueueItem
 from callblock.domain.text import clean_line
 from callblock.screens.bindings import power_hour_bindings
-from callblock.services import ServiceError, dialing, leads, leases, queue, sessions
+from callblock.services import dialing, leads, leases, queue, sessions
 from callblock.store import DatabaseBusy
 from callblock.widgets.app_header import AppHeader
 from callblock.widgets.history import HistoryTable
@@ -40,8 +40,8 @@ if TYPE_CHECKING:
     from callblock.domain.models import Touch
 
 T = TypeVar("T")
+DRAFT_WAIT_MS = 200  # a draft autosave never freezes typing for long: the next one retries
 NEEDS_LEAD = {"outcome", "skip", "edit_notes"}
-FIRST_WAIT_MS = 1000  # another rep's write takes milliseconds; longer means an import
 PREVIEW = 5  # leads shown under "up next"
 AHEAD_FRESH = 5.0  # s: an older list is rebuilt (a promise may have come due meanwhile)
 REBUILD_AFTER = (
@@ -328,29 +328,12 @@ class PowerHourScreen(Screen[None]):
         )
 
     def _write(self, what: str, write: Callable[[], T], then: Callable[[T], None]) -> None:
-        """Run a write the rep asked for. Another writer briefly ahead is waited for; one that
-        holds the database longer gets the busy screen, which retries until the write goes
-        through (then `then` runs) or the rep gives up (then the rep is told it was not saved)."""
-        try:
-            with self.ctx.store.patience(FIRST_WAIT_MS):
-                result = write()
-        except ServiceError as error:
-            self._say(plain(str(error), "$error"))
-            return
-        except DatabaseBusy:
-            from callblock.screens.busy import BusyScreen
+        from callblock.screens.busy import write_or_wait
 
-            results: list[T] = []
+        write_or_wait(self.app, self.ctx.store, what, write, then, self._said_error)
 
-            def settled(problem: str | None) -> None:
-                if problem is None:
-                    then(results[0])
-                else:
-                    self._say(plain(f"{what}: {problem}", "$error"))
-
-            self.app.push_screen(BusyScreen(what, lambda: results.append(write())), settled)
-            return
-        then(result)
+    def _said_error(self, message: str) -> None:
+        self._say(plain(message, "$error"))
 
     def _binding(self, ident: str) -> Binding:
         for _node, binding, _enabled, _tip in self.active_bindings.values():
@@ -457,7 +440,7 @@ class PowerHourScreen(Screen[None]):
     def _save_draft(self, event: NotesPane.Save) -> None:
         if event.lead_id and event.pane.editing:  # a late draft must not overwrite the final save
             # a draft: when the database is held, the next one (or the final save) retries
-            with suppress(DatabaseBusy), self.ctx.store.patience(FIRST_WAIT_MS // 5):
+            with suppress(DatabaseBusy), self.ctx.store.patience(DRAFT_WAIT_MS):
                 leads.save_notes(self.ctx.store, event.lead_id, event.text)
 
     def action_help(self) -> None:
