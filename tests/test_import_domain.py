@@ -24,6 +24,7 @@ from callblock.domain.headers import HeaderError, header_key, map_columns, parse
 from callblock.domain.import_rows import LeadRow, Problem, RowRules, validate_row
 from callblock.domain.models import LeadStatus, Temperature
 from callblock.domain.nicknames import canonical_first_name
+from callblock.services.exports import LEAD_FIELDS
 
 NOW = datetime(2026, 11, 23, 19, 0, tzinfo=UTC)
 RULES = RowRules("US", "America/New_York", NOW)
@@ -82,11 +83,12 @@ def test_salesforce_headers_are_recognised() -> None:
 
 def test_agreed_export_columns_are_recognised() -> None:
     agreed = "lead_id,name,company,title,phone,email,timezone,temperature,status,owner,"
-    agreed += "created_at,notes,links,fit,extra"
+    agreed += "created_at,notes,links,fit,extra,other_phones,other_emails"
     assert fields(agreed.split(",")) == [
         *"lead_id name company title phone email timezone temperature status owner".split(),
-        *"created_at notes links fit extra_json".split(),
+        *"created_at notes links fit extra_json other_phones other_emails".split(),
     ]
+    assert ",".join(LEAD_FIELDS) == agreed  # what `callblock export leads` writes
 
 
 @given(st.sampled_from(HUBSPOT + SALESFORCE), st.lists(st.sampled_from(" _-./"), max_size=4))

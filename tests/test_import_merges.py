@@ -9,6 +9,12 @@ from pathlib import Path
 import pytest
 
 from callblock.domain.models import Lead
+from callblock.screens.lead import LeadScreen
+from callblock.store import Store
+from callblock.widgets.lead_card import LeadCard
+from tests.conftest import AppMaker, LeadMaker
+from tests.power_hour_helpers import SIZE, power_hour, shown
+from tests.screen_text import screen_text, widget_text
 from tests.test_importer import leads, run, write
 
 
@@ -113,3 +119,22 @@ def test_other_phones_and_emails_columns_are_read_and_checked(tmp_path: Path, ca
     assert code == 1
     assert "line 2, column Other Phones: '12' is not a valid phone number" in err
     assert "line 2, column Other Emails: 'notanemail' is not an email address" in err
+
+
+async def test_the_card_and_the_lead_screen_show_the_other_ones(
+    store: Store, make_app: AppMaker, make_lead: LeadMaker
+) -> None:
+    lead_id = make_lead(name="Ann Lee", email="ann@acme.com")
+    with store.transaction():
+        store.update_lead_fields(
+            lead_id, {"other_phones": ["+13125550100"], "other_emails": ["ann@home.com"]}
+        )
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        assert shown(app) == lead_id
+        card = widget_text(app, power_hour(app).query_one(LeadCard))
+        assert "other phones: +13125550100" in card and "other emails: ann@home.com" in card
+        await app.push_screen(LeadScreen(lead_id))
+        await pilot.pause()
+        text = screen_text(app)
+        assert "other phones: +13125550100" in text and "other emails: ann@home.com" in text

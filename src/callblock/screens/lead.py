@@ -177,7 +177,9 @@ class LeadScreen(Screen[None]):
         self._changed(
             Content(
                 f"✓ merged lead {other_id} here ({moved['touches']} touches, "
-                f"{moved['callbacks']} callbacks)"
+                f"{moved['callbacks']} callbacks"
+                + "".join(f"; kept {field} {value}" for field, value in merged.kept)
+                + ")"
             )
         )
 
