@@ -90,14 +90,17 @@ def test_merge_keeps_history_notes_callbacks(
         code="callback",
         when=clock.now() + timedelta(days=1),
     )
+    merged_phone = store.get_lead(other).phone  # type: ignore[union-attr]
     _, data = run(db_path, capsys, "merge", str(keep), str(other), "--json")
     assert data == {
         "lead_id": keep,
         "other_lead_id": other,
         "moved": {"touches": 2, "callbacks": 1},
+        "kept_aside": [{"field": "phone", "value": merged_phone}],
     }
     survivor = store.get_lead(keep)
     assert survivor is not None
+    assert survivor.other_phones == (merged_phone,)  # the merged lead's number is kept too
     assert survivor.attempts == 2 and survivor.email == "jim@brodo.com"
     assert "Uses HubSpot" in survivor.notes and "Has a dog" in survivor.notes
     assert f"merged from lead {other}" in survivor.notes

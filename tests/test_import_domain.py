@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from rapidfuzz import fuzz
 
 from callblock.domain.csvcells import neutralize_cell, restore_cell
 from callblock.domain.dedupe import (
+    NAME_MATCH,
     DuplicateIndex,
     Verdict,
     block_keys,
@@ -22,6 +24,7 @@ from callblock.domain.headers import HeaderError, header_key, map_columns, parse
 from callblock.domain.import_rows import LeadRow, Problem, RowRules, validate_row
 from callblock.domain.models import LeadStatus, Temperature
 from callblock.domain.nicknames import canonical_first_name
+from callblock.services.exports import LEAD_FIELDS
 
 NOW = datetime(2026, 11, 23, 19, 0, tzinfo=UTC)
 RULES = RowRules("US", "America/New_York", NOW)
@@ -80,11 +83,12 @@ def test_salesforce_headers_are_recognised() -> None:
 
 def test_agreed_export_columns_are_recognised() -> None:
     agreed = "lead_id,name,company,title,phone,email,timezone,temperature,status,owner,"
-    agreed += "created_at,notes,links,fit,extra"
+    agreed += "created_at,notes,links,fit,extra,other_phones,other_emails"
     assert fields(agreed.split(",")) == [
         *"lead_id name company title phone email timezone temperature status owner".split(),
-        *"created_at notes links fit extra_json".split(),
+        *"created_at notes links fit extra_json other_phones other_emails".split(),
     ]
+    assert ",".join(LEAD_FIELDS) == agreed  # what `callblock export leads` writes
 
 
 @given(st.sampled_from(HUBSPOT + SALESFORCE), st.lists(st.sampled_from(" _-./"), max_size=4))
@@ -246,7 +250,17 @@ def test_dedupe_verdicts() -> None:
     assert compare(jim, james).verdict is Verdict.REVIEW  # type: ignore[union-attr]
     assert "nickname James/Jim" in compare(jim, james).reason  # type: ignore[union-attr]
     assert compare(jim, switchboard).verdict is Verdict.REVIEW  # type: ignore[union-attr]
-    assert compare(same_email, jim_mail).verdict is Verdict.MERGE  # type: ignore[union-attr]
+    # a shared mailbox (office@) is no proof of one person: reported, never merged
+    shared = compare(same_email, jim_mail)
+    assert shared is not None and shared.verdict is Verdict.REVIEW
+    assert shared.reason == "same email, different names (a shared mailbox?)"
+    jim_mail_phone = match_keys("Jim Brodo", "", "+12125550143", "jim@brodo.com")
+    other_phone = match_keys("James Brodo", "", "+13125550100", "jim@brodo.com")
+    assert compare(jim_mail_phone, other_phone).verdict is Verdict.REVIEW  # type: ignore[union-attr]
+    assert "different phones" in compare(jim_mail_phone, other_phone).reason  # type: ignore[union-attr]
+    assert compare(match_keys("James Brodo", "", "", "JIM@brodo.com"), jim_mail).verdict is (  # type: ignore[union-attr]
+        Verdict.MERGE
+    )
     assert compare(jim, same_phone).verdict is Verdict.MERGE  # type: ignore[union-attr]
     assert compare(jim, match_keys("Ann Lee", "Globex", "", "")) is None
 
@@ -269,6 +283,8 @@ def test_compare_is_symmetric_and_bounded(a, b) -> None:  # type: ignore[no-unty
         assert 0 <= one.score <= 100
         if one.verdict is Verdict.MERGE:
             assert (a.email and a.email == b.email) or (a.phone and a.phone == b.phone)
+            assert fuzz.token_sort_ratio(a.canonical, b.canonical) >= NAME_MATCH  # names agree
+            assert not (a.phone and b.phone and a.phone != b.phone)  # phones do not differ
 
 
 @given(st.lists(PEOPLE, max_size=12))
@@ -297,7 +313,10 @@ def test_index_puts_merges_first() -> None:
 def test_merge_fields_never_overwrites(into, other) -> None:  # type: ignore[no-untyped-def]
     changes = merge_fields(into, other)
     for name, value in changes.items():
-        if name == "notes":
+        if name == "other_emails":  # a differing email is kept, not dropped
+            assert value == [other["email"]] and into.get("email")
+            assert other["email"].casefold() != into["email"].casefold()
+        elif name == "notes":
             assert value.startswith(into.get("notes", "").rstrip()) or not into.get("notes")
         else:
             assert not into.get(name) and value == other[name]

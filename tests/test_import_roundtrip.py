@@ -21,7 +21,8 @@ from callblock.store import Store
 
 CLOCK = FixedClock(datetime(2026, 11, 23, 19, 0, tzinfo=UTC))
 OPTIONS = ImportOptions(default_zone="America/New_York")
-HEADER = "Name,Company,Title,Phone,Email,Notes,Temperature,Status,Create Date,Website,Lead Source"
+HEADER = "Name,Company,Title,Phone,Email,Notes,Temperature,Status,Create Date,Website,Lead Source,"
+HEADER += "Other Phone,Additional Email Addresses"
 HEADER = HEADER.split(",")  # "Lead Source" is no lead field: kept as an extra field
 
 
@@ -48,6 +49,8 @@ def snapshot(store: Store) -> list[tuple[object, ...]]:
             lead.links,
             lead.fit,
             store.lead_extra(lead.id),
+            lead.other_phones,
+            lead.other_emails,
         )
         for lead in list_leads(store, search=None, limit=10_000)
     ]
@@ -55,6 +58,8 @@ def snapshot(store: Store) -> list[tuple[object, ...]]:
 
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
 LINE = TEXT.map(clean_line)
+OTHER_PHONES = ["+1 312 555 0100", "(415) 555-0101", "+44 20 7946 0958", "+12125550000"]
+OTHER_EMAILS = ["a@x.co", "B@Y.ORG", "lead0@example.com", "=x@y.co"]
 ROW = st.fixed_dictionaries(
     {
         "Name": LINE.filter(bool),
@@ -66,6 +71,9 @@ ROW = st.fixed_dictionaries(
         "Create Date": st.sampled_from(["", "2024-03-05 14:22", "2025-01-01T00:00:00Z"]),
         "Website": LINE,
         "Lead Source": st.sampled_from(["=HYPERLINK(x)", "Webinar", ""]) | LINE,
+        # other numbers and addresses, as CRMs list them (a main one repeated is dropped)
+        "Other Phone": st.lists(st.sampled_from(OTHER_PHONES), max_size=3),
+        "Additional Email Addresses": st.lists(st.sampled_from(OTHER_EMAILS), max_size=3),
     }
 )
 
@@ -96,6 +104,8 @@ def test_import_export_import_gives_the_same_leads(tmp_path: Path, rows) -> None
                     row["Create Date"],
                     neutralize_cell(row["Website"]),
                     neutralize_cell(row["Lead Source"]),
+                    "; ".join(row["Other Phone"]),
+                    neutralize_cell(";".join(row["Additional Email Addresses"])),
                 ]
             )
     first, second = Store.open(run / "a.db"), Store.open(run / "b.db")
@@ -107,6 +117,18 @@ def test_import_export_import_gives_the_same_leads(tmp_path: Path, rows) -> None
         again = import_csv(second, CLOCK, exported, OPTIONS)
         assert again.committed, again.problems
         assert snapshot(second) == snapshot(first)
+        assert (
+            exported.read_text(encoding="utf-8")
+            .splitlines()[0]
+            .endswith(",other_phones,other_emails")
+        )
+        for row, lead in zip(rows, list_leads(second, search=None, limit=99), strict=True):
+            assert ("+13125550100" in lead.other_phones) == (
+                "+1 312 555 0100" in row["Other Phone"]
+            )
+            assert ("a@x.co" in lead.other_emails) == (
+                "a@x.co" in row["Additional Email Addresses"]
+            )
         assert [lead.company for lead in list_leads(first, search=None, limit=99)] == [
             clean_line(row["Company"]) for row in rows
         ]

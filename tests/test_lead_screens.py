@@ -194,5 +194,8 @@ async def test_merge_from_the_lead_screen(
         await pilot.pause()
         assert store.merged_into(other) == keep
         assert f"merged lead {other} here" in screen_text(app)
+        other_phone = store.get_lead(other).phone  # type: ignore[union-attr]
+        assert store.get_lead(keep).other_phones == (other_phone,)  # type: ignore[union-attr]
+        assert f"other phones: {other_phone}" in screen_text(app)  # on the lead's card
     with pytest.raises(ServiceError, match="already merged"):
         merge_leads(store, clock, rep="a", keep=keep, other=other)

@@ -10,7 +10,8 @@ from typing import Any
 
 from callblock.clock import Clock
 from callblock.config import Settings
-from callblock.domain.text import clean_line
+from callblock.domain.text import NAME_MAX, clean_line
+from callblock.services import checked_line
 from callblock.store import Store
 
 SHOWN = 50  # review and merge lines printed as text; --json has them all
@@ -29,7 +30,7 @@ def _import(args: argparse.Namespace, store: Store, settings: Settings, clock: C
         skip_invalid=args.skip_invalid,
         default_region=(args.default_region or settings.default_region).upper(),
         default_zone=settings.timezone,
-        owner=clean_line(args.owner) or None if args.owner else None,
+        owner=checked_line(args.owner, "--owner", NAME_MAX) or None if args.owner else None,
         rejects=args.rejects,
         settings=settings,
     )
@@ -49,6 +50,7 @@ def _import(args: argparse.Namespace, store: Store, settings: Settings, clock: C
         "problems": [str(p) for p in report.problems],
         "reviews": [asdict(r) for r in report.reviews],
         "merges": report.merges,
+        "kept_aside": [asdict(k) for k in report.kept],
         "dry_run": report.dry_run,
         "committed": report.committed,
         "rejects_file": str(report.rejects_path) if report.rejects_path else None,
@@ -80,8 +82,9 @@ def _report_lines(report: Any, refused: bool) -> list[str]:
         "lead or an earlier row"
     )
     lines += [f"  merged: {m}" for m in report.merges[:SHOWN]]
+    lines += [f"  kept: {k}" for k in report.kept[:SHOWN]]
     lines += [f"  review: {r}" for r in report.reviews[:SHOWN]]
-    hidden = max(len(report.merges) - SHOWN, 0) + max(len(report.reviews) - SHOWN, 0)
+    hidden = sum(max(len(x) - SHOWN, 0) for x in (report.merges, report.kept, report.reviews))
     if hidden:
         lines.append(f"  ... and {hidden} more (see --json)")
     if report.rejected:
@@ -125,11 +128,17 @@ def _merge(args: argparse.Namespace, store: Store, settings: Settings, clock: Cl
     merged = merge_leads(
         store, clock, rep=args.rep, keep=args.keep, other=args.other, settings=settings
     )
-    data = {"lead_id": merged.lead_id, "other_lead_id": merged.other_lead_id, "moved": merged.moved}
+    data = {
+        "lead_id": merged.lead_id,
+        "other_lead_id": merged.other_lead_id,
+        "moved": merged.moved,
+        "kept_aside": [{"field": f, "value": v} for f, v in merged.kept],
+    }
     text = (
         f"merged lead {merged.other_lead_id} into lead {merged.lead_id} "
         f"({merged.moved['touches']} touches, {merged.moved['callbacks']} callbacks moved)"
     )
+    text += "".join(f"\nkept {f} {v} as another {f}" for f, v in merged.kept)
     _print(args, data, text)
     return 0
 

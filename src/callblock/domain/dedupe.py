@@ -17,6 +17,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from callblock.domain.contacts import joined
 from callblock.domain.nicknames import canonical_first_name, is_nickname_pair
 
 NAME_MATCH = 85.0  # same phone and names at least this similar: one person
@@ -111,10 +112,19 @@ def _blocks(keys: MatchKeys) -> list[tuple[str, ...]]:
 
 
 def compare(a: MatchKeys, b: MatchKeys) -> Match | None:
-    """Are `a` and `b` one person? None when nothing suggests it. Symmetric."""
+    """Are `a` and `b` one person? None when nothing suggests it. Symmetric.
+
+    A shared email or phone alone never merges: mailboxes (office@, info@) and switchboards
+    are shared, so a different name (or, with the same email, a different phone) is reported
+    for review and both people are kept."""
+    name_score = _name_score(a, b)
     if a.email and a.email == b.email:
-        return Match(100, "same email", Verdict.MERGE)
-    name_score = fuzz.token_sort_ratio(a.canonical, b.canonical) if a.canonical else 0.0
+        if name_score >= NAME_MATCH and not (a.phone and b.phone and a.phone != b.phone):
+            return Match(100, "same email", Verdict.MERGE)
+        differs = "different phones" if name_score >= NAME_MATCH else "different names"
+        return Match(
+            50 + round(name_score / 5), f"same email, {differs} (a shared mailbox?)", Verdict.REVIEW
+        )
     if a.phone and a.phone == b.phone:
         if name_score >= NAME_MATCH:
             return Match(max(90, round(name_score)), f"same phone, {_names(a, b)}", Verdict.MERGE)
@@ -134,6 +144,15 @@ def compare(a: MatchKeys, b: MatchKeys) -> Match | None:
         company_score, place = 80.0, "no company"
     score = round(0.6 * name_score + 0.4 * company_score)
     return Match(score, f"{_names(a, b)}, {place}", Verdict.REVIEW)
+
+
+def _name_score(a: MatchKeys, b: MatchKeys) -> float:
+    return fuzz.token_sort_ratio(a.canonical, b.canonical) if a.canonical else 0.0
+
+
+def same_person(a: MatchKeys, b: MatchKeys) -> bool:
+    """Do the names say one person (equal, nicknames, or at least NAME_MATCH similar)?"""
+    return a.canonical == b.canonical or _name_score(a, b) >= NAME_MATCH
 
 
 def _names(a: MatchKeys, b: MatchKeys) -> str:
@@ -209,9 +228,15 @@ def find_pairs(
     return pairs
 
 
+# A lead's main phone or email, and the list that keeps its others.
+CONTACTS = (("phone", "other_phones"), ("email", "other_emails"))
+
+
 def merge_fields(into: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     """What `into` gains from `other` (only the changed fields): empty fields are filled, notes
-    appended, links joined, fit and extra keys added; nothing `into` has is overwritten."""
+    appended, links joined, fit and extra keys added; nothing `into` has is overwritten, and
+    no phone or email is lost: one that differs from `into`'s is kept in its other phones or
+    emails (see `set_aside`)."""
     changes: dict[str, Any] = {}
     for name in ("company", "title", "email", "timezone", "owner"):
         if not into.get(name) and other.get(name):
@@ -219,6 +244,12 @@ def merge_fields(into: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     if not into.get("phone") and other.get("phone"):
         for name in ("phone", "phone_display", "phone_timezone", "region", "zone_spread"):
             changes[name] = other.get(name)
+    for main, others in CONTACTS:
+        kept = list(into.get(others) or ())
+        mine = changes.get(main, into.get(main)) or ""
+        more = joined(mine, kept, [other.get(main) or "", *(other.get(others) or ())])
+        if more != kept:
+            changes[others] = more
     notes, more = into.get("notes") or "", other.get("notes") or ""
     if more.strip() and more.strip() not in notes:
         changes["notes"] = f"{notes.rstrip()}\n\n{more.strip()}" if notes.strip() else more
@@ -230,3 +261,13 @@ def merge_fields(into: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
         if merged != (into.get(name) or {}):
             changes[name] = merged
     return changes
+
+
+def set_aside(into: dict[str, Any], changes: dict[str, Any]) -> list[tuple[str, str]]:
+    """The phones and emails `changes` (from `merge_fields`) adds to `into`'s other ones, as
+    ("phone" | "email", value): what a merge kept besides the lead's main number and address."""
+    added: list[tuple[str, str]] = []
+    for main, others in CONTACTS:
+        before = set(into.get(others) or ())
+        added += [(main, value) for value in changes.get(others, ()) if value not in before]
+    return added

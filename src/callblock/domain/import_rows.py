@@ -8,20 +8,20 @@ with dateutil, status and temperature words of common CRMs are mapped to ours.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from callblock.domain.calling import UnknownZoneError, zone_info
+from callblock.domain.contacts import email_problem, parse_emails, parse_phones
 from callblock.domain.csvcells import restore_cell
 from callblock.domain.headers import EXTRA, SKIP, Column, header_key
 from callblock.domain.models import FIT_CRITERIA, LeadStatus, Temperature
 from callblock.domain.phones import PhoneError, normalize_phone
+from callblock.domain.regions import COUNTRY_WORDS
 from callblock.domain.text import FIELD_MAX, NAME_MAX, NOTE_MAX, clean_block, clean_line
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 HEADER_SHOWN = 40  # a header in a problem line is cut to this many characters
 
 STATUS_WORDS: dict[LeadStatus, tuple[str, ...]] = {
@@ -69,32 +69,6 @@ _ZONE_WORDS = {
     "utc": "UTC",
     "gmt": "UTC",
 }
-_COUNTRY_WORDS = {
-    "unitedstates": "US",
-    "unitedstatesofamerica": "US",
-    "usa": "US",
-    "america": "US",
-    "canada": "CA",
-    "unitedkingdom": "GB",
-    "uk": "GB",
-    "greatbritain": "GB",
-    "england": "GB",
-    "ireland": "IE",
-    "germany": "DE",
-    "deutschland": "DE",
-    "france": "FR",
-    "spain": "ES",
-    "italy": "IT",
-    "netherlands": "NL",
-    "sweden": "SE",
-    "australia": "AU",
-    "newzealand": "NZ",
-    "india": "IN",
-    "mexico": "MX",
-    "brazil": "BR",
-    "japan": "JP",
-    "singapore": "SG",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +103,8 @@ class LeadRow:
     region: str | None = None  # "US-FL", "DE": picks the calling window
     zone_spread: int = 0  # minutes the lead's clock may lag phone_timezone
     email: str = ""
+    other_phones: list[str] = field(default_factory=list)  # E.164, besides `phone`
+    other_emails: list[str] = field(default_factory=list)  # besides `email`
     timezone: str | None = None
     temperature: Temperature = Temperature.WARM
     status: LeadStatus | None = None  # None: the file gave none (see lead_status)
@@ -200,23 +176,29 @@ def validate_row(
     name = row.text("name", NAME_MAX)
     if not name:
         name = clean_line(f"{row.text('first_name', NAME_MAX)} {row.text('last_name', NAME_MAX)}")
+        if len(name) > NAME_MAX:  # two parts within the limit, together over it: never cut
+            message = f"the full name has {len(name)} characters (at most {NAME_MAX})"
+            row.problem(row.header("last_name"), message)
+            name = ""
     if not name and not row.problems:
         where = "name" in row.cells and row.header("name")
         where = where or row.header("first_name" if "first_name" in row.cells else "name")
         row.problem(where, "no name (a Name, or First Name and Last Name, is required)")
-    lead = LeadRow(line=line, name=name[:NAME_MAX])
+    lead = LeadRow(line=line, name=name)
     lead.company = row.text("company")
     lead.title = row.text("title")
-    lead.owner = rules.owner or row.text("owner") or None
+    lead.owner = rules.owner or row.text("owner", NAME_MAX) or None
     lead.extra = _extra_json(row) | row.extra
     for place in ("region", "country"):  # recognised (phone region) and kept as they were
         if text := row.text(place):
             lead.extra[clean_line(row.header(place), NAME_MAX)] = text
     lead.timezone = _zone(row)
-    _phone(row, lead, _region(row, rules.default_region))
+    region = _region(row, rules.default_region)
+    _phone(row, lead, region)
     lead.email = row.text("email")
-    if lead.email and not EMAIL.match(lead.email):
-        row.problem(row.header("email"), f"{lead.email!r} is not an email address")
+    if problem := email_problem(lead.email):
+        row.problem(row.header("email"), problem)
+    _others(row, lead, region)
     lead.temperature = _choice(row, "temperature", Temperature.WARM)
     status = row.text("status")
     if status:
@@ -239,7 +221,7 @@ def _region(row: _Row, default: str) -> str:
     code = country.strip().upper()
     if len(code) == 2 and code.isalpha():
         return code
-    return _COUNTRY_WORDS.get(header_key(country), default)
+    return COUNTRY_WORDS.get(header_key(country), default)
 
 
 def _phone(row: _Row, lead: LeadRow, region: str) -> None:
@@ -261,6 +243,17 @@ def _phone(row: _Row, lead: LeadRow, region: str) -> None:
         parsed.region,
     )
     lead.zone_spread = parsed.zone_spread
+
+
+def _others(row: _Row, lead: LeadRow, region: str) -> None:
+    """The lead's other phones and emails (callblock's export, a CRM's "Other Phone")."""
+    phones, problems = parse_phones(row.cells.get("other_phones", ("", ""))[1], region, lead.phone)
+    for problem in problems:
+        row.problem(row.header("other_phones"), problem)
+    emails, problems = parse_emails(row.cells.get("other_emails", ("", ""))[1], lead.email)
+    for problem in problems:
+        row.problem(row.header("other_emails"), problem)
+    lead.other_phones, lead.other_emails = phones, emails
 
 
 def _zone(row: _Row) -> str | None:
@@ -328,7 +321,12 @@ def _links(row: _Row) -> list[str]:
             return []
     else:
         values = text.split()
-    return [clean_line(value) for value in values if value.strip()]
+    links = [clean_line(value, len(value) + 1) for value in values if value.strip()]
+    for link in links:
+        if len(link) > FIELD_MAX:
+            message = f"a link of {len(link)} characters (at most {FIELD_MAX})"
+            row.problem(row.header("links"), message)
+    return links
 
 
 def _json_object(row: _Row, field: str, example: str) -> dict[str, Any]:
@@ -362,12 +360,18 @@ def _fit(row: _Row) -> dict[str, int]:
 
 def _extra_json(row: _Row) -> dict[str, str]:
     values = _json_object(row, "extra_json", "")
-    return {
-        clean_line(key, NAME_MAX): clean_block(
-            value if isinstance(value, str) else json.dumps(value)
-        )
-        for key, value in values.items()
-    }
+    extra: dict[str, str] = {}
+    for key, value in values.items():
+        name = clean_line(key, len(key) + 1)
+        text = value if isinstance(value, str) else json.dumps(value)
+        for what, length, limit in (("key", len(name), NAME_MAX), ("value", len(text), NOTE_MAX)):
+            if length > limit:
+                message = (
+                    f"{name[:HEADER_SHOWN]!r}: a {what} of {length} characters (at most {limit})"
+                )
+                row.problem(row.header("extra_json"), message)
+        extra[name] = clean_block(text, len(text) + 1)
+    return extra
 
 
 def _lead_id(row: _Row, lead: LeadRow) -> int | None:

@@ -62,6 +62,8 @@ class Lead:
     created_at: datetime
     title: str = ""
     email: str = ""
+    other_phones: tuple[str, ...] = ()  # E.164: numbers kept besides `phone` (a merge drops none)
+    other_emails: tuple[str, ...] = ()  # addresses kept besides `email`
     links: tuple[str, ...] = ()
     timezone: str | None = None  # explicit zone from the record
     phone_timezone: str | None = None  # derived from the phone number

@@ -17,6 +17,14 @@ US_STATES = {
     "Wyoming": "WY", "Puerto Rico": "PR",
 }  # fmt: skip
 _CODES = set(US_STATES.values())
+# Country names as CRMs write them (header_key form) -> ISO 3166 codes.
+COUNTRY_WORDS = {
+    "unitedstates": "US", "unitedstatesofamerica": "US", "usa": "US", "america": "US",
+    "canada": "CA", "unitedkingdom": "GB", "uk": "GB", "greatbritain": "GB", "england": "GB",
+    "ireland": "IE", "germany": "DE", "deutschland": "DE", "france": "FR", "spain": "ES",
+    "italy": "IT", "netherlands": "NL", "sweden": "SE", "australia": "AU", "newzealand": "NZ",
+    "india": "IN", "mexico": "MX", "brazil": "BR", "japan": "JP", "singapore": "SG",
+}  # fmt: skip
 
 
 def us_state_code(text: str) -> str | None:

@@ -157,6 +157,7 @@ def report_lines(report: ImportReport) -> list[Content]:
         rows = len({p.line for p in report.problems})
         lines.append(plain(f"{len(report.problems)} problems in {rows} rows:", "$error"))
         lines += [plain(f"  {p}") for p in report.problems[:SHOWN]]
+    lines += [plain(f"  kept: {k}") for k in report.kept[:SHOWN]]
     lines += [plain(f"  review: {r}") for r in report.reviews[:SHOWN]]
     if not report.committed:
         hint = (

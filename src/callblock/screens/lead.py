@@ -18,6 +18,7 @@ from textual.widgets import Static
 
 from callblock.context import AppContext
 from callblock.domain.models import FIT_CRITERIA, Temperature
+from callblock.screens.notes_saving import finish_notes, save_draft
 from callblock.services import ServiceError, lead_edit, leads
 from callblock.widgets.history import HistoryTable
 from callblock.widgets.key_bar import KeyBar
@@ -117,13 +118,13 @@ class LeadScreen(Screen[None]):
 
     @on(NotesPane.Save)
     def _save_draft(self, event: NotesPane.Save) -> None:
-        if event.lead_id and event.pane.editing:
-            leads.save_notes(self.ctx.store, event.lead_id, event.text)
+        save_draft(event, self.ctx.store, self._say)
 
     def action_back(self) -> None:
-        finished = self.query_one(NotesPane).finish()
-        if finished is not None:
-            leads.save_notes(self.ctx.store, *finished)
+        pane = self.query_one(NotesPane)
+        if pane.editing:
+            if finish_notes(pane, self.ctx.store, self.app, self._say, moving_on=False) is None:
+                return  # refused (too long): the editor stays open with the text, the rep told
             self.refresh_lead()
             self.refresh_bindings()
             self._say(Content.styled("✓ research notes saved", "$success"))
@@ -176,7 +177,9 @@ class LeadScreen(Screen[None]):
         self._changed(
             Content(
                 f"✓ merged lead {other_id} here ({moved['touches']} touches, "
-                f"{moved['callbacks']} callbacks)"
+                f"{moved['callbacks']} callbacks"
+                + "".join(f"; kept {field} {value}" for field, value in merged.kept)
+                + ")"
             )
         )
 

@@ -22,8 +22,9 @@ from callblock.context import AppContext, LastOutcome
 from callblock.domain.calling import local_time
 from callblock.domain.outcomes import OUTCOME_BY_CODE
 from callblock.domain.priority import MixServed, QueueItem
-from callblock.domain.text import clean_line
+from callblock.domain.text import TOUCH_NOTE_MAX, clean_line
 from callblock.screens.bindings import power_hour_bindings
+from callblock.screens.notes_saving import finish_notes, save_draft
 from callblock.services import dialing, leads, leases, queue, sessions
 from callblock.store import DatabaseBusy
 from callblock.widgets.app_header import AppHeader
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
     from callblock.domain.models import Touch
 
 T = TypeVar("T")
-DRAFT_WAIT_MS = 200  # a draft autosave never freezes typing for long: the next one retries
 NEEDS_LEAD = {"outcome", "skip", "edit_notes"}
 PREVIEW = 5  # leads shown under "up next"
 AHEAD_FRESH = 5.0  # s: an older list is rebuilt (a promise may have come due meanwhile)
@@ -406,7 +406,7 @@ class PowerHourScreen(Screen[None]):
 
         from callblock.screens.prompts import NoteScreen
 
-        self.app.push_screen(NoteScreen(title), save)
+        self.app.push_screen(NoteScreen(title, max_length=TOUCH_NOTE_MAX), save)
 
     def action_edit_notes(self) -> None:
         if self.current is not None:
@@ -416,32 +416,27 @@ class PowerHourScreen(Screen[None]):
 
     def action_escape(self) -> None:
         """Esc closes the notes editor; with nothing open it does nothing (never ends a block)."""
-        if self._finish_notes():
+        if self._finish_notes(moving_on=False):
             self._say(Content.styled("✓ research notes saved", "$success"))
 
-    def _finish_notes(self) -> bool:
-        """Close the notes editor if open, saving synchronously; True if it was open."""
-        finished = self.query_one(NotesPane).finish()
-        if finished is None:
+    def _finish_notes(self, *, moving_on: bool = True) -> bool:
+        """Close the notes editor if open, saving synchronously; True if it was saved. Too-long
+        notes are never cut (see screens/notes_saving.py)."""
+        pane = self.query_one(NotesPane)
+        if not pane.editing:
             return False
-        self.query_one(UpNext).display = True
-        lead_id, text = finished
-        self._write(
-            "research notes",
-            lambda: leads.save_notes(self.ctx.store, lead_id, text),
-            lambda _: None,
-        )
-        if self.current and self.current.lead.id == lead_id:
-            self.current = replace(self.current, lead=replace(self.current.lead, notes=text))
+        saved = finish_notes(pane, self.ctx.store, self.app, self._say, moving_on=moving_on)
+        self.query_one(UpNext).display = not pane.editing
+        if saved is not None:
+            lead_id, text = saved
+            if self.current and self.current.lead.id == lead_id:
+                self.current = replace(self.current, lead=replace(self.current.lead, notes=text))
         self.refresh_bindings()
-        return True
+        return saved is not None
 
     @on(NotesPane.Save)
     def _save_draft(self, event: NotesPane.Save) -> None:
-        if event.lead_id and event.pane.editing:  # a late draft must not overwrite the final save
-            # a draft: when the database is held, the next one (or the final save) retries
-            with suppress(DatabaseBusy), self.ctx.store.patience(DRAFT_WAIT_MS):
-                leads.save_notes(self.ctx.store, event.lead_id, event.text)
+        save_draft(event, self.ctx.store, self._say)
 
     def action_help(self) -> None:
         shown = [

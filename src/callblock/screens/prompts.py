@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from callblock.domain.calling import local_time
+from callblock.domain.text import clean_line
 from callblock.domain.whenparse import WhenParseError, parse_when
 from callblock.widgets.plain import plain
 from callblock.widgets.safe_input import SafeInput
@@ -86,23 +87,31 @@ class ConfirmScreen(ModalScreen[bool]):
 
 
 class NoteScreen(ModalScreen[str | None]):
-    """A one-line note on the outcome just recorded."""
+    """A one-line note on the outcome just recorded. Text over `max_length` is not accepted
+    (never cut): Enter then says so and keeps what was typed."""
 
     BINDINGS = [Binding("escape", "cancel", "skip", id="prompt.cancel")]
 
-    def __init__(self, title: str, initial: str = "") -> None:
+    def __init__(self, title: str, initial: str = "", max_length: int | None = None) -> None:
         super().__init__()
         self._title = title
         self._initial = initial
+        self._max = max_length
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt"):
             yield Static(plain(self._title, "bold"))
             yield SafeInput(value=self._initial, placeholder="one line, e.g. asked for pricing")
-            yield Static(Content.styled("Enter save · Esc skip", "dim"))
+            yield Static(Content.styled("Enter save · Esc skip", "dim"), id="note-help")
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:
+        length = len(clean_line(event.value, len(event.value) + 1))
+        if self._max is not None and length > self._max:
+            message = f"{length} characters (at most {self._max}): shorten it · Esc skip"
+            self.query_one("#note-help", Static).update(plain(message, "$error"))
+            self.app.bell()
+            return
         self.dismiss(event.value)
 
     def action_cancel(self) -> None:

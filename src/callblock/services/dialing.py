@@ -18,14 +18,13 @@ from callblock.domain.outcomes import (
     state_after_undo,
     state_of,
 )
-from callblock.domain.text import clean_line
-from callblock.services import ServiceError
+from callblock.domain.text import TOUCH_NOTE_MAX
+from callblock.services import ServiceError, checked_line
 from callblock.services.cadence import refresh_due
 from callblock.services.leads import get_lead
 from callblock.services.learning import current_weights
 from callblock.store import Store
 
-NOTE_MAX = 1000
 GOODBYE = "goodbye"  # a task, not a promise: the last touch before long-term nurture
 
 
@@ -59,6 +58,7 @@ def record_outcome(
     """Record one dial outcome with all its effects, in one committed transaction."""
     settings = settings or Settings()
     outcome = resolve_outcome(code)
+    note = checked_line(note, "note", TOUCH_NOTE_MAX)
     now = clock.now()
     if outcome.asks_when:
         if when is None:
@@ -80,7 +80,7 @@ def record_outcome(
             at=at,
             channel=Channel.CALL.value,
             outcome=outcome.code,
-            note=clean_line(note, NOTE_MAX),
+            note=note,
             session_id=session_id,
             lead_before={
                 "status": before.status.value,
@@ -112,7 +112,7 @@ def record_outcome(
 
 
 def add_touch_note(store: Store, touch_id: int, note: str) -> str:
-    cleaned = clean_line(note, NOTE_MAX)
+    cleaned = checked_line(note, "note", TOUCH_NOTE_MAX)
     store.set_touch_note(touch_id, cleaned)
     return cleaned
 

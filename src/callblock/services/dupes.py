@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from callblock.clock import Clock, iso
 from callblock.config import Settings
-from callblock.domain.dedupe import find_pairs, match_keys, merge_fields
+from callblock.domain.dedupe import find_pairs, match_keys, merge_fields, set_aside
 from callblock.domain.models import Lead, LeadStatus
 from callblock.services import ServiceError
 from callblock.services.cadence import refresh_due
@@ -43,6 +43,7 @@ class Merged:
     lead_id: int  # the survivor
     other_lead_id: int
     moved: dict[str, int]  # touches, callbacks
+    kept: tuple[tuple[str, str], ...] = ()  # ("phone" | "email", value) kept besides the main
 
 
 def merge_leads(
@@ -70,6 +71,7 @@ def merge_leads(
             header = f"(merged from lead {merged.id}, {merged.name})"
             other_record["notes"] = f"{header}\n{merged.notes.strip()}"
         changes = merge_fields(into_record, other_record)
+        kept = tuple(set_aside(into_record, changes))
         if merged.status is LeadStatus.DNC:
             changes["status"] = LeadStatus.DNC.value  # a do-not-call request always survives
         if merged.bad_number and merged.phone == survivor.phone:
@@ -91,10 +93,11 @@ def merge_leads(
                 "merged_lead_id": other,
                 "moved": moved,
                 "changed": sorted(changes),
+                "kept_aside": [list(item) for item in kept],
                 "merged_lead": {"name": merged.name, "company": merged.company},
             },
         )
-    return Merged(keep, other, moved)
+    return Merged(keep, other, moved, kept)
 
 
 def mergeable_fields(store: Store, lead: Lead) -> dict[str, Any]:
@@ -104,6 +107,8 @@ def mergeable_fields(store: Store, lead: Lead) -> dict[str, Any]:
         "company": lead.company,
         "title": lead.title,
         "email": lead.email,
+        "other_phones": list(lead.other_phones),
+        "other_emails": list(lead.other_emails),
         "timezone": lead.timezone,
         "owner": lead.owner,
         "phone": lead.phone,

@@ -47,6 +47,8 @@ LEAD_FIELDS = (
     "links",
     "fit",
     "extra",
+    "other_phones",
+    "other_emails",
 )
 FORMATS = ("csv", "jsonl", "json")
 
@@ -105,6 +107,8 @@ def lead_records(store: Store, start: str | None, end: str | None) -> Iterator[d
             "links": list(lead.links),
             "fit": lead.fit,
             "extra": store.lead_extra(lead.id),  # unknown columns kept by an import
+            "other_phones": list(lead.other_phones),  # kept besides `phone` (E.164)
+            "other_emails": list(lead.other_emails),
         }
 
 

@@ -23,13 +23,21 @@ from callblock.domain.dedupe import (
     Match,
     MatchKeys,
     Verdict,
-    compare,
     match_keys,
     merge_fields,
+    same_person,
+    set_aside,
 )
-from callblock.domain.headers import Column, HeaderError, map_columns, parse_mapping, recognised
+from callblock.domain.headers import (
+    EXTRA,
+    Column,
+    HeaderError,
+    map_columns,
+    parse_mapping,
+    recognised,
+)
 from callblock.domain.import_rows import LeadRow, Problem, RowRules, validate_row
-from callblock.domain.text import clean_line
+from callblock.domain.text import NAME_MAX, clean_line
 from callblock.services import ServiceError
 from callblock.services.cadence import first_due
 from callblock.services.csvfile import DELIMITERS, CsvRow, read_csv
@@ -68,6 +76,21 @@ class Review:
         return f"line {self.line} may duplicate {self.other}: {self.reason} (score {self.score})"
 
 
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A phone or email a merged row brought that differs from the lead's: kept on the lead,
+    besides its main one (never dropped)."""
+
+    line: int
+    into: str  # "lead 12" or "line 7"
+    field: str  # "phone" | "email"
+    value: str
+
+    def __str__(self) -> str:
+        what = f"{self.field} {self.value}"
+        return f"line {self.line} -> {self.into}: {what} kept as another {self.field}"
+
+
 @dataclass
 class ImportReport:
     path: Path
@@ -81,6 +104,7 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     reviews: list[Review] = field(default_factory=list)
     merges: list[str] = field(default_factory=list)  # "line 9 -> lead 4: same email"
+    kept: list[Kept] = field(default_factory=list)  # values a merge kept besides the main ones
     dry_run: bool = False
     committed: bool = False
     rejects_path: Path | None = None
@@ -118,6 +142,12 @@ def import_csv(
     except HeaderError as error:
         raise ServiceError(str(error)) from None
     report.columns = [(clean_line(c.header, 60), c.field) for c in columns]
+    for column in columns:  # an extra field is kept under its header: never under a cut one
+        if column.field == EXTRA and len(clean_line(column.header, NAME_MAX + 1)) > NAME_MAX:
+            raise ServiceError(
+                f"{path}: line 1: column {column.index + 1}'s header has {len(column.header)} "
+                f"characters (at most {NAME_MAX}); shorten it or drop it with --map 'HEADER=skip'"
+            )
     if not recognised(columns):
         shown = ", ".join(clean_line(h, 30) for h in table.header[:6])
         raise ServiceError(
@@ -172,7 +202,15 @@ class _Pool:
             # spawn, not fork: the app imports from a worker thread, and forking a threaded
             # process can leave a lock held in the child
             context = multiprocessing.get_context("spawn")
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            from callblock.services.lifeline import die_with_parent
+
+            # the workers exit when this process dies, even by SIGKILL (never left running)
+            self.pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=context,
+                initializer=die_with_parent,
+                initargs=(os.getpid(),),
+            )
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -254,14 +292,17 @@ def _plan(
         kind, ref = target
         reason = match.reason if match else ""
         if kind == "line":
-            plan.new[ref].update(merge_fields(plan.new[ref], record))
-            report.merges.append(f"line {row.line} -> line {ref}: {reason}")
+            current = plan.new[ref]
         else:
             current = existing.setdefault(ref, mergeable_fields(store, get_lead(store, ref)))
-            changes = merge_fields(current, record)
-            current.update(changes)
+        changes = merge_fields(current, record)
+        report.kept += [
+            Kept(row.line, f"{kind} {ref}", f, v) for f, v in set_aside(current, changes)
+        ]
+        current.update(changes)
+        if kind == "lead":
             plan.updates.setdefault(ref, {}).update(changes)
-            report.merges.append(f"line {row.line} -> lead {ref}: {reason}")
+        report.merges.append(f"line {row.line} -> {kind} {ref}: {reason}")
     report.imported = len(plan.new)
     if progress:
         progress("checking", len(rows), len(rows))
@@ -273,12 +314,15 @@ def _match(
 ) -> tuple[tuple[str, int] | None, Match | None, str]:
     """(merge target, best review match, its ref text): what this row duplicates, if anything."""
     lead_id = row.lead_id
-    if lead_id is not None and store.merged_into(lead_id) is None and store.get_lead(lead_id):
-        # callblock's own id, from an export of (maybe) another database: the same lead only
-        # if it still looks like the same person.
-        known = index.keys(("lead", lead_id))
-        if keys.canonical == known.canonical or compare(keys, known) is not None:
-            return ("lead", lead_id), Match(100, "same lead_id", Verdict.MERGE), ""
+    # callblock's own id, from an export of (maybe) another database: the same lead only if
+    # the names still say the same person (a shared email or phone alone does not).
+    if (
+        lead_id is not None
+        and store.merged_into(lead_id) is None
+        and store.get_lead(lead_id)
+        and same_person(keys, index.keys(("lead", lead_id)))
+    ):
+        return ("lead", lead_id), Match(100, "same lead_id", Verdict.MERGE), ""
     review: tuple[Match | None, str] = (None, "")
     for ref, match in index.matches(keys):
         kind, number = cast("tuple[str, int]", ref)
@@ -300,6 +344,8 @@ def _record(row: LeadRow, now: Any, settings: Settings) -> dict[str, Any]:
         "phone": row.phone,
         "phone_display": row.phone_display,
         "email": row.email,
+        "other_phones": row.other_phones,
+        "other_emails": row.other_emails,
         "links": row.links,
         "timezone": row.timezone,
         "phone_timezone": row.phone_timezone,

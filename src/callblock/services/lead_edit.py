@@ -8,11 +8,10 @@ from typing import Any
 from callblock.clock import iso
 from callblock.config import Settings
 from callblock.domain.calling import UnknownZoneError, local_time, zone_info
-from callblock.domain.import_rows import EMAIL
 from callblock.domain.models import FIT_CRITERIA, Lead, LeadStatus, Temperature
 from callblock.domain.phones import PhoneError, normalize_phone
-from callblock.domain.text import NAME_MAX, clean_line
-from callblock.services import ServiceError
+from callblock.domain.text import FIELD_MAX, NAME_MAX
+from callblock.services import ServiceError, checked_email, checked_line
 from callblock.services.cadence import refresh_due
 from callblock.services.leads import get_lead
 from callblock.services.learning import current_weights
@@ -57,7 +56,7 @@ def update_lead(
     lead = get_lead(store, lead_id)
     changes: dict[str, Any] = {}
     for name, raw in values.items():
-        text = clean_line(raw, NAME_MAX if name == "name" else 500)
+        text = checked_line(raw, name, NAME_MAX if name in ("name", "owner") else FIELD_MAX)
         if name == "name":
             if not text:
                 raise ServiceError("name: must not be empty")
@@ -67,9 +66,7 @@ def update_lead(
         elif name == "owner":
             changes["owner"] = text or None
         elif name == "email":
-            if text and not EMAIL.match(text):
-                raise ServiceError(f"email: {text!r} is not an email address")
-            changes["email"] = text
+            changes["email"] = checked_email(text)
         elif name == "phone":
             changes |= _phone(text, lead, default_region)
         elif name == "timezone":

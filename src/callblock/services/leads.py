@@ -9,8 +9,8 @@ from callblock.config import Settings
 from callblock.domain.calling import UnknownZoneError, zone_info
 from callblock.domain.models import Lead, LeadStatus, Temperature, Touch
 from callblock.domain.phones import PhoneError, normalize_phone
-from callblock.domain.text import NAME_MAX, clean_block, clean_line
-from callblock.services import ServiceError
+from callblock.domain.text import NAME_MAX
+from callblock.services import ServiceError, checked_block, checked_email, checked_line
 from callblock.services.cadence import refresh_due
 from callblock.services.learning import current_weights
 from callblock.store import Store
@@ -33,10 +33,20 @@ def add_lead(
     created: datetime | None = None,
     settings: Settings | None = None,
 ) -> int:
-    """Validate and add one lead; returns its id. Nothing is written when a field is bad."""
-    clean_name = clean_line(name, NAME_MAX)
+    """Validate and add one lead; returns its id. Nothing is written when a field is bad (too
+    long included: refused naming the field, never cut)."""
+    clean_name = checked_line(name, "name", NAME_MAX)
     if not clean_name:
         raise ServiceError("name: must not be empty")
+    fields = {
+        "company": checked_line(company, "company"),
+        "title": checked_line(title, "title"),
+        "email": checked_email(email),
+        "owner": checked_line(owner, "owner", NAME_MAX) or None,
+        "notes": checked_block(notes, "notes"),
+    }
+    checked_line(phone, "phone")
+    tz = checked_line(tz, "tz") or None
     try:
         parsed = normalize_phone(phone, default_region)
     except PhoneError as error:
@@ -55,9 +65,7 @@ def add_lead(
         lead_id = store.insert_lead(
             {
                 "name": clean_name,
-                "company": clean_line(company),
-                "title": clean_line(title),
-                "email": clean_line(email),
+                **fields,
                 "phone": parsed.e164,
                 "phone_display": parsed.display,
                 "phone_timezone": parsed.timezone,
@@ -65,9 +73,7 @@ def add_lead(
                 "zone_spread": parsed.zone_spread,
                 "timezone": tz or None,
                 "temperature": heat.value,
-                "owner": clean_line(owner) or None,
                 "status": LeadStatus.NEW.value,
-                "notes": clean_block(notes),
                 "created_at": iso(created or clock.now()),
             }
         )
@@ -89,7 +95,8 @@ def history(store: Store, lead_id: int) -> list[Touch]:
 
 
 def save_notes(store: Store, lead_id: int, notes: str) -> str:
-    """Save research notes (cleaned); returns the text as stored."""
-    cleaned = clean_block(notes)
+    """Save research notes (cleaned); returns the text as stored. Notes over NOTE_MAX are
+    refused (ServiceError), never cut: the caller keeps what was typed."""
+    cleaned = checked_block(notes, "notes")
     store.set_notes(lead_id, cleaned)
     return cleaned

@@ -20,7 +20,7 @@ from callblock.domain.models import (
 LEAD_COLUMNS = (
     "id, name, title, company, phone, phone_display, email, links, timezone, phone_timezone, "
     "temperature, fit, owner, status, created_at, notes, attempts, last_touch_at, bad_number, "
-    "region, first_call_at, next_due_at, fit_score, zone_spread"
+    "region, first_call_at, next_due_at, fit_score, zone_spread, other_phones, other_emails"
 )
 
 
@@ -89,6 +89,8 @@ def lead_from_row(row: sqlite3.Row) -> Lead:
         next_due_at=_time(row["next_due_at"]),
         stored_fit_score=row["fit_score"],
         zone_spread=row["zone_spread"] or 0,
+        other_phones=tuple(json.loads(row["other_phones"] or "[]")),
+        other_emails=tuple(json.loads(row["other_emails"] or "[]")),
     )
 
 

@@ -19,6 +19,8 @@ IMPORT_COLUMNS = (
     "phone",
     "phone_display",
     "email",
+    "other_phones",
+    "other_emails",
     "links",
     "timezone",
     "phone_timezone",
@@ -35,7 +37,7 @@ IMPORT_COLUMNS = (
 )
 # Columns a lead edit or a merge may change.
 EDITABLE = frozenset(IMPORT_COLUMNS) - {"created_at"} | {"bad_number"}
-_JSON = ("links", "fit", "extra")
+_JSON = ("links", "fit", "extra", "other_phones", "other_emails")
 NOT_MERGED = "merged_into IS NULL"
 
 

@@ -254,12 +254,20 @@ def _zone_spread(conn: sqlite3.Connection) -> None:
     conn.executemany("UPDATE leads SET phone_timezone = ?, zone_spread = ? WHERE id = ?", updates)
 
 
+def _other_contacts(conn: sqlite3.Connection) -> None:
+    """A lead keeps every phone and email it was given: a merge that keeps one number or
+    address keeps the other ones here (JSON lists; E.164 numbers)."""
+    conn.execute("ALTER TABLE leads ADD COLUMN other_phones TEXT NOT NULL DEFAULT '[]'")
+    conn.execute("ALTER TABLE leads ADD COLUMN other_emails TEXT NOT NULL DEFAULT '[]'")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1,
     _v2,
     _review_indexes,
     _import_extra_and_merges,
     _zone_spread,
+    _other_contacts,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -289,7 +289,7 @@ def _encode_lead(record: dict[str, Any]) -> dict[str, Any]:
     if "fit" in encoded:  # the stored score the queue's index orders by
         fit = encoded["fit"]
         encoded["fit_score"] = fit_score(json.loads(fit) if isinstance(fit, str) else fit)
-    for key in ("links", "fit"):
+    for key in ("links", "fit", "other_phones", "other_emails"):
         if key in encoded and not isinstance(encoded[key], str):
             encoded[key] = json.dumps(encoded[key])
     if "bad_number" in encoded:

@@ -14,6 +14,7 @@ from textual.widgets import Static
 from callblock.domain.calling import local_time
 from callblock.domain.models import Temperature, Touch
 from callblock.domain.priority import QueueItem
+from callblock.widgets.lead_detail import other_contacts
 from callblock.widgets.plain import plain
 
 _HEAT_STYLE = {
@@ -82,7 +83,14 @@ class LeadCard(Vertical):
             )
         )
         why.update(
-            Content.assemble(("why: ", "dim"), plain("; ".join(data.item.reasons), "italic"))
+            Content("\n").join(
+                [
+                    *(plain(line, "dim") for line in other_contacts(lead)),
+                    Content.assemble(
+                        ("why: ", "dim"), plain("; ".join(data.item.reasons), "italic")
+                    ),
+                ]
+            )
         )
 
 

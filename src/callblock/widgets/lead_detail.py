@@ -29,6 +29,16 @@ class LeadDetailData:
     extra: dict[str, str]
 
 
+def other_contacts(lead: Lead) -> list[str]:
+    """The phones and emails the lead keeps besides its main ones, a line each kind."""
+    lines = []
+    if lead.other_phones:
+        lines.append("other phones: " + ", ".join(lead.other_phones))
+    if lead.other_emails:
+        lines.append("other emails: " + ", ".join(lead.other_emails))
+    return lines
+
+
 class LeadDetail(Static):
     data: reactive[LeadDetailData | None] = reactive(None, init=False)
 
@@ -60,6 +70,7 @@ class LeadDetail(Static):
                 plain(f"{local:%H:%M %a} local · {data.zone}"),
             ),
             plain(lead.email or "no email"),
+            *(plain(line) for line in other_contacts(lead)),
             plain(
                 f"owner {lead.owner or '—'} · since {lead.created_at:%Y-%m-%d} · "
                 f"{lead.attempts} attempts"

@@ -71,6 +71,14 @@ class NotesPane(VerticalScroll):
         editor.move_cursor(editor.document.end)  # reps add to the end of their notes
         editor.focus()
 
+    def draft(self) -> tuple[int, str] | None:
+        """(lead id, text) being edited, the editor left open; None when not editing. A screen
+        saves this first and closes the editor only once saved (see `finish`), so text a save
+        refuses (too long) stays in the editor for the rep to shorten."""
+        if not self.editing:
+            return None
+        return self._lead_id, self.query_one(TextArea).text
+
     def finish(self) -> tuple[int, str] | None:
         """Leave the editor; returns (lead id, text) for the caller to save at once."""
         if not self.editing:

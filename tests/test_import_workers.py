@@ -1,0 +1,88 @@
+"""An import's validation workers die with it, whatever ends it: SIGKILL of the parent while
+the workers are checking rows leaves no process behind (each holds ~165 MB)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from callblock.services.importer import PARALLEL_FROM
+
+pytestmark = pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc for children")
+
+
+def children(pid: int) -> set[int]:
+    """Live (not zombie) processes whose parent is `pid`."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+        if int(ppid) == pid and state != "Z":
+            found.add(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited (only unreaped)
+
+
+def test_sigkill_of_an_import_takes_its_workers_with_it(tmp_path: Path) -> None:
+    rows = max(PARALLEL_FROM * 8, 40_000)  # enough to keep the workers busy for seconds
+    source = tmp_path / "big.csv"
+    lines = [f"Lead {n:06d},Co {n % 97},+1 212 55{n % 100_000:05d}" for n in range(rows)]
+    source.write_text("Name,Company,Phone\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
+    parent = subprocess.Popen(
+        [sys.executable, "-m", "callblock", "--db", str(tmp_path / "cb.db"), "import", str(source)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    everyone: set[int] = set()
+    try:
+        deadline = time.monotonic() + 60
+        workers: set[int] = set()
+        while time.monotonic() < deadline and parent.poll() is None:
+            workers = {
+                pid
+                for pid in children(parent.pid)
+                if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+            }
+            if len(workers) >= 2:
+                break
+            time.sleep(0.05)
+        assert len(workers) >= 2, "the import never started its validation workers"
+        everyone = children(parent.pid)  # the workers and multiprocessing's resource tracker
+        time.sleep(0.5)  # the workers are checking rows now
+        assert parent.poll() is None, "the import finished before it could be killed"
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=10)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and any(alive(pid) for pid in everyone):
+            time.sleep(0.1)
+        left = sorted(pid for pid in everyone if alive(pid))
+        assert not left, f"processes outlived the killed import: {left}"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
+        for pid in everyone:  # only these processes, started by this test, if still there
+            if alive(pid) and b"multiprocessing" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
