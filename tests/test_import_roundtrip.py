@@ -4,7 +4,7 @@ importer reads the export's formula-neutralized cells back as their original tex
 from __future__ import annotations
 
 import csv
-import json
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -83,8 +83,7 @@ ROW = st.fixed_dictionaries(
 )
 @given(st.lists(ROW, min_size=1, max_size=6))
 def test_import_export_import_gives_the_same_leads(tmp_path: Path, rows) -> None:  # type: ignore[no-untyped-def]
-    run = tmp_path / str(abs(hash(json.dumps(rows))))
-    run.mkdir(exist_ok=True)
+    run = Path(tempfile.mkdtemp(dir=tmp_path))  # a fresh folder per example (one may repeat)
     source = run / "source.csv"
     with source.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
