@@ -18,7 +18,7 @@ from callblock.domain.outcomes import (
     state_after_undo,
     state_of,
 )
-from callblock.domain.text import clean_line
+from callblock.domain.text import NAME_MAX, clean_line
 from callblock.services import ServiceError
 from callblock.services.cadence import refresh_due
 from callblock.services.leads import get_lead
@@ -59,6 +59,7 @@ def record_outcome(
     """Record one dial outcome with all its effects, in one committed transaction."""
     settings = settings or Settings()
     outcome = resolve_outcome(code)
+    rep = clean_line(rep, NAME_MAX)  # stored clean: shown on other reps' and the lead's screens
     now = clock.now()
     if outcome.asks_when:
         if when is None:
