@@ -13,96 +13,17 @@ import json
 import os
 import subprocess
 import sys
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from callblock.cli import main
-from callblock.clock import FixedClock, parse_iso
 from callblock.domain.text import cell, display_width
-from callblock.services import dialing, sessions
-from callblock.services.leads import add_lead
 from callblock.store import Store
-from tests.conftest import ZONE
-from tests.hostile import HOSTILE, assert_clean_bytes, unsafe_in
+from tests.hostile import HOSTILE, NOW, assert_clean_bytes, hostile_csv, poisoned_db, unsafe_in
 
-NOW = "2026-11-23T19:00:00Z"  # Monday 14:00 in New York
 DAY = "2026-11-23"
-RULE = "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=16;BYMINUTE=0"
 MARKUP = ("[UK]", "[/]", "[@click=app.quit]", "[link=http://x]")
-
-
-def poisoned_db(tmp_path: Path, value: str) -> tuple[Path, Path, dict[str, int]]:
-    """A database whose every outside-text field holds `value` raw, and a config whose block
-    name does; returns (db, config, lead ids)."""
-    db = tmp_path / "cb.db"
-    store = Store.open(db)
-    clock = FixedClock(parse_iso(NOW) - timedelta(hours=3))
-    try:
-        ids = {
-            key: add_lead(store, clock, name=key, company="Co", phone=phone, tz=ZONE)
-            for key, phone in (
-                ("a", "+1 212 555 0101"),
-                ("b", "+1 212 555 0101"),
-                ("c", "+1 212 555 0102"),  # never called: first in the queue
-            )
-        }
-        block = sessions.start_session(store, clock, rep="r", block_name="b", target=60)
-        clock.set(clock.now() + timedelta(minutes=10))
-        dialing.record_outcome(
-            store,
-            clock,
-            rep="r",
-            lead_id=ids["a"],
-            code="callback",
-            when=parse_iso(NOW) + timedelta(hours=1),
-            session_id=block.id,
-        )
-        dialing.record_outcome(store, clock, rep="r", lead_id=ids["b"], code="busy", note="x")
-        sessions.end_session(store, clock, block)
-        raw = store.conn.execute
-        with store.transaction():
-            for key, lead_id in ids.items():
-                raw(
-                    "UPDATE leads SET name = ?, company = ?, title = ?, email = ?, owner = ?, "
-                    "notes = ?, extra = ? WHERE id = ?",
-                    (
-                        key.upper() + value,
-                        f"C{value}",
-                        f"T{value}",
-                        f"E{value}",
-                        f"O{value}" if key == "b" else None,
-                        f"notes\n{value}\tend",
-                        json.dumps({f"X{value}": f"V{value}"}),
-                        lead_id,
-                    ),
-                )
-            raw("UPDATE touches SET rep = ?, note = ?", (f"R{value}", f"N{value}"))
-            raw("UPDATE callbacks SET rep = ?", (f"P{value}",))
-            raw("UPDATE sessions SET rep = ?, block_name = ?", (f"R{value}", f"S{value}"))
-    finally:
-        store.close()
-    config = tmp_path / "config.toml"
-    config.write_text(
-        f'timezone = "{ZONE}"\n[block]\nname = {json.dumps(f"B{value}")}\n'
-        f'[[blocks]]\nname = {json.dumps(f"B{value}")}\nrule = "{RULE}"\n',
-        encoding="utf-8",
-    )
-    return db, config, ids
-
-
-def hostile_csv(tmp_path: Path, value: str) -> Path:
-    """An import file with `value` in every column, an unknown (extra) column, a bad row."""
-    path = tmp_path / "in.csv"
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(["Name", "Company", "Phone", "Email", "Title", "Notes", f"H{value}"])
-        writer.writerow(
-            [f"I{value}", f"C{value}", "+1 415 555 0199", "", f"T{value}", value, value]
-        )
-        writer.writerow([f"J{value}", f"C{value}", f"bad{value}", "", "", "", value])
-    return path
 
 
 def commands(ids: dict[str, int], value: str, tmp_path: Path) -> list[tuple[str, ...]]:

@@ -12,7 +12,7 @@ from typing import NoReturn
 
 from callblock import __version__
 from callblock.clock import Clock, FixedClock, SystemClock, parse_iso
-from callblock.domain.text import NAME_MAX, clean_line
+from callblock.domain.text import NAME_MAX, clean_block, clean_line
 from callblock.output import tolerant_streams
 
 EPILOG = """\
@@ -30,7 +30,7 @@ FIRST_YEAR, LAST_YEAR = 1900, 2999  # --now and day arguments stay inside these
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """One clear line, not the usage block."""
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(2, clean_block(f"{self.prog}: error: {message} (see {self.prog} --help)\n"))
 
 
 def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
