@@ -10,6 +10,7 @@ from textual.binding import Binding
 from callblock.clock import Clock
 from callblock.config import COMMAND_KEYS, DEFAULT_KEYS, Settings
 from callblock.context import AppContext, LastOutcome
+from callblock.domain.text import NAME_MAX, clean_line
 from callblock.store import Store, database_fault
 
 if TYPE_CHECKING:
@@ -119,5 +120,6 @@ def create_app(
     *, settings: Settings, store: Store, clock: Clock, rep: str, start: str = "dial"
 ) -> CallblockApp:
     """The one way to build the app: the CLI and the tests both call this."""
+    rep = clean_line(rep, NAME_MAX) or "rep"  # outside text: it is shown and stored
     context = AppContext(store=store, clock=clock, settings=settings, rep=rep)
     return CallblockApp(context, start=start)

@@ -12,6 +12,8 @@ from typing import NoReturn
 
 from callblock import __version__
 from callblock.clock import Clock, FixedClock, SystemClock, parse_iso
+from callblock.domain.text import NAME_MAX, clean_block, clean_line
+from callblock.output import tolerant_streams
 
 EPILOG = """\
 environment:
@@ -28,7 +30,7 @@ FIRST_YEAR, LAST_YEAR = 1900, 2999  # --now and day arguments stay inside these
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """One clear line, not the usage block."""
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(2, clean_block(f"{self.prog}: error: {message} (see {self.prog} --help)\n"))
 
 
 def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
@@ -203,6 +205,7 @@ def _import_commands(command: Callable[[str, str], argparse.ArgumentParser]) -> 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    tolerant_streams()
     args = build_parser().parse_args(argv)
     from callblock.commands import run  # the command bodies; imported after parsing
 
@@ -218,7 +221,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     args.rep_given = args.rep is not None  # `report --rep R` filters; no --rep means everyone
-    args.rep = args.rep or _login_name()
+    # A rep name is outside text like any other: cleaned where it comes in, so it is stored clean.
+    args.rep = clean_line(args.rep, NAME_MAX) or clean_line(_login_name(), NAME_MAX) or "rep"
     try:
         return run(args, clock)
     except BrokenPipeError:  # `callblock queue | head`: the reader left; not an error

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sqlite3
 import sys
 from datetime import date, datetime
@@ -13,7 +12,8 @@ from typing import Any
 from callblock.clock import Clock, iso, parse_iso
 from callblock.config import ConfigError, Settings, load_settings
 from callblock.domain.calling import local_time
-from callblock.domain.text import clean_line
+from callblock.domain.text import cell, clean_line
+from callblock.output import print_json, print_text
 from callblock.paths import default_config_path, default_db_path, machine_zone
 from callblock.services import ServiceError
 from callblock.store import Store, StoreError, fault
@@ -78,7 +78,10 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _emit(args: argparse.Namespace, data: Any, text: str) -> int:
-    print(json.dumps(data, ensure_ascii=False, indent=2) if args.json else text)
+    if args.json:
+        print_json(data)
+    else:
+        print_text(text)
     return 0
 
 
@@ -203,7 +206,7 @@ def _queue(args: argparse.Namespace, store: Store, settings: Settings, clock: Cl
         for item in items
     ]
     lines = [
-        f"{n:>3}  {clean_line(r['name'])[:22]:<22} {clean_line(r['company'])[:20]:<20} "
+        f"{n:>3}  {cell(r['name'], 22)} {cell(r['company'], 20)} "
         f"{r['local_time'][11:16]}  {'; '.join(r['reasons'])}"
         for n, r in enumerate(rows, start=1)
     ]
@@ -225,7 +228,7 @@ def _history(args: argparse.Namespace, store: Store, settings: Settings, clock: 
         for t in touches
     ]
     lines = [
-        f"{local_time(t.at, settings.timezone):%Y-%m-%d %H:%M}  {clean_line(t.rep)[:10]:<10} "
+        f"{local_time(t.at, settings.timezone):%Y-%m-%d %H:%M}  {cell(t.rep, 10)} "
         f"{t.channel.value:<9} {t.outcome:<15} {clean_line(t.note)}"
         for t in touches
     ]
@@ -259,7 +262,7 @@ def _plan(args: argparse.Namespace, store: Store, settings: Settings, clock: Clo
     ]
     lines = [
         f"{r['start'][:10]} {planned.block.start:%a} {r['start'][11:16]}-{r['end'][11:16]}  "
-        f"{clean_line(r['name'])[:20]:<20} {r['planned_dials']:>4} dials  "
+        f"{cell(r['name'], 20)} {r['planned_dials']:>4} dials  "
         f"~{r['expected_contacts']:.1f} contacts  weight {r['weight']:.2f}"
         for r, planned in zip(rows, plan.blocks, strict=True)
     ]

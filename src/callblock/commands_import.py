@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import asdict
 from typing import Any
 
 from callblock.clock import Clock
 from callblock.config import Settings
-from callblock.domain.text import NAME_MAX, clean_line
+from callblock.domain.text import NAME_MAX, cell
+from callblock.output import print_json, print_text
 from callblock.services import checked_line
 from callblock.store import Store
 
@@ -18,7 +18,10 @@ SHOWN = 50  # review and merge lines printed as text; --json has them all
 
 
 def _print(args: argparse.Namespace, data: Any, text: str) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2) if args.json else text)
+    if args.json:
+        print_json(data)
+    else:
+        print_text(text)
 
 
 def _import(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:
@@ -57,11 +60,12 @@ def _import(args: argparse.Namespace, store: Store, settings: Settings, clock: C
     }
     refused = bool(report.problems) and not args.skip_invalid
     if args.json:
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        print_json(data)
     else:
         for problem in report.problems if refused else ():
-            print(problem, file=sys.stderr)
-        print("\n".join(_report_lines(report, refused)), file=sys.stderr if refused else sys.stdout)
+            print_text(str(problem), file=sys.stderr)
+        lines = "\n".join(_report_lines(report, refused))
+        print_text(lines, file=sys.stderr if refused else sys.stdout)
     return 1 if refused else 0
 
 
@@ -163,7 +167,7 @@ def _leads(args: argparse.Namespace, store: Store, settings: Settings, clock: Cl
         for lead in leads
     ]
     lines = [
-        f"{lead.id:>7}  {clean_line(lead.name)[:24]:<24} {clean_line(lead.company)[:20]:<20} "
+        f"{lead.id:>7}  {cell(lead.name, 24)} {cell(lead.company, 20)} "
         f"{lead.phone:<16} {lead.status.value}"
         for lead in leads
     ]

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import os
 import sys
 
 from callblock.clock import Clock
 from callblock.config import Settings
-from callblock.domain.csvcells import neutralize_cell
+from callblock.domain.csvcells import csv_text
 from callblock.domain.figures import REPORT_FIELDS, TEAM, RepFigures, format_figure
-from callblock.domain.text import clean_line
+from callblock.domain.text import cell
+from callblock.output import print_json, print_text
 from callblock.services.files import check_output, database_files, write_file
 from callblock.store import Store
 
@@ -40,16 +40,14 @@ def _report(args: argparse.Namespace, store: Store, settings: Settings, clock: C
     rep = args.rep if getattr(args, "rep_given", False) else None
     rows = rep_report(store, period, rep=rep, team_row=args.format == "table")
     if args.format == "json":
-        print(json.dumps([row.as_dict() for row in rows], ensure_ascii=False, indent=2))
+        print_json([row.as_dict() for row in rows])
     elif args.format == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\r\n")
         writer.writerow(REPORT_FIELDS)
         for row in rows:
-            writer.writerow(
-                ["" if v is None else neutralize_cell(str(v)) for v in row.as_dict().values()]
-            )
+            writer.writerow(["" if v is None else csv_text(v) for v in row.as_dict().values()])
     else:
-        print(report_table(rows, f"{period.label()} ({period.zone})"))
+        print_text(report_table(rows, f"{period.label()} ({period.zone})"))
     return 0
 
 
@@ -67,7 +65,7 @@ def report_table(rows: list[RepFigures], title: str) -> str:
         for n, (_, width, name) in enumerate(COLUMNS):
             value = getattr(row, name)
             if n == 0:
-                cells.append(f"{clean_line(value)[: width - 1]:<{width}}")
+                cells.append(cell(value, width - 1) + " ")
             else:
                 cells.append(f" {format_figure(name, value):>{width - 1}}")
         lines.append("".join(cells))
@@ -98,7 +96,7 @@ def _export(args: argparse.Namespace, store: Store, settings: Settings, clock: C
         lambda out: exports.write_records(records, fields, args.format, out),
         option="-o",
     )
-    print(f"wrote {count} {args.what} to {args.output}", file=sys.stderr)
+    print_text(f"wrote {count} {args.what} to {args.output}", file=sys.stderr)
     return 0
 
 

@@ -80,7 +80,7 @@ class ImportScreen(Screen[None]):
         bar = self.query_one(ProgressBar)
         bar.update(total=None, progress=0)
         bar.display = True
-        self._text(Content.styled(f"{'Checking' if dry_run else 'Importing'} {path} …", "dim"))
+        self._text(plain(f"{'Checking' if dry_run else 'Importing'} {path} …", "dim"))
         self.refresh_bindings()
         self._run(path, dry_run, skip)
 

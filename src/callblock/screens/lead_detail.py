@@ -30,7 +30,10 @@ def detail_content(detail: LeadDetail, team_zone: str) -> Content:
     ]
     for promise in detail.promises:
         when = local_time(promise.due_at, team_zone)
-        parts.append((f"open {promise.kind}: {when:%a %d %b %H:%M} ({promise.rep})\n", "bold"))
+        parts += [
+            plain(f"open {promise.kind}: {when:%a %d %b %H:%M} ({promise.rep})", "bold"),
+            "\n",
+        ]
     parts.append(("\nwhen (team zone)   rep        outcome\n", "dim"))
     for touch in detail.touches:
         line = (

@@ -18,7 +18,7 @@ from callblock.domain.outcomes import (
     state_after_undo,
     state_of,
 )
-from callblock.domain.text import TOUCH_NOTE_MAX
+from callblock.domain.text import NAME_MAX, TOUCH_NOTE_MAX, clean_line
 from callblock.services import ServiceError, checked_line
 from callblock.services.cadence import refresh_due
 from callblock.services.leads import get_lead
@@ -59,6 +59,7 @@ def record_outcome(
     settings = settings or Settings()
     outcome = resolve_outcome(code)
     note = checked_line(note, "note", TOUCH_NOTE_MAX)
+    rep = clean_line(rep, NAME_MAX)  # stored clean: shown on other reps' and the lead's screens
     now = clock.now()
     if outcome.asks_when:
         if when is None:

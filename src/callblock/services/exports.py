@@ -1,21 +1,24 @@
 """Complete, round-trippable exports of touches and leads: CSV, JSON Lines or JSON.
 
-CSV cells that would start a spreadsheet formula are neutralized (domain/csvcells.py); JSON and
-JSON Lines keep the exact text. Touches include undone ones, flagged `undone`.
+CSV cells are cleaned like any text shown to a person (`clean_block`, uncapped: a notes cell keeps
+its newlines, a tab becomes four spaces, every other control, C1 and bidi override becomes
+U+FFFD) and cells that would start a spreadsheet formula are neutralized (domain/csvcells.py);
+JSON and JSON Lines keep the exact text, controls escaped (`to_json`). Touches include undone
+ones, flagged `undone`.
 """
 
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from typing import Any, TextIO
 
 from callblock.clock import Clock, iso
 from callblock.config import Settings
-from callblock.domain.csvcells import neutralize_cell
+from callblock.domain.csvcells import csv_text
 from callblock.domain.periods import PeriodError, day_start, local_day, parse_day
+from callblock.domain.text import ascii_only_for, to_json
 from callblock.services import ServiceError
 from callblock.store import Store
 
@@ -117,6 +120,7 @@ def write_records(
 ) -> int:
     """Stream `records` to `out` in `fmt`; returns how many were written."""
     count = 0
+    ascii_only = ascii_only_for(out)
     if fmt == "csv":
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(fields)
@@ -125,12 +129,12 @@ def write_records(
             count += 1
     elif fmt == "jsonl":
         for record in records:
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            out.write(to_json(record, ascii_only=ascii_only) + "\n")
             count += 1
     else:
         out.write("[")
         for record in records:
-            out.write(("," if count else "") + "\n  " + json.dumps(record, ensure_ascii=False))
+            out.write(("," if count else "") + "\n  " + to_json(record, ascii_only=ascii_only))
             count += 1
         out.write("\n]\n" if count else "]\n")
     return count
@@ -142,5 +146,5 @@ def _csv_cell(value: Any) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, list | dict):
-        return neutralize_cell(json.dumps(value, ensure_ascii=False))
-    return neutralize_cell(str(value))
+        return csv_text(to_json(value))
+    return csv_text(str(value))

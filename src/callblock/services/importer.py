@@ -17,7 +17,7 @@ from typing import Any, TextIO, cast
 
 from callblock.clock import Clock, iso
 from callblock.config import Settings
-from callblock.domain.csvcells import neutralize_cell
+from callblock.domain.csvcells import csv_text
 from callblock.domain.dedupe import (
     DuplicateIndex,
     Match,
@@ -371,13 +371,13 @@ def _counted(records: Any, total: int, progress: Progress | None) -> Any:
 def _write_rejects(
     out: TextIO, header: list[str], rows: list[CsvRow], problems: list[Problem]
 ) -> None:
-    """The rejected rows as they were, with their line and problems first (cells neutralized:
-    this file is opened in spreadsheets)."""
+    """The rejected rows as they were, with their line and problems first (cells cleaned and
+    neutralized by `csv_text`: this file is opened in spreadsheets)."""
     reasons: dict[int, list[str]] = {}
     for problem in problems:
         reasons.setdefault(problem.line, []).append(f"column {problem.column}: {problem.message}")
     writer = csv.writer(out)
-    writer.writerow(["line", "problems", *(neutralize_cell(h) for h in header)])
+    writer.writerow(["line", "problems", *(csv_text(h) for h in header)])
     for row in rows:
-        cells = [neutralize_cell(cell) for cell in row.cells]
-        writer.writerow([row.line, neutralize_cell("; ".join(reasons[row.line])), *cells])
+        cells = [csv_text(cell) for cell in row.cells]
+        writer.writerow([row.line, csv_text("; ".join(reasons[row.line])), *cells])

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from callblock.clock import Clock, iso
 from callblock.domain.models import Session
 from callblock.domain.outcomes import OUTCOME_BY_CODE
+from callblock.domain.text import NAME_MAX, clean_line
 from callblock.store import Store
 
 
@@ -33,6 +34,7 @@ class SessionStats:
 
 def start_session(store: Store, clock: Clock, *, rep: str, block_name: str, target: int) -> Session:
     started = clock.now()
+    rep, block_name = clean_line(rep, NAME_MAX), clean_line(block_name, NAME_MAX)
     session_id = store.insert_session(rep, block_name, iso(started), target)
     return Session(session_id, rep, block_name, started, None, target)
 
