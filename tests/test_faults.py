@@ -292,3 +292,44 @@ def test_a_read_only_database_is_one_line_and_untouched(
     finally:
         folder.chmod(0o755)
         shutil.rmtree(folder)
+
+
+# outputs ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("option", ["-o", "--rejects"])
+def test_a_device_as_output_is_written_to_never_replaced(
+    capsys, db: Path, tmp_path: Path, option: str
+) -> None:
+    if option == "-o":
+        args = ["export", "leads", "-o", "/dev/null"]
+    else:
+        source = tmp_path / "in.csv"
+        source.write_text("Name,Company,Phone\nJo Ray,Acme,+12125550100\nBad,X,notaphone\n")
+        args = ["import", str(source), "--skip-invalid", "--rejects", "/dev/null"]
+    code, _, err = run(capsys, db, *args)
+    assert code == 0, err
+    assert Path("/dev/null").is_char_device()
+    assert not list(Path("/dev").glob(".null.*.part"))
+
+
+@pytest.mark.parametrize("target", ["db", "wal", "shm", "input", "folder", "missing-folder"])
+def test_an_output_over_the_database_or_an_input_is_refused_first(
+    capsys, db: Path, tmp_path: Path, target: str
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("Name,Company,Phone\nJo Ray,Acme,+12125550100\nBad,X,notaphone\n")
+    paths = {
+        "db": db,
+        "wal": Path(f"{db}-wal"),
+        "shm": Path(f"{db}-shm"),
+        "input": source,
+        "folder": tmp_path,
+        "missing-folder": tmp_path / "no" / "x.csv",
+    }
+    before = {path: digest(path) for path in (db, source)}
+    commands = [["import", str(source), "--skip-invalid", "--rejects", str(paths[target])]]
+    if target != "input":  # the import's input; an export reads only the database
+        commands.append(["export", "leads", "-o", str(paths[target])])
+    for args in commands:
+        code, _, err = run(capsys, db, *args)
+        assert_one_line_failure(code, err)
+        assert {path: digest(path) for path in before} == before

@@ -37,6 +37,8 @@ def run(args: argparse.Namespace, clock: Clock) -> int:
         return fail(str(error))
     except sqlite3.Error as error:  # a fault under a command: busy, full, read-only, damaged
         return fail(str(fault(error, _db_path(args))))
+    except BrokenPipeError:
+        raise  # the reader left (`| head`): main() ends quietly
     except OSError as error:
         where = f" ({error.filename})" if error.filename else ""
         return fail(f"{error.strerror or error}{where}")

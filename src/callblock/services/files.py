@@ -37,8 +37,6 @@ def check_output(path: Path, *, option: str, protected: Iterable[Path]) -> None:
                 f"{option}: {path} is {other}, the database or an input of this command; "
                 "refusing to overwrite it"
             )
-    if path.exists() and not path.is_file():
-        raise ServiceError(f"{option}: {path} is not a regular file; refusing to write to it")
 
 
 def _same_file(path: Path, other: Path) -> bool:
@@ -50,30 +48,40 @@ def _same_file(path: Path, other: Path) -> bool:
     return path.resolve() == other.resolve()
 
 
+def is_special(path: Path) -> bool:
+    """An existing target that is not a regular file: a device or a pipe."""
+    return path.exists() and not path.is_file() and not path.is_dir()
+
+
 class StagedFile:
     """A file written under a temporary name beside its target; `commit` moves it into place,
-    `discard` removes the temporary file only (never the target)."""
+    `discard` removes the temporary file only (never the target). A device or a pipe
+    (`/dev/stdout`, `/dev/null`, a FIFO) is written to directly and never replaced."""
 
     def __init__(self, path: Path, *, option: str) -> None:
         self.path = path
+        self.temporary: Path | None = None
         try:
+            if is_special(path):
+                self.stream: TextIO = path.open("w", encoding="utf-8", newline="")
+                return
             handle, temporary = tempfile.mkstemp(
                 prefix=f".{path.name}.", suffix=".part", dir=path.resolve().parent
             )
         except OSError as error:
-            raise ServiceError(
-                f"{option}: cannot write in {path.parent} ({error.strerror})"
-            ) from None
+            raise ServiceError(f"{option}: cannot write {path} ({error.strerror})") from None
         self.temporary = Path(temporary)
-        self.stream: TextIO = os.fdopen(handle, "w", encoding="utf-8", newline="")
+        self.stream = os.fdopen(handle, "w", encoding="utf-8", newline="")
 
     def commit(self) -> None:
         self.stream.close()
-        os.replace(self.temporary, self.path)
+        if self.temporary is not None:
+            os.replace(self.temporary, self.path)
 
     def discard(self) -> None:
         self.stream.close()
-        self.temporary.unlink(missing_ok=True)
+        if self.temporary is not None:
+            self.temporary.unlink(missing_ok=True)
 
 
 def write_file(path: Path, write: Callable[[TextIO], int], *, option: str) -> int:
