@@ -12,6 +12,14 @@ from typing import NoReturn
 
 from callblock import __version__
 from callblock.clock import Clock, FixedClock, SystemClock, parse_iso
+from callblock.domain.ranges import (
+    DEMO_LEADS_MAX,
+    LIMIT_MAX,
+    SQLITE_INT_MAX,
+    WINDOW,
+    RangeError,
+    check_moment,
+)
 
 EPILOG = """\
 environment:
@@ -22,7 +30,24 @@ Outcome codes: connected no-answer voicemail busy gatekeeper bad-number callback
 not-interested dnc.  Run `callblock COMMAND --help` for a command's options."""
 
 
-FIRST_YEAR, LAST_YEAR = 1900, 2999  # --now and day arguments stay inside these
+def _int_in(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number in low..high (refused in one line otherwise)."""
+
+    def read(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is outside {low}..{high}")
+        return value
+
+    read.__name__ = "int"
+    return read
+
+
+LEAD_ID = _int_in(1, SQLITE_INT_MAX)
+LIMIT = _int_in(1, LIMIT_MAX)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,7 +72,7 @@ def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
         "--now",
         default=default,
         metavar="ISO",
-        help="pin the clock to this time (years 1900-2999), e.g. 2026-11-26T16:05:00-05:00",
+        help=f"pin the clock to this time (years {WINDOW}), e.g. 2026-11-26T16:05:00-05:00",
     )
     parser.add_argument(
         "--config",
@@ -82,7 +107,13 @@ def build_parser() -> argparse.ArgumentParser:
     command("dial", "work a power hour on your queue now (full-screen)")
 
     demo = command("demo", "build a realistic demo database")
-    demo.add_argument("--leads", type=int, default=500, metavar="N", help="leads (default 500)")
+    demo.add_argument(
+        "--leads",
+        type=_int_in(1, DEMO_LEADS_MAX),
+        default=500,
+        metavar="N",
+        help=f"leads, 1..{DEMO_LEADS_MAX:,} (default 500)",
+    )
     demo.add_argument("--seed", type=int, default=7, metavar="S", help="random seed (default 7)")
     demo.add_argument(
         "--if-empty", action="store_true", help="do nothing when the database already holds leads"
@@ -99,23 +130,31 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--temperature", default="warm", help="hot, warm or cold (default warm)")
     add.add_argument("--owner", default=None, metavar="REP")
     add.add_argument("--notes", default="", metavar="TEXT", help="research notes (Markdown)")
-    add.add_argument("--created", default=None, metavar="ISO", help="arrival time")
+    add.add_argument(
+        "--created", default=None, metavar="ISO", help=f"arrival time (years {WINDOW})"
+    )
     _json_flag(add)
 
     log = command("log", "record a dial outcome from outside the app (same effects as the key)")
-    log.add_argument("--lead", type=int, required=True, metavar="ID")
+    log.add_argument("--lead", type=LEAD_ID, required=True, metavar="ID")
     log.add_argument("--outcome", required=True, metavar="CODE")
     log.add_argument("--note", default="", metavar="TEXT")
     log.add_argument(
         "--when",
         default=None,
         metavar="TEXT",
-        help="callback/meeting time: 'thu 3pm', 'tomorrow 10:30', 'in 2 days'",
+        help=f"callback/meeting time: 'thu 3pm', 'tomorrow 10:30', 'in 2 days' (years {WINDOW})",
     )
     _json_flag(log)
 
     queue = command("queue", "list your upcoming leads in the order `dial` presents them")
-    queue.add_argument("--limit", type=int, default=20, metavar="N", help="how many (default 20)")
+    queue.add_argument(
+        "--limit",
+        type=LIMIT,
+        default=20,
+        metavar="N",
+        help=f"how many, 1..{LIMIT_MAX} (default 20)",
+    )
     _json_flag(queue)
 
     plan = command("plan", "the week's call blocks with planned dials and expected contacts")
@@ -123,12 +162,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--week",
         default=None,
         metavar="YYYY-MM-DD",
-        help="any day of the week (default: this week)",
+        help=f"any day of the week, years {WINDOW} (default: this week)",
     )
     _json_flag(plan)
 
     history = command("history", "a lead's touches, newest first")
-    history.add_argument("--lead", type=int, required=True, metavar="ID")
+    history.add_argument("--lead", type=LEAD_ID, required=True, metavar="ID")
     _json_flag(history)
 
     command("review", "open the team lead's Review screen (log, reps, heat map, cracks)")
@@ -150,6 +189,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("-o", "--output", type=Path, metavar="FILE", help="default stdout")
     _import_commands(command)
+    doctor = command(
+        "doctor",
+        "check the database: integrity, dates outside "
+        f"{WINDOW} or unreadable, orphaned rows; reads only (exit 0 healthy, 1 problems)",
+    )
+    _json_flag(doctor)
     return parser
 
 
@@ -192,13 +237,19 @@ def _import_commands(command: Callable[[str, str], argparse.ArgumentParser]) -> 
     _json_flag(dupes)
 
     merge = command("merge", "merge lead OTHER into lead KEEP (history, notes, callbacks kept)")
-    merge.add_argument("keep", type=int, metavar="KEEP")
-    merge.add_argument("other", type=int, metavar="OTHER")
+    merge.add_argument("keep", type=LEAD_ID, metavar="KEEP")
+    merge.add_argument("other", type=LEAD_ID, metavar="OTHER")
     _json_flag(merge)
 
     leads = command("leads", "list leads; with --search, best fuzzy matches first")
     leads.add_argument("--search", default=None, metavar="TEXT", help="name, company, email, phone")
-    leads.add_argument("--limit", type=int, default=50, metavar="N", help="how many (default 50)")
+    leads.add_argument(
+        "--limit",
+        type=LIMIT,
+        default=50,
+        metavar="N",
+        help=f"how many, 1..{LIMIT_MAX} (default 50)",
+    )
     _json_flag(leads)
 
 
@@ -208,14 +259,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         clock: Clock = FixedClock(parse_iso(args.now)) if args.now is not None else SystemClock()
-    except ValueError:
-        print(f"callblock: error: --now {args.now!r} is not an ISO time", file=sys.stderr)
+    except (ValueError, OverflowError):
+        print(f"callblock: error: --now {args.now[:60]!r} is not an ISO time", file=sys.stderr)
         return 2
-    if not FIRST_YEAR <= clock.now().year <= LAST_YEAR:  # weeks and zones need room around it
-        print(
-            f"callblock: error: --now {args.now!r} is outside the years {FIRST_YEAR}-{LAST_YEAR}",
-            file=sys.stderr,
-        )
+    try:  # weeks and zones need room around it
+        check_moment(clock.now(), f"--now {args.now[:60]!r}" if args.now else "the clock")
+    except RangeError as error:
+        print(f"callblock: error: {error}", file=sys.stderr)
         return 2
     args.rep_given = args.rep is not None  # `report --rep R` filters; no --rep means everyone
     args.rep = args.rep or _login_name()

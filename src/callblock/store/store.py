@@ -15,6 +15,7 @@ from callblock.store.convert import (
     LEAD_COLUMNS,
     callback_from_row,
     lead_from_row,
+    lead_row_sane,
     session_from_row,
     touch_from_row,
 )
@@ -88,12 +89,13 @@ class Store(QueueQueries, ScheduleQueries, ReportQueries, LeadAdmin):
         return lead_from_row(row) if row else None
 
     def leads_by_ids(self, lead_ids: Iterable[int]) -> list[Lead]:
+        """The leads with these ids, less those with a time outside the window."""
         ids = list(dict.fromkeys(lead_ids))
         if not ids:
             return []
         marks = ", ".join("?" for _ in ids)
         rows = self.conn.execute(f"SELECT {LEAD_COLUMNS} FROM leads WHERE id IN ({marks})", ids)
-        return [lead_from_row(row) for row in rows]
+        return [lead_from_row(row) for row in rows if lead_row_sane(row)]
 
     def count(self, table: str) -> int:
         if table not in {"leads", "touches", "callbacks", "sessions", "audit", "leases"}:
