@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from callblock import __version__
 from callblock.clock import Clock, FixedClock, SystemClock, parse_iso
@@ -52,8 +52,16 @@ LIMIT = _int_in(1, LIMIT_MAX)
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        """One clear line, not the usage block."""
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        """One clear line, not the usage block (a newline in a bad value stays on it)."""
+        shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+        self.exit(2, f"{self.prog}: error: {shown} (see {self.prog} --help)\n")
+
+    def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
+        # `--opt=--`: Python 3.11's argparse drops the '--' and hands the option an empty
+        # list; the user gave the literal value "--".
+        if action.option_strings and action.nargs is None and arg_strings == ["--"]:
+            return self._get_value(action, "--")
+        return super()._get_values(action, arg_strings)
 
 
 def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:

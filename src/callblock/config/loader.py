@@ -42,7 +42,7 @@ _BLOCK_KEYS = {"name": str, "rule": str, "minutes": int, "target_dials": int}
 
 def load_settings(path: Path | None, *, required: bool, machine_zone: str) -> Settings:
     """Settings from `path` (missing is fine unless `required`)."""
-    if path is None or not _exists(path):
+    if path is None or not path.exists():
         if required and path is not None:
             raise ConfigError(f"{path}: config file not found")
         return Settings(timezone=machine_zone)
@@ -54,13 +54,6 @@ def load_settings(path: Path | None, *, required: bool, machine_zone: str) -> Se
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: {error}") from None
     return _Reader(_Locator(path, text)).read(data, machine_zone)
-
-
-def _exists(path: Path) -> bool:
-    try:
-        return path.exists()
-    except (OSError, ValueError):  # a name too long, a NUL in it
-        return False
 
 
 def _read(path: Path) -> bytes:
