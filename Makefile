@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test check lint format bench clean
+.PHONY: run test check lint format bench fuzz clean
 
 $(BIN)/callblock: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ check: $(BIN)/callblock
 
 test: check
 	$(BIN)/pytest -q
+
+# The command-line fuzz test of `make test`, run longer (2,000 command lines, ~30 s).
+fuzz: $(BIN)/callblock
+	CALLBLOCK_FUZZ_EXAMPLES=$${CALLBLOCK_FUZZ_EXAMPLES:-2000} $(BIN)/pytest -q tests/test_cli_fuzz.py
 
 format: $(BIN)/callblock
 	$(BIN)/ruff format .

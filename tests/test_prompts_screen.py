@@ -142,3 +142,27 @@ async def test_escape_in_note_prompt_saves_nothing(make_app, make_lead, store):
         await pilot.press("n", "t", *"xyz", "escape")
         power_hour(app)
     assert [(t.outcome, t.note) for t in history(store, first)] == [("no-answer", "")]
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown_error"),
+    [
+        ("in 2000000 days", "is outside 1970-2100"),
+        ("in 99999999999 days", "is outside 1970-2100"),
+        ("9999-12-31", "9999-12-31 is outside 1970-2100"),
+    ],
+)
+async def test_a_time_outside_the_window_shows_the_error_and_records_nothing(
+    make_app, make_lead, store, typed: str, shown_error: str
+):
+    make_lead()
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l")
+        app.screen.query_one("Input").value = typed  # quicker than typing 19 keys
+        await pilot.pause()
+        await pilot.press("enter")
+        assert isinstance(app.screen, WhenScreen)
+        assert shown_error in widget_text(app, app.screen.query_one("#when-preview"))
+        await pilot.press("escape")
+    assert store.count("touches") == 0 and store.count("callbacks") == 0

@@ -8,11 +8,19 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from callblock import __version__
 from callblock.clock import Clock, FixedClock, SystemClock, parse_iso
-from callblock.domain.text import NAME_MAX, clean_block, clean_line
+from callblock.domain.ranges import (
+    DEMO_LEADS_MAX,
+    LIMIT_MAX,
+    SQLITE_INT_MAX,
+    WINDOW,
+    RangeError,
+    check_moment,
+)
+from callblock.domain.text import NAME_MAX, clean_line
 from callblock.output import tolerant_streams
 
 EPILOG = """\
@@ -24,13 +32,38 @@ Outcome codes: connected no-answer voicemail busy gatekeeper bad-number callback
 not-interested dnc.  Run `callblock COMMAND --help` for a command's options."""
 
 
-FIRST_YEAR, LAST_YEAR = 1900, 2999  # --now and day arguments stay inside these
+def _int_in(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number in low..high (refused in one line otherwise)."""
+
+    def read(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is outside {low}..{high}")
+        return value
+
+    read.__name__ = "int"
+    return read
+
+
+LEAD_ID = _int_in(1, SQLITE_INT_MAX)
+LIMIT = _int_in(1, LIMIT_MAX)
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        """One clear line, not the usage block."""
-        self.exit(2, clean_block(f"{self.prog}: error: {message} (see {self.prog} --help)\n"))
+        """One clear line, not the usage block (a newline in a bad value stays on it)."""
+        shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+        self.exit(2, f"{self.prog}: error: {shown} (see {self.prog} --help)\n")
+
+    def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
+        # `--opt=--`: Python 3.11's argparse drops the '--' and hands the option an empty
+        # list; the user gave the literal value "--".
+        if action.option_strings and action.nargs is None and arg_strings == ["--"]:
+            return self._get_value(action, "--")
+        return super()._get_values(action, arg_strings)
 
 
 def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
@@ -49,7 +82,7 @@ def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
         "--now",
         default=default,
         metavar="ISO",
-        help="pin the clock to this time (years 1900-2999), e.g. 2026-11-26T16:05:00-05:00",
+        help=f"pin the clock to this time (years {WINDOW}), e.g. 2026-11-26T16:05:00-05:00",
     )
     parser.add_argument(
         "--config",
@@ -84,7 +117,13 @@ def build_parser() -> argparse.ArgumentParser:
     command("dial", "work a power hour on your queue now (full-screen)")
 
     demo = command("demo", "build a realistic demo database")
-    demo.add_argument("--leads", type=int, default=500, metavar="N", help="leads (default 500)")
+    demo.add_argument(
+        "--leads",
+        type=_int_in(1, DEMO_LEADS_MAX),
+        default=500,
+        metavar="N",
+        help=f"leads, 1..{DEMO_LEADS_MAX:,} (default 500)",
+    )
     demo.add_argument("--seed", type=int, default=7, metavar="S", help="random seed (default 7)")
     demo.add_argument(
         "--if-empty", action="store_true", help="do nothing when the database already holds leads"
@@ -101,23 +140,31 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--temperature", default="warm", help="hot, warm or cold (default warm)")
     add.add_argument("--owner", default=None, metavar="REP")
     add.add_argument("--notes", default="", metavar="TEXT", help="research notes (Markdown)")
-    add.add_argument("--created", default=None, metavar="ISO", help="arrival time")
+    add.add_argument(
+        "--created", default=None, metavar="ISO", help=f"arrival time (years {WINDOW})"
+    )
     _json_flag(add)
 
     log = command("log", "record a dial outcome from outside the app (same effects as the key)")
-    log.add_argument("--lead", type=int, required=True, metavar="ID")
+    log.add_argument("--lead", type=LEAD_ID, required=True, metavar="ID")
     log.add_argument("--outcome", required=True, metavar="CODE")
     log.add_argument("--note", default="", metavar="TEXT")
     log.add_argument(
         "--when",
         default=None,
         metavar="TEXT",
-        help="callback/meeting time: 'thu 3pm', 'tomorrow 10:30', 'in 2 days'",
+        help=f"callback/meeting time: 'thu 3pm', 'tomorrow 10:30', 'in 2 days' (years {WINDOW})",
     )
     _json_flag(log)
 
     queue = command("queue", "list your upcoming leads in the order `dial` presents them")
-    queue.add_argument("--limit", type=int, default=20, metavar="N", help="how many (default 20)")
+    queue.add_argument(
+        "--limit",
+        type=LIMIT,
+        default=20,
+        metavar="N",
+        help=f"how many, 1..{LIMIT_MAX} (default 20)",
+    )
     _json_flag(queue)
 
     plan = command("plan", "the week's call blocks with planned dials and expected contacts")
@@ -125,12 +172,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--week",
         default=None,
         metavar="YYYY-MM-DD",
-        help="any day of the week (default: this week)",
+        help=f"any day of the week, years {WINDOW} (default: this week)",
     )
     _json_flag(plan)
 
     history = command("history", "a lead's touches, newest first")
-    history.add_argument("--lead", type=int, required=True, metavar="ID")
+    history.add_argument("--lead", type=LEAD_ID, required=True, metavar="ID")
     _json_flag(history)
 
     command("review", "open the team lead's Review screen (log, reps, heat map, cracks)")
@@ -152,6 +199,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("-o", "--output", type=Path, metavar="FILE", help="default stdout")
     _import_commands(command)
+    doctor = command(
+        "doctor",
+        "check the database: integrity, dates outside "
+        f"{WINDOW} or unreadable, orphaned rows; reads only (exit 0 healthy, 1 problems)",
+    )
+    _json_flag(doctor)
     return parser
 
 
@@ -194,13 +247,19 @@ def _import_commands(command: Callable[[str, str], argparse.ArgumentParser]) -> 
     _json_flag(dupes)
 
     merge = command("merge", "merge lead OTHER into lead KEEP (history, notes, callbacks kept)")
-    merge.add_argument("keep", type=int, metavar="KEEP")
-    merge.add_argument("other", type=int, metavar="OTHER")
+    merge.add_argument("keep", type=LEAD_ID, metavar="KEEP")
+    merge.add_argument("other", type=LEAD_ID, metavar="OTHER")
     _json_flag(merge)
 
     leads = command("leads", "list leads; with --search, best fuzzy matches first")
     leads.add_argument("--search", default=None, metavar="TEXT", help="name, company, email, phone")
-    leads.add_argument("--limit", type=int, default=50, metavar="N", help="how many (default 50)")
+    leads.add_argument(
+        "--limit",
+        type=LIMIT,
+        default=50,
+        metavar="N",
+        help=f"how many, 1..{LIMIT_MAX} (default 50)",
+    )
     _json_flag(leads)
 
 
@@ -211,14 +270,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         clock: Clock = FixedClock(parse_iso(args.now)) if args.now is not None else SystemClock()
-    except ValueError:
-        print(f"callblock: error: --now {args.now!r} is not an ISO time", file=sys.stderr)
+    except (ValueError, OverflowError):
+        print(f"callblock: error: --now {args.now[:60]!r} is not an ISO time", file=sys.stderr)
         return 2
-    if not FIRST_YEAR <= clock.now().year <= LAST_YEAR:  # weeks and zones need room around it
-        print(
-            f"callblock: error: --now {args.now!r} is outside the years {FIRST_YEAR}-{LAST_YEAR}",
-            file=sys.stderr,
-        )
+    try:  # weeks and zones need room around it
+        check_moment(clock.now(), f"--now {args.now[:60]!r}" if args.now else "the clock")
+    except RangeError as error:
+        print(f"callblock: error: {error}", file=sys.stderr)
         return 2
     args.rep_given = args.rep is not None  # `report --rep R` filters; no --rep means everyone
     # A rep name is outside text like any other: cleaned where it comes in, so it is stored clean.

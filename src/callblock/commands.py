@@ -12,6 +12,7 @@ from typing import Any
 from callblock.clock import Clock, iso, parse_iso
 from callblock.config import ConfigError, Settings, load_settings
 from callblock.domain.calling import local_time
+from callblock.domain.ranges import RangeError, check_day, check_moment
 from callblock.domain.text import cell, clean_line
 from callblock.output import print_json, print_text
 from callblock.paths import default_config_path, default_db_path, machine_zone
@@ -26,6 +27,10 @@ def run(args: argparse.Namespace, clock: Clock) -> int:
         command = args.command or "home"
         if command in ("home", "dial", "review"):
             return _open_app(args, settings, clock, command)
+        if command == "doctor":  # opens the file read-only itself: never migrates or writes
+            from callblock.commands_doctor import doctor
+
+            return doctor(args)
         store = _open_store(args, settings, create=command == "demo")
         try:
             if command in CHECKED_WRITES:
@@ -130,8 +135,12 @@ def _add(args: argparse.Namespace, store: Store, settings: Settings, clock: Cloc
 
     try:
         created = parse_iso(args.created) if args.created else None
-    except ValueError:
-        raise ServiceError(f"created: {args.created!r} is not an ISO time") from None
+        if created is not None:
+            check_moment(created, f"created: {args.created[:60]!r}")
+    except RangeError as error:
+        raise ServiceError(str(error)) from None
+    except (ValueError, OverflowError):
+        raise ServiceError(f"created: {args.created[:60]!r} is not an ISO time") from None
     lead_id = add_lead(
         store,
         clock,
@@ -242,10 +251,12 @@ def _plan(args: argparse.Namespace, store: Store, settings: Settings, clock: Clo
 
     try:
         day = date.fromisoformat(args.week) if args.week is not None else None
+        if day is not None:
+            check_day(day, f"week: {args.week!r}")
+    except RangeError as error:
+        raise ServiceError(str(error)) from None
     except ValueError:
-        raise ServiceError(f"week: {args.week!r} is not a date like 2026-11-23") from None
-    if day is not None and not 1900 <= day.year <= 2999:
-        raise ServiceError(f"week: {args.week!r} is outside the years 1900-2999")
+        raise ServiceError(f"week: {args.week[:60]!r} is not a date like 2026-11-23") from None
     plan = week_plan(store, settings, clock, rep=args.rep, day=day)
     rows = [
         {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import tomllib
 from dataclasses import replace
 from datetime import time, timedelta
@@ -14,6 +15,7 @@ from callblock.domain.calling import CallingRules, CallingWindow, UnknownZoneErr
 from callblock.domain.planning import BlockRule, BlockRuleError, check_rule
 from callblock.domain.weights import PRIOR_HOUR, PRIOR_WEEKDAY, WEEKDAY_NAMES, Weights
 
+MAX_CONFIG = 1024 * 1024  # bytes; a config is a few KB
 Number = (int, float)
 _TOP = {"timezone": str, "default_region": str}
 _FLAT: dict[str, dict[str, Any]] = {
@@ -45,13 +47,30 @@ def load_settings(path: Path | None, *, required: bool, machine_zone: str) -> Se
             raise ConfigError(f"{path}: config file not found")
         return Settings(timezone=machine_zone)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read(path).decode("utf-8")
         data = tomllib.loads(text)
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: {error}") from None
     return _Reader(_Locator(path, text)).read(data, machine_zone)
+
+
+def _read(path: Path) -> bytes:
+    """The file's bytes: a regular file of at most MAX_CONFIG bytes (a device or a FIFO could
+    make the read never end)."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a directory" if stat.S_ISDIR(info.st_mode) else "a device, FIFO or socket"
+            raise ConfigError(f"{path}: not a regular file ({kind})")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_CONFIG + 1)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read it ({error.strerror})") from None
+    if len(data) > MAX_CONFIG:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG // 1024} KB: not a config file")
+    return data
 
 
 class _Locator:

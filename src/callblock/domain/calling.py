@@ -13,6 +13,8 @@ from datetime import datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from callblock.domain.ranges import ZONE_NAME_MAX
+
 
 class UnknownZoneError(ValueError):
     pass
@@ -20,9 +22,11 @@ class UnknownZoneError(ValueError):
 
 @lru_cache(maxsize=512)
 def zone_info(name: str) -> ZoneInfo:
+    if not name or len(name) > ZONE_NAME_MAX or not name.isprintable():
+        raise UnknownZoneError(f"unknown time zone {name[:ZONE_NAME_MAX]!r}")
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name the OS refuses
         raise UnknownZoneError(f"unknown time zone {name!r}") from None
 
 

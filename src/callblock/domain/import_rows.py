@@ -19,6 +19,7 @@ from callblock.domain.csvcells import restore_cell
 from callblock.domain.headers import EXTRA, SKIP, Column, header_key
 from callblock.domain.models import FIT_CRITERIA, LeadStatus, Temperature
 from callblock.domain.phones import PhoneError, normalize_phone
+from callblock.domain.ranges import WINDOW, moment_in_window
 from callblock.domain.regions import COUNTRY_WORDS
 from callblock.domain.text import FIELD_MAX, NAME_MAX, NOTE_MAX, clean_block, clean_line
 
@@ -301,6 +302,9 @@ def _created(row: _Row, zone: str, now: datetime) -> datetime | None:
             moment = moment.replace(tzinfo=zone_info(zone))
         except UnknownZoneError:
             moment = moment.replace(tzinfo=zone_info("UTC"))
+    if not moment_in_window(moment):  # 0001-01-01: a CRM's placeholder for "no date"
+        row.problem(row.header("created_at"), f"{text} is outside {WINDOW}")
+        return None
     if moment > now + timedelta(days=1):
         row.problem(row.header("created_at"), f"{text!r} is in the future")
         return None

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from callblock.domain.calling import zone_info
+from callblock.domain.ranges import WINDOW, day_in_window
 
 MAX_DAYS = 3660  # ten years: a longer range is a typo
 
@@ -50,20 +51,28 @@ def local_day(moment: datetime, zone: str) -> date:
 
 
 def parse_day(text: str, today: date, *, field: str) -> date:
-    """A day from the command line or a filter: YYYY-MM-DD, `today`, `yesterday` or `-N`."""
+    """A day from the command line or a filter: YYYY-MM-DD, `today`, `yesterday` or `-N`, in
+    the window of domain.ranges."""
     value = text.strip().lower()
-    if value == "today":
-        return today
-    if value == "yesterday":
-        return today - timedelta(days=1)
-    if value.startswith("-") and value[1:].isdigit():
-        return today - timedelta(days=int(value[1:]))
     try:
-        return date.fromisoformat(value)
+        if value == "today":
+            day = today
+        elif value == "yesterday":
+            day = today - timedelta(days=1)
+        elif value.startswith("-") and value[1:].isdigit():
+            days = int(value[1:]) if len(value) <= 8 else None  # 7 digits: 27,000 years
+            day = today - timedelta(days=days) if days is not None else date.min
+        else:
+            day = date.fromisoformat(value)
+    except OverflowError:  # -N before year 1
+        day = date.min
     except ValueError:
         raise PeriodError(
-            f"{field}: {text!r} is not a day (YYYY-MM-DD, today, yesterday or -N)"
+            f"{field}: {text[:60]!r} is not a day (YYYY-MM-DD, today, yesterday or -N)"
         ) from None
+    if not day_in_window(day):
+        raise PeriodError(f"{field}: {text[:60]!r} is outside {WINDOW}")
+    return day
 
 
 def make_period(

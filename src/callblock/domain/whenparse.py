@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from callblock.domain.ranges import WINDOW, moment_in_window
+
 
 class WhenParseError(ValueError):
     pass
@@ -24,15 +26,22 @@ _TIME_ONLY = re.compile(r"^(?:at\s+)?\d{1,2}(?::\d{2})?\s*(?:am|pm|a|p)?$")
 def parse_when(text: str, now: datetime) -> datetime:
     """A future moment from plain words, relative to `now` (aware, in the rep's zone).
 
-    Returns an aware datetime in now's zone. Raises WhenParseError for anything unparseable or
-    in the past.
+    Returns an aware datetime in now's zone. Raises WhenParseError for anything unparseable, in
+    the past, or outside the years of domain.ranges.
     """
     words = " ".join(text.lower().replace(",", " ").split()).removeprefix("next ")
     if not words:
         raise WhenParseError("type a time, e.g. 'thu 3pm', 'tomorrow 10:30', 'in 2 days'")
-    moment = _parse(words, now)
-    if moment <= now and _TIME_ONLY.match(words):
-        moment += timedelta(days=1)  # "3pm" said at 4pm means tomorrow at 3pm
+    try:
+        moment = _parse(words, now)
+        if moment <= now and _TIME_ONLY.match(words):
+            moment += timedelta(days=1)  # "3pm" said at 4pm means tomorrow at 3pm
+    except WhenParseError:
+        raise
+    except (OverflowError, ValueError):  # "in 99999999999 days", a 5,000-digit count
+        raise WhenParseError(f"{words[:40]!r} is outside {WINDOW}") from None
+    if not moment_in_window(moment):
+        raise WhenParseError(f"{moment.date().isoformat()} is outside {WINDOW}")
     if moment <= now:
         raise WhenParseError(f"{moment:%a %d %b %H:%M} is in the past")
     return moment

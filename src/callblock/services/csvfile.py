@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,15 +87,27 @@ def sniff_delimiter(text: str) -> str:
 def read_csv(path: Path) -> CsvTable:
     """The whole file, parsed; empty rows dropped. Refuses what cannot be a CSV export."""
     try:
-        if path.stat().st_size > MAX_FILE:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise ServiceError(f"{path}: is a directory, not a CSV file")
+        if not stat.S_ISREG(info.st_mode):  # /dev/zero never ends, a FIFO waits for a writer
+            raise ServiceError(f"{path}: not a regular file (a device, FIFO or socket)")
+        if info.st_size > MAX_FILE:
             raise ServiceError(f"{path}: larger than {MAX_FILE // 2**20} MB")
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE + 1)
+        if len(data) > MAX_FILE:  # grew since the stat
+            raise ServiceError(f"{path}: larger than {MAX_FILE // 2**20} MB")
     except FileNotFoundError:
         raise ServiceError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise ServiceError(f"{path}: is a directory, not a CSV file") from None
     except OSError as error:
         raise ServiceError(f"{path}: cannot read it ({error.strerror})") from None
+    except ServiceError:
+        raise
+    except ValueError:  # a NUL in the path (only from inside Python: argv cannot hold one)
+        raise ServiceError(f"{str(path)!r}: not a file name") from None
     text, encoding = decode(data, path)
     if not text.strip():
         raise ServiceError(f"{path}: the file is empty: nothing to import")

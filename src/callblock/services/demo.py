@@ -13,6 +13,7 @@ from callblock.domain.models import FIT_CRITERIA, LeadStatus
 from callblock.domain.outcomes import OUTCOME_BY_CODE, LeadState, state_after
 from callblock.domain.phones import normalize_phone
 from callblock.domain.planning import REFERENCE_WEIGHT
+from callblock.domain.ranges import DEMO_LEADS_MAX
 from callblock.domain.weights import Weights
 from callblock.services import ServiceError
 from callblock.services.cadence import FINGERPRINT_KEY, refresh_due
@@ -90,14 +91,18 @@ def build_demo(
 ) -> int:
     """Fill an empty database with `leads` demo leads; returns the number added."""
     settings = settings or Settings()
-    if leads < 1:
-        raise ServiceError("leads: must be at least 1")
-    if store.count("leads"):
-        raise ServiceError(f"{store.path} already holds leads; demo data goes into an empty one")
+    if not 1 <= leads <= DEMO_LEADS_MAX:
+        raise ServiceError(f"leads: {leads} is outside 1..{DEMO_LEADS_MAX}")
     rng = random.Random(seed)
     now = clock.now()
     phones = _phone_cache()
     with store.transaction():
+        # Checked inside the write transaction: of two demo runs on one file, the second waits
+        # for the first and then refuses (its lead ids would collide).
+        if store.count("leads"):
+            raise ServiceError(
+                f"{store.path} already holds leads; demo data goes into an empty one"
+            )
         lead_rows: list[dict[str, Any]] = []
         touch_rows: list[dict[str, Any]] = []
         promise_rows: list[dict[str, Any]] = []

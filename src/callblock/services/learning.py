@@ -79,10 +79,10 @@ def tally_log(store: Store, settings: Settings) -> dict[str, list[list[int]]]:
     weekday = [[0, 0] for _ in range(7)]
     hour = [[0, 0] for _ in range(24)]
     for zone, utc_hour, dials, contacts in store.dial_tallies(contact, dial):
-        moment = datetime.fromisoformat(utc_hour + ":00:00").replace(tzinfo=UTC)
         try:
+            moment = datetime.fromisoformat(utc_hour + ":00:00").replace(tzinfo=UTC)
             local = local_time(moment, zone or settings.timezone)
-        except UnknownZoneError:
+        except (UnknownZoneError, ValueError):  # ValueError: a stored time that is not one
             continue
         for slot in (weekday[local.weekday()], hour[local.hour]):
             slot[0] += dials

@@ -160,7 +160,7 @@ def cracks(
                 else f"not called, {_late(now - arrived)}",
             )
             for lead_id, arrived, first in arrivals
-            if rules.late_inbound(arrived, first, now)
+            if lead_id in owners and rules.late_inbound(arrived, first, now)
         ],
     )
     cutoff = now - timedelta(days=settings.warm_untouched_days)

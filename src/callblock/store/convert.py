@@ -16,6 +16,7 @@ from callblock.domain.models import (
     Temperature,
     Touch,
 )
+from callblock.domain.ranges import stored_in_window
 
 LEAD_COLUMNS = (
     "id, name, title, company, phone, phone_display, email, links, timezone, phone_timezone, "
@@ -61,6 +62,15 @@ def slim_lead_from_row(row: sqlite3.Row | tuple) -> Lead:
 
 def _time(value: str | None) -> datetime | None:
     return parse_iso(value) if value else None
+
+
+LEAD_TIMES = ("created_at", "last_touch_at", "first_call_at", "next_due_at")
+
+
+def lead_row_sane(row: sqlite3.Row) -> bool:
+    """Every time of the lead parses and lies in the window (else lists that rank, plan or
+    review leads leave it out; `callblock doctor` lists it)."""
+    return all(row[name] is None or stored_in_window(row[name]) for name in LEAD_TIMES)
 
 
 def lead_from_row(row: sqlite3.Row) -> Lead:

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from callblock.domain.models import Callback, Lead
+from callblock.domain.ranges import WINDOW_END, WINDOW_START, stored_in_window
 from callblock.store.convert import SLIM_COLUMNS, callback_from_row, slim_lead_from_row
 from callblock.store.migrations import FOLLOW_UP, LEAD_ZONE, NURTURE, OPEN
 
@@ -18,6 +19,21 @@ PROMISES = "('callback', 'meeting')"
 NO_OPEN_PROMISE = (
     "NOT EXISTS (SELECT 1 FROM callbacks c WHERE c.lead_id = leads.id "
     f"AND c.state = 'open' AND c.kind IN {PROMISES})"
+)
+# A lead with a touch or an open promise outside the window, or unreadable (written by an older
+# version or another tool), is left out of the queue (`callblock doctor` lists it): its times
+# would not survive the arithmetic. (Text that is not a time sorts after the window's end.)
+SANE_ROWS = (
+    "NOT EXISTS (SELECT 1 FROM touches bad WHERE bad.lead_id = {lead} "
+    f"AND (bad.at < '{WINDOW_START}' OR bad.at >= '{WINDOW_END}')) "
+    "AND NOT EXISTS (SELECT 1 FROM callbacks bad WHERE bad.lead_id = {lead} "
+    f"AND bad.state = 'open' AND (bad.due_at < '{WINDOW_START}' OR bad.due_at >= '{WINDOW_END}'))"
+)
+# The time columns of SLIM_COLUMNS, by position: each must be a time in the window.
+_SLIM_TIMES = tuple(
+    n
+    for n, name in enumerate(SLIM_COLUMNS.split(", "))
+    if name in ("created_at", "last_touch_at", "first_call_at", "next_due_at")
 )
 
 
@@ -84,11 +100,12 @@ class QueueQueries:
             rows += self.conn.execute(
                 f"SELECT {SLIM_COLUMNS} FROM leads WHERE attempts = 0 AND {OPEN} "
                 f"AND status = 'new' AND (owner IS NULL OR owner = ?) AND {NO_OPEN_PROMISE} "
+                f"AND {SANE_ROWS.format(lead='leads.id')} "
                 f"AND created_at > ? AND created_at <= ? {where} "
                 "ORDER BY created_at DESC, id LIMIT ?",
                 (query.rep, low, high, *params, query.limit),
             ).fetchall()
-        return [slim_lead_from_row(row) for row in rows]
+        return _sane_leads(rows)
 
     def due_candidates(
         self, query: QueueQuery, *, fresh_since: str, spaced_before: str, max_attempts: int
@@ -98,7 +115,7 @@ class QueueQueries:
         common = (
             "AND next_due_at <= ? AND (owner IS NULL OR owner = ?) "
             "AND (last_touch_at IS NULL OR last_touch_at <= ?) "
-            f"AND {NO_OPEN_PROMISE} "
+            f"AND {NO_OPEN_PROMISE} AND {SANE_ROWS.format(lead='leads.id')} "
         )
         for zone in query.places:
             where, params = query.in_zone(zone)
@@ -116,7 +133,7 @@ class QueueQueries:
                 "ORDER BY fit_score DESC, id LIMIT ?",
                 (*shared, *params, query.limit),
             ).fetchall()
-        return [slim_lead_from_row(row) for row in rows]
+        return _sane_leads(rows)
 
     def due_promises(
         self, query: QueueQuery, *, own_due_by: str, others_due_by: str
@@ -132,14 +149,16 @@ class QueueQueries:
                 "SELECT c.* FROM callbacks c JOIN leads l ON l.id = c.lead_id "
                 f"WHERE c.state = 'open' AND c.kind IN {PROMISES} AND c.rep {mine} ? "
                 "AND c.due_at <= ? AND l.status != 'do-not-call' AND l.bad_number = 0 "
-                f"AND l.phone != '' {where} AND c.id = (SELECT first.id FROM callbacks first "
+                f"AND l.phone != '' AND {SANE_ROWS.format(lead='l.id')} {where} "
+                "AND c.id = (SELECT first.id FROM callbacks first "
                 "  WHERE first.lead_id = c.lead_id AND first.state = 'open' "
                 f"  AND first.kind IN {PROMISES} ORDER BY first.due_at, first.id LIMIT 1) "
                 "ORDER BY c.due_at, c.lead_id LIMIT ?",
                 (query.rep, due_by, *params, query.limit),
             ).fetchall()
             for row in rows:
-                found.setdefault(row["lead_id"], callback_from_row(row))
+                if row["lead_id"] not in found and stored_in_window(row["due_at"]):
+                    found[row["lead_id"]] = callback_from_row(row)
         return found
 
     def slim_leads(self, lead_ids: Iterable[int]) -> list[Lead]:
@@ -149,7 +168,7 @@ class QueueQueries:
         rows = self.conn.execute(
             f"SELECT {SLIM_COLUMNS} FROM leads WHERE id IN ({_marks(ids)})", ids
         ).fetchall()
-        return [slim_lead_from_row(row) for row in rows]
+        return _sane_leads(rows)
 
     def calls_since(self, lead_ids: Iterable[int], since: str) -> dict[int, int]:
         """Call touches (that count) per lead since a time: for per-day call limits."""
@@ -162,6 +181,16 @@ class QueueQueries:
             (since, *ids),
         )
         return {row[0]: row[1] for row in rows}
+
+
+def _sane_leads(rows: Iterable[sqlite3.Row]) -> list[Lead]:
+    """The rows as leads, less those with a time that does not parse or lies outside the
+    window (`callblock doctor` lists them)."""
+    return [
+        slim_lead_from_row(row)
+        for row in rows
+        if all(row[n] is None or stored_in_window(row[n]) for n in _SLIM_TIMES)
+    ]
 
 
 def _marks(values: Sequence[object]) -> str:

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 from callblock.clock import parse_iso
 from callblock.domain.models import Lead, Touch
 from callblock.domain.outcomes import OUTCOMES
-from callblock.store.convert import LEAD_COLUMNS, lead_from_row, touch_from_row
+from callblock.domain.ranges import stored_in_window
+from callblock.store.convert import LEAD_COLUMNS, lead_from_row, lead_row_sane, touch_from_row
 from callblock.store.migrations import OPEN
 
 if TYPE_CHECKING:
@@ -98,7 +99,7 @@ class ReportQueries:
             "WHERE c.due_at >= ? AND c.due_at < ? AND c.state != 'undone' ORDER BY c.due_at, c.id",
             (start, end),
         )
-        return [_promise(row) for row in rows]
+        return [_promise(row) for row in rows if _promise_sane(row)]
 
     def open_promises_due_before(self, before: str, limit: int) -> tuple[list[PromiseRecord], int]:
         """Open promises due before `before`, oldest first (at most `limit`), and how many."""
@@ -109,7 +110,7 @@ class ReportQueries:
             f"{where} ORDER BY c.due_at, c.id LIMIT ?",
             (before, limit),
         )
-        return [_promise(row) for row in rows], total
+        return [_promise(row) for row in rows if _promise_sane(row)], total
 
     def sessions_overlapping(self, start: str, end: str) -> list[SessionSpan]:
         """Sessions that ran during [start, end); an unended session ends at its last dial."""
@@ -207,7 +208,11 @@ class ReportQueries:
             "FROM leads l WHERE l.created_at >= ? AND l.created_at < ? ORDER BY l.created_at",
             (start, end),
         )
-        return [(r[0], parse_iso(r[1]), parse_iso(r[2]) if r[2] else None) for r in rows]
+        return [
+            (r[0], parse_iso(r[1]), parse_iso(r[2]) if r[2] else None)
+            for r in rows
+            if stored_in_window(r[1]) and (r[2] is None or stored_in_window(r[2]))
+        ]
 
     def warm_untouched_leads(self, cutoff: str, limit: int) -> tuple[list[Lead], int]:
         """Open warm leads (not nurture) untouched since `cutoff` (never-called: arrived before
@@ -231,7 +236,7 @@ class ReportQueries:
             "ORDER BY coalesce(last_touch_at, created_at), id LIMIT ?",
             (*params, limit),
         )
-        return [lead_from_row(row) for row in rows], total
+        return [lead_from_row(row) for row in rows if lead_row_sane(row)], total
 
     def stopped_leads(self, cutoff: str, max_attempts: int, limit: int) -> tuple[list[Lead], int]:
         """Open leads being worked with 1..max_attempts-1 attempts, no touch since `cutoff` and
@@ -247,7 +252,7 @@ class ReportQueries:
         rows = self.conn.execute(
             f"SELECT {LEAD_COLUMNS} {where} ORDER BY last_touch_at, id LIMIT ?", (*params, limit)
         )
-        return [lead_from_row(row) for row in rows], total
+        return [lead_from_row(row) for row in rows if lead_row_sane(row)], total
 
     # drill-down and exports ----------------------------------------------------------------
     def all_touches_for_lead(self, lead_id: int) -> list[Touch]:
@@ -282,6 +287,11 @@ def _range(column: str, start: str | None, end: str | None) -> tuple[str, tuple[
     terms = [f"{column} >= ?" if start else "", f"{column} < ?" if end else ""]
     where = " AND ".join(term for term in terms if term)
     return (f"WHERE {where}" if where else ""), tuple(v for v in (start, end) if v)
+
+
+def _promise_sane(row: sqlite3.Row) -> bool:
+    """Due (and closed) at times in the window; else left out (`callblock doctor` lists it)."""
+    return stored_in_window(row[4]) and (row[6] is None or stored_in_window(row[6]))
 
 
 def _promise(row: sqlite3.Row) -> PromiseRecord:

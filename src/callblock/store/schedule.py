@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from callblock.domain.ranges import WINDOW_END, WINDOW_START
 from callblock.store.db import write_transaction
 from callblock.store.queue import NO_OPEN_PROMISE
 
@@ -112,15 +113,16 @@ class ScheduleQueries:
     def dial_tallies(
         self, contact_codes: Sequence[str], dial_codes: Sequence[str]
     ) -> list[tuple[str, str, int, int]]:
-        """Dials and contacts per (lead zone, UTC hour) over the whole log, undone excluded:
-        (zone, 'YYYY-MM-DDTHH', dials, contacts)."""
+        """Dials and contacts per (lead zone, UTC hour) over the whole log, undone and times
+        outside the window excluded: (zone, 'YYYY-MM-DDTHH', dials, contacts)."""
         contacts = ", ".join("?" * len(contact_codes))
         dials = ", ".join("?" * len(dial_codes))
         rows = self.conn.execute(
             "SELECT coalesce(l.timezone, l.phone_timezone, ''), substr(t.at, 1, 13), count(*), "
             f"sum(t.outcome IN ({contacts})) FROM touches t JOIN leads l ON l.id = t.lead_id "
-            f"WHERE t.undone = 0 AND t.outcome IN ({dials}) GROUP BY 1, 2",
-            (*contact_codes, *dial_codes),
+            f"WHERE t.undone = 0 AND t.outcome IN ({dials}) AND +t.at >= ? AND +t.at < ? "
+            "GROUP BY 1, 2",
+            (*contact_codes, *dial_codes, WINDOW_START, WINDOW_END),
         )
         return [(row[0], row[1], row[2], row[3]) for row in rows]
 

@@ -1,0 +1,70 @@
+"""Body of `callblock doctor`: checks the database, reads only, one line per problem."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from callblock.domain.text import clean_line
+from callblock.paths import default_db_path
+from callblock.services.doctor import check_database
+from callblock.store.health import Finding
+
+ROW_NAME = {
+    "leads": "lead",
+    "touches": "touch",
+    "callbacks": "callback",
+    "sessions": "session",
+    "leases": "lease",
+}
+VALUE_SHOWN = 60
+
+
+def doctor(args: argparse.Namespace) -> int:
+    """Exit 0 when healthy, 1 when a problem was found."""
+    path = Path(args.db or default_db_path())
+    report = check_database(path)
+    if args.json:
+        data = {
+            "db": str(path),
+            "integrity": report.integrity,
+            "problems": [
+                {
+                    "table": f.table,
+                    "id": f.id,
+                    "column": f.column,
+                    "value": clean_line(f.value),
+                    "problem": f.problem,
+                }
+                for f in report.findings
+            ],
+            "healthy": report.healthy,
+        }
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0 if report.healthy else 1
+    lines = [f"{path}: integrity ok"] if report.integrity == ["ok"] else []
+    if not lines:
+        lines.append(f"{path}: integrity check failed")
+        lines += [f"  {clean_line(line)}" for line in report.integrity]
+    lines += [finding_line(f) for f in report.findings]
+    problems = len(report.findings) + (report.integrity != ["ok"])
+    lines.append(
+        f"{problems} problem{'s' * (problems != 1)} (see above); the database was not changed"
+        if problems
+        else "no problems found"
+    )
+    print("\n".join(lines))
+    return 0 if report.healthy else 1
+
+
+def finding_line(finding: Finding) -> str:
+    """`lead 12: created_at '0001-01-01T00:00:00+00:00' is outside 1970-2100`."""
+    row = ROW_NAME.get(finding.table, finding.table)
+    where = f"{row} {finding.id}" if finding.id is not None else f"table {finding.table}"
+    if not finding.column:
+        return f"{where}: {finding.problem}"
+    value = clean_line(finding.value)[:VALUE_SHOWN]
+    if finding.problem == "no such lead":
+        return f"{where}: {finding.column} {value}: no such lead"
+    return f"{where}: {finding.column} {value!r} {finding.problem}"

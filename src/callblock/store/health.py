@@ -1,0 +1,137 @@
+"""`callblock doctor`'s queries: integrity, stored times outside the window, orphaned rows.
+
+Opened read-only (`mode=ro`): the checks never migrate, repair or checkpoint anything. A damaged
+file answers what it can; a table that cannot be read is one finding of its own.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from callblock.domain.ranges import WINDOW, WINDOW_END, WINDOW_START, stored_in_window
+from callblock.store.db import BUSY_TIMEOUT_MS, StoreError
+
+# (table, time columns) the app reads as times
+TIME_COLUMNS = {
+    "leads": ("created_at", "last_touch_at", "first_call_at", "next_due_at"),
+    "touches": ("at",),
+    "callbacks": ("due_at",),
+    "sessions": ("started_at", "ended_at"),
+    "leases": ("expires_at",),
+}
+KEY = {"leases": "lead_id"}  # the row's id column where it is not `id`
+# The storage form exactly (2026-11-23T19:05:00+00:00); anything else is looked at in Python.
+STORED_FORM = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]+00:00"
+QUICK_CHECK_LINES = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem in one row: `table` row `id`, its `column` holding `value`."""
+
+    table: str
+    id: int | None
+    column: str
+    value: str
+    problem: str
+
+
+def open_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that cannot write `path` (refused when it does not exist)."""
+    if not path.is_file():
+        raise StoreError(f"{path}: no such database file")
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=10)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA query_only = ON")
+    except sqlite3.Error as error:
+        raise StoreError(f"{path}: cannot open it read-only ({error})") from None
+    return conn
+
+
+def quick_check(conn: sqlite3.Connection) -> list[str]:
+    """`PRAGMA quick_check`: ['ok'], or what is wrong (the first lines)."""
+    try:
+        rows = conn.execute(f"PRAGMA quick_check({QUICK_CHECK_LINES})").fetchall()
+    except sqlite3.DatabaseError as error:
+        return [str(error)]
+    return [str(row[0]) for row in rows]
+
+
+def tables(conn: sqlite3.Connection) -> dict[str, set[str]]:
+    """callblock's tables present in the file, with their columns."""
+    found: dict[str, set[str]] = {}
+    for table in TIME_COLUMNS:
+        columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if columns:
+            found[table] = columns
+    return found
+
+
+def bad_times(conn: sqlite3.Connection, present: dict[str, set[str]]) -> Iterator[Finding]:
+    """Stored times that do not parse or lie outside the window, table by table."""
+    for table, columns in TIME_COLUMNS.items():
+        key = KEY.get(table, "id")
+        for column in columns:
+            if column not in present.get(table, ()):
+                continue
+            # SQL keeps the values in the storage form, in the window, on a real calendar day;
+            # the rest (few) are judged by the same function the app's edge uses.
+            sql = (
+                f"SELECT {key}, {column} FROM {table} WHERE {column} IS NOT NULL AND NOT "
+                f"(typeof({column}) = 'text' AND {column} GLOB ? AND {column} >= ? "
+                f"AND {column} < ? AND date(substr({column}, 1, 10)) IS substr({column}, 1, 10))"
+                f" ORDER BY {key}"
+            )
+            try:
+                rows = conn.execute(sql, (STORED_FORM, WINDOW_START, WINDOW_END)).fetchall()
+            except sqlite3.DatabaseError as error:
+                yield Finding(table, None, column, "", f"cannot be read ({error})")
+                continue
+            for row_id, value in rows:
+                if stored_in_window(value):
+                    continue
+                problem = f"is outside {WINDOW}" if _parses(value) else "is not a time"
+                yield Finding(table, row_id, column, str(value), problem)
+
+
+def orphans(conn: sqlite3.Connection, present: dict[str, set[str]]) -> Iterator[Finding]:
+    """Touches, callbacks and leases of a missing lead; merges into a missing lead."""
+    if "leads" not in present:
+        return
+    checks = [
+        (table, KEY.get(table, "id"), "lead_id")
+        for table in ("touches", "callbacks", "leases")
+        if table in present
+    ]
+    if "merged_into" in present["leads"]:
+        checks.append(("leads", "id", "merged_into"))
+    for table, key, column in checks:
+        sql = (
+            f"SELECT t.{key}, t.{column} FROM {table} t WHERE t.{column} IS NOT NULL "
+            f"AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.id = t.{column}) ORDER BY t.{key}"
+        )
+        try:
+            rows = conn.execute(sql).fetchall()
+        except sqlite3.DatabaseError as error:
+            yield Finding(table, None, column, "", f"cannot be read ({error})")
+            continue
+        for row_id, lead_id in rows:
+            yield Finding(table, row_id, column, str(lead_id), "no such lead")
+
+
+def _parses(value: object) -> bool:
+    from datetime import datetime
+
+    if not isinstance(value, str):
+        return False
+    try:
+        datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
