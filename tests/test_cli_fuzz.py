@@ -160,10 +160,10 @@ PLAUSIBLE = {
 }
 DATE_OPTIONS = {"now", "week", "created", "when", "date", "first", "last"}
 PATH_OPTIONS = {"config", "file"}
-# EXCLUSION (output paths are another helper's part of issue 10): `export -o` and
-# `import --rejects` get only a scratch file, /dev/null and a missing folder, never the hostile
-# values, a directory or the database (today `export leads -o DIR` raises IsADirectoryError and
-# `export leads -o` with a 5,000-character name raises OSError). Widen once that branch is in.
+# Output paths stay inside the scratch folder (a hostile relative name would land in the working
+# directory) or are devices, a folder, a missing folder, a name too long: never the FIFO (opening
+# it to write waits for a reader, as `cat > fifo` does). Writing over the database or an input is
+# tested case by case in test_faults.py.
 OUTPUT_OPTIONS = {"output", "rejects"}
 
 
@@ -173,8 +173,18 @@ def value_for(action: argparse.Action, world: dict[str, Path], scratch: str) -> 
         specific = DATES
     elif dest in PATH_OPTIONS:
         specific = path_values(world)
-    elif dest in OUTPUT_OPTIONS:  # only these: see OUTPUT_OPTIONS
-        return st.sampled_from([f"{scratch}/out.csv", "/dev/null", "/nowhere/x.csv"])
+    elif dest in OUTPUT_OPTIONS:  # see OUTPUT_OPTIONS
+        fixed = [
+            f"{scratch}/out.csv",
+            "/dev/null",
+            "/dev/zero",
+            "/nowhere/x.csv",
+            str(world["root"] / "folder"),
+            scratch,
+            f"{scratch}/{'x' * 5000}",
+        ]
+        named = st.text(CHARS, min_size=1, max_size=30).map(lambda name: f"{scratch}/{name}")
+        return st.one_of(st.sampled_from(fixed), named)
     elif dest in PLAUSIBLE:
         specific = st.sampled_from(PLAUSIBLE[dest])
     elif action.choices:
