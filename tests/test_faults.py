@@ -333,3 +333,24 @@ def test_an_output_over_the_database_or_an_input_is_refused_first(
         code, _, err = run(capsys, db, *args)
         assert_one_line_failure(code, err)
         assert {path: digest(path) for path in before} == before
+
+
+# values another tool or an older version wrote ---------------------------------------------------
+@pytest.mark.parametrize(
+    "command",
+    [["leads"], ["history", "--lead", "1"], ["export", "leads"], ["merge", "2", "1"]],
+    ids=lambda c: c[0],
+)
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("created_at", "garbage"), ("status", "on-holiday"), ("links", "{not json")],
+)
+def test_an_unreadable_stored_value_is_one_line_naming_the_row(
+    capsys, db: Path, command: list[str], column: str, value: str
+) -> None:
+    conn = sqlite3.connect(db)
+    conn.execute(f"UPDATE leads SET {column} = ? WHERE id = 1", (value,))
+    conn.commit()
+    conn.close()
+    code, _, err = run(capsys, db, *command)
+    assert_one_line_failure(code, err, "lead 1", "callblock doctor")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any, TypeVar
 
 from callblock.clock import parse_iso
 from callblock.domain.models import (
@@ -17,6 +20,8 @@ from callblock.domain.models import (
     Touch,
 )
 from callblock.domain.ranges import stored_in_window
+from callblock.domain.text import clean_line
+from callblock.store.db import StoreFault
 
 LEAD_COLUMNS = (
     "id, name, title, company, phone, phone_display, email, links, timezone, phone_timezone, "
@@ -34,6 +39,37 @@ SLIM_COLUMNS = (
 )
 
 
+Row = TypeVar("Row")
+
+
+def _readable(table: str) -> Callable[[Callable[[Any], Row]], Callable[[Any], Row]]:
+    """A row whose value cannot be read (a time, a status, JSON written by another tool or an
+    older version) becomes one plain fault naming the row, not a traceback."""
+
+    def wrap(convert: Callable[[Any], Row]) -> Callable[[Any], Row]:
+        @functools.wraps(convert)
+        def converted(row: Any) -> Row:
+            try:
+                return convert(row)
+            except (ValueError, TypeError, OverflowError) as error:
+                raise StoreFault(
+                    f"{table} {_row_id(row)} holds a value callblock cannot read "
+                    f"({clean_line(error, 80)}); run `callblock doctor`"
+                ) from None
+
+        return converted
+
+    return wrap
+
+
+def _row_id(row: Any) -> object:
+    try:
+        return row["id"]
+    except (IndexError, KeyError, TypeError):
+        return row[0]
+
+
+@_readable("lead")
 def slim_lead_from_row(row: sqlite3.Row | tuple) -> Lead:
     (lead_id, name, company, phone, zone, phone_zone, temperature, owner, status, created,
      attempts, last_touch, bad, region, first_call, due, fit, spread) = row  # fmt: skip
@@ -73,6 +109,7 @@ def lead_row_sane(row: sqlite3.Row) -> bool:
     return all(row[name] is None or stored_in_window(row[name]) for name in LEAD_TIMES)
 
 
+@_readable("lead")
 def lead_from_row(row: sqlite3.Row) -> Lead:
     return Lead(
         id=row["id"],
@@ -104,6 +141,7 @@ def lead_from_row(row: sqlite3.Row) -> Lead:
     )
 
 
+@_readable("touch")
 def touch_from_row(row: sqlite3.Row) -> Touch:
     return Touch(
         id=row["id"],
@@ -118,6 +156,7 @@ def touch_from_row(row: sqlite3.Row) -> Touch:
     )
 
 
+@_readable("callback")
 def callback_from_row(row: sqlite3.Row) -> Callback:
     return Callback(
         id=row["id"],
@@ -130,6 +169,7 @@ def callback_from_row(row: sqlite3.Row) -> Callback:
     )
 
 
+@_readable("session")
 def session_from_row(row: sqlite3.Row) -> Session:
     return Session(
         id=row["id"],
