@@ -47,15 +47,23 @@ def split_cell(text: str) -> list[str] | str:
     if not text:
         return []
     if text.startswith("["):
-        try:
-            values = json.loads(text)
-        except ValueError:
-            values = None
-        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        values = json_string_list(text)
+        if values is None:
             return "not a JSON list of strings"
     else:
         values = _SEPARATORS.split(text)
     return [value.strip() for value in values if value.strip()]
+
+
+def json_string_list(text: str) -> list[str] | None:
+    """A cell holding a JSON list of strings (callblock's export writes them so), else None."""
+    try:
+        values = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        return None
+    return values
 
 
 def parse_phones(text: str, region: str, main: str) -> tuple[list[str], list[str]]:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from callblock.domain.calling import UnknownZoneError, zone_info
-from callblock.domain.contacts import email_problem, parse_emails, parse_phones
+from callblock.domain.contacts import email_problem, json_string_list, parse_emails, parse_phones
 from callblock.domain.csvcells import restore_cell
 from callblock.domain.headers import EXTRA, SKIP, Column, header_key
 from callblock.domain.models import FIT_CRITERIA, LeadStatus, Temperature
@@ -316,11 +316,8 @@ def _links(row: _Row) -> list[str]:
     if not text:
         return []
     if text.startswith("["):
-        try:
-            values = json.loads(text)
-        except ValueError:
-            values = None
-        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        values = json_string_list(text)
+        if values is None:
             row.problem(row.header("links"), "not a JSON list of strings")
             return []
     else:
