@@ -183,3 +183,43 @@ def test_the_app_on_a_damaged_database_restores_the_terminal_and_says_so(
     lines = [line for line in plain_text.splitlines() if line.strip()]
     assert len(lines) == 1, lines
     assert lines[0].startswith("callblock: error: ") and "damaged" in lines[0]
+
+
+def test_the_app_waits_for_a_held_lock_at_start_and_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "fine.db"
+    callblock = str(Path(sys.executable).parent / "callblock")
+    env = {**os.environ, "TZ": ZONE, "TERM": "xterm-256color"}
+    subprocess.run(
+        [callblock, "--db", str(path), "--now", NOW, "demo", "--leads", "10"],
+        check=True,
+        capture_output=True,
+        env=env,
+    )
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    pid, fd = pty.fork()
+    if pid == 0:
+        args = [callblock, "--db", str(path), "--now", NOW, "--rep", "alice", "dial"]
+        os.execvpe(callblock, args, env)
+    seen = bytearray()
+
+    def read_until(marker: bytes, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        while marker not in seen and time.monotonic() < deadline:
+            if select.select([fd], [], [], 0.1)[0]:
+                try:
+                    seen.extend(os.read(fd, 65536))
+                except OSError:
+                    break
+        return marker in seen
+
+    try:
+        assert read_until(b"waiting for it", 10), seen
+        assert not read_until(b"\x1b[?1049h", 1.5)  # still waiting: no screen drawn
+        holder.execute("ROLLBACK")
+        assert read_until(b"\x1b[?1049h", 10)  # the app starts once the lock is free
+    finally:
+        holder.close()
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(fd)

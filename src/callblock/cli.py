@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -265,7 +266,9 @@ def _import_commands(command: Callable[[str, str], argparse.ArgumentParser]) -> 
 
 def main(argv: Sequence[str] | None = None) -> int:
     tolerant_streams()
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(
+        [_text(arg) for arg in (sys.argv[1:] if argv is None else argv)]
+    )
     from callblock.commands import run  # the command bodies; imported after parsing
 
     try:
@@ -293,8 +296,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 70  # EX_SOFTWARE
 
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _text(arg: str) -> str:
+    """An argument as text: bytes that are not UTF-8 (Python keeps them as lone surrogates, which
+    nothing can print or store) become U+FFFD."""
+    return _SURROGATES.sub("\ufffd", arg)
+
+
 def _login_name() -> str:
     try:
-        return getpass.getuser()
+        return _text(getpass.getuser())
     except (KeyError, OSError):
         return "rep"

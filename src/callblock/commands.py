@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sqlite3
 import sys
+import time
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -61,8 +62,11 @@ def _db_path(args: argparse.Namespace) -> Path:
     return args.db or default_db_path()
 
 
-def _open_store(args: argparse.Namespace, settings: Settings, *, create: bool = False) -> Store:
-    """The database, with every lead's due time in step with the configured cadence."""
+def _open_store(
+    args: argparse.Namespace, settings: Settings, *, create: bool = False, wait: bool = False
+) -> Store:
+    """The database, with every lead's due time in step with the configured cadence. `wait`
+    (the app): while another process holds the write lock, say so and wait for it."""
     from callblock.services.cadence import ensure_due_times
     from callblock.services.learning import current_weights
 
@@ -71,6 +75,15 @@ def _open_store(args: argparse.Namespace, settings: Settings, *, create: bool = 
         path.parent.mkdir(parents=True, exist_ok=True)
     store = Store.open(path, create=create)
     try:
+        if wait and not store.writable_now():
+            print(
+                "callblock: the database is busy (another callblock is writing to it: an import "
+                "or a merge?); waiting for it… (Ctrl+C stops)",
+                file=sys.stderr,
+                flush=True,
+            )
+            while not store.writable_now():
+                time.sleep(0.5)
         ensure_due_times(store, settings, current_weights(store, settings))
     except BaseException:
         store.close()
@@ -99,7 +112,7 @@ def _open_app(args: argparse.Namespace, settings: Settings, clock: Clock, start:
             "For scripts use a command such as `callblock queue --json`.",
             status=2,
         )
-    store = _open_store(args, settings)
+    store = _open_store(args, settings, wait=True)
     try:
         from callblock.app import create_app
 

@@ -16,11 +16,13 @@ from callblock.services import ServiceError
 
 
 def database_files(db_path: Path) -> list[Path]:
-    """The database and the files SQLite keeps beside it."""
-    return [
-        db_path,
-        *(db_path.with_name(db_path.name + end) for end in ("-wal", "-shm", "-journal")),
-    ]
+    """The database and the files SQLite keeps beside it: beside the real file when `db_path`
+    is a symlink (that is where SQLite puts them), and beside the link too."""
+    files = []
+    for path in dict.fromkeys((db_path, db_path.resolve())):
+        ends = ("-wal", "-shm", "-journal")
+        files += [path, *(path.with_name(path.name + end) for end in ends)]
+    return files
 
 
 def check_output(path: Path, *, option: str, protected: Iterable[Path]) -> None:
@@ -48,21 +50,23 @@ def _same_file(path: Path, other: Path) -> bool:
     return path.resolve() == other.resolve()
 
 
-def is_special(path: Path) -> bool:
-    """An existing target that is not a regular file: a device or a pipe."""
-    return path.exists() and not path.is_file() and not path.is_dir()
+def written_in_place(path: Path) -> bool:
+    """A target written through as it is, never replaced: a device or a pipe, or a symlink
+    (`/dev/stdout` is one; replacing a link would replace the link, not what it points at)."""
+    return path.is_symlink() or (path.exists() and not path.is_file() and not path.is_dir())
 
 
 class StagedFile:
     """A file written under a temporary name beside its target; `commit` moves it into place,
     `discard` removes the temporary file only (never the target). A device or a pipe
-    (`/dev/stdout`, `/dev/null`, a FIFO) is written to directly and never replaced."""
+    (`/dev/stdout`, `/dev/null`, a FIFO) or a symlink is written through and never replaced.
+    A new file gets the usual mode (0666 less the umask); a replaced one keeps its mode."""
 
     def __init__(self, path: Path, *, option: str) -> None:
         self.path = path
         self.temporary: Path | None = None
         try:
-            if is_special(path):
+            if written_in_place(path):
                 self.stream: TextIO = path.open("w", encoding="utf-8", newline="")
                 return
             handle, temporary = tempfile.mkstemp(
@@ -76,6 +80,7 @@ class StagedFile:
     def commit(self) -> None:
         self.stream.close()
         if self.temporary is not None:
+            os.chmod(self.temporary, _mode_for(self.path))
             os.replace(self.temporary, self.path)
 
     def discard(self) -> None:
@@ -94,3 +99,13 @@ def write_file(path: Path, write: Callable[[TextIO], int], *, option: str) -> in
         staged.discard()
         raise
     return count
+
+
+def _mode_for(path: Path) -> int:
+    """An existing file's mode, else what `open()` would have given a new file."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

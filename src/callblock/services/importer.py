@@ -131,11 +131,11 @@ def import_csv(
 ) -> ImportReport:
     """Validate and (unless a dry run, or refused) import `path`. Never half-imports."""
     report = ImportReport(path=path, dry_run=options.dry_run)
+    table = read_csv(path)  # a regular file, read whole (nothing written yet)
     rejects_target = options.rejects or rejects_path_for(path)
-    if options.skip_invalid and not options.dry_run:  # checked before anything is read
+    if options.skip_invalid and not options.dry_run:  # checked before the rows are
         protected = [path, *database_files(store.path)]
         check_output(rejects_target, option="--rejects", protected=protected)
-    table = read_csv(path)
     report.encoding, report.delimiter = table.encoding, DELIMITERS[table.delimiter]
     try:
         columns = map_columns(table.header, parse_mapping(options.mapping))
@@ -172,15 +172,23 @@ def import_csv(
             report.lead_ids = store.insert_leads(_counted(plan.new.values(), total, progress))
             for lead_id, changes in plan.updates.items():
                 store.update_lead_fields(lead_id, changes)
-        if rejects:
-            rejects.commit()
     except BaseException:
         if rejects:  # nothing was imported: no rejects either (an older file stays as it was)
             rejects.discard()
         raise
+    report.committed = True
+    if rejects:
+        try:
+            rejects.commit()
+        except OSError as error:
+            rejects.discard()
+            raise ServiceError(
+                f"the import is saved ({len(report.lead_ids)} new leads), but the rejected rows "
+                f"could not be written to {rejects_target} ({error.strerror}); "
+                "run it again with --dry-run to list them"
+            ) from None
     if progress:
         progress("writing", total, total)
-    report.committed = True
     return report
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from callblock.clock import parse_iso
+from callblock.domain.calling import zone_info
 from callblock.domain.models import (
     Callback,
     Channel,
@@ -75,17 +76,17 @@ def slim_lead_from_row(row: sqlite3.Row | tuple) -> Lead:
      attempts, last_touch, bad, region, first_call, due, fit, spread) = row  # fmt: skip
     return Lead(
         id=lead_id,
-        name=name,
+        name=_text(name),
         company=company or "",
         phone=phone or "",
         phone_display="",
         created_at=parse_iso(created),
-        timezone=zone,
-        phone_timezone=phone_zone,
+        timezone=_zone(zone),
+        phone_timezone=_zone(phone_zone),
         temperature=Temperature(temperature),
         owner=owner,
         status=LeadStatus(status),
-        attempts=attempts,
+        attempts=_count(attempts),
         last_touch_at=_time(last_touch),
         bad_number=bool(bad),
         region=region,
@@ -94,6 +95,40 @@ def slim_lead_from_row(row: sqlite3.Row | tuple) -> Lead:
         stored_fit_score=fit,
         zone_spread=spread or 0,
     )
+
+
+# Values another tool (or an older version) may have written wrong: checked as they are read,
+# so a bad one is a plain fault naming the row (see `_readable`), never a crash further on.
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{type(value).__name__} where text belongs")
+    return value
+
+
+def _count(value: object) -> int:
+    if not isinstance(value, int) or value < 0:
+        raise ValueError(f"{value!r} is not a count")
+    return value
+
+
+def _zone(value: str | None) -> str | None:
+    if value:
+        zone_info(value)  # cached; raises ValueError for a zone that does not exist
+    return value
+
+
+def _texts(value: str | None) -> tuple[str, ...]:
+    values = json.loads(value or "[]")
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise ValueError(f"{value!r} is not a list of texts")
+    return tuple(values)
+
+
+def _mapping(value: str | None) -> dict[str, Any]:
+    values = json.loads(value or "{}")
+    if not isinstance(values, dict):
+        raise ValueError(f"{value!r} is not a JSON object")
+    return values
 
 
 def _time(value: str | None) -> datetime | None:
@@ -113,22 +148,22 @@ def lead_row_sane(row: sqlite3.Row) -> bool:
 def lead_from_row(row: sqlite3.Row) -> Lead:
     return Lead(
         id=row["id"],
-        name=row["name"],
+        name=_text(row["name"]),
         title=row["title"] or "",
         company=row["company"] or "",
         phone=row["phone"] or "",
         phone_display=row["phone_display"] or "",
         email=row["email"] or "",
-        links=tuple(json.loads(row["links"] or "[]")),
-        timezone=row["timezone"],
-        phone_timezone=row["phone_timezone"],
+        links=_texts(row["links"]),
+        timezone=_zone(row["timezone"]),
+        phone_timezone=_zone(row["phone_timezone"]),
         temperature=Temperature(row["temperature"]),
-        fit=json.loads(row["fit"] or "{}"),
+        fit=_mapping(row["fit"]),
         owner=row["owner"],
         status=LeadStatus(row["status"]),
         created_at=parse_iso(row["created_at"]),
         notes=row["notes"] or "",
-        attempts=row["attempts"],
+        attempts=_count(row["attempts"]),
         last_touch_at=_time(row["last_touch_at"]),
         bad_number=bool(row["bad_number"]),
         region=row["region"],
@@ -136,8 +171,8 @@ def lead_from_row(row: sqlite3.Row) -> Lead:
         next_due_at=_time(row["next_due_at"]),
         stored_fit_score=row["fit_score"],
         zone_spread=row["zone_spread"] or 0,
-        other_phones=tuple(json.loads(row["other_phones"] or "[]")),
-        other_emails=tuple(json.loads(row["other_emails"] or "[]")),
+        other_phones=_texts(row["other_phones"]),
+        other_emails=_texts(row["other_emails"]),
     )
 
 

@@ -50,6 +50,8 @@ class LeadAdmin:
             f"SELECT id, name, company, email, phone FROM leads WHERE {NOT_MERGED} ORDER BY id"
         )
         for row in rows:
+            if not all(isinstance(value, str | None) for value in row[1:]):
+                continue  # a value another tool wrote as a number or bytes: doctor lists it
             yield SearchEntry(row[0], row[1], row[2] or "", row[3] or "", row[4] or "")
 
     def insert_leads(self, records: Iterable[dict[str, Any]]) -> list[int]:

@@ -272,34 +272,66 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+# Every table and trigger the migrations above create (a test keeps this list in step). A file
+# holding anything else is someone else's database and is refused untouched.
+OWN_OBJECTS = frozenset(
+    {
+        ("table", "audit"),
+        ("table", "callbacks"),
+        ("table", "lead_places"),
+        ("table", "leads"),
+        ("table", "leases"),
+        ("table", "meta"),
+        ("table", "schema_version"),
+        ("table", "sessions"),
+        ("table", "touches"),
+        ("trigger", "leads_place_insert"),
+        ("trigger", "leads_place_update"),
+    }
+)
+
+
 def schema_version(conn: sqlite3.Connection) -> int:
+    """The version the migrations reached; -1 when the table holds what they never write."""
     has_table = conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
     ).fetchone()
     if not has_table:
         return 0
-    row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
+    row = conn.execute(
+        "SELECT max(version), count(*) FILTER (WHERE typeof(version) != 'integer' OR version < 1) "
+        "FROM schema_version"
+    ).fetchone()
+    if row[1]:
+        return -1
     return int(row[0] or 0)
 
 
 def check_schema(conn: sqlite3.Connection, path: Path) -> None:
-    """Refuse a database newer than this code or holding foreign tables. Reads only: it runs
-    before the connection writes anything (even the switch to WAL)."""
+    """Refuse a database newer than this code or holding anything callblock did not create.
+    Reads only: it runs before the connection writes anything (even the switch to WAL)."""
     version = schema_version(conn)
     if version > SCHEMA_VERSION:
         raise StoreError(
             f"{path} has schema version {version}, newer than this callblock knows "
             f"({SCHEMA_VERSION}); upgrade callblock. The database was left untouched."
         )
-    if version == 0:
-        foreign = conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        ).fetchall()
-        if foreign:
-            raise StoreError(
-                f"{path} holds tables that are not callblock's ({foreign[0][0]}, ...); "
-                "refusing to touch it"
-            )
+    foreign = [
+        name
+        for kind, name in conn.execute(
+            "SELECT type, name FROM sqlite_master "
+            "WHERE type IN ('table', 'view', 'trigger') AND name NOT LIKE 'sqlite_%' "
+            "ORDER BY name"
+        )
+        if (kind, name) not in OWN_OBJECTS
+    ]
+    if foreign:
+        raise StoreError(
+            f"{path} holds tables that are not callblock's ({foreign[0]}, ...); "
+            "refusing to touch it"
+        )
+    if version < 0:
+        raise StoreError(f"{path} holds a schema_version callblock did not write; left untouched")
 
 
 def migrate(conn: sqlite3.Connection, path: Path) -> None:

@@ -19,7 +19,14 @@ from callblock.store.convert import (
     session_from_row,
     touch_from_row,
 )
-from callblock.store.db import StoreFault, busy_timeout, connect, fault, write_transaction
+from callblock.store.db import (
+    DatabaseBusy,
+    StoreFault,
+    busy_timeout,
+    connect,
+    fault,
+    write_transaction,
+)
 from callblock.store.lead_admin import LeadAdmin
 from callblock.store.queue import QueueQueries
 from callblock.store.reports import ReportQueries
@@ -67,6 +74,15 @@ class Store(QueueQueries, ScheduleQueries, ReportQueries, LeadAdmin):
     def transaction(self) -> Iterator[None]:
         with write_transaction(self.conn):
             yield
+
+    def writable_now(self, wait_ms: int = 500) -> bool:
+        """Whether a write could start now (another process may hold the lock for long)."""
+        try:
+            with self.patience(wait_ms), self.transaction():
+                pass
+        except DatabaseBusy:
+            return False
+        return True
 
     @contextmanager
     def patience(self, milliseconds: int) -> Iterator[None]:
