@@ -227,3 +227,59 @@ def test_readme_config_section_states_every_range() -> None:
             if line.startswith((f"{name} =", f"[{key}]", f"# {name} ="))
         ]
         assert any(f"{low}..{high}" in line for line in lines), (key, lines)
+
+
+def _extreme_config(end: int) -> str:
+    """Every number at one end of its range (`end` 0: lows, 1: highs)."""
+    from callblock.config.loader import RANGES
+
+    value = {key: bounds[end] for key, bounds in RANGES.items()}
+    step = "day 3650" if end else "now"
+    return (
+        f"[block]\ntarget_dials_per_hour = {value['block.target_dials_per_hour']}\n"
+        f'[queue]\nschedule = ["now", "{step}", "+3650d"]\n'
+        + "".join(
+            f"{key.split('.')[1]} = {value[key]}\n"
+            for key in RANGES
+            if key.startswith("queue.") and "attempts" not in key and "share" not in key
+        )
+        + f"warm_share = {end}\nnurture_share = 0\n"  # their sum is at most 1
+        + f"[calling_window]\nmax_calls_per_day = {value['calling_window.max_calls_per_day']}\n"
+        + f"[weights]\nprior_dials = {value['weights.prior_dials']}\n"
+        + "[weights.weekday]\n"
+        + "".join(f"{day} = {value['weights.weekday']}\n" for day in ("mon", "tue", "wed"))
+        + f"[weights.hour]\n16 = {value['weights.hour']}\n"
+        + '[[blocks]]\nname = "A"\nrule = "FREQ=WEEKLY;BYDAY=MO;BYHOUR=9"\n'
+        + f"minutes = {value['blocks.minutes']}\ntarget_dials = {value['blocks.target_dials']}\n"
+        + f"[review]\nwarm_untouched_days = {value['review.warm_untouched_days']}\n"
+    )
+
+
+@pytest.mark.parametrize("end", [0, 1], ids=["lows", "highs"])
+def test_commands_run_with_every_number_at_the_end_of_its_range(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], end: int
+) -> None:
+    """The ranges are ones the code can handle: demo, queue, plan, log and review all work."""
+    import json
+
+    from callblock.cli import main
+
+    config = tmp_path / "config.toml"
+    config.write_text(_extreme_config(end))
+    load_settings(config, required=True, machine_zone="UTC")  # valid
+    base = ["--db", str(tmp_path / "cb.db"), "--config", str(config), "--rep", "alice"]
+    base += ["--now", "2026-11-23T19:00:00Z"]
+    assert main([*base, "demo", "--leads", "40"]) == 0, capsys.readouterr()
+    for args in (
+        ["queue", "--json"],
+        ["plan", "--json"],
+        ["log", "--lead", "1", "--outcome", "no-answer"],
+        ["queue", "--json"],
+        ["report", "--date", "2026-11-23", "--format", "json"],
+    ):
+        capsys.readouterr()
+        code = main([*base, *args])
+        out, err = capsys.readouterr()
+        assert (code, err) == (0, ""), (args, err)
+        if "--json" in args or "json" in args:
+            json.loads(out, parse_constant=lambda name: pytest.fail(f"{name} in the output"))
