@@ -179,10 +179,10 @@ BAD = [
         id="attempts-beyond-schedule",
     ),
     pytest.param(
-        "[queue]\nwarm_share = 1.5\n", "queue.warm_share", 2, "between 0 and 1", id="share>1"
+        "[queue]\nwarm_share = 1.5\n", "queue.warm_share", 2, "at most 1 (0..1)", id="share>1"
     ),
     pytest.param(
-        "[queue]\n\nnurture_share = -0.1\n", "queue.nurture_share", 3, "between", id="share<0"
+        "[queue]\n\nnurture_share = -0.1\n", "queue.nurture_share", 3, "at least 0", id="share<0"
     ),
     pytest.param(
         "[queue]\nwarm_share = 0.8\n# more nurture\nnurture_share = 0.3\n",
@@ -312,7 +312,7 @@ BAD = [
         'rule = "FREQ=DAILY"\ntarget_dials = -1\n',
         "blocks.target_dials",
         8,
-        "negative",
+        "at least 0",
         id="2nd-block-negative-target",
     ),
     pytest.param(
@@ -337,11 +337,11 @@ BAD = [
         "[weights.weekday]\nthu = 1.0\nwed = -0.2\n",
         "weights.weekday.wed",
         3,
-        "not be negative",
+        "at least 0 (0..10)",
         id="negative-weekday-weight",
     ),
     pytest.param(
-        "[weights.hour]\n9 = -1\n", "weights.hour.9", 2, "not be negative", id="negative-hour"
+        "[weights.hour]\n9 = -1\n", "weights.hour.9", 2, "at least 0 (0..10)", id="negative-hour"
     ),
     pytest.param(
         '[weights.weekday]\nfri = "high"\n', "weights.weekday.fri", 2, "number", id="weight-type"

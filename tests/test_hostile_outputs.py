@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -38,6 +39,7 @@ def commands(ids: dict[str, int], value: str, tmp_path: Path) -> list[tuple[str,
         ("dupes",),
         ("log", "--lead", b, "--outcome", "no-answer", "--note", value),
         ("add", "--name", f"Z{value}", "--company", value, "--phone", "+1 646 555 0123"),
+        ("doctor",),
     ]
     found += [(*args, "--json") for args in found]
     csv_file = hostile_csv(tmp_path, value)
@@ -187,6 +189,7 @@ def test_stdout_bytes_in_a_non_utf8_terminal_hold_no_8bit_csi(
     value = "Wipe\x9b2J\x1b[2Jout \u202e é"
     db, config, ids = poisoned_db(tmp_path, value)
     env = {**os.environ, "PYTHONIOENCODING": encoding}
+    named = db.with_name("e\x1b[2Jx\x9b31m.db")
     base = [sys.executable, "-m", "callblock", "--db", str(db), "--config", str(config)]
     for args in (
         ["leads"],
@@ -195,12 +198,46 @@ def test_stdout_bytes_in_a_non_utf8_terminal_hold_no_8bit_csi(
         ["report", "--date", DAY, "--now", NOW],
         ["export", "touches"],
         ["export", "leads", "--format", "jsonl"],
+        ["--db", str(named), "doctor"],  # the file's name is outside text (last --db wins)
+        ["--db", str(named), "doctor", "--json"],
     ):
+        if args[0] == "--db" and not named.exists():
+            db.rename(named)
         done = subprocess.run([*base, *args], capture_output=True, env=env, timeout=60)
         assert done.returncode == 0, (args, done.stderr)
         for data in (done.stdout, done.stderr):
             assert b"\x1b" not in data and b"\x9b" not in data, (args, data)
             assert not unsafe_in(data.decode(encoding)), (args, data)
-        if "--json" in args:
+        if args == ["leads", "--json"]:
             names = {row["name"] for row in json.loads(done.stdout)}
             assert names == {"A" + value, "B" + value, "C" + value}
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_doctor_prints_a_hostile_file_name_and_stored_values_cleaned(
+    capsys, tmp_path: Path, value: str
+) -> None:
+    """The database's own name is outside text too (`e\\e[2Jx\\x9b31m.db`), and so is every
+    value doctor quotes: a bad time, an unreadable cache row."""
+    db, config, ids = poisoned_db(tmp_path, value)
+    named = tmp_path / f"e\x1b[2Jx\x9b31m{value.replace('/', '_')}.db"
+    db.rename(named)
+    conn = sqlite3.connect(named)
+    with conn:
+        conn.execute("UPDATE leads SET next_due_at = ? WHERE id = ?", (f"T{value}", ids["a"]))
+        conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('learned_weights', ?)", (value,)
+        )
+    conn.close()
+    for args in (["doctor"], ["doctor", "--json"]):
+        code, out, err = run(capsys, "--db", str(named), "--config", str(config), *args)
+        assert code == 1, (args, out, err)  # the bad time is a problem
+        assert_clean_bytes(out.encode(), f"stdout of {args}")
+        assert_clean_bytes(err.encode(), f"stderr of {args}")
+        if "--json" in args:
+            report = json.loads(out)
+            assert report["db"] == str(named)  # exact, its controls escaped in the document
+            assert [n["column"] for n in report["notes"]] == ["learned_weights"]
+        else:
+            assert "meta learned_weights unreadable: relearned on next use" in out
+            assert f"lead {ids['a']}: next_due_at " in out

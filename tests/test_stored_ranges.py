@@ -230,6 +230,7 @@ def test_doctor_on_a_healthy_database_says_so_and_exits_0(
         "db": str(db_path),
         "integrity": ["ok"],
         "problems": [],
+        "notes": [],
         "healthy": True,
     }
     assert digest(db_path) == before

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from callblock.domain.text import clean_line
+from callblock.output import print_json, print_text
 from callblock.paths import default_db_path
 from callblock.services.doctor import check_database
 from callblock.store.health import Finding
@@ -22,40 +22,45 @@ VALUE_SHOWN = 60
 
 
 def doctor(args: argparse.Namespace) -> int:
-    """Exit 0 when healthy, 1 when a problem was found."""
+    """Exit 0 when healthy, 1 when a problem was found (a note, such as a cache callblock
+    rebuilds by itself, is shown but is not a problem). Printed through `callblock.output`: the
+    path and the values are outside text."""
     path = Path(args.db or default_db_path())
     report = check_database(path)
     if args.json:
         data = {
             "db": str(path),
             "integrity": report.integrity,
-            "problems": [
-                {
-                    "table": f.table,
-                    "id": f.id,
-                    "column": f.column,
-                    "value": clean_line(f.value),
-                    "problem": f.problem,
-                }
-                for f in report.findings
-            ],
+            "problems": [_as_dict(f) for f in report.findings],
+            "notes": [_as_dict(f) for f in report.notes],
             "healthy": report.healthy,
         }
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        print_json(data)
         return 0 if report.healthy else 1
     lines = [f"{path}: integrity ok"] if report.integrity == ["ok"] else []
     if not lines:
         lines.append(f"{path}: integrity check failed")
         lines += [f"  {clean_line(line)}" for line in report.integrity]
     lines += [finding_line(f) for f in report.findings]
+    lines += [f"{f.table} {f.column} {f.problem}" for f in report.notes]
     problems = len(report.findings) + (report.integrity != ["ok"])
     lines.append(
         f"{problems} problem{'s' * (problems != 1)} (see above); the database was not changed"
         if problems
         else "no problems found"
     )
-    print("\n".join(lines))
+    print_text("\n".join(lines))
     return 0 if report.healthy else 1
+
+
+def _as_dict(finding: Finding) -> dict[str, object]:
+    return {
+        "table": finding.table,
+        "id": finding.id,
+        "column": finding.column,
+        "value": clean_line(finding.value),
+        "problem": finding.problem,
+    }
 
 
 def finding_line(finding: Finding) -> str:

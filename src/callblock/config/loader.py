@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import stat
 import tomllib
 from dataclasses import replace
@@ -38,6 +39,28 @@ _FLAT: dict[str, dict[str, Any]] = {
 }
 _WINDOW_KEYS = {"start": str, "end": str, "max_calls_per_day": int}
 _BLOCK_KEYS = {"name": str, "rule": str, "minutes": int, "target_dials": int}
+# Every number's range, both ends included (README, "Configuration"): a value the rest of the
+# code can handle (no date overflows, no NaN in `plan --json`, no year-long loops).
+RANGES: dict[str, tuple[int, int]] = {
+    "block.target_dials_per_hour": (1, 10_000),
+    "queue.max_attempts": (1, 100),  # and no more than the schedule's steps
+    "queue.spacing_minutes": (0, 1440),
+    "queue.slack_days": (0, 30),
+    "queue.nurture_days": (1, 3650),
+    "queue.warm_share": (0, 1),
+    "queue.nurture_share": (0, 1),
+    "queue.promise_grace_minutes": (0, 1440),
+    "queue.fresh_hours": (0, 720),
+    "calling_window.max_calls_per_day": (1, 1000),  # in a region's table too
+    "weights.prior_dials": (1, 1_000_000),
+    "weights.weekday": (0, 10),  # each day's weight
+    "weights.hour": (0, 10),  # each hour's weight
+    "blocks.minutes": (1, 1440),
+    "blocks.target_dials": (0, 10_000),
+    "review.warm_untouched_days": (1, 3650),
+}
+MAX_STEPS = 100  # [queue] schedule; each step's "+N" / "day N" is capped in domain/cadence.py
+_HOUR = re.compile(r"[0-9]{1,2}")
 
 
 def load_settings(path: Path | None, *, required: bool, machine_zone: str) -> Settings:
@@ -53,6 +76,8 @@ def load_settings(path: Path | None, *, required: bool, machine_zone: str) -> Se
         raise ConfigError(f"{path}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: {error}") from None
+    except ValueError:  # an integer of thousands of digits: Python refuses to convert it
+        raise ConfigError(f"{path}: a number too long to read") from None
     return _Reader(_Locator(path, text)).read(data, machine_zone)
 
 
@@ -143,13 +168,11 @@ class _Reader:
             timezone=zone,
             default_region=data.get("default_region", "US").upper(),
             block_name=block.get("name", "Power hour"),
-            target_per_hour=self.at_least("block", "target_dials_per_hour", block, 60, 1),
+            target_per_hour=block.get("target_dials_per_hour", 60),
             cadence=self.cadence(queue),
             calling=self.calling(data.get("calling_window", {})),
             keys=self.keys(data.get("keys", {})),
-            warm_untouched_days=self.at_least(
-                "review", "warm_untouched_days", data.get("review", {}), 14, 1
-            ),
+            warm_untouched_days=data.get("review", {}).get("warm_untouched_days", 14),
             source=where.path,
         )
         settings = replace(settings, **self.shares(queue))
@@ -169,16 +192,23 @@ class _Reader:
         bad_bool = isinstance(value, bool) and kind is not bool
         if bad_bool or not isinstance(value, kind):
             name = "number" if kind is Number else kind.__name__
-            raise self.where.error(section, key, f"must be {name}, got {value!r}", index)
+            raise self.where.error(section, key, f"must be {name}, got {_shown(value)}", index)
+        if isinstance(value, int | float):
+            self.in_range(section, key, value, index)
         return value
 
-    def at_least(
-        self, section: str, key: str, table: dict[str, Any], default: int, low: int
-    ) -> int:
-        value = table.get(key, default)
+    def in_range(self, section: str | None, key: str, value: float, index: int = 0) -> None:
+        low, high = _range_of(section, key)
+        if low <= value <= high:  # False for NaN
+            return
         if value < low:
-            raise self.where.error(section, key, f"must be at least {low}")
-        return value
+            problem = f"must be at least {low}"
+        elif value > high:
+            problem = f"must be at most {high}"
+        else:
+            problem = "must be a number"
+        span = f"{low}..{high}"
+        raise self.where.error(section, key, f"{problem} ({span}), got {value}", index)
 
     def cadence(self, queue: dict[str, Any]) -> Cadence:
         default = Cadence()
@@ -192,38 +222,34 @@ class _Reader:
                 raise self.where.error("queue", "schedule", str(error)) from None
             if not steps:
                 raise self.where.error("queue", "schedule", "needs at least one step")
+            if len(steps) > MAX_STEPS:
+                problem = f"has {len(steps)} steps; at most {MAX_STEPS}"
+                raise self.where.error("queue", "schedule", problem)
         if "max_attempts" in queue:
-            limit = self.at_least("queue", "max_attempts", queue, 6, 1)
+            limit = queue.get("max_attempts", 6)
             if limit > len(steps):
                 problem = f"is {limit} but the schedule has {len(steps)} steps; add steps"
                 raise self.where.error("queue", "max_attempts", problem)
             steps = steps[:limit]
         return Cadence(
             steps=steps,
-            spacing=timedelta(minutes=self.at_least("queue", "spacing_minutes", queue, 30, 0)),
-            slack_days=self.at_least("queue", "slack_days", queue, 2, 0),
-            nurture_every=timedelta(days=self.at_least("queue", "nurture_days", queue, 30, 1)),
+            spacing=timedelta(minutes=queue.get("spacing_minutes", 30)),
+            slack_days=queue.get("slack_days", 2),
+            nurture_every=timedelta(days=queue.get("nurture_days", 30)),
         )
 
     def shares(self, queue: dict[str, Any]) -> dict[str, Any]:
         values = {}
         for key, default in (("warm_share", 0.25), ("nurture_share", 0.05)):
-            share = float(queue.get(key, default))
-            if not 0 <= share <= 1:
-                raise self.where.error("queue", key, "must be between 0 and 1")
-            values[key] = share
+            values[key] = float(queue.get(key, default))  # 0 to 1: checked by typed()
         if values["warm_share"] + values["nurture_share"] > 1:
             raise self.where.error("queue", "nurture_share", "warm_share + nurture_share > 1")
-        values["promise_grace_minutes"] = self.at_least(
-            "queue", "promise_grace_minutes", queue, 15, 0
-        )
-        values["fresh_hours"] = self.at_least("queue", "fresh_hours", queue, 24, 0)
+        values["promise_grace_minutes"] = queue.get("promise_grace_minutes", 15)
+        values["fresh_hours"] = queue.get("fresh_hours", 24)
         return values
 
     def window(self, section: str, table: dict[str, Any], base: CallingWindow) -> CallingWindow:
-        limit = table.get("max_calls_per_day", base.max_calls_per_day)
-        if limit is not None and limit < 1:
-            raise self.where.error(section, "max_calls_per_day", "must be at least 1")
+        limit = table.get("max_calls_per_day", base.max_calls_per_day)  # range: typed()
         window = CallingWindow(
             start=self.clock_time(section, "start", table.get("start"), base.start),
             end=self.clock_time(section, "end", table.get("end"), base.end),
@@ -265,17 +291,14 @@ class _Reader:
                 raise self.where.error("weights.weekday", name, "not a day (mon ... sun)")
             weekday[WEEKDAY_NAMES.index(name)] = self.weight("weights.weekday", name, value)
         for name, value in table.get("hour", {}).items():
-            if not name.isdigit() or not 0 <= int(name) <= 23:
+            if not _HOUR.fullmatch(name) or not 0 <= int(name) <= 23:
                 raise self.where.error("weights.hour", name, "not an hour (0 ... 23)")
             hour[int(name)] = self.weight("weights.hour", name, value)
-        prior_dials = self.at_least("weights", "prior_dials", table, 200, 1)
+        prior_dials = table.get("prior_dials", 200)
         return {"weights": Weights(tuple(weekday), tuple(hour)), "prior_dials": prior_dials}
 
     def weight(self, section: str, key: str, value: Any) -> float:
-        number = float(self.typed(section, key, value, Number))
-        if number < 0:
-            raise self.where.error(section, key, "must not be negative")
-        return number
+        return float(self.typed(section, key, value, Number))  # finite, 0 to 10: see RANGES
 
     def blocks(self, data: dict[str, Any]) -> dict[str, Any]:
         if "blocks" not in data:
@@ -289,10 +312,6 @@ class _Reader:
             for key in ("name", "rule"):
                 if key not in table:
                     raise self.where.error("blocks", key, "is required in each [[blocks]]", index)
-            if table.get("minutes", 1) < 1:
-                raise self.where.error("blocks", "minutes", "must be at least 1", index)
-            if table.get("target_dials", 0) < 0:
-                raise self.where.error("blocks", "target_dials", "must not be negative", index)
             rule = BlockRule(
                 table["name"],
                 table["rule"],
@@ -318,3 +337,20 @@ class _Reader:
                 )
             seen[key] = name
         return keys
+
+
+def _range_of(section: str | None, key: str) -> tuple[int, int]:
+    """RANGES' entry for `section.key` (a region's window reads [calling_window]'s; a weight,
+    its table's)."""
+    if section and section.startswith("calling_window.regions."):
+        section = "calling_window"
+    dotted = f"{section}.{key}" if section else key
+    return RANGES.get(dotted) or RANGES[section or ""]
+
+
+def _shown(value: Any) -> str:
+    """A wrong value in an error message: its repr, cut short (a config may hold 1 MB)."""
+    if isinstance(value, str) and len(value) > 40:
+        return repr(value[:37] + "...")
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."

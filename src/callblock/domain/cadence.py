@@ -21,6 +21,7 @@ from callblock.domain.calling import zone_info
 _STEP = re.compile(r"^(?:(now)|\+(\d+)\s*([mhd])|day\s+(\d+))$")
 _UNIT_MINUTES = {"m": 1, "h": 60, "d": 1440}
 DEFAULT_STEPS = ("now", "+30m", "+1h", "day 5", "day 14", "day 15")
+MAX_STEP_DAYS = 3650  # "day N" and "+Nd": ten years is far enough for any follow-up
 
 
 class ScheduleError(ValueError):
@@ -35,17 +36,28 @@ class Step:
 
 
 def parse_step(text: str) -> Step:
+    """A step; "day N" and "+N" at most MAX_STEP_DAYS away (a date must stay a date)."""
+    shown = repr(text) if len(text) <= 40 else repr(text[:37] + "...")
     match = _STEP.match(text.strip().lower())
     if not match:
-        raise ScheduleError(f"{text!r} is not a step like 'now', '+30m', '+1h', '+2d' or 'day 5'")
+        raise ScheduleError(f"{shown} is not a step like 'now', '+30m', '+1h', '+2d' or 'day 5'")
     now, amount, unit, day = match.groups()
     if now:
         return Step(text, after_minutes=0)
+    number = day or amount
+    too_far = f"{shown}: at most {MAX_STEP_DAYS} days ahead"
+    if len(number) > 9:  # int() of thousands of digits is refused; this is too far anyway
+        raise ScheduleError(too_far)
     if day:
         if int(day) < 1:
-            raise ScheduleError(f"{text!r}: days count from 1")
+            raise ScheduleError(f"{shown}: days count from 1")
+        if int(day) > MAX_STEP_DAYS:
+            raise ScheduleError(too_far)
         return Step(text, day=int(day))
-    return Step(text, after_minutes=int(amount) * _UNIT_MINUTES[unit])
+    minutes = int(amount) * _UNIT_MINUTES[unit]
+    if minutes > MAX_STEP_DAYS * _UNIT_MINUTES["d"]:
+        raise ScheduleError(too_far)
+    return Step(text, after_minutes=minutes)
 
 
 @dataclass(frozen=True, slots=True)

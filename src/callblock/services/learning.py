@@ -5,9 +5,11 @@ runs at most once an hour and the result is kept in the database for the queue t
 from __future__ import annotations
 
 import json
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from callblock.clock import Clock, iso, parse_iso
 from callblock.config import Settings
@@ -18,6 +20,7 @@ from callblock.store import Store
 
 WEIGHTS_KEY = "learned_weights"
 RELEARN_AFTER = timedelta(hours=1)
+MAX_COUNT = 2**63 - 1  # a tally is a sum SQLite made: never more
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,28 +35,20 @@ class Learned:
 
 def current_weights(store: Store, settings: Settings) -> Weights:
     """The last learned weights (cheap: one row), else the priors."""
-    saved = store.meta(WEIGHTS_KEY)
-    if not saved:
-        return settings.weights
-    data = json.loads(saved)
-    if data.get("priors") != [list(settings.weights.weekday), list(settings.weights.hour)]:
-        return settings.weights  # the config's priors changed since: relearn first
+    data = read_saved(store.meta(WEIGHTS_KEY))
+    if data is None or not _same_priors(data, settings):
+        return settings.weights  # none, unreadable, or the config's priors changed: relearn
     return Weights(tuple(data["weekday"]), tuple(data["hour"]))
 
 
 def learn(store: Store, settings: Settings, clock: Clock, *, force: bool = False) -> Learned:
     """Tally the log, blend with the priors, save; reuses a result younger than an hour."""
     now = clock.now()
-    saved = store.meta(WEIGHTS_KEY)
-    if saved and not force:
-        data = json.loads(saved)
-        fresh = now - parse_iso(data["at"]) < RELEARN_AFTER
-        same_priors = data.get("priors") == [
-            list(settings.weights.weekday),
-            list(settings.weights.hour),
-        ]
-        if fresh and same_priors:
-            return _from_tallies(settings, data["tallies"], parse_iso(data["at"]))
+    data = None if force else read_saved(store.meta(WEIGHTS_KEY))
+    if data is not None and _same_priors(data, settings):
+        at = parse_iso(data["at"])
+        if timedelta(0) <= now - at < RELEARN_AFTER:  # a time ahead of now is not fresh
+            return _from_tallies(settings, data["tallies"], at)
     tallies = tally_log(store, settings)
     learned = _from_tallies(settings, tallies, now)
     store.set_meta(
@@ -69,6 +64,63 @@ def learn(store: Store, settings: Settings, clock: Clock, *, force: bool = False
         ),
     )
     return learned
+
+
+def read_saved(saved: object) -> dict[str, Any] | None:
+    """The saved row as written by `learn`, or None when it is absent or not readable as one
+    (another tool, a bug: any type, any JSON, NaN): a cache, so treated as never written."""
+    if not saved or not isinstance(saved, str | bytes):  # SQLite may hold any type
+        return None
+    try:
+        data = json.loads(saved)
+        if not isinstance(data, dict) or not isinstance(data.get("at"), str):
+            return None
+        parse_iso(data["at"])
+    except (TypeError, ValueError, OverflowError):  # not JSON, not UTF-8, not a time
+        return None
+    tallies = data.get("tallies")
+    priors = data.get("priors")
+    good = (
+        _weights(data.get("weekday"), 7)
+        and _weights(data.get("hour"), 24)
+        and isinstance(priors, list)
+        and len(priors) == 2
+        and _weights(priors[0], 7)
+        and _weights(priors[1], 24)
+        and isinstance(tallies, dict)
+        and _tallies(tallies.get("weekday"), 7)
+        and _tallies(tallies.get("hour"), 24)
+    )
+    return data if good else None
+
+
+def _weights(value: object, length: int) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) == length
+        and all(_number(w) and math.isfinite(w) and w >= 0 for w in value)
+    )
+
+
+def _tallies(value: object, length: int) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) == length
+        and all(
+            isinstance(pair, list)
+            and len(pair) == 2
+            and all(type(n) is int and 0 <= n <= MAX_COUNT for n in pair)
+            for pair in value
+        )
+    )
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _same_priors(data: dict[str, Any], settings: Settings) -> bool:
+    return data["priors"] == [list(settings.weights.weekday), list(settings.weights.hour)]
 
 
 def tally_log(store: Store, settings: Settings) -> dict[str, list[list[int]]]:

@@ -1,7 +1,10 @@
 """`callblock doctor`'s queries: integrity, stored times outside the window, orphaned rows.
 
 Opened read-only (`mode=ro`): the checks never migrate, repair or checkpoint anything. A damaged
-file answers what it can; a table that cannot be read is one finding of its own.
+file answers what it can; a table that cannot be read is one finding of its own. A WAL file in a
+folder we cannot write (no `-shm` can be made there) is opened `immutable=1` when no `-wal` holds
+changes, since then nobody is writing it; with changes in a `-wal` it cannot be read faithfully
+without writing, and doctor says so instead of calling the file damaged.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ KEY = {"leases": "lead_id"}  # the row's id column where it is not `id`
 # The storage form exactly (2026-11-23T19:05:00+00:00); anything else is looked at in Python.
 STORED_FORM = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]+00:00"
 QUICK_CHECK_LINES = 20
+SQLITE_READONLY, SQLITE_CANTOPEN = 8, 14  # primary result codes (the low byte)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +48,28 @@ def open_read_only(path: Path) -> sqlite3.Connection:
     """A connection that cannot write `path` (refused when it does not exist)."""
     if not path.is_file():
         raise StoreError(f"{path}: no such database file")
-    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    conn = _connect(path, "mode=ro")
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()  # the first read opens the file
+    except sqlite3.DatabaseError as error:
+        if error.sqlite_errorcode & 0xFF not in (SQLITE_READONLY, SQLITE_CANTOPEN):
+            return conn  # damaged, not a database...: quick_check tells
+        conn.close()
+        # A WAL reader needs a -shm it can write; a folder that cannot hold one is fine only
+        # when there is nothing in a -wal (no writer, nothing unsaved): read the file as is.
+        pending = [sidecar for sidecar in _sidecars(path) if _size(sidecar)]
+        if pending:
+            raise StoreError(
+                f"{path}: cannot be checked read-only here: {pending[0].name} holds changes "
+                "not yet in the file and this folder cannot hold the -shm a reader needs; "
+                "run doctor as a user who can write the folder"
+            ) from None
+        conn = _connect(path, "mode=ro&immutable=1")
+    return conn
+
+
+def _connect(path: Path, options: str) -> sqlite3.Connection:
+    uri = f"file:{quote(str(path.resolve()))}?{options}"
     try:
         conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=10)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -52,6 +77,21 @@ def open_read_only(path: Path) -> sqlite3.Connection:
     except sqlite3.Error as error:
         raise StoreError(f"{path}: cannot open it read-only ({error})") from None
     return conn
+
+
+def _sidecars(path: Path) -> list[Path]:
+    resolved = path.resolve()
+    return [resolved.with_name(resolved.name + suffix) for suffix in ("-wal", "-journal")]
+
+
+def _size(path: Path) -> int:
+    """The file's size; 0 when there is none, -1 when it cannot be told (taken as non-empty)."""
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
+    except OSError:
+        return -1
 
 
 def quick_check(conn: sqlite3.Connection) -> list[str]:
@@ -71,6 +111,15 @@ def tables(conn: sqlite3.Connection) -> dict[str, set[str]]:
         if columns:
             found[table] = columns
     return found
+
+
+def meta_value(conn: sqlite3.Connection, key: str) -> object:
+    """The `meta` row's value as stored (any type), None when absent or unreadable."""
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    except sqlite3.DatabaseError:  # no meta table (not callblock's), or a damaged page
+        return None
+    return row[0] if row else None
 
 
 def bad_times(conn: sqlite3.Connection, present: dict[str, set[str]]) -> Iterator[Finding]:
