@@ -425,3 +425,6 @@ def test_an_unreadable_stored_value_is_one_line_naming_the_row(
     conn.close()
     code, _, err = run(capsys, db, *command)
     assert_one_line_failure(code, err, "lead 1", "callblock doctor")
+    code, out, err = run(capsys, db, "doctor")
+    assert code == 1, out + err
+    assert f"lead 1: {column}" in out

@@ -36,7 +36,12 @@ def check_database(path: Path) -> DoctorReport:
             present = health.tables(conn)
         except sqlite3.DatabaseError as error:
             return DoctorReport(path, integrity, [Finding("schema", None, "", "", str(error))])
-        findings = [*health.bad_times(conn, present), *health.orphans(conn, present)]
+        findings = [
+            *health.bad_times(conn, present),
+            *health.bad_values(conn, present),
+            *health.bad_json(conn, present),
+            *health.orphans(conn, present),
+        ]
         if "leads" not in present:
             findings.insert(0, Finding("leads", None, "", "", "no leads table: not callblock's"))
         notes = _cache_notes(conn)

@@ -149,6 +149,91 @@ def bad_times(conn: sqlite3.Connection, present: dict[str, set[str]]) -> Iterato
                 yield Finding(table, row_id, column, str(value), problem)
 
 
+# Lead columns whose SQLite type the app relies on (text columns may also be NULL).
+LEAD_TYPES = {
+    "name": "text",
+    "company": "text",
+    "title": "text",
+    "email": "text",
+    "phone": "text",
+    "status": "text",
+    "temperature": "text",
+    "attempts": "integer",
+}
+KNOWN = {
+    "status": ("new", "working", "nurture", "qualified", "disqualified", "do-not-call"),
+    "temperature": ("hot", "warm", "cold"),
+}
+
+
+def bad_values(conn: sqlite3.Connection, present: dict[str, set[str]]) -> Iterator[Finding]:
+    """Lead values of the wrong type (bytes or a number where text belongs) or unknown words."""
+    columns = present.get("leads", set())
+    for column, kind in LEAD_TYPES.items():
+        if column not in columns:
+            continue
+        allowed = ", ".join(f"'{word}'" for word in KNOWN.get(column, ()))
+        known = f" OR {column} NOT IN ({allowed})" if allowed else ""
+        sql = (
+            f"SELECT id, {column} FROM leads WHERE {column} IS NOT NULL "
+            f"AND (typeof({column}) != '{kind}'{known}) ORDER BY id"
+        )
+        try:
+            rows = conn.execute(sql).fetchall()
+        except sqlite3.DatabaseError as error:
+            yield Finding("leads", None, column, "", f"cannot be read ({error})")
+            continue
+        for row_id, value in rows:
+            shown = value.hex() if isinstance(value, bytes) else str(value)
+            yield Finding("leads", row_id, column, shown, f"is not {kind} callblock can read")
+
+
+JSON_SHAPES = {
+    "links": "array",
+    "other_phones": "array",
+    "other_emails": "array",
+    "fit": "object",
+    "extra": "object",
+}
+
+
+def bad_json(conn: sqlite3.Connection, present: dict[str, set[str]]) -> Iterator[Finding]:
+    """Lead JSON cells that do not parse or have the wrong shape; zones that do not exist."""
+    from callblock.domain.calling import zone_info
+
+    columns = present.get("leads", set())
+    for column, shape in JSON_SHAPES.items():
+        if column not in columns:
+            continue
+        # CASE: json_each only runs on valid JSON; a list holds texts only
+        texts_only = (
+            f"WHEN EXISTS (SELECT 1 FROM json_each(leads.{column}) WHERE type != 'text') THEN 1"
+            if shape == "array"
+            else ""
+        )
+        sql = (
+            f"SELECT id, {column} FROM leads WHERE {column} IS NOT NULL AND {column} != '' "
+            f"AND CASE WHEN NOT json_valid({column}) THEN 1 "
+            f"WHEN json_type({column}) != '{shape}' THEN 1 {texts_only} ELSE 0 END ORDER BY id"
+        )
+        for row_id, value in conn.execute(sql):
+            shown = "a list of texts" if shape == "array" else "a JSON object"
+            yield Finding("leads", row_id, column, str(value)[:60], f"is not {shown}")
+    for column in ("timezone", "phone_timezone"):
+        if column not in columns:
+            continue
+        zones = conn.execute(
+            f"SELECT DISTINCT {column} FROM leads WHERE {column} IS NOT NULL AND {column} != ''"
+        ).fetchall()
+        for (zone,) in zones:
+            try:
+                zone_info(str(zone))
+            except ValueError:
+                sql = f"SELECT id FROM leads WHERE {column} = ? ORDER BY id"
+                for (row_id,) in conn.execute(sql, (zone,)):
+                    yield Finding("leads", row_id, column, str(zone)[:60], "is not a time zone")
+
+
 def orphans(conn: sqlite3.Connection, present: dict[str, set[str]]) -> Iterator[Finding]:
     """Touches, callbacks and leases of a missing lead; merges into a missing lead."""
     if "leads" not in present:
