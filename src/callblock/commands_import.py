@@ -127,6 +127,7 @@ def _dupes(args: argparse.Namespace, store: Store, settings: Settings, clock: Cl
 
 
 def _merge(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:
+    from callblock.domain.merging import kept_where
     from callblock.services.dupes import merge_leads
 
     merged = merge_leads(
@@ -142,7 +143,7 @@ def _merge(args: argparse.Namespace, store: Store, settings: Settings, clock: Cl
         f"merged lead {merged.other_lead_id} into lead {merged.lead_id} "
         f"({merged.moved['touches']} touches, {merged.moved['callbacks']} callbacks moved)"
     )
-    text += "".join(f"\nkept {f} {v} as another {f}" for f, v in merged.kept)
+    text += "".join(f"\nkept {f} {v} {kept_where(f)}" for f, v in merged.kept)
     _print(args, data, text)
     return 0
 
