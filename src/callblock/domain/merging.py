@@ -62,13 +62,17 @@ def differing(into: dict[str, Any], other: dict[str, Any]) -> list[tuple[str, st
     `into`'s). Fields `into` lacks are filled by the merge, not listed here."""
     found: list[tuple[str, str]] = []
     for name in NOTED:
-        mine, theirs = _text(into.get(name)), _text(other.get(name))
-        if mine and theirs and not same_value(mine, theirs):
-            found.append((name, theirs))
+        mine, theirs = into.get(name), other.get(name)
+        if mine and theirs and mine != theirs and not same_value(_text(mine), _text(theirs)):
+            found.append((name, _text(theirs)))
     for name in KEYED:
-        mine_map = into.get(name) or {}
-        for key, value in (other.get(name) or {}).items():
-            if key in mine_map and not same_value(_text(mine_map[key]), _text(value)):
+        mine_map, theirs_map = into.get(name), other.get(name)
+        if not mine_map or not theirs_map:
+            continue
+        for key, value in theirs_map.items():
+            if key not in mine_map or mine_map[key] == value:
+                continue
+            if not same_value(_text(mine_map[key]), _text(value)):
                 found.append((f"{name} {key}", _text(value)))
     return found
 
