@@ -96,7 +96,11 @@ def test_merge_keeps_history_notes_callbacks(
         "lead_id": keep,
         "other_lead_id": other,
         "moved": {"touches": 2, "callbacks": 1},
-        "kept_aside": [{"field": "phone", "value": merged_phone}],
+        "kept_aside": [
+            {"field": "phone", "value": merged_phone},
+            {"field": "name", "value": "Jim Brodo"},  # these two in the survivor's notes
+            {"field": "company", "value": "Brodo"},
+        ],
     }
     survivor = store.get_lead(keep)
     assert survivor is not None
@@ -104,6 +108,7 @@ def test_merge_keeps_history_notes_callbacks(
     assert survivor.attempts == 2 and survivor.email == "jim@brodo.com"
     assert "Uses HubSpot" in survivor.notes and "Has a dog" in survivor.notes
     assert f"merged from lead {other}" in survivor.notes
+    assert f"Merged from lead {other}: name Jim Brodo; company Brodo" in survivor.notes
     assert [p.lead_id for p in store.open_promises(keep)] == [keep]
     assert store.merged_into(other) == keep
     (entry,) = store.audit_entries("merge")

@@ -65,7 +65,8 @@ def test_a_merged_rows_other_email_and_phone_are_kept_and_reported(tmp_path: Pat
     report = imported(db, tmp_path, text, capsys)
     assert (report["imported"], report["merged"]) == (1, 1)
     assert report["kept_aside"] == [
-        {"line": 3, "into": "line 2", "field": "email", "value": "james@brodo.com"}
+        {"line": 3, "into": "line 2", "field": "email", "value": "james@brodo.com"},
+        {"line": 3, "into": "line 2", "field": "name", "value": "James Brodo"},  # in the notes
     ]
     (lead,) = lead_list(db)
     assert lead.email == "jim@brodo.com" and lead.other_emails == ("james@brodo.com",)

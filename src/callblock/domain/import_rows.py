@@ -107,7 +107,7 @@ class LeadRow:
     other_phones: list[str] = field(default_factory=list)  # E.164, besides `phone`
     other_emails: list[str] = field(default_factory=list)  # besides `email`
     timezone: str | None = None
-    temperature: Temperature = Temperature.WARM
+    temperature: Temperature | None = None  # None: the file gave none (stored as warm)
     status: LeadStatus | None = None  # None: the file gave none (see lead_status)
     owner: str | None = None
     notes: str = ""
@@ -200,7 +200,7 @@ def validate_row(
     if problem := email_problem(lead.email):
         row.problem(row.header("email"), problem)
     _others(row, lead, region)
-    lead.temperature = _choice(row, "temperature", Temperature.WARM)
+    lead.temperature = _choice(row, "temperature")
     status = row.text("status")
     if status:
         lead.status = _STATUS.get(header_key(status))
@@ -272,15 +272,15 @@ def _zone(row: _Row) -> str | None:
     return zone
 
 
-def _choice(row: _Row, name: str, default: Temperature) -> Temperature:
+def _choice(row: _Row, name: str) -> Temperature | None:
     text = row.text(name)
     if not text:
-        return default
+        return None
     try:
         return Temperature(text.strip().lower())
     except ValueError:
         row.problem(row.header(name), f"{text!r} is not one of hot, warm, cold")
-        return default
+        return None
 
 
 def _created(row: _Row, zone: str, now: datetime) -> datetime | None:

@@ -18,6 +18,7 @@ from textual.widgets import Static
 
 from callblock.context import AppContext
 from callblock.domain.models import FIT_CRITERIA, Temperature
+from callblock.domain.text import clean_line
 from callblock.screens.notes_saving import finish_notes, save_draft
 from callblock.services import ServiceError, lead_edit, leads
 from callblock.widgets.history import HistoryTable
@@ -158,6 +159,7 @@ class LeadScreen(Screen[None]):
         self.app.push_screen(NoteScreen("Merge which lead into this one? Its lead id:"), chosen)
 
     def _merge(self, other_id: int) -> None:
+        from callblock.domain.merging import kept_where
         from callblock.services.dupes import merge_leads
 
         ctx = self.ctx
@@ -178,7 +180,7 @@ class LeadScreen(Screen[None]):
             Content(
                 f"✓ merged lead {other_id} here ({moved['touches']} touches, "
                 f"{moved['callbacks']} callbacks"
-                + "".join(f"; kept {field} {value}" for field, value in merged.kept)
+                + "".join(f"; kept {f} {clean_line(v, 60)} {kept_where(f)}" for f, v in merged.kept)
                 + ")"
             )
         )

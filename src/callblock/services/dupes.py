@@ -7,8 +7,10 @@ from typing import Any, cast
 
 from callblock.clock import Clock, iso
 from callblock.config import Settings
-from callblock.domain.dedupe import find_pairs, match_keys, merge_fields, set_aside
-from callblock.domain.models import Lead, LeadStatus
+from callblock.domain.dedupe import find_pairs, match_keys
+from callblock.domain.merging import merge_records
+from callblock.domain.models import Lead
+from callblock.domain.text import NOTE_MAX
 from callblock.services import ServiceError
 from callblock.services.cadence import refresh_due
 from callblock.services.leads import get_lead
@@ -43,7 +45,8 @@ class Merged:
     lead_id: int  # the survivor
     other_lead_id: int
     moved: dict[str, int]  # touches, callbacks
-    kept: tuple[tuple[str, str], ...] = ()  # ("phone" | "email", value) kept besides the main
+    # (field, value) kept besides: phones and emails as other ones, the rest in the notes
+    kept: tuple[tuple[str, str], ...] = ()
 
 
 def merge_leads(
@@ -56,7 +59,9 @@ def merge_leads(
     settings: Settings | None = None,
 ) -> Merged:
     """Merge `other` into `keep` in one transaction: touches, callbacks and notes move to the
-    survivor, its empty fields are filled, do-not-call wins; `other` stays, marked merged."""
+    survivor, its empty fields are filled, `other`'s differing values are kept (see
+    domain/merging.py), do-not-call wins; `other` stays, marked merged. Refused, with nothing
+    changed, when the notes together would pass NOTE_MAX."""
     if keep == other:
         raise ServiceError("merge: a lead cannot be merged into itself")
     with store.transaction():
@@ -70,10 +75,14 @@ def merge_leads(
         if merged.notes.strip():
             header = f"(merged from lead {merged.id}, {merged.name})"
             other_record["notes"] = f"{header}\n{merged.notes.strip()}"
-        changes = merge_fields(into_record, other_record)
-        kept = tuple(set_aside(into_record, changes))
-        if merged.status is LeadStatus.DNC:
-            changes["status"] = LeadStatus.DNC.value  # a do-not-call request always survives
+        merge = merge_records(into_record, other_record, f"lead {merged.id}")
+        if merge.too_long:
+            raise ServiceError(
+                f"merge: lead {keep}'s and lead {other}'s notes together would be "
+                f"{merge.notes_length:,} characters (at most {NOTE_MAX:,}); shorten either "
+                "lead's notes first"
+            )
+        changes, kept = merge.changes, tuple(merge.kept)
         if merged.bad_number and merged.phone == survivor.phone:
             changes["bad_number"] = True
         store.update_lead_fields(keep, changes)
@@ -104,12 +113,15 @@ def mergeable_fields(store: Store, lead: Lead) -> dict[str, Any]:
     """The fields a merge (or an import's merge into a lead) may fill, as `merge_fields` reads
     them."""
     return {
+        "name": lead.name,
         "company": lead.company,
         "title": lead.title,
         "email": lead.email,
         "other_phones": list(lead.other_phones),
         "other_emails": list(lead.other_emails),
         "timezone": lead.timezone,
+        "temperature": lead.temperature.value,
+        "status": lead.status.value,
         "owner": lead.owner,
         "phone": lead.phone,
         "phone_display": lead.phone_display,

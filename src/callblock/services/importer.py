@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO, cast
 
@@ -24,9 +24,7 @@ from callblock.domain.dedupe import (
     MatchKeys,
     Verdict,
     match_keys,
-    merge_fields,
     same_person,
-    set_aside,
 )
 from callblock.domain.headers import (
     EXTRA,
@@ -37,6 +35,8 @@ from callblock.domain.headers import (
     recognised,
 )
 from callblock.domain.import_rows import LeadRow, Problem, RowRules, validate_row
+from callblock.domain.merging import kept_where, merge_records
+from callblock.domain.models import Temperature
 from callblock.domain.text import NAME_MAX, clean_line
 from callblock.services import ServiceError
 from callblock.services.cadence import first_due
@@ -78,17 +78,17 @@ class Review:
 
 @dataclass(frozen=True, slots=True)
 class Kept:
-    """A phone or email a merged row brought that differs from the lead's: kept on the lead,
-    besides its main one (never dropped)."""
+    """A value a merged row brought that differs from the lead's (never dropped): a phone or
+    email kept besides the lead's main one, any other (title, company, ...) in its notes."""
 
     line: int
     into: str  # "lead 12" or "line 7"
-    field: str  # "phone" | "email"
+    field: str  # "phone" | "email" | "title" | ... | "extra HEADER" (see domain/merging.py)
     value: str
 
     def __str__(self) -> str:
         what = f"{self.field} {self.value}"
-        return f"line {self.line} -> {self.into}: {what} kept as another {self.field}"
+        return f"line {self.line} -> {self.into}: {what} kept {kept_where(self.field)}"
 
 
 @dataclass
@@ -290,6 +290,18 @@ def _plan(
         assert keys is not None  # a valid row always has its keys
         record = _record(result, now, options.settings)
         target, match, other = _match(store, index, keys, result)
+        if target is not None:
+            kind, ref = target
+            if kind == "line":
+                current = plan.new[ref]
+            else:
+                current = existing.setdefault(ref, mergeable_fields(store, get_lead(store, ref)))
+            given = {"temperature": result.temperature and result.temperature.value}
+            merge = merge_records(current, record | given, f"import line {row.line}")
+            if merge.too_long:  # kept as its own lead, for a person to decide: nothing lost
+                assert match is not None
+                reason = f"{match.reason}; not merged: {merge.refusal()}"
+                target, match, other = None, replace(match, reason=reason), f"{kind} {ref}"
         if target is None:
             plan.new[row.line] = record
             index.add(("line", row.line), keys)
@@ -297,19 +309,11 @@ def _plan(
                 report.reviews.append(Review(row.line, other, match.score, match.reason))
             continue
         report.merged += 1
-        kind, ref = target
-        reason = match.reason if match else ""
-        if kind == "line":
-            current = plan.new[ref]
-        else:
-            current = existing.setdefault(ref, mergeable_fields(store, get_lead(store, ref)))
-        changes = merge_fields(current, record)
-        report.kept += [
-            Kept(row.line, f"{kind} {ref}", f, v) for f, v in set_aside(current, changes)
-        ]
-        current.update(changes)
+        report.kept += [Kept(row.line, f"{kind} {ref}", f, v) for f, v in merge.kept]
+        current.update(merge.changes)
         if kind == "lead":
-            plan.updates.setdefault(ref, {}).update(changes)
+            plan.updates.setdefault(ref, {}).update(merge.changes)
+        reason = match.reason if match else ""
         report.merges.append(f"line {row.line} -> {kind} {ref}: {reason}")
     report.imported = len(plan.new)
     if progress:
@@ -359,7 +363,7 @@ def _record(row: LeadRow, now: Any, settings: Settings) -> dict[str, Any]:
         "phone_timezone": row.phone_timezone,
         "region": row.region,
         "zone_spread": row.zone_spread,
-        "temperature": row.temperature.value,
+        "temperature": (row.temperature or Temperature.WARM).value,
         "fit": row.fit,
         "owner": row.owner,
         "status": row.lead_status().value,
