@@ -92,32 +92,6 @@ def touch_count(path: Path) -> int:
 
 
 # refusing means untouched ----------------------------------------------------------------------
-def foreign_database(path: Path) -> None:
-    conn = sqlite3.connect(path)  # rollback-journal mode, as most SQLite files are
-    conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
-    conn.execute("INSERT INTO invoices (total) VALUES (12.5)")
-    conn.commit()
-    conn.close()
-
-
-def newer_database(path: Path) -> None:
-    conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-    conn.execute("INSERT INTO schema_version VALUES (999)")
-    conn.commit()
-    conn.close()
-
-
-def versioned_foreign_database(path: Path) -> None:
-    """Someone else's file that happens to have a schema_version table."""
-    conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-    conn.execute("INSERT INTO schema_version VALUES (1)")
-    conn.execute("CREATE TABLE users (id INTEGER PRIMARY KEY)")
-    conn.commit()
-    conn.close()
-
-
 def sql_database(*statements: str):  # type: ignore[no-untyped-def]
     def make(path: Path) -> None:
         conn = sqlite3.connect(path)
@@ -127,6 +101,22 @@ def sql_database(*statements: str):  # type: ignore[no-untyped-def]
         conn.close()
 
     return make
+
+
+# rollback-journal files, as most SQLite files are
+foreign_database = sql_database(
+    "CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)",
+    "INSERT INTO invoices (total) VALUES (12.5)",
+)
+newer_database = sql_database(
+    "CREATE TABLE schema_version (version INTEGER NOT NULL)",
+    "INSERT INTO schema_version VALUES (999)",
+)
+versioned_foreign_database = sql_database(  # someone else's, with a schema_version table
+    "CREATE TABLE schema_version (version INTEGER NOT NULL)",
+    "INSERT INTO schema_version VALUES (1)",
+    "CREATE TABLE users (id INTEGER PRIMARY KEY)",
+)
 
 
 @pytest.mark.parametrize(

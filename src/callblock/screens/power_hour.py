@@ -24,6 +24,7 @@ from callblock.domain.outcomes import OUTCOME_BY_CODE
 from callblock.domain.priority import MixServed, QueueItem
 from callblock.domain.text import TOUCH_NOTE_MAX, clean_line
 from callblock.screens.bindings import power_hour_bindings
+from callblock.screens.busy import write_or_wait
 from callblock.screens.notes_saving import finish_notes, save_draft
 from callblock.services import dialing, leads, leases, queue, sessions
 from callblock.store import DatabaseBusy
@@ -328,8 +329,6 @@ class PowerHourScreen(Screen[None]):
         )
 
     def _write(self, what: str, write: Callable[[], T], then: Callable[[T], None]) -> None:
-        from callblock.screens.busy import write_or_wait
-
         write_or_wait(self.app, self.ctx.store, what, write, then, self._said_error)
 
     def _said_error(self, message: str) -> None:
