@@ -146,6 +146,7 @@ class PowerHourScreen(Screen[None]):
             limit=PREVIEW + 2,  # one spare: the preview stays full when the head moves up
             exclude=self.done | self.skipped | set(also_exclude),
             served=served,
+            session_id=self.session.id,
         )
 
     def _claim_head(self, items: list[QueueItem]) -> list[QueueItem]:
@@ -155,7 +156,7 @@ class PowerHourScreen(Screen[None]):
             if item.lead.id in self.done | self.skipped:
                 continue
             fresh = queue.recheck(ctx.store, ctx.settings, item, rep=ctx.rep, now=ctx.clock.now())
-            if fresh and leases.claim(ctx.store, ctx.clock, ctx.rep, item.lead.id):
+            if fresh and leases.claim(ctx.store, ctx.clock, self.session.id, ctx.rep, item.lead.id) is None:
                 return [fresh, *items[index + 1 :]]
         return []
 
@@ -168,18 +169,18 @@ class PowerHourScreen(Screen[None]):
 
     def _release(self) -> None:
         if self.current is not None:
-            leases.release(self.ctx.store, self.ctx.rep, self.current.lead.id)
+            leases.release(self.ctx.store, self.session.id, self.current.lead.id)
 
     def work_lead(self, lead_id: int) -> None:
         """Show `lead_id` now, ahead of the queue (the lead screen's "call now")."""
         ctx = self.ctx
         lead = leads.get_lead(ctx.store, lead_id)
         self.skipped.discard(lead_id)
-        if not leases.claim(ctx.store, ctx.clock, ctx.rep, lead_id):
+        if leases.claim(ctx.store, ctx.clock, self.session.id, ctx.rep, lead_id) is not None:
             self._say(plain(f"{lead.name} is on another rep's screen right now", "$warning"))
             return
         if self.current is not None and self.current.lead.id != lead_id:
-            leases.release(ctx.store, ctx.rep, self.current.lead.id)
+            leases.release(ctx.store, self.session.id, self.current.lead.id)
         local = local_time(ctx.clock.now(), lead.zone(ctx.settings.timezone))
         self._show(QueueItem(lead, 0.0, "chosen", ("picked by you: call now",), local))
 
@@ -224,7 +225,7 @@ class PowerHourScreen(Screen[None]):
             header.now = shown
             if self.current is not None:  # renew the lease while the lead is on screen
                 with suppress(DatabaseBusy):  # held by an import: renewed next minute
-                    leases.claim(ctx.store, ctx.clock, ctx.rep, self.current.lead.id)
+                    leases.claim(ctx.store, ctx.clock, self.session.id, ctx.rep, self.current.lead.id)
         bar = self.query_one(SessionBar)
         if bar.stats is not None:
             elapsed = now - self.session.started_at
@@ -358,7 +359,7 @@ class PowerHourScreen(Screen[None]):
         self.done.discard(touch.lead_id)
         self.last = None
         self._release()
-        leases.claim(ctx.store, ctx.clock, ctx.rep, touch.lead_id)  # the rep's own lead again
+        leases.claim(ctx.store, ctx.clock, self.session.id, ctx.rep, touch.lead_id)  # the rep's own lead again
         lead = leads.get_lead(ctx.store, touch.lead_id)
         zone = lead.zone(ctx.settings.timezone)
         self._show(

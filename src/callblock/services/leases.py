@@ -1,8 +1,9 @@
-"""One lead, one rep at a time: a lead on a rep's screen is leased to that rep.
+"""One lead, one screen: a lead shown by a session (one running app) is leased to it.
 
-Two reps dialing the same lead is the most common complaint about dialers. The lease expires
-on its own (a rep whose connection dropped does not hold a lead forever) and is renewed while
-the lead stays on screen.
+Two reps dialing the same lead is the most common complaint about dialers. A lease belongs to a
+session, not to a rep name, so one rep's two windows never show the same lead either. It expires
+on its own within LEASE (a session whose process died lets go of its lead within two minutes)
+and is renewed by the session's heartbeat every HEARTBEAT while the lead stays on screen.
 """
 
 from __future__ import annotations
@@ -11,15 +12,21 @@ from datetime import timedelta
 
 from callblock.clock import Clock, iso
 from callblock.store import Store
+from callblock.store.sessions import Holder
 
-LEASE = timedelta(minutes=10)
+LEASE = timedelta(seconds=90)
+HEARTBEAT = timedelta(seconds=20)
 
 
-def claim(store: Store, clock: Clock, rep: str, lead_id: int) -> bool:
-    """Lease (or renew) the lead for `rep`; False when another rep holds it."""
+def claim(store: Store, clock: Clock, session_id: int, rep: str, lead_id: int) -> Holder | None:
+    """Lease (or renew) the lead for the session; the holder when another session has it."""
     now = clock.now()
-    return store.claim(lead_id, rep, iso(now), iso(now + LEASE))
+    return store.claim(lead_id, session_id, rep, iso(now), iso(now + LEASE))
 
 
-def release(store: Store, rep: str, lead_id: int) -> None:
-    store.release(lead_id, rep)
+def release(store: Store, session_id: int, lead_id: int) -> None:
+    store.release(lead_id, session_id)
+
+
+def holder(store: Store, clock: Clock, lead_id: int) -> Holder | None:
+    return store.lease_holder(lead_id, iso(clock.now()))

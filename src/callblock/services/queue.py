@@ -37,6 +37,7 @@ def next_leads_for_rep(
     exclude: Iterable[int] = (),
     weights: Weights | None = None,
     served: MixServed = NOTHING_SERVED,
+    session_id: int | None = None,
 ) -> list[QueueItem]:
     """The leads `rep` should call at `now`, best first, each with its reasons.
 
@@ -50,6 +51,7 @@ def next_leads_for_rep(
         places=callable_places(store.lead_places(), now, rules),
         exclude=tuple(exclude),
         limit=limit + LIMIT_MARGIN,
+        session_id=session_id,
     )
     promises = store.due_promises(
         query,

@@ -261,6 +261,24 @@ def _other_contacts(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE leads ADD COLUMN other_emails TEXT NOT NULL DEFAULT '[]'")
 
 
+def _session_leases(conn: sqlite3.Connection) -> None:
+    """A lease belongs to a session (one running app), not to a rep name: two windows of one
+    rep never show the same lead. A session knows which process runs it (`owner`, a random
+    token; NULL once suspended), when that process was last alive, and what a reconnect needs
+    to resume the block (`state`, JSON)."""
+    conn.execute("DROP TABLE leases")  # leases live for minutes: none is worth keeping
+    conn.execute(
+        "CREATE TABLE leases (lead_id INTEGER PRIMARY KEY REFERENCES leads(id), "
+        "session_id INTEGER NOT NULL REFERENCES sessions(id), rep TEXT NOT NULL, "
+        "expires_at TEXT NOT NULL)"
+    )
+    conn.execute("CREATE INDEX idx_leases_session ON leases(session_id)")
+    conn.execute("ALTER TABLE sessions ADD COLUMN owner TEXT")
+    conn.execute("ALTER TABLE sessions ADD COLUMN heartbeat_at TEXT")
+    conn.execute("ALTER TABLE sessions ADD COLUMN state TEXT NOT NULL DEFAULT '{}'")
+    conn.execute("CREATE INDEX idx_sessions_open ON sessions(rep) WHERE ended_at IS NULL")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1,
     _v2,
@@ -268,6 +286,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _import_extra_and_merges,
     _zone_spread,
     _other_contacts,
+    _session_leases,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -46,6 +46,7 @@ class QueueQuery:
     places: Mapping[str, Sequence[str]]  # callable zone -> regions in it that are closed now
     exclude: Sequence[int] = ()
     limit: int = 20
+    session_id: int | None = None  # the asking session's own leases do not hide its leads
 
     def in_zone(self, zone: str) -> tuple[str, tuple[object, ...]]:
         """Leads in one callable zone (the index's expression), minus its closed regions."""
@@ -68,14 +69,16 @@ class QueueQuery:
         return f"AND ({' OR '.join(clauses)}) " + more, (*params, *extra)
 
     def not_excluded(self, alias: str) -> tuple[str, tuple[object, ...]]:
-        """Not skipped by the caller, not leased by another rep."""
+        """Not skipped by the caller, not leased by another session (by anyone when the caller
+        has no session: `callblock queue` lists what a block could be handed now)."""
         sql = ""
         if self.exclude:
             sql += f"AND {alias}id NOT IN ({_marks(self.exclude)}) "
         sql += (
-            f"AND {alias}id NOT IN (SELECT lead_id FROM leases WHERE rep != ? AND expires_at > ?) "
+            f"AND {alias}id NOT IN (SELECT lead_id FROM leases WHERE session_id != ? "
+            "AND expires_at > ?) "
         )
-        return sql, (*self.exclude, self.rep, self.now)
+        return sql, (*self.exclude, self.session_id or 0, self.now)
 
 
 class QueueQueries:

@@ -1,4 +1,4 @@
-"""Cadence due times, the meta table, leases on leads being dialed, and the log's tallies."""
+"""Cadence due times, the meta table, and the log's tallies."""
 
 from __future__ import annotations
 
@@ -63,31 +63,6 @@ class ScheduleQueries:
         """(next_due_at, lead_id) pairs, inside the caller's transaction or one of their own."""
         with write_transaction(self.conn):
             self.conn.executemany("UPDATE leads SET next_due_at = ? WHERE id = ?", due)
-
-    # leases ---------------------------------------------------------------------------------
-    def claim(self, lead_id: int, rep: str, now: str, until: str) -> bool:
-        """Lease the lead to `rep` unless another rep holds an unexpired lease on it."""
-        with write_transaction(self.conn):
-            held = self.conn.execute(
-                "SELECT rep FROM leases WHERE lead_id = ? AND expires_at > ?", (lead_id, now)
-            ).fetchone()
-            if held and held[0] != rep:
-                return False
-            self.conn.execute(
-                "INSERT OR REPLACE INTO leases (lead_id, rep, expires_at) VALUES (?, ?, ?)",
-                (lead_id, rep, until),
-            )
-        return True
-
-    def release(self, lead_id: int, rep: str) -> None:
-        with write_transaction(self.conn):
-            self.conn.execute("DELETE FROM leases WHERE lead_id = ? AND rep = ?", (lead_id, rep))
-
-    def lease_holder(self, lead_id: int, now: str) -> str | None:
-        row = self.conn.execute(
-            "SELECT rep FROM leases WHERE lead_id = ? AND expires_at > ?", (lead_id, now)
-        ).fetchone()
-        return row[0] if row else None
 
     # planning and learning ------------------------------------------------------------------
     def planned_calls(self, rep: str, start: str, end: str) -> list[PlannedCall]:

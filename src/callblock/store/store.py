@@ -31,9 +31,10 @@ from callblock.store.lead_admin import LeadAdmin
 from callblock.store.queue import QueueQueries
 from callblock.store.reports import ReportQueries
 from callblock.store.schedule import ScheduleQueries
+from callblock.store.sessions import SessionQueries
 
 
-class Store(QueueQueries, ScheduleQueries, ReportQueries, LeadAdmin):
+class Store(QueueQueries, ScheduleQueries, SessionQueries, ReportQueries, LeadAdmin):
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
@@ -258,27 +259,7 @@ class Store(QueueQueries, ScheduleQueries, ReportQueries, LeadAdmin):
         )
         return [callback_from_row(row) for row in rows]
 
-    # sessions and audit --------------------------------------------------------------------
-    def insert_session(self, rep: str, block_name: str, started_at: str, target: int) -> int:
-        with self.transaction():
-            cursor = self.conn.execute(
-                "INSERT INTO sessions (rep, block_name, started_at, target_per_hour) "
-                "VALUES (?, ?, ?, ?)",
-                (rep, block_name, started_at, target),
-            )
-        return int(cursor.lastrowid or 0)
-
-    def end_session(self, session_id: int, ended_at: str) -> None:
-        with self.transaction():
-            self.conn.execute(
-                "UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL",
-                (ended_at, session_id),
-            )
-
-    def get_session(self, session_id: int) -> Session | None:
-        row = self._one("SELECT * FROM sessions WHERE id = ?", (session_id,))
-        return session_from_row(row) if row else None
-
+    # audit ------------------------------------------------------------------------------
     def add_audit(
         self, at: str, rep: str, action: str, touch_id: int | None, detail: dict[str, Any]
     ) -> None:

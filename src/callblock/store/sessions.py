@@ -1,0 +1,185 @@
+"""Sessions (one running app working one block) and the leases they hold on leads.
+
+"One lead, one screen" is decided here: a lead is claimed by a session inside a write
+transaction, so the check that nobody else holds it and the claim cannot be split by another
+process's write.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from callblock.domain.models import Session
+from callblock.store.convert import session_from_row
+from callblock.store.db import write_transaction
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """Who holds a lead now: a rep's session."""
+
+    rep: str
+    session_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class OpenSession:
+    """A session not ended: running (its owner's heartbeat is recent) or suspended."""
+
+    session: Session
+    owner: str | None  # the running process's token; None once suspended
+    heartbeat_at: str | None
+    state: dict[str, Any]
+
+
+class SessionQueries:
+    conn: sqlite3.Connection
+
+    # sessions ------------------------------------------------------------------------------
+    def insert_session(
+        self,
+        rep: str,
+        block_name: str,
+        started_at: str,
+        target: int,
+        owner: str | None = None,
+    ) -> int:
+        with write_transaction(self.conn):
+            cursor = self.conn.execute(
+                "INSERT INTO sessions (rep, block_name, started_at, target_per_hour, owner, "
+                "heartbeat_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (rep, block_name, started_at, target, owner, started_at if owner else None),
+            )
+        return int(cursor.lastrowid or 0)
+
+    def end_session(self, session_id: int, ended_at: str) -> None:
+        """End the session and let go of every lead it holds."""
+        with write_transaction(self.conn):
+            self.conn.execute(
+                "UPDATE sessions SET ended_at = ?, owner = NULL WHERE id = ? AND ended_at IS NULL",
+                (ended_at, session_id),
+            )
+            self.conn.execute("DELETE FROM leases WHERE session_id = ?", (session_id,))
+
+    def get_session(self, session_id: int) -> Session | None:
+        row = self.conn.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        return session_from_row(row) if row else None
+
+    def open_sessions(self, rep: str) -> list[OpenSession]:
+        """The rep's sessions not ended, newest first."""
+        rows = self.conn.execute(
+            "SELECT * FROM sessions WHERE rep = ? AND ended_at IS NULL ORDER BY id DESC", (rep,)
+        ).fetchall()
+        return [_open_session(row) for row in rows]
+
+    def live_sessions(self, since: str) -> list[OpenSession]:
+        """Sessions whose process was alive at `since` or later (who is online)."""
+        rows = self.conn.execute(
+            "SELECT * FROM sessions WHERE ended_at IS NULL AND owner IS NOT NULL "
+            "AND heartbeat_at >= ? ORDER BY id",
+            (since,),
+        ).fetchall()
+        return [_open_session(row) for row in rows]
+
+    def adopt_session(self, session_id: int, owner: str, now: str) -> bool:
+        """This process runs the (open) session from now on; the one that ran it, if any, sees
+        it is no longer the owner at its next heartbeat. Its leases are let go."""
+        with write_transaction(self.conn):
+            cursor = self.conn.execute(
+                "UPDATE sessions SET owner = ?, heartbeat_at = ? WHERE id = ? AND ended_at IS NULL",
+                (owner, now, session_id),
+            )
+            self.conn.execute("DELETE FROM leases WHERE session_id = ?", (session_id,))
+        return cursor.rowcount == 1
+
+    def heartbeat(self, session_id: int, owner: str, now: str, until: str) -> bool:
+        """Still alive: renew the session's leases. False when another process has taken the
+        session over (or it was ended): this one must stop showing its lead."""
+        with write_transaction(self.conn):
+            cursor = self.conn.execute(
+                "UPDATE sessions SET heartbeat_at = ? WHERE id = ? AND owner = ? "
+                "AND ended_at IS NULL",
+                (now, session_id, owner),
+            )
+            if cursor.rowcount != 1:
+                return False
+            self.conn.execute(
+                "UPDATE leases SET expires_at = ? WHERE session_id = ?", (until, session_id)
+            )
+        return True
+
+    def save_session_state(
+        self, session_id: int, owner: str, state: dict[str, Any], *, suspend: bool = False
+    ) -> bool:
+        """Keep what a reconnect needs; `suspend` also lets go of the session and its leases
+        (the terminal is gone). False when this process no longer owns the session."""
+        with write_transaction(self.conn):
+            cursor = self.conn.execute(
+                "UPDATE sessions SET state = ? WHERE id = ? AND owner = ? AND ended_at IS NULL",
+                (json.dumps(state), session_id, owner),
+            )
+            if cursor.rowcount != 1:
+                return False
+            if suspend:
+                self.conn.execute("UPDATE sessions SET owner = NULL WHERE id = ?", (session_id,))
+                self.conn.execute("DELETE FROM leases WHERE session_id = ?", (session_id,))
+        return True
+
+    # leases --------------------------------------------------------------------------------
+    def claim(self, lead_id: int, session_id: int, rep: str, now: str, until: str) -> Holder | None:
+        """Lease the lead to the session (inside the caller's write transaction, or one of its
+        own); the holder instead when another session holds an unexpired lease on it."""
+        with write_transaction(self.conn):
+            holder = self.lease_holder(lead_id, now)
+            if holder is not None and holder.session_id != session_id:
+                return holder
+            self.conn.execute(
+                "INSERT OR REPLACE INTO leases (lead_id, session_id, rep, expires_at) "
+                "VALUES (?, ?, ?, ?)",
+                (lead_id, session_id, rep, until),
+            )
+        return None
+
+    def release(self, lead_id: int, session_id: int) -> None:
+        with write_transaction(self.conn):
+            self.conn.execute(
+                "DELETE FROM leases WHERE lead_id = ? AND session_id = ?", (lead_id, session_id)
+            )
+
+    def lease_holder(self, lead_id: int, now: str) -> Holder | None:
+        row = self.conn.execute(
+            "SELECT rep, session_id FROM leases WHERE lead_id = ? AND expires_at > ?",
+            (lead_id, now),
+        ).fetchone()
+        return Holder(row[0], row[1]) if row else None
+
+    def lease_holders(self, lead_ids: list[int], now: str) -> dict[int, str]:
+        """The rep holding each of these leads now (leads nobody holds are left out)."""
+        if not lead_ids:
+            return {}
+        held: dict[int, str] = {}
+        for start in range(0, len(lead_ids), 500):
+            chunk = lead_ids[start : start + 500]
+            rows = self.conn.execute(
+                f"SELECT lead_id, rep FROM leases WHERE expires_at > ? "
+                f"AND lead_id IN ({', '.join('?' * len(chunk))})",
+                (now, *chunk),
+            )
+            held.update((row[0], row[1]) for row in rows)
+        return held
+
+
+def _open_session(row: sqlite3.Row) -> OpenSession:
+    try:
+        state = json.loads(row["state"] or "{}")
+    except ValueError:
+        state = {}
+    return OpenSession(
+        session_from_row(row),
+        row["owner"],
+        row["heartbeat_at"],
+        state if isinstance(state, dict) else {},
+    )
