@@ -30,6 +30,7 @@ LEAD_FIELDS = [
     "temperature",
     "status",
     "owner",
+    "held_by",
 ]
 
 

@@ -126,7 +126,7 @@ async def test_call_now_works_the_lead_in_the_block(
         await pilot.pause()
         assert shown(app) == later and "picked by you" in screen_text(app)
         await pilot.press("n")  # the outcome is recorded for the picked lead
-        assert power_hour(app).done == {later}
+        assert power_hour(app).block.done == {later}
 
 
 async def test_call_now_refuses_do_not_call(

@@ -10,10 +10,11 @@ import pytest
 from callblock.clock import FixedClock, iso
 from callblock.config import Settings
 from callblock.screens.summary import SummaryScreen
-from callblock.services import dialing, leases, queue
+from callblock.services import dialing, queue
 from callblock.store import Store
 from callblock.widgets.up_next import UpNext
 from tests.conftest import NOW
+from tests.lease_helpers import claim_as
 from tests.power_hour_helpers import SIZE, power_hour, shown
 from tests.screen_text import assert_screen_safe, shows, squeeze, widget_text
 from tests.test_hostile_text import HOSTILE
@@ -39,7 +40,8 @@ def order_in(text: str, names: list[str]) -> list[str]:
 
 
 def holder(store: Store, lead_id: int) -> str | None:
-    return store.lease_holder(lead_id, iso(NOW))
+    held = store.lease_holder(lead_id, iso(NOW))
+    return held.rep if held else None
 
 
 def dialed_earlier(store, clock, settings, lead_id, *, hours=2.0, code="no-answer", **kw):
@@ -185,9 +187,9 @@ async def test_a_lead_leased_by_another_rep_is_never_shown(
 ) -> None:
     top = queued(store, settings, clock, limit=6)
     taken = top[0].lead.id  # the best lead: bob has it on his screen
-    assert leases.claim(store, clock, "bob", taken)
+    assert claim_as(store, clock, "bob", taken)
     second = top[2].lead.id  # and one from alice's preview
-    assert leases.claim(store, clock, "bob", second)
+    assert claim_as(store, clock, "bob", second)
     names = {taken: top[0].lead.name, second: top[2].lead.name}
     app = make_app()
     seen: list[int] = []
@@ -217,7 +219,7 @@ async def test_the_lead_on_screen_is_leased_to_the_rep_and_released_after_an_out
     async with app.run_test(size=SIZE) as pilot:
         first = shown(app)
         assert first is not None and holder(store, first) == "alice"
-        assert not leases.claim(store, clock, "bob", first)  # bob cannot take it
+        assert not claim_as(store, clock, "bob", first)  # bob cannot take it
         leased = store.conn.execute("SELECT lead_id FROM leases WHERE rep = 'alice'").fetchall()
         assert [row[0] for row in leased] == [first]  # the preview is not leased
 
@@ -247,11 +249,11 @@ async def test_the_lease_on_screen_is_renewed_while_the_lead_stays(make_app, mak
     async with app.run_test(size=SIZE) as pilot:
         assert shown(app) == lead_id
         clock = app.context.clock
-        clock.advance(minutes=9)
-        await pilot.pause(1.1)  # the screen's clock tick renews the lease
-        clock.advance(minutes=9)  # 18 minutes on screen: past the first 10-minute lease
-        assert store.lease_holder(lead_id, iso(clock.now())) == "alice"
-        assert not leases.claim(store, clock, "bob", lead_id)
+        clock.advance(seconds=80)
+        await pilot.pause(1.1)  # the screen's heartbeat renews the lease
+        clock.advance(seconds=80)  # 160 s on screen: past the first 90-second lease
+        assert store.lease_holder(lead_id, iso(clock.now())).rep == "alice"
+        assert not claim_as(store, clock, "bob", lead_id)
 
 
 def shows_or_cut(app, value: str) -> None:
@@ -318,10 +320,8 @@ async def test_notes_changed_on_another_screen_are_kept_when_edited_again_here(
 
 
 async def test_after_a_long_call_the_queue_is_built_afresh_so_a_promise_now_due_comes_next(
-    store, clock, settings, make_lead, make_app, monkeypatch
+    store, clock, settings, make_lead, make_app
 ) -> None:
-    from callblock.screens import power_hour
-
     first = make_lead(name="First", created=NOW - timedelta(minutes=2))
     make_lead(name="Second", created=NOW - timedelta(minutes=20))
     promised = make_lead(name="Promised", created=NOW - timedelta(days=3))
@@ -334,6 +334,5 @@ async def test_after_a_long_call_the_queue_is_built_afresh_so_a_promise_now_due_
         await pilot.pause()
         assert shown(app) == first
         clock.advance(minutes=11)  # a long call: the callback has come due meanwhile
-        monkeypatch.setattr(power_hour, "AHEAD_FRESH", 0.0)
         await pilot.press("c")
         assert shown(app) == promised

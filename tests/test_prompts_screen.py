@@ -61,7 +61,7 @@ async def test_escape_in_when_prompt_records_nothing(key, make_app, make_lead, s
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(key, *SOON, "escape")
         assert shown(app) == lead_id
-        assert power_hour(app).last is None
+        assert power_hour(app).block.last is None
     assert store.count("touches") == 0
     assert store.count("callbacks") == 0
     lead = store.get_lead(lead_id)

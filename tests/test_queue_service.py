@@ -9,11 +9,12 @@ from callblock.clock import FixedClock, iso, parse_iso
 from callblock.config import Settings
 from callblock.domain.cadence import Cadence, parse_step
 from callblock.domain.models import LeadStatus
-from callblock.services import dialing, leases, queue
+from callblock.services import dialing, queue
 from callblock.services.cadence import ensure_due_times
 from callblock.services.learning import current_weights, learn
 from callblock.store import Store
 from tests.conftest import NOW
+from tests.lease_helpers import claim_as
 
 
 def queued(store: Store, settings: Settings, clock: FixedClock, rep: str = "alice") -> list[int]:
@@ -99,8 +100,8 @@ def test_a_lead_on_one_reps_screen_is_never_handed_to_another(
     first, second = make_lead(), make_lead()
     other = Store.open(db_path)  # bob's process: its own connection
     try:
-        assert leases.claim(store, clock, "alice", first)
-        assert not leases.claim(other, clock, "bob", first)
+        assert claim_as(store, clock, "alice", first)
+        assert not claim_as(other, clock, "bob", first)
         assert queued(other, settings, clock, rep="bob") == [second]
         assert queued(store, settings, clock) == [first, second]  # alice's own lease is hers
         clock.advance(minutes=11)  # an abandoned lease expires
@@ -212,15 +213,17 @@ def test_call_now_is_refused_for_a_lead_on_another_reps_screen_or_at_its_daily_l
     from callblock.services.lead_edit import call_now_problem
 
     taken = make_lead()
-    assert leases.claim(store, clock, "bob", taken)
+    assert claim_as(store, clock, "bob", taken)
     lead = store.get_lead(taken)
-    assert "bob's screen" in call_now_problem(store, lead, clock.now(), settings, rep="alice")
-    assert call_now_problem(store, lead, clock.now(), settings, rep="bob") is None
+    bobs = store.lease_holder(taken, iso(clock.now())).session_id
+    assert "bob's screen" in call_now_problem(store, lead, clock.now(), settings, session_id=99)
+    assert "bob's screen" in call_now_problem(store, lead, clock.now(), settings)
+    assert call_now_problem(store, lead, clock.now(), settings, session_id=bobs) is None
     miami = make_lead(phone="+1 305 555 0100")
     for _ in range(3):
         dial(store, clock, settings, miami)
         clock.advance(minutes=31)
-    problem = call_now_problem(store, store.get_lead(miami), clock.now(), settings, rep="alice")
+    problem = call_now_problem(store, store.get_lead(miami), clock.now(), settings)
     assert problem is not None and "3 times in 24 hours" in problem
 
 

@@ -91,8 +91,8 @@ def bad_db(
              "VALUES (990001, 'bob', '2026-11-20T15:00:00+00:00', 'call', 'busy')", ()),
             ("INSERT INTO callbacks (lead_id, rep, due_at, kind) "
              "VALUES (990002, 'bob', '2026-11-24T15:00:00+00:00', 'callback')", ()),
-            ("INSERT INTO leases (lead_id, rep, expires_at) "
-             "VALUES (990003, 'bob', '2026-11-23T19:05:00+00:00')", ()),
+            ("INSERT INTO leases (lead_id, session_id, rep, expires_at) "
+             "VALUES (990003, 1, 'bob', '2026-11-23T19:05:00+00:00')", ()),
             ("UPDATE leads SET merged_into = 990004, status = 'disqualified' WHERE id = ?",
              (roles["merged_nowhere"],)),
         ],

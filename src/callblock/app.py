@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from textual.app import App
 from textual.binding import Binding
+from textual.content import Content
 
+from callblock import hangups
 from callblock.clock import Clock
 from callblock.config import COMMAND_KEYS, DEFAULT_KEYS, Settings
 from callblock.context import AppContext, LastOutcome
@@ -102,6 +105,13 @@ class CallblockApp(App[None]):
         }
         if keymap:
             self.set_keymap(keymap)
+        if not self.is_headless:
+            hangups.watch(self)
+        if self.start != "review" and self._resume_block():
+            return
+        self._open_start_screen()
+
+    def _open_start_screen(self) -> None:
         if self.start == "review":
             from callblock.screens.review import ReviewScreen
 
@@ -114,6 +124,43 @@ class CallblockApp(App[None]):
             from callblock.screens.week import WeekScreen
 
             self.push_screen(WeekScreen())
+
+    def _resume_block(self) -> bool:
+        """The rep's block of today that was not ended comes back: at once when its app is gone
+        (a dropped link), after a question when it still runs in another window."""
+        from callblock.screens.power_hour import PowerHourScreen
+        from callblock.services import sessions
+
+        ctx = self.context
+        found = sessions.resumable(ctx.store, ctx.clock, ctx.rep, ctx.settings.timezone)
+        if found is None:
+            return False
+        if not found.live:
+            self.push_screen(PowerHourScreen(resume=found))
+            return True
+        from callblock.screens.prompts import ConfirmScreen
+        from callblock.widgets.plain import plain
+
+        started = found.session.started_at.astimezone(ZoneInfo(ctx.settings.timezone))
+        question = Content.assemble(
+            "Your block ",
+            plain(found.session.block_name, "bold"),
+            f" (started {started:%H:%M}) is open in another window. Take it over here? "
+            "That window stops showing its lead.",
+        )
+
+        def answered(take_over: bool | None) -> None:
+            if take_over:
+                self.push_screen(PowerHourScreen(resume=found))
+            else:
+                self._open_start_screen()
+
+        self.push_screen(ConfirmScreen(question), answered)
+        return True
+
+    async def action_quit(self) -> None:
+        hangups.suspend_blocks(self)  # a block not ended is kept for the rep's next start
+        self.exit()
 
 
 def create_app(

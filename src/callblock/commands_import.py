@@ -7,7 +7,7 @@ import sys
 from dataclasses import asdict
 from typing import Any
 
-from callblock.clock import Clock
+from callblock.clock import Clock, iso
 from callblock.config import Settings
 from callblock.domain.text import NAME_MAX, cell
 from callblock.output import print_json, print_text
@@ -155,6 +155,7 @@ def _leads(args: argparse.Namespace, store: Store, settings: Settings, clock: Cl
     from callblock.services.lead_search import list_leads
 
     leads = list_leads(store, search=args.search, limit=args.limit)
+    held = store.lease_holders([lead.id for lead in leads], iso(clock.now()))
     rows = [
         {
             "lead_id": lead.id,
@@ -167,12 +168,14 @@ def _leads(args: argparse.Namespace, store: Store, settings: Settings, clock: Cl
             "temperature": lead.temperature.value,
             "status": lead.status.value,
             "owner": lead.owner,
+            "held_by": held.get(lead.id),  # the rep whose screen shows the lead now
         }
         for lead in leads
     ]
     lines = [
         f"{lead.id:>7}  {cell(lead.name, 24)} {cell(lead.company, 20)} "
         f"{lead.phone:<16} {lead.status.value}"
+        + (f"  held by {cell(held[lead.id], 32)}" if lead.id in held else "")
         for lead in leads
     ]
     _print(args, rows, "\n".join(lines) or "no leads")

@@ -20,7 +20,7 @@ from callblock.context import AppContext
 from callblock.domain.models import FIT_CRITERIA, Temperature
 from callblock.domain.text import clean_line
 from callblock.screens.notes_saving import finish_notes, save_draft
-from callblock.services import ServiceError, lead_edit, leads
+from callblock.services import ServiceError, lead_edit, leads, leases
 from callblock.widgets.history import HistoryTable
 from callblock.widgets.key_bar import KeyBar
 from callblock.widgets.lead_detail import LeadDetail, LeadDetailData
@@ -29,6 +29,7 @@ from callblock.widgets.plain import plain
 
 if TYPE_CHECKING:
     from callblock.app import CallblockApp
+    from callblock.screens.power_hour import PowerHourScreen
 
 _FIT_KEYS = [
     Binding(str(n), f"fit('{name}')", name, show=False, id=f"lead.fit_{name}")
@@ -67,6 +68,19 @@ class LeadScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.refresh_lead()
+        holder = leases.holder(self.ctx.store, self.ctx.clock, self.lead_id)
+        if holder is not None and holder.session_id != self._own_session():
+            self._say(plain(f"held by {holder.rep}: on their screen right now", "$warning"))
+
+    def _own_session(self) -> int | None:
+        power = self._power_hour()
+        return power.session.id if power is not None and power.block else None
+
+    def _power_hour(self) -> PowerHourScreen | None:
+        from callblock.screens.power_hour import PowerHourScreen
+
+        stack = self.app.screen_stack
+        return next((s for s in reversed(stack) if isinstance(s, PowerHourScreen)), None)
 
     def refresh_lead(self) -> None:
         ctx = self.ctx
@@ -186,18 +200,15 @@ class LeadScreen(Screen[None]):
         )
 
     def action_call_now(self) -> None:
-        from callblock.screens.power_hour import PowerHourScreen
-
         ctx = self.ctx
         lead = leads.get_lead(ctx.store, self.lead_id)
+        power = self._power_hour()
         problem = lead_edit.call_now_problem(
-            ctx.store, lead, ctx.clock.now(), ctx.settings, rep=ctx.rep
+            ctx.store, lead, ctx.clock.now(), ctx.settings, session_id=self._own_session()
         )
         if problem:
             self._say(plain(problem, "$error"))
             return
-        stack = self.app.screen_stack
-        power = next((s for s in reversed(stack) if isinstance(s, PowerHourScreen)), None)
         if power is None:
             self._say(plain("No power hour is running: start one with `callblock dial`.", "$error"))
             return

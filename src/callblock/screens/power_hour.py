@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import replace
@@ -21,12 +20,15 @@ from textual.widgets import Static
 from callblock.context import AppContext, LastOutcome
 from callblock.domain.calling import local_time
 from callblock.domain.outcomes import OUTCOME_BY_CODE
-from callblock.domain.priority import MixServed, QueueItem
+from callblock.domain.priority import QueueItem
 from callblock.domain.text import TOUCH_NOTE_MAX, clean_line
 from callblock.screens.bindings import power_hour_bindings
 from callblock.screens.busy import write_or_wait
 from callblock.screens.notes_saving import finish_notes, save_draft
-from callblock.services import dialing, leads, leases, queue, sessions
+from callblock.screens.prompts import ConfirmScreen, NoteScreen, WhenScreen
+from callblock.services import ServiceError, dialing, leads, sessions
+from callblock.services.block import Block
+from callblock.services.sessions import Resumable
 from callblock.store import DatabaseBusy
 from callblock.widgets.app_header import AppHeader
 from callblock.widgets.history import HistoryTable
@@ -39,31 +41,28 @@ from callblock.widgets.up_next import UpNext
 
 if TYPE_CHECKING:
     from callblock.app import CallblockApp
-    from callblock.domain.models import Touch
+    from callblock.domain.models import Session, Touch
 
 T = TypeVar("T")
 NEEDS_LEAD = {"outcome", "skip", "edit_notes"}
-PREVIEW = 5  # leads shown under "up next"
-AHEAD_FRESH = 5.0  # s: an older list is rebuilt (a promise may have come due meanwhile)
-REBUILD_AFTER = (
-    0.05  # seconds after a lead is shown (its frame is out), the queue behind it is rebuilt
-)
+REBUILD_AFTER = 0.05  # s after a lead is shown (its frame is out): the queue behind it rebuilt
 
 
 class PowerHourScreen(Screen[None]):
     BINDINGS = power_hour_bindings()
 
-    def __init__(self, block_name: str | None = None, target_per_hour: int | None = None) -> None:
+    def __init__(
+        self,
+        block_name: str | None = None,
+        target_per_hour: int | None = None,
+        resume: Resumable | None = None,
+    ) -> None:
         super().__init__()
         self.block_name = block_name
         self.target_per_hour = target_per_hour
-        self.current: QueueItem | None = None
-        self.last: dialing.Recorded | None = None
-        self.done: set[int] = set()  # leads given an outcome in this block
-        self.skipped: set[int] = set()
-        self.served = MixServed()  # follow-up slots filled so far: the mix goes on from there
-        self.ahead: list[QueueItem] = []  # the queue behind the current lead
-        self.ahead_at = 0.0  # when it was built (monotonic seconds)
+        self.resume = resume
+        self.block: Block | None = None
+        self._prompt: dict[str, object] | None = None  # the outcome prompt open, for a hang-up
 
     @property
     def ctx(self) -> AppContext:
@@ -72,6 +71,15 @@ class PowerHourScreen(Screen[None]):
     @property
     def callblock(self) -> CallblockApp:
         return cast("CallblockApp", self.app)
+
+    @property
+    def current(self) -> QueueItem | None:
+        return self.block.current if self.block else None
+
+    @property
+    def session(self) -> Session:
+        assert self.block is not None
+        return self.block.session
 
     def compose(self) -> ComposeResult:
         yield AppHeader(id="app-header")
@@ -87,106 +95,73 @@ class PowerHourScreen(Screen[None]):
 
     def on_mount(self) -> None:
         ctx = self.ctx
-        self.session = sessions.start_session(
+        self.block, draft = sessions.start_block(
             ctx.store,
             ctx.clock,
+            ctx.settings,
             rep=ctx.rep,
             block_name=self.block_name or ctx.settings.block_name,
             target=self.target_per_hour or ctx.settings.target_per_hour,
+            resume=self.resume,
         )
         self.query_one(AppHeader).rep = ctx.rep
         self.query_one(SessionBar).block_name = self.session.block_name
         self._refresh_session()
         self._tick()
         self.advance()
+        if self.resume is not None:
+            when = local_time(self.session.started_at, ctx.settings.timezone)
+            self._say(plain(f"Resumed your block started at {when:%H:%M}.", "$success"))
+            self._restore_draft(draft or {})
         self.set_interval(1.0, self._tick)
 
     def on_screen_resume(self) -> None:
         """Back from another screen (a lead opened by search, a prompt): the lead on screen is
         read again, so notes, status or phone changed there are what the rep sees and edits."""
         item = self.current
-        if item is None or not self.is_mounted:
+        if item is None or not self.is_mounted or self.block is None:
             return
         lead = self.ctx.store.get_lead(item.lead.id)
         if lead is None or lead == item.lead:
             return
-        fresh = queue.recheck(
-            self.ctx.store, self.ctx.settings, item, rep=self.ctx.rep, now=self.ctx.clock.now()
-        )
-        if fresh is None and item.tier in ("promise", "inbound", "follow-up", "nurture"):
+        fresh = self.block.recheck_current()
+        if fresh is None:
             self._say(plain(f"{lead.name}: changed elsewhere and not to be called now; moved on"))
             self.advance()
         else:
-            self._show(replace(item, lead=lead))
+            self._show(fresh)
 
     # showing leads --------------------------------------------------------------------------
     def advance(self) -> None:
-        """Draw the next lead, leased to this rep so no other rep is handed it while it is on
-        this screen. After a quick outcome (under AHEAD_FRESH) the next lead is the head of the
-        queue computed when the last one was shown (re-checked now: still callable, not touched
-        since, not taken), so the key shows it at once and the queue behind it is rebuilt right
-        after that frame; after a longer call the queue is built afresh (a promise may have come
-        due, a lead may have arrived)."""
-        self._release()
-        fresh = time.monotonic() - self.ahead_at < AHEAD_FRESH  # a quick no-answer, not a call
-        ahead = self.ahead if fresh else []
-        items = self._claim_head(ahead) or self._claim_head(self._queue(self.served))
-        self._show(items[0] if items else None, items[1 : PREVIEW + 1])
-        self.ahead, self.ahead_at = items[1:], time.monotonic()
-        if items:  # once this frame is out (a quick rep meets a still-valid, re-checked list)
-            self.set_timer(REBUILD_AFTER, partial(self._rebuild_ahead, items[0].lead.id))
+        """Draw the next lead, claimed for this session (see services/block.py); the queue
+        behind it is rebuilt right after its frame is out."""
+        block = self.block
+        assert block is not None
+        self._finish_notes()
+        self._write("the next lead", block.advance, self._advanced)
 
-    def _queue(self, served: MixServed, also_exclude: tuple[int, ...] = ()) -> list[QueueItem]:
-        ctx = self.ctx
-        return queue.next_leads_for_rep(
-            ctx.store,
-            ctx.settings,
-            rep=ctx.rep,
-            now=ctx.clock.now(),
-            limit=PREVIEW + 2,  # one spare: the preview stays full when the head moves up
-            exclude=self.done | self.skipped | set(also_exclude),
-            served=served,
-            session_id=self.session.id,
-        )
-
-    def _claim_head(self, items: list[QueueItem]) -> list[QueueItem]:
-        """`items` from the first one that may be called now and could be leased; [] if none."""
-        ctx = self.ctx
-        for index, item in enumerate(items):
-            if item.lead.id in self.done | self.skipped:
-                continue
-            fresh = queue.recheck(ctx.store, ctx.settings, item, rep=ctx.rep, now=ctx.clock.now())
-            if fresh and leases.claim(ctx.store, ctx.clock, self.session.id, ctx.rep, item.lead.id) is None:
-                return [fresh, *items[index + 1 :]]
-        return []
+    def _advanced(self, item: QueueItem | None) -> None:
+        assert self.block is not None
+        self._show(item, self.block.upcoming)
+        if item is not None:  # once this frame is out (a quick rep meets a re-checked list)
+            self.set_timer(REBUILD_AFTER, partial(self._rebuild_ahead, item.lead.id))
 
     def _rebuild_ahead(self, lead_id: int) -> None:
-        if self.current is None or self.current.lead.id != lead_id:
+        if self.current is None or self.current.lead.id != lead_id or self.block is None:
             return  # the rep has moved on already
-        self.ahead = self._queue(self.served.after(self.current), (lead_id,))
-        self.ahead_at = time.monotonic()
-        self.query_one(UpNext).items = tuple(self.ahead[:PREVIEW])
-
-    def _release(self) -> None:
-        if self.current is not None:
-            leases.release(self.ctx.store, self.session.id, self.current.lead.id)
+        self.query_one(UpNext).items = tuple(self.block.rebuild_ahead())
 
     def work_lead(self, lead_id: int) -> None:
         """Show `lead_id` now, ahead of the queue (the lead screen's "call now")."""
-        ctx = self.ctx
-        lead = leads.get_lead(ctx.store, lead_id)
-        self.skipped.discard(lead_id)
-        if leases.claim(ctx.store, ctx.clock, self.session.id, ctx.rep, lead_id) is not None:
-            self._say(plain(f"{lead.name} is on another rep's screen right now", "$warning"))
-            return
-        if self.current is not None and self.current.lead.id != lead_id:
-            leases.release(ctx.store, self.session.id, self.current.lead.id)
-        local = local_time(ctx.clock.now(), lead.zone(ctx.settings.timezone))
-        self._show(QueueItem(lead, 0.0, "chosen", ("picked by you: call now",), local))
+        assert self.block is not None
+        block = self.block
+        self._finish_notes()
+        self._write("call now", partial(block.work_lead, lead_id), self._show)
 
     def _show(self, item: QueueItem | None, upcoming: list[QueueItem] | None = None) -> None:
         self._finish_notes()
-        self.current = item
+        if self.block is not None:
+            self.block.current = item
         if upcoming is not None:
             self.query_one(UpNext).items = tuple(upcoming)
         ctx = self.ctx
@@ -218,14 +193,18 @@ class PowerHourScreen(Screen[None]):
 
     def _tick(self) -> None:
         ctx = self.ctx
+        block = self.block
+        if block is None or block.taken_over or block.ended:
+            return
         now = ctx.clock.now()
+        with suppress(DatabaseBusy):  # held by an import: renewed at the next tick
+            if not block.heartbeat():
+                self._taken_over()
+                return
         header = self.query_one(AppHeader)
         shown = local_time(now, ctx.settings.timezone).replace(second=0, microsecond=0)
         if header.now != shown:
             header.now = shown
-            if self.current is not None:  # renew the lease while the lead is on screen
-                with suppress(DatabaseBusy):  # held by an import: renewed next minute
-                    leases.claim(ctx.store, ctx.clock, self.session.id, ctx.rep, self.current.lead.id)
         bar = self.query_one(SessionBar)
         if bar.stats is not None:
             elapsed = now - self.session.started_at
@@ -233,10 +212,57 @@ class PowerHourScreen(Screen[None]):
                 bar.stats = replace(bar.stats, elapsed=elapsed)
         item = self.current
         editing = self.query_one(NotesPane).editing
-        closed = item and item.tier != "undo" and not queue.still_callable(item, ctx.settings, now)
-        if item and closed and not editing:
+        if item and not editing and block.window_closed():
             self._say(plain(f"{item.lead.name}: calling hours have closed; moved on"))
             self.advance()
+
+    def _taken_over(self) -> None:
+        """Another window of this rep took the block over: this one stops showing its lead."""
+        self._show(None, [])
+        while self in self.app.screen_stack and self.app.screen is not self:
+            self.app.pop_screen()
+        self._say(
+            plain("This block was taken over by another window; nothing here is saved. q quits.")
+        )
+        self.app.notify(
+            "Your block was taken over by another window.", severity="warning", markup=False
+        )
+
+    def hang_up(self) -> bool:
+        """The terminal is gone (SIGHUP, SIGTERM, a lost link) or the app quits: keep what is
+        typed, let go of the lead on screen, keep the block for the rep's next start. True when
+        a block was kept. Runs in well under a second."""
+        block = self.block
+        if block is None or block.taken_over or block.ended:
+            return False
+        draft: dict[str, object] = {}
+        pane = self.query_one(NotesPane)
+        notes = pane.draft()
+        if notes is not None:
+            with suppress(ServiceError, DatabaseBusy):
+                leads.save_notes(self.ctx.store, notes[0], notes[1])
+            draft["notes"] = notes[0]
+        if self._prompt is not None:
+            prompt = next(
+                (s for s in self.app.screen_stack if isinstance(s, WhenScreen | NoteScreen)), None
+            )
+            if prompt is not None and prompt.is_mounted:
+                draft["prompt"] = {**self._prompt, "text": prompt.typed}
+        block.suspend(draft or None)
+        return True
+
+    def _restore_draft(self, draft: dict[str, object]) -> None:
+        item = self.current
+        notes_lead = draft.get("notes")
+        prompt = draft.get("prompt")
+        if item is not None and notes_lead == item.lead.id:
+            self.action_edit_notes()
+        elif isinstance(prompt, dict) and item is not None and prompt.get("lead") == item.lead.id:
+            text = str(prompt.get("text", ""))
+            if prompt.get("kind") == "note":
+                self.action_note(initial=text)
+            elif isinstance(prompt.get("code"), str) and prompt["code"] in OUTCOME_BY_CODE:
+                self.action_outcome(str(prompt["code"]), initial=text)
 
     def _say(self, message: Content) -> None:
         self.query_one("#status", Static).update(message)
@@ -246,13 +272,13 @@ class PowerHourScreen(Screen[None]):
         editing = self.is_mounted and self.query_one(NotesPane).editing
         if action in NEEDS_LEAD and (self.current is None or editing):
             return None  # shown, dimmed
-        if action == "note" and (self.last is None or editing):
+        if action == "note" and (self.block is None or self.block.last is None or editing):
             return None
         return True
 
-    def action_outcome(self, code: str) -> None:
+    def action_outcome(self, code: str, initial: str = "") -> None:
         item = self.current
-        if item is None:
+        if item is None or self.block is None or self.block.taken_over:
             return
         outcome = OUTCOME_BY_CODE[code]
         lead = item.lead
@@ -269,21 +295,20 @@ class PowerHourScreen(Screen[None]):
                 if answer:
                     self._record(item, code, None)
 
-            from callblock.screens.prompts import ConfirmScreen
-
             self.app.push_screen(ConfirmScreen(question), confirmed)
         elif outcome.asks_when:
             ctx = self.ctx
-            from callblock.screens.prompts import WhenScreen
-
             prompt = WhenScreen(
                 f"{outcome.label}: {lead.name} — when?",
                 ctx.clock.now(),
                 ctx.settings.timezone,
                 lead.zone(ctx.settings.timezone),
+                initial,
             )
+            self._prompt = {"kind": "when", "code": code, "lead": lead.id}
 
             def chosen(when: datetime | None) -> None:
+                self._prompt = None
                 if when is not None:
                     self._record(item, code, when)
 
@@ -292,29 +317,16 @@ class PowerHourScreen(Screen[None]):
             self._record(item, code, None)
 
     def _record(self, item: QueueItem, code: str, when: datetime | None) -> None:
-        ctx = self.ctx
+        block = self.block
+        assert block is not None
+        if block.current is None or block.current.lead.id != item.lead.id:
+            return  # the lead left the screen while the prompt was open
         what = f"{OUTCOME_BY_CODE[code].label} · {clean_line(item.lead.name, 60)}"
         self.callblock.last_outcome = LastOutcome(what, saved=False)
-
-        def write() -> dialing.Recorded:
-            return dialing.record_outcome(
-                ctx.store,
-                ctx.clock,
-                rep=ctx.rep,
-                lead_id=item.lead.id,
-                code=code,
-                when=when,
-                session_id=self.session.id,
-                settings=ctx.settings,
-            )
-
-        self._write(what, write, partial(self._recorded, item, what))
+        self._write(what, partial(block.record, code, when), partial(self._recorded, item, what))
 
     def _recorded(self, item: QueueItem, what: str, recorded: dialing.Recorded) -> None:
         self.callblock.last_outcome = LastOutcome(what, saved=True)
-        self.last = recorded
-        self.done.add(item.lead.id)
-        self.served = self.served.after(item)
         self.advance()
         self._refresh_session()
         note_key = self.app.get_key_display(self._binding("note"))
@@ -342,54 +354,34 @@ class PowerHourScreen(Screen[None]):
         return next(b for b in self.BINDINGS if getattr(b, "id", None) == ident)
 
     def action_undo(self) -> None:
-        ctx = self.ctx
-
-        def write() -> Touch | None:
-            return dialing.undo_last(
-                ctx.store, ctx.clock, rep=ctx.rep, session_id=self.session.id, settings=ctx.settings
-            )
-
-        self._write("undo of the last outcome", write, self._undone)
+        if self.block is not None and not self.block.taken_over:
+            self._finish_notes()
+            self._write("undo of the last outcome", self.block.undo, self._undone)
 
     def _undone(self, touch: Touch | None) -> None:
-        ctx = self.ctx
         if touch is None:
             self._say(Content.styled("Nothing to undo in this block.", "$warning"))
             return
-        self.done.discard(touch.lead_id)
-        self.last = None
-        self._release()
-        leases.claim(ctx.store, ctx.clock, self.session.id, ctx.rep, touch.lead_id)  # the rep's own lead again
-        lead = leads.get_lead(ctx.store, touch.lead_id)
-        zone = lead.zone(ctx.settings.timezone)
-        self._show(
-            QueueItem(
-                lead,
-                0.0,
-                "undo",
-                ("outcome undone: record it again",),
-                local_time(ctx.clock.now(), zone),
-            )
-        )
+        self._show(self.current)
         self._refresh_session()
+        name = self.current.lead.name if self.current else ""
         self._say(
-            Content.assemble(
-                ("↶ undone ", "$warning"), plain(f"{touch.outcome} · "), plain(lead.name)
-            )
+            Content.assemble(("↶ undone ", "$warning"), plain(f"{touch.outcome} · "), plain(name))
         )
 
     def action_skip(self) -> None:
-        if self.current is not None:
-            self.skipped.add(self.current.lead.id)
-            self.served = self.served.after(self.current)
-            self._say(Content.assemble("skipped ", plain(self.current.lead.name)))
+        if self.current is not None and self.block is not None:
+            name = self.current.lead.name
+            self.block.skip()
+            self._say(Content.assemble("skipped ", plain(name)))
             self.advance()
 
-    def action_note(self) -> None:
-        recorded = self.last
+    def action_note(self, initial: str = "") -> None:
+        recorded = self.block.last if self.block else None
         if recorded is None:
             return
         title = f"Note on {recorded.outcome.label.lower()} · {recorded.lead.name}"
+        self._prompt = {"kind": "note", "lead": self.current.lead.id if self.current else None}
 
         def saved(note: str) -> None:
             self._say(Content.assemble(("✓ note saved: ", "$success"), plain(note)))
@@ -397,6 +389,7 @@ class PowerHourScreen(Screen[None]):
                 self._show(self.current)
 
         def save(text: str | None) -> None:
+            self._prompt = None
             if text is not None and text.strip():
                 self._write(
                     f"note on {recorded.lead.name}",
@@ -404,9 +397,7 @@ class PowerHourScreen(Screen[None]):
                     saved,
                 )
 
-        from callblock.screens.prompts import NoteScreen
-
-        self.app.push_screen(NoteScreen(title, max_length=TOUCH_NOTE_MAX), save)
+        self.app.push_screen(NoteScreen(title, initial, max_length=TOUCH_NOTE_MAX), save)
 
     def action_edit_notes(self) -> None:
         if self.current is not None:
@@ -429,8 +420,9 @@ class PowerHourScreen(Screen[None]):
         self.query_one(UpNext).display = not pane.editing
         if saved is not None:
             lead_id, text = saved
-            if self.current and self.current.lead.id == lead_id:
-                self.current = replace(self.current, lead=replace(self.current.lead, notes=text))
+            block = self.block
+            if block and block.current and block.current.lead.id == lead_id:
+                block.current = replace(block.current, lead=replace(block.current.lead, notes=text))
         self.refresh_bindings()
         return saved is not None
 
@@ -450,9 +442,14 @@ class PowerHourScreen(Screen[None]):
 
     def action_end_block(self) -> None:
         ctx = self.ctx
+        block = self.block
+        if block is None:
+            return
+        if block.taken_over:
+            self.app.exit()
+            return
         self._finish_notes()
-        self._release()
-        sessions.end_session(ctx.store, ctx.clock, self.session)
+        block.end()
         stats = sessions.session_stats(ctx.store, self.session, ctx.clock.now())
         from callblock.screens.summary import SummaryScreen
 

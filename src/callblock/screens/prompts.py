@@ -24,9 +24,12 @@ class WhenScreen(ModalScreen[datetime | None]):
 
     BINDINGS = [Binding("escape", "cancel", "cancel", id="prompt.cancel")]
 
-    def __init__(self, title: str, now: datetime, rep_zone: str, lead_zone: str) -> None:
+    def __init__(
+        self, title: str, now: datetime, rep_zone: str, lead_zone: str, initial: str = ""
+    ) -> None:
         super().__init__()
         self._title = title
+        self._initial = initial
         self._now = local_time(now, rep_zone)
         self._lead_zone = lead_zone
         self._parsed: datetime | None = None
@@ -34,7 +37,10 @@ class WhenScreen(ModalScreen[datetime | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt"):
             yield Static(plain(self._title, "bold"))
-            yield SafeInput(placeholder="thu 3pm · tomorrow 10:30 · in 2 days · 2026-12-01 09:00")
+            yield SafeInput(
+                value=self._initial,
+                placeholder="thu 3pm · tomorrow 10:30 · in 2 days · 2026-12-01 09:00",
+            )
             yield Static(Content.styled("Type a time.", "dim"), id="when-preview")
             yield Static(Content.styled("Enter save · Esc cancel", "dim"))
 
@@ -65,6 +71,11 @@ class WhenScreen(ModalScreen[datetime | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    @property
+    def typed(self) -> str:
+        """What the rep has typed so far (kept when the terminal goes away)."""
+        return self.query_one(SafeInput).value
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -116,3 +127,8 @@ class NoteScreen(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    @property
+    def typed(self) -> str:
+        """What the rep has typed so far (kept when the terminal goes away)."""
+        return self.query_one(SafeInput).value

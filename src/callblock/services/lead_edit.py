@@ -139,7 +139,7 @@ def step_fit(store: Store, lead_id: int, criterion: str) -> Lead:
 
 
 def call_now_problem(
-    store: Store, lead: Lead, now: datetime, settings: Settings, rep: str | None = None
+    store: Store, lead: Lead, now: datetime, settings: Settings, session_id: int | None = None
 ) -> str | None:
     """Why `lead` must not be dialled now (None: it may be)."""
     if store.merged_into(lead.id) is not None:
@@ -160,6 +160,6 @@ def call_now_problem(
         if calls >= window.max_calls_per_day:
             return f"already called {calls} times in 24 hours (the limit in {lead.region})"
     holder = store.lease_holder(lead.id, iso(now))
-    if holder is not None and holder != rep:
-        return f"on {holder}'s screen right now"
+    if holder is not None and holder.session_id != session_id:
+        return f"on {holder.rep}'s screen right now"
     return None

@@ -69,16 +69,18 @@ class QueueQuery:
         return f"AND ({' OR '.join(clauses)}) " + more, (*params, *extra)
 
     def not_excluded(self, alias: str) -> tuple[str, tuple[object, ...]]:
-        """Not skipped by the caller, not leased by another session (by anyone when the caller
-        has no session: `callblock queue` lists what a block could be handed now)."""
+        """Not skipped by the caller, not leased by another session (by another rep when the
+        caller has no session: `callblock queue` lists the rep's own screens' leads too)."""
         sql = ""
         if self.exclude:
             sql += f"AND {alias}id NOT IN ({_marks(self.exclude)}) "
+        holder = "session_id" if self.session_id is not None else "rep"
         sql += (
-            f"AND {alias}id NOT IN (SELECT lead_id FROM leases WHERE session_id != ? "
+            f"AND {alias}id NOT IN (SELECT lead_id FROM leases WHERE {holder} != ? "
             "AND expires_at > ?) "
         )
-        return sql, (*self.exclude, self.session_id or 0, self.now)
+        mine = self.session_id if self.session_id is not None else self.rep
+        return sql, (*self.exclude, mine, self.now)
 
 
 class QueueQueries:

@@ -84,6 +84,10 @@ class SessionQueries:
         ).fetchall()
         return [_open_session(row) for row in rows]
 
+    def session_owner(self, session_id: int) -> str | None:
+        row = self.conn.execute("SELECT owner FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        return row[0] if row else None
+
     def adopt_session(self, session_id: int, owner: str, now: str) -> bool:
         """This process runs the (open) session from now on; the one that ran it, if any, sees
         it is no longer the owner at its next heartbeat. Its leases are let go."""

@@ -9,14 +9,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from callblock.domain.models import Callback, Lead, Session, Touch, fit_score
+from callblock.domain.models import Callback, Lead, Touch, fit_score
 from callblock.store import health, migrations
 from callblock.store.convert import (
     LEAD_COLUMNS,
     callback_from_row,
     lead_from_row,
     lead_row_sane,
-    session_from_row,
     touch_from_row,
 )
 from callblock.store.db import (

@@ -1,0 +1,303 @@
+"""A running call block: what comes next, and the guarantee that one lead is on one screen.
+
+The power-hour screen, the benchmark and the tests all drive a `Block`: it holds the block's
+state (the lead on screen, the queue behind it, what was done and skipped, the follow-up mix so
+far), claims each lead it shows for its session (the check that the lead is still callable and
+that nobody else holds it is made in the claim's own write transaction), renews its leases, and
+keeps in the session row what a reconnect needs to resume the block.
+"""
+
+from __future__ import annotations
+
+import secrets
+from contextlib import suppress
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from callblock.clock import Clock, iso
+from callblock.config import Settings
+from callblock.domain.calling import local_time
+from callblock.domain.models import Session, Touch
+from callblock.domain.outcomes import OUTCOME_BY_CODE
+from callblock.domain.priority import MixServed, QueueItem
+from callblock.services import ServiceError, dialing, leases, queue
+from callblock.services.leads import get_lead
+from callblock.store import DatabaseBusy, Store
+
+PREVIEW = 5  # leads shown under "up next"
+AHEAD_FRESH = timedelta(seconds=5)  # an older list is rebuilt (a promise may have come due)
+
+
+class LeadHeld(ServiceError):
+    """The lead is on another session's screen."""
+
+
+@dataclass
+class Block:
+    """One session's block. Methods that write raise DatabaseBusy (nothing changed) when
+    another process holds the database; the caller may retry them."""
+
+    store: Store
+    clock: Clock
+    settings: Settings
+    rep: str
+    session: Session
+    owner: str = field(default_factory=lambda: secrets.token_hex(8))
+    current: QueueItem | None = None
+    last: dialing.Recorded | None = None
+    done: set[int] = field(default_factory=set)  # leads given an outcome in this block
+    skipped: set[int] = field(default_factory=set)
+    served: MixServed = field(default_factory=MixServed)  # follow-up slots filled so far
+    ahead: list[QueueItem] = field(default_factory=list)  # the queue behind the current lead
+    ahead_at: datetime | None = None  # when it was built
+    resume_lead: int | None = None  # the lead on screen when the block was suspended
+    taken_over: bool = False  # another process runs this session now
+    ended: bool = False
+    last_heartbeat: datetime | None = None
+
+    # the queue ------------------------------------------------------------------------------
+    @property
+    def upcoming(self) -> list[QueueItem]:
+        return self.ahead[:PREVIEW]
+
+    def advance(self) -> QueueItem | None:
+        """Release the lead on screen and claim the next one (None: nothing to call now).
+
+        After a quick outcome (under AHEAD_FRESH) the next lead is the head of the queue computed
+        when the last one was shown (re-checked and claimed now), so it is there at once; after a
+        longer call the queue is built afresh (a promise may have come due, a lead arrived).
+        """
+        self._release_current()
+        self.current = None
+        now = self.clock.now()
+        fresh = self.ahead_at is not None and now - self.ahead_at < AHEAD_FRESH
+        items: list[QueueItem] = []
+        if self.resume_lead is not None:  # a resumed block shows its lead again first
+            items = self._resumed_head()
+        if not items:
+            items = self._claim_head(self.ahead if fresh else [])
+        if not items:
+            items = self._claim_head(self._queue(self.served))
+        self.current = items[0] if items else None
+        self.ahead, self.ahead_at = items[1:], now
+        with suppress(DatabaseBusy):  # the lead is claimed; the next save keeps the state
+            self.save_state()
+        return self.current
+
+    def rebuild_ahead(self) -> list[QueueItem]:
+        """The queue behind the lead on screen, rebuilt (once its frame is out)."""
+        exclude = (self.current.lead.id,) if self.current else ()
+        served = self.served.after(self.current) if self.current else self.served
+        self.ahead = self._queue(served, exclude)
+        self.ahead_at = self.clock.now()
+        return self.upcoming
+
+    def _queue(self, served: MixServed, also_exclude: tuple[int, ...] = ()) -> list[QueueItem]:
+        return queue.next_leads_for_rep(
+            self.store,
+            self.settings,
+            rep=self.rep,
+            now=self.clock.now(),
+            limit=PREVIEW + 2,  # one spare: the preview stays full when the head moves up
+            exclude=self.done | self.skipped | set(also_exclude),
+            served=served,
+            session_id=self.session.id,
+        )
+
+    def _claim_head(self, items: list[QueueItem]) -> list[QueueItem]:
+        """`items` from the first one that may be called now and could be claimed; [] if none."""
+        for index, item in enumerate(items):
+            if item.lead.id in self.done | self.skipped:
+                continue
+            claimed = self.claim(item)
+            if claimed is not None:
+                return [claimed, *items[index + 1 :]]
+        return []
+
+    def claim(self, item: QueueItem) -> QueueItem | None:
+        """`item` as stored now and leased to this session, or None when it must not be called
+        now or another session holds it: decided in the claim's own write transaction."""
+        now = self.clock.now()
+        with self.store.transaction():
+            fresh = queue.recheck(self.store, self.settings, item, rep=self.rep, now=now)
+            if fresh is None:
+                return None
+            holder = self.store.claim(
+                item.lead.id, self.session.id, self.rep, iso(now), iso(now + leases.LEASE)
+            )
+        return fresh if holder is None else None
+
+    def _resumed_head(self) -> list[QueueItem]:
+        lead_id, self.resume_lead = self.resume_lead, None
+        lead = self.store.get_lead(lead_id) if lead_id is not None else None
+        if lead is None or lead_id in self.done | self.skipped:
+            return []
+        item = self._item(lead, "resumed", "on your screen when the block was interrupted")
+        claimed = self.claim(item)
+        return [claimed] if claimed is not None else []
+
+    def _item(self, lead: Any, tier: str, reason: str) -> QueueItem:
+        local = local_time(self.clock.now(), lead.zone(self.settings.timezone))
+        return QueueItem(lead, 0.0, tier, (reason,), local)
+
+    def _release_current(self) -> None:
+        if self.current is not None:
+            leases.release(self.store, self.session.id, self.current.lead.id)
+
+    # what the rep does ----------------------------------------------------------------------
+    def record(self, code: str, when: datetime | None = None, note: str = "") -> dialing.Recorded:
+        """Record the outcome of the lead on screen (the caller then calls `advance`)."""
+        item = self.current
+        if item is None:
+            raise ServiceError("no lead on screen")
+        recorded = dialing.record_outcome(
+            self.store,
+            self.clock,
+            rep=self.rep,
+            lead_id=item.lead.id,
+            code=code,
+            when=when,
+            note=note,
+            session_id=self.session.id,
+            settings=self.settings,
+        )
+        self.last = recorded
+        self.done.add(item.lead.id)
+        self.served = self.served.after(item)
+        return recorded
+
+    def skip(self) -> None:
+        if self.current is not None:
+            self.skipped.add(self.current.lead.id)
+            self.served = self.served.after(self.current)
+
+    def undo(self) -> Touch | None:
+        """Undo the block's last outcome and put its lead back on screen, claimed again, in one
+        transaction; LeadHeld (nothing undone) when another session holds that lead now."""
+        now = self.clock.now()
+        with self.store.transaction():
+            last = self.store.last_live_touch(self.session.id)
+            if last is None:
+                return None
+            holder = self.store.claim(
+                last.lead_id, self.session.id, self.rep, iso(now), iso(now + leases.LEASE)
+            )
+            if holder is not None:
+                lead = self.store.get_lead(last.lead_id)
+                name = lead.name if lead else f"lead {last.lead_id}"
+                raise LeadHeld(f"not undone: {name} is on {holder.rep}'s screen right now")
+            touch = dialing.undo_last(
+                self.store, self.clock, rep=self.rep, session_id=self.session.id,
+                settings=self.settings,
+            )  # fmt: skip
+        if touch is None:
+            return None
+        if self.current is not None and self.current.lead.id != touch.lead_id:
+            leases.release(self.store, self.session.id, self.current.lead.id)
+        self.done.discard(touch.lead_id)
+        self.last = None
+        lead = get_lead(self.store, touch.lead_id)
+        self.current = self._item(lead, "undo", "outcome undone: record it again")
+        self.save_state()
+        return touch
+
+    def work_lead(self, lead_id: int) -> QueueItem:
+        """Show `lead_id` now, ahead of the queue (the lead screen's "call now")."""
+        lead = get_lead(self.store, lead_id)
+        now = self.clock.now()
+        holder = self.store.claim(
+            lead_id, self.session.id, self.rep, iso(now), iso(now + leases.LEASE)
+        )
+        if holder is not None:
+            raise LeadHeld(f"{lead.name} is on {holder.rep}'s screen right now")
+        self.skipped.discard(lead_id)
+        if self.current is not None and self.current.lead.id != lead_id:
+            leases.release(self.store, self.session.id, self.current.lead.id)
+        self.current = self._item(lead, "chosen", "picked by you: call now")
+        self.save_state()
+        return self.current
+
+    def recheck_current(self) -> QueueItem | None:
+        """The lead on screen as stored now, or None when it must not be called any more."""
+        item = self.current
+        if item is None:
+            return None
+        fresh = queue.recheck(self.store, self.settings, item, rep=self.rep, now=self.clock.now())
+        if fresh is None and item.tier in ("promise", "inbound", "follow-up", "nurture"):
+            return None
+        lead = self.store.get_lead(item.lead.id)
+        self.current = replace(item, lead=lead) if lead else item
+        return self.current
+
+    def window_closed(self) -> bool:
+        """The calling hours of the lead on screen have closed (an undone lead stays)."""
+        item = self.current
+        if item is None or item.tier == "undo":
+            return False
+        return not queue.still_callable(item, self.settings, self.clock.now())
+
+    # the session ----------------------------------------------------------------------------
+    def heartbeat(self) -> bool:
+        """Every HEARTBEAT: renew the leases; False (and `taken_over`) when another process has
+        taken this session over. Between heartbeats only a cheap read is made."""
+        if self.ended:
+            return True
+        now = self.clock.now()
+        due = self.last_heartbeat is None or now - self.last_heartbeat >= leases.HEARTBEAT
+        if not due:
+            if self.store.session_owner(self.session.id) != self.owner:
+                self.taken_over = True
+            return not self.taken_over
+        alive = self.store.heartbeat(self.session.id, self.owner, iso(now), iso(now + leases.LEASE))
+        self.last_heartbeat = now
+        self.taken_over = not alive
+        return alive
+
+    def state(self, draft: dict[str, Any] | None = None) -> dict[str, Any]:
+        served = self.served
+        return {
+            "current": self.current.lead.id if self.current else None,
+            "done": sorted(self.done),
+            "skipped": sorted(self.skipped),
+            "served": [served.slots, served.warm, served.nurture],
+            **({"draft": draft} if draft else {}),
+        }
+
+    def save_state(self, draft: dict[str, Any] | None = None, *, suspend: bool = False) -> None:
+        if not self.taken_over:
+            kept = self.store.save_session_state(
+                self.session.id, self.owner, self.state(draft), suspend=suspend
+            )
+            self.taken_over = not kept
+
+    def suspend(self, draft: dict[str, Any] | None = None) -> None:
+        """The terminal is gone: keep what a reconnect needs, let go of the lead on screen."""
+        self.save_state(draft, suspend=True)
+
+    def end(self) -> None:
+        if not self.taken_over:
+            self.store.end_session(self.session.id, iso(self.clock.now()))
+        self.current = None
+        self.ended = True
+
+    def restore(self, state: dict[str, Any]) -> dict[str, Any] | None:
+        """Take up a suspended block's state; the draft it kept, if any."""
+        self.done = {int(i) for i in state.get("done", []) if isinstance(i, int)}
+        self.skipped = {int(i) for i in state.get("skipped", []) if isinstance(i, int)}
+        served = state.get("served")
+        if (
+            isinstance(served, list)
+            and len(served) == 3
+            and all(isinstance(n, int) for n in served)
+        ):
+            self.served = MixServed(*served)
+        current = state.get("current")
+        self.resume_lead = current if isinstance(current, int) else None
+        touch = self.store.last_live_touch(self.session.id)
+        if touch is not None and (lead := self.store.get_lead(touch.lead_id)) is not None:
+            outcome = OUTCOME_BY_CODE.get(touch.outcome)
+            if outcome is not None:
+                self.last = dialing.Recorded(touch.id, lead, outcome, None)
+        draft = state.get("draft")
+        return draft if isinstance(draft, dict) else None

@@ -1,0 +1,227 @@
+"""One lead on one screen, tested without a terminal: the Block service the power hour drives.
+
+Each `Block` here is one running app (a session) with its own database connection, as two
+processes would have.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from callblock.clock import FixedClock, iso
+from callblock.config import Settings
+from callblock.services import block as block_service
+from callblock.services import sessions
+from callblock.services.block import Block, LeadHeld
+from callblock.store import DatabaseBusy, Store
+from tests.conftest import NOW
+
+ZONE = "America/New_York"
+
+
+@pytest.fixture
+def connections(db_path: Path) -> Iterator[list[Store]]:
+    opened: list[Store] = []
+    yield opened
+    for store in opened:
+        store.close()
+
+
+@pytest.fixture
+def open_block(db_path: Path, clock: FixedClock, settings: Settings, connections: list[Store]):
+    def make(rep: str = "alice", resume: sessions.Resumable | None = None) -> Block:
+        store = Store.open(db_path)
+        connections.append(store)
+        block, _draft = sessions.start_block(
+            store, clock, settings, rep=rep, block_name="Power hour", target=60, resume=resume
+        )
+        return block
+
+    return make
+
+
+def leads_on_screens(blocks: list[Block]) -> list[int]:
+    return [b.current.lead.id for b in blocks if b.current is not None]
+
+
+def test_five_windows_of_one_rep_never_show_the_same_lead(make_lead, open_block) -> None:
+    for n in range(12):
+        make_lead(name=f"Lead {n}", created=NOW - timedelta(minutes=30 + n))
+    blocks = [open_block("alice") for _ in range(5)]
+    seen: list[int] = []
+    for _round in range(2):
+        for block in blocks:
+            block.advance()
+            on_screens = leads_on_screens(blocks)
+            assert len(on_screens) == len(set(on_screens)), on_screens
+        seen += leads_on_screens(blocks)
+        for block in blocks:
+            if block.current is not None:
+                block.record("no-answer")
+    assert len(seen) == len(set(seen)) == 10  # every lead dialed once, none twice
+
+
+def test_the_recheck_runs_inside_the_claims_write_transaction(
+    make_lead, open_block, db_path, monkeypatch, connections
+) -> None:
+    """Another process cannot record an outcome (and let go of the lead) between "still
+    callable" and the claim: while the recheck runs, the database's write lock is held."""
+    make_lead(name="Only")
+    block = open_block("alice")
+    other = Store.open(db_path)
+    connections.append(other)
+    attempts: list[str] = []
+    recheck = block_service.queue.recheck
+
+    def recheck_while_another_writes(*args, **kwargs):
+        try:
+            with other.patience(0), other.transaction():
+                attempts.append("written")
+        except DatabaseBusy:
+            attempts.append("blocked")
+        return recheck(*args, **kwargs)
+
+    monkeypatch.setattr(block_service.queue, "recheck", recheck_while_another_writes)
+    assert block.advance() is not None
+    assert attempts == ["blocked"]
+
+
+def test_a_lead_an_outcome_was_just_recorded_for_is_not_handed_to_the_next_rep(
+    make_lead, open_block, clock
+) -> None:
+    lead = make_lead(name="Shared")
+    bob = open_block("bob")
+    bob.ahead = [item for item in bob._queue(bob.served)]  # bob's list, built before alice acts
+    bob.ahead_at = clock.now()
+    alice = open_block("alice")
+    assert alice.advance().lead.id == lead
+    alice.record("no-answer")
+    alice.advance()  # alice lets go of it
+    assert bob.advance() is None  # touched seconds ago: not callable, whatever bob's list said
+
+
+def test_undo_refuses_a_lead_now_on_another_reps_screen(make_lead, open_block) -> None:
+    lead = make_lead(name="Contested")
+    alice = open_block("alice")
+    assert alice.advance().lead.id == lead
+    alice.record("no-answer")
+    alice.advance()
+    bob = open_block("bob")
+    bob.work_lead(lead)  # bob picked it from search: "call now"
+    with pytest.raises(LeadHeld, match="Contested is on bob's screen"):
+        alice.undo()
+    store = alice.store
+    assert store.last_live_touch(alice.session.id) is not None  # nothing was undone
+    assert store.lease_holder(lead, iso(NOW)).rep == "bob"
+
+
+def test_undo_puts_the_lead_back_claimed(make_lead, open_block) -> None:
+    first, second = make_lead(name="First"), make_lead(name="Second", created=NOW)
+    alice = open_block("alice")
+    shown = alice.advance().lead.id
+    alice.record("no-answer")
+    alice.advance()
+    touch = alice.undo()
+    assert touch is not None and alice.current.lead.id == shown
+    held = alice.store.lease_holder(shown, iso(NOW))
+    assert held is not None and held.session_id == alice.session.id
+    replaced = first if shown == second else second
+    assert alice.store.lease_holder(replaced, iso(NOW)) is None  # the lead it replaced: let go
+
+
+def test_a_dead_apps_lead_is_free_within_two_minutes(make_lead, open_block, clock) -> None:
+    lead = make_lead(name="Orphan")
+    dead = open_block("alice")
+    assert dead.advance().lead.id == lead
+    bob = open_block("bob")
+    assert bob.advance() is None
+    clock.advance(seconds=block_service.leases.LEASE.total_seconds() + 1)
+    assert timedelta(minutes=2) >= block_service.leases.LEASE
+    assert bob.advance().lead.id == lead
+
+
+def test_the_heartbeat_keeps_the_lease_while_the_lead_stays(make_lead, open_block, clock) -> None:
+    lead = make_lead(name="Long call")
+    alice = open_block("alice")
+    alice.advance()
+    bob = open_block("bob")
+    for _ in range(20):  # ten minutes on one lead
+        clock.advance(seconds=30)
+        assert alice.heartbeat()
+        assert bob.advance() is None
+    assert alice.store.lease_holder(lead, iso(clock.now())).rep == "alice"
+
+
+def test_taking_over_stops_the_first_window_and_lets_its_lead_go(
+    make_lead, open_block, clock
+) -> None:
+    make_lead(name="A"), make_lead(name="B", created=NOW)
+    first = open_block("alice")
+    shown = first.advance().lead.id
+    first.record("no-answer")
+    first.advance()
+    found = sessions.resumable(first.store, clock, "alice", ZONE)
+    assert found is not None and found.live and found.session.id == first.session.id
+    second = open_block("alice", resume=found)
+    assert second.session.id == first.session.id
+    clock.advance(seconds=1)
+    assert first.heartbeat() is False and first.taken_over
+    assert first.store.lease_holder(first.current.lead.id, iso(clock.now())) is None
+    first.save_state()  # the old window can no longer write the block's state
+    assert second.last is not None and second.last.lead.id == shown  # u still undoes it
+    assert second.advance() is not None
+
+
+def test_a_dropped_block_resumes_the_same_day_with_its_lead_counters_and_draft(
+    make_lead, open_block, clock
+) -> None:
+    for n in range(4):
+        make_lead(name=f"L{n}", created=NOW - timedelta(minutes=10 + n))
+    first = open_block("alice")
+    dialed = first.advance().lead.id
+    first.record("no-answer")
+    on_screen = first.advance().lead.id
+    first.suspend({"prompt": {"kind": "when", "code": "callback", "lead": on_screen, "text": "th"}})
+    assert first.store.lease_holder(on_screen, iso(NOW)) is None  # let go at once
+    clock.advance(minutes=20)
+    found = sessions.resumable(first.store, clock, "alice", ZONE)
+    assert found is not None and not found.live
+    store = first.store
+    again, draft = sessions.start_block(
+        store, clock, first.settings, rep="alice", block_name="x", target=60, resume=found
+    )
+    assert again.session.id == first.session.id
+    assert draft == {
+        "prompt": {"kind": "when", "code": "callback", "lead": on_screen, "text": "th"}
+    }
+    assert again.done == {dialed}
+    assert again.advance().lead.id == on_screen  # the lead on screen comes back first
+    assert again.last is not None and again.last.lead.id == dialed
+    assert again.undo() is not None  # u undoes the outcome pressed before the drop
+    stats = sessions.session_stats(store, again.session, clock.now())
+    assert stats.dials == 0
+
+
+def test_a_block_left_open_on_an_earlier_day_is_ended_not_resumed(
+    make_lead, open_block, clock
+) -> None:
+    make_lead(name="X")
+    old = open_block("alice")
+    old.advance()
+    old.suspend()
+    clock.advance(days=1)
+    assert sessions.resumable(old.store, clock, "alice", ZONE) is None
+    session = old.store.get_session(old.session.id)
+    assert session is not None and session.ended_at is not None
+
+
+def test_another_reps_block_is_never_resumed(make_lead, open_block, clock) -> None:
+    make_lead(name="X")
+    bobs = open_block("bob")
+    bobs.advance()
+    bobs.suspend()
+    assert sessions.resumable(bobs.store, clock, "alice", ZONE) is None

@@ -1,0 +1,185 @@
+"""A dropped terminal: SIGHUP, SIGTERM or a closed pty ends the app within 2 s with what was
+typed kept and the lead let go; the next start the same day resumes the block. Run on a real
+pseudo-terminal with the installed `callblock`."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from contextlib import suppress
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ZONE
+
+NOW = "2026-11-23T19:00:00Z"  # Monday 14:00 in New York
+CALLBLOCK = str(Path(sys.executable).parent / "callblock")
+ENV = {**os.environ, "TZ": ZONE, "TERM": "xterm-256color"}
+
+
+class Terminal:
+    """The app on a pseudo-terminal: keys in, bytes out."""
+
+    def __init__(self, db: Path, rep: str = "alice") -> None:
+        args = [CALLBLOCK, "--db", str(db), "--now", NOW, "--rep", rep, "dial"]
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.execvpe(CALLBLOCK, args, ENV)
+        self.seen = bytearray()
+        self.status: int | None = None
+
+    def read_until(self, marker: bytes, seconds: float = 15) -> bool:
+        deadline = time.monotonic() + seconds
+        while marker not in self.seen and time.monotonic() < deadline:
+            if select.select([self.fd], [], [], 0.05)[0]:
+                try:
+                    self.seen.extend(os.read(self.fd, 65536))
+                except OSError:
+                    break
+        return marker in self.seen
+
+    def write(self, data: bytes) -> None:
+        os.write(self.fd, data)
+
+    def wait_exit(self, seconds: float) -> float | None:
+        """Seconds until the process ended, or None when it did not within `seconds`."""
+        start = time.monotonic()
+        while time.monotonic() - start < seconds:
+            done, code = os.waitpid(self.pid, os.WNOHANG)
+            if done:
+                self.status = os.waitstatus_to_exitcode(code)
+                return time.monotonic() - start
+            if self.fd >= 0 and select.select([self.fd], [], [], 0.02)[0]:
+                with suppress(OSError):
+                    self.seen.extend(os.read(self.fd, 65536))
+            else:
+                time.sleep(0.02)
+        return None
+
+    def close(self) -> None:
+        if self.status is None:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+
+@pytest.fixture
+def team_db(tmp_path: Path) -> Path:
+    path = tmp_path / "team.db"
+    subprocess.run(
+        [CALLBLOCK, "--db", str(path), "--now", NOW, "demo", "--leads", "60"],
+        check=True,
+        capture_output=True,
+        env=ENV,
+    )
+    return path
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def wait_for_lease(db: Path, seconds: float = 10) -> tuple[int, int]:
+    """(lead, session) of the one lead on a screen."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        leased = rows(db, "SELECT lead_id, session_id FROM leases")
+        if leased:
+            return leased[0]
+        time.sleep(0.05)
+    raise AssertionError("no lead was leased")
+
+
+def outcomes(db: Path, session: int) -> list[tuple]:
+    return rows(db, f"SELECT outcome, undone FROM touches WHERE session_id = {session}")
+
+
+@pytest.mark.parametrize("how", ["SIGHUP", "SIGTERM", "closed terminal"])
+def test_a_dropped_terminal_keeps_the_typed_callback_and_lets_the_lead_go(
+    team_db: Path, how: str
+) -> None:
+    term = Terminal(team_db)
+    try:
+        assert term.read_until(b"up next"), bytes(term.seen[-300:])
+        lead, session = wait_for_lease(team_db)
+        term.write(b"l")
+        assert term.read_until(b"when?")
+        term.write(b"thu 3pm")
+        assert term.read_until(b"26 Nov 2026 15:00")  # the live preview: the text is in the box
+        if how == "closed terminal":
+            os.close(term.fd)  # the link is gone: the kernel hangs up the session
+            term.fd = -1
+        else:
+            os.kill(term.pid, getattr(signal, how))
+        took = term.wait_exit(5)
+        assert took is not None and took < 2.0, took
+        assert term.status not in (0, None)
+    finally:
+        term.close()
+    assert rows(team_db, "SELECT count(*) FROM leases") == [(0,)]
+    owner, ended, state = rows(
+        team_db, f"SELECT owner, ended_at, state FROM sessions WHERE id = {session}"
+    )[0]
+    assert owner is None and ended is None  # suspended, not ended: kept for a reconnect
+    kept = json.loads(state)
+    assert kept["current"] == lead
+    assert kept["draft"]["prompt"] == {
+        "kind": "when",
+        "code": "callback",
+        "lead": lead,
+        "text": "thu 3pm",
+    }
+    assert outcomes(team_db, session) == []
+
+
+def test_reconnecting_resumes_the_block_with_its_lead_and_the_typed_text(team_db: Path) -> None:
+    term = Terminal(team_db)
+    try:
+        assert term.read_until(b"up next")
+        lead, session = wait_for_lease(team_db)
+        term.write(b"n")  # one outcome recorded before the drop
+        deadline = time.monotonic() + 10
+        while outcomes(team_db, session) != [("no-answer", 0)]:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        time.sleep(0.3)
+        on_screen, _ = wait_for_lease(team_db)
+        assert on_screen != lead
+        term.write(b"l")
+        assert term.read_until(b"when?")
+        term.write(b"tomorrow 10")
+        time.sleep(0.3)
+        os.kill(term.pid, signal.SIGHUP)
+        assert term.wait_exit(5) is not None
+    finally:
+        term.close()
+    sessions_before = rows(team_db, "SELECT id FROM sessions")
+    again = Terminal(team_db)
+    try:
+        assert again.read_until(b"Resumed your block"), bytes(again.seen[-400:])
+        assert again.read_until(b"tomorrow 10")  # the callback prompt is back with the text
+        assert wait_for_lease(team_db) == (on_screen, session)  # the same lead, the same block
+        assert rows(team_db, "SELECT id FROM sessions") == sessions_before
+        again.write(b"\x1b")  # close the prompt
+        time.sleep(0.5)
+        again.write(b"u")  # undo still undoes the outcome pressed before the drop
+        deadline = time.monotonic() + 10
+        while outcomes(team_db, session) != [("no-answer", 1)]:
+            assert time.monotonic() < deadline, outcomes(team_db, session)
+            time.sleep(0.05)
+    finally:
+        again.close()
