@@ -107,11 +107,13 @@ def change_team_settings(
     store: Store, clock: Clock, *, rep: str, sets: list[str], file: Path | None
 ) -> list[Change]:
     """Apply `--file` then `--set`s, all or nothing, each change kept in the audit table; the
-    stored due times follow at once (not at some rep's next start)."""
+    stored due times follow at once (not at some rep's next start). What is stored is every
+    key as read (a block's default minutes written out; `max_attempts` cuts the schedule)."""
     from callblock.config.team import (
         changes,
         parse_assignment,
         read_team_file,
+        team_data,
         team_settings,
         unflatten,
         with_file,
@@ -131,7 +133,7 @@ def change_team_settings(
         new = with_sets(new, assignments)
         label = "team settings --set" if assignments else f"team settings after {file}"
         settings = team_settings(new, label)
-        diff = changes(old, new)
+        diff = changes(old, team_data(settings))  # stored complete, as the reader read it
         if diff:
             store.write_team_settings(diff, at=iso(clock.now()), rep=rep)
     if diff:
