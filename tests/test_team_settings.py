@@ -503,3 +503,15 @@ def test_init_in_an_existing_folder_says_what_to_run_for_the_group(capsys, tmp_p
         capsys, "team", "init", "--db", str(db2), "--timezone", ZONE, "--group", group
     )
     assert code == 0 and "note:" not in out
+
+
+def test_unreadable_files_say_why_not_a_number_error(capsys, team_db: Path, tmp_path) -> None:
+    """A directory or a missing file given as --config or --file: the read's own reason (it was
+    "a number too long to read": the reader's ValueError catch took the read's error)."""
+    code, _, err = run(capsys, "--db", str(team_db), "--config", str(tmp_path), "queue")
+    assert code == 1 and f"{tmp_path}: not a regular file (a directory)" in err
+    missing = tmp_path / "missing.toml"
+    code, _, err = run(capsys, "team", "settings", "--db", str(team_db), "--file", str(missing))
+    assert code == 1 and f"{missing}: cannot read it (No such file or directory)" in err
+    code, _, err = run(capsys, "team", "settings", "--db", str(team_db), "--set", "block.name=a\nb")
+    assert code == 1 and "a VALUE is one line" in err

@@ -75,8 +75,9 @@ def load_settings(path: Path | None, *, required: bool, machine_zone: str) -> Se
 
 def parse_file(path: Path) -> tuple[str, dict[str, Any]]:
     """A TOML file's text and its tables (a file that cannot be read names itself)."""
+    raw = _read(path)  # its ConfigError is a ValueError: not one to catch below
     try:
-        text = _read(path).decode("utf-8")
+        text = raw.decode("utf-8")
         return text, tomllib.loads(text)
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text") from None

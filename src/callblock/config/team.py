@@ -151,6 +151,8 @@ def parse_assignment(text: str) -> tuple[list[str], Any]:
 
 
 def _value(raw: str) -> Any:
+    if any(c in raw for c in "\n\r"):
+        raise ConfigError(f"{SET_LABEL}: a VALUE is one line (one TOML value)")
     try:
         parsed = tomllib.loads(f"v = {raw}")
     except (tomllib.TOMLDecodeError, ValueError):

@@ -35,7 +35,10 @@ def make_folder(folder: Path, gid: int | None) -> bool:
     when it was created here."""
     if folder.is_dir():
         return False
-    folder.mkdir(parents=True)
+    try:
+        folder.mkdir(parents=True)
+    except OSError as error:
+        raise ServiceError(f"cannot create the folder {folder} ({error.strerror})") from None
     if gid is not None:
         os.chown(folder, -1, gid)
         os.chmod(folder, FOLDER_MODE)  # after chown: chown may clear the setgid bit
