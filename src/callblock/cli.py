@@ -206,6 +206,13 @@ def build_parser() -> argparse.ArgumentParser:
         f"{WINDOW} or unreadable, orphaned rows; reads only (exit 0 healthy, 1 problems)",
     )
     _json_flag(doctor)
+    team = command("team", "a team database shared by every rep: `team init`, `team settings`")
+    team_commands = team.add_subparsers(
+        dest="team_command", metavar="TEAM_COMMAND", parser_class=_Parser, required=True
+    )
+    from callblock.commands_team import add_settings_commands
+
+    add_settings_commands(team_commands, lambda sub: _common(sub, suppress=True))
     return parser
 
 

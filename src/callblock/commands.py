@@ -24,15 +24,19 @@ from callblock.store import Store, StoreError, fault
 def run(args: argparse.Namespace, clock: Clock) -> int:
     """Run one command; every failure ends in one line on stderr and a non-zero status."""
     try:
-        settings = _settings(args)
         command = args.command or "home"
+        if command == "team":  # the team's database and settings: no user config involved
+            from callblock.commands_team import run_team
+
+            return run_team(args, clock)
+        settings = _settings(args)
         if command in ("home", "dial", "review"):
             return _open_app(args, settings, clock, command)
         if command == "doctor":  # opens the file read-only itself: never migrates or writes
             from callblock.commands_doctor import doctor
 
             return doctor(args)
-        store = _open_store(args, settings, create=command == "demo")
+        store, settings = _open_store(args, settings, create=command == "demo")
         try:
             if command in CHECKED_WRITES:
                 store.refuse_if_damaged()
@@ -64,11 +68,13 @@ def _db_path(args: argparse.Namespace) -> Path:
 
 def _open_store(
     args: argparse.Namespace, settings: Settings, *, create: bool = False, wait: bool = False
-) -> Store:
-    """The database, with every lead's due time in step with the configured cadence. `wait`
-    (the app): while another process holds the write lock, say so and wait for it."""
+) -> tuple[Store, Settings]:
+    """The database and the settings to run with on it (a team database's own, see
+    services/team_settings.py), every lead's due time in step with the cadence. `wait` (the
+    app): while another process holds the write lock, say so and wait for it."""
     from callblock.services.cadence import ensure_due_times
     from callblock.services.learning import current_weights
+    from callblock.services.team_settings import settings_for
 
     path = _db_path(args)
     if args.db is None:  # the user's data dir may not exist yet; a given path's folder must
@@ -84,11 +90,12 @@ def _open_store(
             )
             while not store.writable_now():
                 time.sleep(0.5)
+        settings = settings_for(store, settings)
         ensure_due_times(store, settings, current_weights(store, settings))
     except BaseException:
         store.close()
         raise
-    return store
+    return store, settings
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -112,7 +119,7 @@ def _open_app(args: argparse.Namespace, settings: Settings, clock: Clock, start:
             "For scripts use a command such as `callblock queue --json`.",
             status=2,
         )
-    store = _open_store(args, settings, wait=True)
+    store, settings = _open_store(args, settings, wait=True)
     try:
         from callblock.app import create_app
 

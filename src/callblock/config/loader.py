@@ -69,16 +69,28 @@ def load_settings(path: Path | None, *, required: bool, machine_zone: str) -> Se
         if required and path is not None:
             raise ConfigError(f"{path}: config file not found")
         return Settings(timezone=machine_zone)
+    text, data = parse_file(path)
+    return _Reader(FileLocator(path, text)).read(data, machine_zone)
+
+
+def parse_file(path: Path) -> tuple[str, dict[str, Any]]:
+    """A TOML file's text and its tables (a file that cannot be read names itself)."""
+    raw = _read(path)  # its ConfigError is a ValueError: not one to catch below
     try:
-        text = _read(path).decode("utf-8")
-        data = tomllib.loads(text)
+        text = raw.decode("utf-8")
+        return text, tomllib.loads(text)
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: {error}") from None
     except ValueError:  # an integer of thousands of digits: Python refuses to convert it
         raise ConfigError(f"{path}: a number too long to read") from None
-    return _Reader(_Locator(path, text)).read(data, machine_zone)
+
+
+def read_settings(data: dict[str, Any], where: Locator, machine_zone: str) -> Settings:
+    """Settings from tables already parsed (team settings, a TOML file's), checked exactly as
+    the config file is; errors are worded by `where`."""
+    return _Reader(where).read(data, machine_zone)
 
 
 def _read(path: Path) -> bytes:
@@ -98,11 +110,25 @@ def _read(path: Path) -> bytes:
     return data
 
 
-class _Locator:
+class Locator:
+    """Words an error about a key where there is no file to point into (team settings in the
+    database, `team settings --set`): `label: key 'queue.spacing_minutes': problem`."""
+
+    def __init__(self, label: str) -> None:
+        self.path = label
+        self.file: Path | None = None
+
+    def error(self, section: str | None, key: str, problem: str, index: int = 0) -> ConfigError:
+        dotted = f"{section}.{key}" if section else key
+        return ConfigError(f"{self.path}: key {dotted!r}: {problem}")
+
+
+class FileLocator(Locator):
     """Finds the line of a key so errors can point at it."""
 
     def __init__(self, path: Path, text: str) -> None:
-        self.path = path
+        super().__init__(str(path))
+        self.file = path
         self.lines = text.splitlines()
 
     def error(self, section: str | None, key: str, problem: str, index: int = 0) -> ConfigError:
@@ -138,7 +164,7 @@ class _Locator:
 
 
 class _Reader:
-    def __init__(self, where: _Locator) -> None:
+    def __init__(self, where: Locator) -> None:
         self.where = where
 
     def read(self, data: dict[str, Any], machine_zone: str) -> Settings:
@@ -173,7 +199,7 @@ class _Reader:
             calling=self.calling(data.get("calling_window", {})),
             keys=self.keys(data.get("keys", {})),
             warm_untouched_days=data.get("review", {}).get("warm_untouched_days", 14),
-            source=where.path,
+            source=where.file,
         )
         settings = replace(settings, **self.shares(queue))
         return replace(settings, **self.weights(data.get("weights", {})), **self.blocks(data))

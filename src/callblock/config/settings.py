@@ -50,6 +50,14 @@ class Settings:
     keys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_KEYS))
     warm_untouched_days: int = 14  # review: a warm lead untouched longer fell through the cracks
     source: Path | None = None
+    # A team database's zone (its team settings); None on a single-user database, where
+    # `timezone` is both the rep's and the team's. Stored due times are computed in this zone,
+    # never in a rep's own, so reps in different zones agree on them.
+    team_timezone: str | None = None
+
+    @property
+    def team_zone(self) -> str:
+        return self.team_timezone or self.timezone
 
     @property
     def max_attempts(self) -> int:

@@ -26,7 +26,7 @@ def due_time(row: ScheduleRow, settings: Settings, weights: Weights) -> str | No
         created_at=parse_iso(row.created_at),
         first_call_at=parse_iso(row.first_call_at) if row.first_call_at else None,
         last_touch_at=parse_iso(row.last_touch_at) if row.last_touch_at else None,
-        zone=row.zone or settings.timezone,
+        zone=row.zone or settings.team_zone,
         weekday_weights=weights.weekday,
         nurture=row.status == "nurture",
     )
@@ -56,10 +56,16 @@ def refresh_due(
     return len(rows)
 
 
+def cadence_fingerprint(settings: Settings) -> str:
+    """What the stored due times depend on: the cadence and the zone of leads without one (the
+    team's: a rep's own zone never enters it)."""
+    return settings.cadence.fingerprint() + f"|{settings.team_zone}"
+
+
 def ensure_due_times(store: Store, settings: Settings, weights: Weights) -> bool:
     """After the cadence in the config changed (or on a new database), recompute every lead's
     due time once. True when it did."""
-    fingerprint = settings.cadence.fingerprint() + f"|{settings.timezone}"
+    fingerprint = cadence_fingerprint(settings)
     if store.meta(FINGERPRINT_KEY) == fingerprint:
         return False
     refresh_due(store, settings, weights)

@@ -16,7 +16,7 @@ from callblock.domain.planning import REFERENCE_WEIGHT
 from callblock.domain.ranges import DEMO_LEADS_MAX
 from callblock.domain.weights import Weights
 from callblock.services import ServiceError
-from callblock.services.cadence import FINGERPRINT_KEY, refresh_due
+from callblock.services.cadence import FINGERPRINT_KEY, cadence_fingerprint, refresh_due
 from callblock.store import Store
 
 FIRST = """James Mary Robert Patricia John Jennifer Michael Linda William Elizabeth David Barbara
@@ -116,7 +116,7 @@ def build_demo(
                 _flush(store, lead_rows, touch_rows, promise_rows)
         _flush(store, lead_rows, touch_rows, promise_rows)
         refresh_due(store, settings, settings.weights)
-    store.set_meta(FINGERPRINT_KEY, settings.cadence.fingerprint() + f"|{settings.timezone}")
+    store.set_meta(FINGERPRINT_KEY, cadence_fingerprint(settings))
     return leads
 
 

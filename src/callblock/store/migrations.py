@@ -279,6 +279,20 @@ def _session_leases(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX idx_sessions_open ON sessions(rep) WHERE ended_at IS NULL")
 
 
+def _reps_slot(conn: sqlite3.Connection) -> None:
+    """Migration 8 is the team's `reps` table (another branch); this slot keeps the team
+    settings' number in step until both are merged."""
+
+
+def _team_settings(conn: sqlite3.Connection) -> None:
+    """A team database keeps the settings every rep must share (the config file's team part)
+    here, one row per dotted key (`queue.spacing_minutes`), the value as JSON. A database with
+    rows here is a team database; a single-user one leaves it empty."""
+    conn.execute(
+        "CREATE TABLE team_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID"
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1,
     _v2,
@@ -287,6 +301,8 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _zone_spread,
     _other_contacts,
     _session_leases,
+    _reps_slot,
+    _team_settings,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -303,6 +319,7 @@ OWN_OBJECTS = frozenset(
         ("table", "meta"),
         ("table", "schema_version"),
         ("table", "sessions"),
+        ("table", "team_settings"),
         ("table", "touches"),
         ("trigger", "leads_place_insert"),
         ("trigger", "leads_place_update"),
