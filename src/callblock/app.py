@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.content import Content
@@ -15,8 +16,11 @@ from callblock.config import COMMAND_KEYS, DEFAULT_KEYS, Settings
 from callblock.context import AppContext, LastOutcome
 from callblock.domain.text import NAME_MAX, clean_line
 from callblock.store import Store, database_fault
+from callblock.terminal import driver_for, escape_first
 
 if TYPE_CHECKING:
+    from textual.driver import Driver
+
     from callblock.services.lead_search import LeadSearch
 
 # Config may name keys by the character; Textual binds some of them by name.
@@ -50,6 +54,14 @@ class CallblockApp(App[None]):
         self._lead_search: LeadSearch | None = None
         self.last_outcome: LastOutcome | None = None
         self.fault: str | None = None  # why the app stopped, one line for the terminal
+
+    def get_driver_class(self) -> type[Driver]:
+        # Esc + key over a slow link, click/drag-only mouse tracking: see callblock/terminal.py.
+        return driver_for(super().get_driver_class())
+
+    async def on_event(self, event: events.Event) -> None:
+        if not await escape_first(self, event):
+            await super().on_event(event)
 
     def _handle_exception(self, error: Exception) -> None:
         # Textual's hook for an exception no handler caught (it prints a traceback and exits 1).

@@ -16,6 +16,7 @@ Each outcome is saved to the database the moment you press its key; the next lea
 Callback and meeting ask when, in plain words ("thu 3pm", "tomorrow 10:30", "in 2 days",
 "2026-12-01 09:00"), and show the parsed time before you press Enter.
 Do-not-call asks you to confirm. Esc only closes prompts; it never ends a block.
+Esc then a key, however quickly typed, is Esc then that key (there are no Alt keys).
 
 The queue, top down: (!) your callbacks and meetings due (from 5 minutes before), then other
 reps' promises missed by more than 15 minutes; (+) fresh inbound leads, youngest first after

@@ -87,6 +87,9 @@ class NotesPane(VerticalScroll):
         editor = self.query_one(TextArea)
         self._text = editor.text
         editor.display = False
+        # Blur now, not at the next refresh: a key arriving with the Esc (one read over SSH)
+        # must reach the screen, not the hidden editor (see callblock/terminal.py).
+        editor.blur()
         self.query_one("#notes-view").display = True
         self._render_view()
         return self._lead_id, self._text
