@@ -32,8 +32,14 @@ def run(args: argparse.Namespace, clock: Clock) -> int:
             from callblock.commands_doctor import doctor
 
             return doctor(args)
+        if command == "ssh-session":  # runs the command it allows through `execute` again
+            from callblock.commands_ssh import ssh_session
+
+            return ssh_session(args, _db_path(args))
         store = _open_store(args, settings, create=command == "demo")
         try:
+            if command in AS_REP:
+                _refuse_removed(store, args.rep)
             if command in CHECKED_WRITES:
                 store.refuse_if_damaged()
             return handler(command)(args, store, settings, clock)
@@ -91,6 +97,12 @@ def _open_store(
     return store
 
 
+def _refuse_removed(store: Store, rep: str) -> None:
+    from callblock.services.team import refuse_removed
+
+    refuse_removed(store, rep)
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     explicit = args.config is not None
     path = args.config if explicit else default_config_path()
@@ -114,6 +126,7 @@ def _open_app(args: argparse.Namespace, settings: Settings, clock: Clock, start:
         )
     store = _open_store(args, settings, wait=True)
     try:
+        _refuse_removed(store, args.rep)
         from callblock.app import create_app
 
         app = create_app(settings=settings, store=store, clock=clock, rep=args.rep, start=start)
@@ -297,6 +310,8 @@ def _plan(args: argparse.Namespace, store: Store, settings: Settings, clock: Clo
     )
 
 
+# Commands that act as the rep: a rep removed from the team (`team remove-rep`) is refused.
+AS_REP = frozenset({"log", "queue", "plan", "merge"})
 # Commands that write what a user typed: a damaged file is refused before it is written to.
 CHECKED_WRITES = frozenset({"add", "log", "merge", "import"})
 HANDLERS = {
@@ -308,8 +323,10 @@ HANDLERS = {
     "history": _history,
 }
 # Commands whose bodies live in modules of their own, imported only when run (start-up).
-ELSEWHERE = dict.fromkeys(("report", "export"), "callblock.commands_review") | dict.fromkeys(
-    ("import", "dupes", "merge", "leads"), "callblock.commands_import"
+ELSEWHERE = (
+    dict.fromkeys(("report", "export"), "callblock.commands_review")
+    | dict.fromkeys(("import", "dupes", "merge", "leads"), "callblock.commands_import")
+    | {"team": "callblock.commands_team"}
 )
 
 

@@ -32,9 +32,10 @@ from callblock.store.queue import QueueQueries
 from callblock.store.reports import ReportQueries
 from callblock.store.schedule import ScheduleQueries
 from callblock.store.sessions import SessionQueries
+from callblock.store.team import TeamQueries
 
 
-class Store(QueueQueries, ScheduleQueries, SessionQueries, ReportQueries, LeadAdmin):
+class Store(QueueQueries, ScheduleQueries, SessionQueries, ReportQueries, LeadAdmin, TeamQueries):
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
