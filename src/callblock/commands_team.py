@@ -13,9 +13,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from callblock.domain.reps import REP_NAME_RULE, ROLES
+from callblock.domain.reps import REP_NAME_RULE, ROLES, rep_name_problem
 
 Factory = Callable[[str, str], argparse.ArgumentParser]
+
+
+def rep_name(text: str) -> str:
+    """An argparse type: a rep name (refused in one line, before anything is opened)."""
+    if problem := rep_name_problem(text):
+        raise argparse.ArgumentTypeError(problem)
+    return text
+
+
+rep_name.__name__ = "rep name"
 
 
 def add_rep_commands(team_command: Factory) -> None:
@@ -24,7 +34,7 @@ def add_rep_commands(team_command: Factory) -> None:
         "add-rep",
         "register a rep; with a key, give that SSH key a callblock session as the rep",
     )
-    add.add_argument("name", metavar="NAME", help=REP_NAME_RULE)
+    add.add_argument("name", type=rep_name, metavar="NAME", help=REP_NAME_RULE)
     add.add_argument("--role", choices=ROLES, default=None, help="rep (default) or lead")
     add.add_argument(
         "--timezone",
@@ -58,7 +68,7 @@ def add_rep_commands(team_command: Factory) -> None:
         "remove-rep",
         "remove a rep: their key lines leave authorized_keys, open sessions end; history stays",
     )
-    remove.add_argument("name", metavar="NAME", help="the rep to remove")
+    remove.add_argument("name", type=rep_name, metavar="NAME", help="the rep to remove")
     remove.add_argument("--json", action="store_true", help="print machine-readable JSON")
 
 
