@@ -360,3 +360,17 @@ def test_remove_rep_takes_out_an_edited_line_and_survives_a_missing_file(
     authorized.unlink()
     code, out, err = cli(capsys, db, "team", "remove-rep", "bob", "--json")
     assert code == 0 and json.loads(out)["keys"][0]["lines_removed"] == 0, err
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file to another user")
+def test_root_editing_a_users_authorized_keys_keeps_it_theirs(
+    capsys, tmp_path: Path, keys: list[Path]
+) -> None:
+    db, authorized = tmp_path / "t.db", tmp_path / "authorized_keys"
+    authorized.write_text("# sales\n")
+    os.chown(authorized, 65534, 65534)  # nobody: sshd reads it as that user
+    options = ["--key-file", str(keys[0]), "--authorized-keys", str(authorized)]
+    assert add_rep(capsys, db, "alice", *options)[0] == 0
+    assert (authorized.stat().st_uid, authorized.stat().st_gid) == (65534, 65534)
+    assert cli(capsys, db, "team", "remove-rep", "alice")[0] == 0
+    assert authorized.read_text() == "# sales\n" and authorized.stat().st_uid == 65534

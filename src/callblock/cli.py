@@ -23,7 +23,7 @@ from callblock.domain.ranges import (
     RangeError,
     check_moment,
 )
-from callblock.domain.reps import rep_name_problem
+from callblock.domain.reps import ACTS_AS_REP, rep_name_problem
 from callblock.output import tolerant_streams
 
 EPILOG = """\
@@ -286,10 +286,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     return execute(args)
 
 
-# Commands that act as a rep: without --rep they need a login name that is a valid rep name.
-ACTS_AS_REP = frozenset({None, "dial", "review", "log", "queue", "plan", "merge"})
-
-
 def execute(args: argparse.Namespace) -> int:
     """Run parsed arguments (`main`, and `ssh-session` with its identity fixed)."""
     from callblock.commands import run  # the command bodies; imported after parsing
@@ -313,7 +309,7 @@ def execute(args: argparse.Namespace) -> int:
     if not args.rep_given:
         login = _login_name()
         if problem := rep_name_problem(login):
-            if args.command in ACTS_AS_REP:
+            if (args.command or "home") in ACTS_AS_REP:
                 print(
                     f"callblock: error: the login name is not a rep name: {problem}; "
                     "give --rep NAME",

@@ -14,6 +14,7 @@ from callblock.clock import Clock, iso, parse_iso
 from callblock.config import ConfigError, Settings, load_settings
 from callblock.domain.calling import local_time
 from callblock.domain.ranges import RangeError, check_day, check_moment
+from callblock.domain.reps import ACTS_AS_REP
 from callblock.domain.text import cell, clean_line
 from callblock.output import print_json, print_text
 from callblock.paths import default_config_path, default_db_path, machine_zone
@@ -38,7 +39,7 @@ def run(args: argparse.Namespace, clock: Clock) -> int:
             return ssh_session(args, _db_path(args))
         store = _open_store(args, settings, create=command == "demo")
         try:
-            if command in AS_REP:
+            if command in ACTS_AS_REP:  # a rep removed from the team is used no more
                 _refuse_removed(store, args.rep)
             if command in CHECKED_WRITES:
                 store.refuse_if_damaged()
@@ -310,8 +311,6 @@ def _plan(args: argparse.Namespace, store: Store, settings: Settings, clock: Clo
     )
 
 
-# Commands that act as the rep: a rep removed from the team (`team remove-rep`) is refused.
-AS_REP = frozenset({"log", "queue", "plan", "merge"})
 # Commands that write what a user typed: a damaged file is refused before it is written to.
 CHECKED_WRITES = frozenset({"add", "log", "merge", "import"})
 HANDLERS = {

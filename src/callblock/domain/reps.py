@@ -26,6 +26,10 @@ REP_COMMANDS = frozenset({"dial", "queue", "plan", "history", "leads", "log", "a
 LEAD_COMMANDS = REP_COMMANDS | {"review", "report", "export", "import", "dupes", "merge", "team"}
 TEAM_COMMANDS_OVER_SSH = frozenset({"list"})
 
+# Commands that act as the rep working (`home` is the app without a command): they need a
+# usable rep name, and a rep removed from the team is refused.
+ACTS_AS_REP = frozenset({"home", "dial", "review", "log", "queue", "plan", "merge"})
+
 # Options that choose who is working or on which data: fixed by the forced command, never by
 # what the client asked.
 IDENTITY_OPTIONS = ("--rep", "--db", "--config", "--now")
