@@ -193,3 +193,21 @@ def test_a_quoted_value_is_a_value_not_an_option() -> None:
     assert ssh_command("leads --search '--rep x'", "rep") == ["leads", "--search", "--rep x"]
     with pytest.raises(CommandRefused):
         ssh_command("leads --search=x --rep x", "rep")
+
+
+def test_what_was_parsed_keeps_the_identity_even_if_the_token_check_missed_it(
+    capsys, monkeypatch, team_db: Path, tmp_path: Path
+) -> None:
+    """The second guard: the parsed arguments, not only the typed words, must keep the rep,
+    database, config and clock the key fixed."""
+    import shlex
+
+    monkeypatch.setattr("callblock.domain.reps.ssh_command", lambda text, role: shlex.split(text))
+    for original in ("queue --rep bob", "queue --re=bob", "--db /tmp/x.db queue"):
+        code, out, err = session(capsys, monkeypatch, team_db, "alice", original)
+        assert code == 1 and out == "", err
+        assert "may not choose --rep, --db, --config or --now" in err
+    target = tmp_path / "x.csv"
+    code, _, err = session(capsys, monkeypatch, team_db, "bob", f"export touches -o {target}")
+    assert code == 1 and "goes to stdout" in err
+    assert not target.exists()
