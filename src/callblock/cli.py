@@ -13,6 +13,8 @@ from typing import Any, NoReturn
 
 from callblock import __version__
 from callblock.clock import Clock, FixedClock, SystemClock, parse_iso
+from callblock.commands_ssh import add_ssh_session_command
+from callblock.commands_team import add_rep_commands
 from callblock.domain.ranges import (
     DEMO_LEADS_MAX,
     LIMIT_MAX,
@@ -21,7 +23,7 @@ from callblock.domain.ranges import (
     RangeError,
     check_moment,
 )
-from callblock.domain.text import NAME_MAX, clean_line
+from callblock.domain.reps import ACTS_AS_REP, rep_name_problem
 from callblock.output import tolerant_streams
 
 EPILOG = """\
@@ -206,13 +208,25 @@ def build_parser() -> argparse.ArgumentParser:
         f"{WINDOW} or unreadable, orphaned rows; reads only (exit 0 healthy, 1 problems)",
     )
     _json_flag(doctor)
-    team = command("team", "a team database shared by every rep: `team init`, `team settings`")
+    team = command(
+        "team",
+        "a team on one host: `team init`, `team settings`, `team add-rep`, `team list`, "
+        "`team remove-rep`",
+    )
     team_commands = team.add_subparsers(
         dest="team_command", metavar="TEAM_COMMAND", parser_class=_Parser, required=True
     )
-    from callblock.commands_team import add_settings_commands
+
+    def team_command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = team_commands.add_parser(name, help=help_text, description=help_text)
+        _common(sub, suppress=True)
+        return sub
+
+    from callblock.commands_team_settings import add_settings_commands
 
     add_settings_commands(team_commands, lambda sub: _common(sub, suppress=True))
+    add_rep_commands(team_command)
+    add_ssh_session_command(command)
     return parser
 
 
@@ -276,6 +290,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(
         [_text(arg) for arg in (sys.argv[1:] if argv is None else argv)]
     )
+    return execute(args)
+
+
+def execute(args: argparse.Namespace) -> int:
+    """Run parsed arguments (`main`, and `ssh-session` with its identity fixed)."""
     from callblock.commands import run  # the command bodies; imported after parsing
 
     try:
@@ -289,8 +308,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"callblock: error: {error}", file=sys.stderr)
         return 2
     args.rep_given = args.rep is not None  # `report --rep R` filters; no --rep means everyone
-    # A rep name is outside text like any other: cleaned where it comes in, so it is stored clean.
-    args.rep = clean_line(args.rep, NAME_MAX) or clean_line(_login_name(), NAME_MAX) or "rep"
+    # A rep name is outside text: one plain word (domain/reps.py), refused otherwise, so what
+    # is stored and shown can never carry terminal control or markup.
+    if args.rep_given and (problem := rep_name_problem(args.rep)):
+        print(f"callblock: error: --rep: {problem}", file=sys.stderr)
+        return 2
+    if not args.rep_given:
+        login = _login_name()
+        if problem := rep_name_problem(login):
+            if (args.command or "home") in ACTS_AS_REP:
+                print(
+                    f"callblock: error: the login name is not a rep name: {problem}; "
+                    "give --rep NAME",
+                    file=sys.stderr,
+                )
+                return 2
+            login = "rep"  # the command does not act as a rep
+        args.rep = login
     try:
         return run(args, clock)
     except BrokenPipeError:  # `callblock queue | head`: the reader left; not an error

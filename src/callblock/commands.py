@@ -14,6 +14,7 @@ from callblock.clock import Clock, iso, parse_iso
 from callblock.config import ConfigError, Settings, load_settings
 from callblock.domain.calling import local_time
 from callblock.domain.ranges import RangeError, check_day, check_moment
+from callblock.domain.reps import ACTS_AS_REP
 from callblock.domain.text import cell, clean_line
 from callblock.output import print_json, print_text
 from callblock.paths import default_config_path, default_db_path, machine_zone
@@ -25,8 +26,8 @@ def run(args: argparse.Namespace, clock: Clock) -> int:
     """Run one command; every failure ends in one line on stderr and a non-zero status."""
     try:
         command = args.command or "home"
-        if command == "team":  # the team's database and settings: no user config involved
-            from callblock.commands_team import run_team
+        if command == "team" and args.team_command in ("init", "settings"):
+            from callblock.commands_team_settings import run_team  # no user config involved
 
             return run_team(args, clock)
         settings = _settings(args)
@@ -36,8 +37,14 @@ def run(args: argparse.Namespace, clock: Clock) -> int:
             from callblock.commands_doctor import doctor
 
             return doctor(args)
+        if command == "ssh-session":  # runs the command it allows through `execute` again
+            from callblock.commands_ssh import ssh_session
+
+            return ssh_session(args, _db_path(args))
         store, settings = _open_store(args, settings, create=command == "demo")
         try:
+            if command in ACTS_AS_REP:  # a rep removed from the team is used no more
+                _refuse_removed(store, args.rep)
             if command in CHECKED_WRITES:
                 store.refuse_if_damaged()
             return handler(command)(args, store, settings, clock)
@@ -98,6 +105,12 @@ def _open_store(
     return store, settings
 
 
+def _refuse_removed(store: Store, rep: str) -> None:
+    from callblock.services.team import refuse_removed
+
+    refuse_removed(store, rep)
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     explicit = args.config is not None
     path = args.config if explicit else default_config_path()
@@ -121,6 +134,7 @@ def _open_app(args: argparse.Namespace, settings: Settings, clock: Clock, start:
         )
     store, settings = _open_store(args, settings, wait=True)
     try:
+        _refuse_removed(store, args.rep)
         from callblock.app import create_app
 
         app = create_app(settings=settings, store=store, clock=clock, rep=args.rep, start=start)
@@ -315,8 +329,10 @@ HANDLERS = {
     "history": _history,
 }
 # Commands whose bodies live in modules of their own, imported only when run (start-up).
-ELSEWHERE = dict.fromkeys(("report", "export"), "callblock.commands_review") | dict.fromkeys(
-    ("import", "dupes", "merge", "leads"), "callblock.commands_import"
+ELSEWHERE = (
+    dict.fromkeys(("report", "export"), "callblock.commands_review")
+    | dict.fromkeys(("import", "dupes", "merge", "leads"), "callblock.commands_import")
+    | {"team": "callblock.commands_team"}
 )
 
 

@@ -1,80 +1,127 @@
-"""`callblock team init` and `callblock team settings`: a team database and its settings.
+"""`callblock team add-rep | list | remove-rep`: the parsers and the command bodies.
 
-The parsers are added by `add_settings_commands` (cli.py calls it under `team`); the bodies
-import the services only when run.
+Imported by the CLI at start-up for its parsers: the bodies import their services when run.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from callblock.clock import Clock
+from callblock.domain.reps import REP_NAME_RULE, ROLES, rep_name_problem
+
+Factory = Callable[[str, str], argparse.ArgumentParser]
 
 
-def add_settings_commands(
-    team_commands: argparse._SubParsersAction,  # type: ignore[type-arg]
-    common: Callable[[argparse.ArgumentParser], None],
-) -> None:
-    """`team init` and `team settings` under `team`; `common` adds --db, --rep, --now, --config."""
-    text = (
-        "create a team database: the settings every rep shares are kept in it (schedule, "
-        "calling windows, weights, blocks, team zone); each user's config keeps only [keys]"
+def rep_name(text: str) -> str:
+    """An argparse type: a rep name (refused in one line, before anything is opened)."""
+    if problem := rep_name_problem(text):
+        raise argparse.ArgumentTypeError(problem)
+    return text
+
+
+rep_name.__name__ = "rep name"
+
+
+def add_rep_commands(team_command: Factory) -> None:
+    """`team add-rep`, `team list` and `team remove-rep` under the `team` group."""
+    add = team_command(
+        "add-rep",
+        "register a rep; with a key, give that SSH key a callblock session as the rep",
     )
-    init = team_commands.add_parser("init", help=text, description=text)
-    common(init)
-    init.add_argument(
+    add.add_argument("name", type=rep_name, metavar="NAME", help=REP_NAME_RULE)
+    add.add_argument("--role", choices=ROLES, default=None, help="rep (default) or lead")
+    add.add_argument(
         "--timezone",
-        required=True,
-        metavar="ZONE",
-        help="the team's IANA zone, e.g. America/New_York: blocks, reports and leads without a "
-        "zone of their own use it",
-    )
-    init.add_argument(
-        "--group",
         default=None,
-        metavar="GROUP",
-        help="the Unix group whose members use the database: it and its -wal/-shm files become "
-        "group read-write (0660); a folder this command creates becomes setgid, group rwx",
+        metavar="ZONE",
+        help="the rep's IANA zone, e.g. America/Chicago (default: the team's)",
     )
-    init.add_argument("--json", action="store_true", help="print machine-readable JSON")
-
-    text = (
-        "show the team settings (TOML, as `--file` reads it); with --set or --file change "
-        "them, all or nothing, each change kept in the audit table"
-    )
-    settings = team_commands.add_parser("settings", help=text, description=text)
-    common(settings)
-    settings.add_argument(
-        "--set",
-        dest="assignments",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="set one key (repeatable), the config file's dotted keys and checks: "
-        'queue.spacing_minutes=45, timezone=America/Chicago, \'queue.schedule=["now", "+1h"]\' '
-        "(a table or an array is replaced whole)",
-    )
-    settings.add_argument(
-        "--file",
+    add.add_argument("--email", default=None, metavar="E", help="the rep's email address")
+    add.add_argument("--phone", default=None, metavar="P", help="the rep's phone number")
+    add.add_argument(
+        "--key-file",
         type=Path,
         default=None,
-        metavar="TEAM.toml",
-        help="set every key this TOML file holds (the config file's team part; keys it does "
-        "not hold stay as they are); applied before any --set",
+        metavar="PUB",
+        help="the rep's SSH public key (a .pub file: one line 'TYPE BASE64 [COMMENT]')",
     )
-    settings.add_argument(
-        "--json", action="store_true", help="print machine-readable JSON (the settings as tables)"
+    add.add_argument(
+        "--authorized-keys",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the authorized_keys file of the account reps log in to; the key's line "
+        '(restrict,pty,command="... ssh-session NAME") is appended (created 0600)',
     )
+    add.add_argument("--json", action="store_true", help="print machine-readable JSON")
+
+    listing = team_command("list", "the team's reps: role, zone, and who is online now")
+    listing.add_argument("--json", action="store_true", help="print machine-readable JSON")
+
+    remove = team_command(
+        "remove-rep",
+        "remove a rep: their key lines leave authorized_keys, open sessions end; history stays",
+    )
+    remove.add_argument("name", type=rep_name, metavar="NAME", help="the rep to remove")
+    remove.add_argument("--json", action="store_true", help="print machine-readable JSON")
 
 
-def run_team(args: argparse.Namespace, clock: Clock) -> int:
-    """`team init` / `team settings`; errors are raised for commands.run to report."""
-    if args.team_command == "init":
-        return _init(args, clock)
-    return _settings(args, clock)
+def _add_rep(args: argparse.Namespace, store: Any, settings: Any, clock: Any) -> int:
+    from callblock.services import ServiceError
+    from callblock.services.team import KeyRequest, add_rep
+
+    if (args.key_file is None) != (args.authorized_keys is None):
+        raise ServiceError("--key-file and --authorized-keys go together: give both or neither")
+    store.refuse_if_damaged()
+    key = None
+    if args.key_file is not None:
+        key = KeyRequest(args.key_file, args.authorized_keys, callblock_program())
+    added = add_rep(
+        store,
+        clock,
+        args.name,
+        role=args.role,
+        timezone=args.timezone,
+        email=args.email,
+        phone=args.phone,
+        key=key,
+    )
+    text = f"{added['rep']}: {added['role']}"
+    if added["key"]:
+        text += f"; key {added['key']} added to {added['authorized_keys']}:\n{added['line']}"
+    return _emit(args, added, text)
+
+
+def _list(args: argparse.Namespace, store: Any, settings: Any, clock: Any) -> int:
+    from callblock.domain.text import cell
+    from callblock.services.team import team_list
+
+    rows = team_list(store, clock)
+    lines = [
+        f"{cell(row['rep'], 16)} {row['role']:<5} {cell(row['timezone'] or '(team)', 22)} "
+        + (f"online since {row['session_started'][:16]}" if row["online"] else "offline")
+        for row in rows
+    ]
+    return _emit(args, rows, "\n".join(lines) or "no reps yet (see `callblock team add-rep`)")
+
+
+def _remove_rep(args: argparse.Namespace, store: Any, settings: Any, clock: Any) -> int:
+    from callblock.services.team import remove_rep
+
+    store.refuse_if_damaged()
+    removed = remove_rep(store, clock, args.name)
+    lines = [f"{removed['rep']} removed; their history stays"]
+    for key in removed["keys"]:
+        lines.append(f"{key['authorized_keys']}: {key['lines_removed']} line(s) taken out")
+    if removed["sessions_ended"]:
+        lines.append(f"{removed['sessions_ended']} open session(s) ended")
+    return _emit(args, removed, "\n".join(lines))
 
 
 def _emit(args: argparse.Namespace, data: Any, text: str) -> int:
@@ -87,51 +134,26 @@ def _emit(args: argparse.Namespace, data: Any, text: str) -> int:
     return 0
 
 
-def _db(args: argparse.Namespace) -> Path:
-    from callblock.paths import default_db_path
-
-    return args.db or default_db_path()
+def _team(args: argparse.Namespace, store: Any, settings: Any, clock: Any) -> int:
+    return TEAM_HANDLERS[args.team_command](args, store, settings, clock)
 
 
-def _init(args: argparse.Namespace, clock: Clock) -> int:
-    from callblock.services.team_settings import init_team
-
-    made = init_team(_db(args), timezone=args.timezone, group=args.group, rep=args.rep, clock=clock)
-    data = {
-        "db": str(made.path),
-        "timezone": made.timezone,
-        "group": made.group,
-        "created_folder": made.created_folder,
-        "hint": made.hint,
-    }
-    shared = f", shared with group {made.group}" if made.group else ""
-    lines = [f"{made.path}: team database in {made.timezone}{shared}"]
-    if made.hint:
-        lines.append(f"note: {made.hint}")
-    return _emit(args, data, "\n".join(lines))
-
-
-def _settings(args: argparse.Namespace, clock: Clock) -> int:
-    from callblock.config.team import shown
-    from callblock.config.toml_text import dumps
+def callblock_program() -> str:
+    """The absolute path of the callblock command sshd should run for a key: the one running
+    now, else the one beside this Python (a venv), else the one on PATH."""
     from callblock.services import ServiceError
-    from callblock.services.team_settings import change_team_settings, show_team_settings
-    from callblock.store import Store
 
-    path = _db(args)
-    if not path.exists():
-        raise ServiceError(f"{path}: no such database (`callblock team init` makes one)")
-    store = Store.open(path)
-    try:
-        if not args.assignments and args.file is None:
-            data = show_team_settings(store)
-            return _emit(args, data, f"# team settings of {path}\n{dumps(data)}")
-        changed = change_team_settings(
-            store, clock, rep=args.rep, sets=args.assignments, file=args.file
-        )
-    finally:
-        store.close()
-    rows = [{"key": key, "old": old, "new": new} for key, old, new in changed]
-    lines = [f"{key}: {shown(old)} -> {shown(new)}" for key, old, new in changed]
-    lines.append(f"{len(changed)} team setting{'s' * (len(changed) != 1)} changed")
-    return _emit(args, {"changed": rows}, "\n".join(lines))
+    running = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if running is not None and running.name == "callblock" and running.is_file():
+        return os.path.abspath(running)
+    beside = Path(sys.executable).parent / "callblock"
+    if beside.is_file():
+        return os.path.abspath(beside)
+    found = shutil.which("callblock")
+    if found is None:
+        raise ServiceError("cannot find the callblock command to put in authorized_keys")
+    return os.path.abspath(found)
+
+
+TEAM_HANDLERS = {"add-rep": _add_rep, "list": _list, "remove-rep": _remove_rep}
+HANDLERS = {"team": _team}

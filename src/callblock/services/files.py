@@ -60,10 +60,15 @@ class StagedFile:
     """A file written under a temporary name beside its target; `commit` moves it into place,
     `discard` removes the temporary file only (never the target). A device or a pipe
     (`/dev/stdout`, `/dev/null`, a FIFO) or a symlink is written through and never replaced.
-    A new file gets the usual mode (0666 less the umask); a replaced one keeps its mode."""
+    A new file gets `new_mode` (default: the usual 0666 less the umask); a replaced one keeps
+    its mode, and with `keep_owner` its owner and group too (when root replaces a user's file)."""
 
-    def __init__(self, path: Path, *, option: str) -> None:
+    def __init__(
+        self, path: Path, *, option: str, new_mode: int | None = None, keep_owner: bool = False
+    ) -> None:
         self.path = path
+        self.new_mode = new_mode
+        self.keep_owner = keep_owner
         self.temporary: Path | None = None
         try:
             if written_in_place(path):
@@ -80,7 +85,9 @@ class StagedFile:
     def commit(self) -> None:
         self.stream.close()
         if self.temporary is not None:
-            os.chmod(self.temporary, _mode_for(self.path))
+            os.chmod(self.temporary, _mode_for(self.path, self.new_mode))
+            if self.keep_owner and self.path.exists():
+                _copy_owner(self.path, self.temporary)
             os.replace(self.temporary, self.path)
 
     def discard(self) -> None:
@@ -101,11 +108,20 @@ def write_file(path: Path, write: Callable[[TextIO], int], *, option: str) -> in
     return count
 
 
-def _mode_for(path: Path) -> int:
-    """An existing file's mode, else what `open()` would have given a new file."""
+def _copy_owner(source: Path, target: Path) -> None:
+    """Give `target` the owner and group of `source` (only root may give a file away)."""
+    stat = source.stat()
+    if (stat.st_uid, stat.st_gid) != (os.geteuid(), os.getegid()):
+        os.chown(target, stat.st_uid, stat.st_gid)
+
+
+def _mode_for(path: Path, new_mode: int | None = None) -> int:
+    """An existing file's mode, else `new_mode`, else what `open()` gives a new file."""
     try:
         return path.stat().st_mode & 0o7777
     except OSError:
+        if new_mode is not None:
+            return new_mode
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask

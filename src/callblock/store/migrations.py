@@ -279,9 +279,27 @@ def _session_leases(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX idx_sessions_open ON sessions(rep) WHERE ended_at IS NULL")
 
 
-def _reps_slot(conn: sqlite3.Connection) -> None:
-    """Migration 8 is the team's `reps` table (another branch); this slot keeps the team
-    settings' number in step until both are merged."""
+def _reps(conn: sqlite3.Connection) -> None:
+    """The team: registered reps (a removed rep keeps its row, its history keeps its name) and
+    the SSH keys that open a session as one of them, each with the authorized_keys file and the
+    exact line written there (so removing the rep takes out that line)."""
+    conn.execute(
+        "CREATE TABLE reps (name TEXT PRIMARY KEY, "
+        "role TEXT NOT NULL DEFAULT 'rep' CHECK (role IN ('rep', 'lead')), timezone TEXT, "
+        "email TEXT NOT NULL DEFAULT '', phone TEXT NOT NULL DEFAULT '', "
+        "added_at TEXT NOT NULL, removed_at TEXT)"
+    )
+    conn.execute(
+        "CREATE TABLE rep_keys (id INTEGER PRIMARY KEY, "
+        "rep TEXT NOT NULL REFERENCES reps(name), fingerprint TEXT NOT NULL, "
+        "key TEXT NOT NULL, authorized_keys TEXT NOT NULL, line TEXT NOT NULL, "
+        "added_at TEXT NOT NULL, removed_at TEXT)"
+    )
+    # A key opens at most one rep's session: one current registration per key.
+    conn.execute(
+        "CREATE UNIQUE INDEX idx_rep_keys_current ON rep_keys(fingerprint) WHERE removed_at IS NULL"
+    )
+    conn.execute("CREATE INDEX idx_rep_keys_rep ON rep_keys(rep)")
 
 
 def _team_settings(conn: sqlite3.Connection) -> None:
@@ -301,7 +319,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _zone_spread,
     _other_contacts,
     _session_leases,
-    _reps_slot,
+    _reps,
     _team_settings,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -317,6 +335,8 @@ OWN_OBJECTS = frozenset(
         ("table", "leads"),
         ("table", "leases"),
         ("table", "meta"),
+        ("table", "rep_keys"),
+        ("table", "reps"),
         ("table", "schema_version"),
         ("table", "sessions"),
         ("table", "team_settings"),

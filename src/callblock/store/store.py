@@ -32,9 +32,18 @@ from callblock.store.reports import ReportQueries
 from callblock.store.schedule import ScheduleQueries
 from callblock.store.sessions import SessionQueries
 from callblock.store.team import TeamQueries
+from callblock.store.team_settings import TeamSettingsQueries
 
 
-class Store(QueueQueries, ScheduleQueries, SessionQueries, ReportQueries, LeadAdmin, TeamQueries):
+class Store(
+    QueueQueries,
+    ScheduleQueries,
+    SessionQueries,
+    ReportQueries,
+    LeadAdmin,
+    TeamQueries,
+    TeamSettingsQueries,
+):
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path

@@ -1,0 +1,137 @@
+"""End to end over real SSH: a throwaway sshd (tests/sshd.py) whose authorized_keys file is
+written by `callblock team add-rep`; the clients are the stock ssh command, in tmux for the app."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from callblock.cli import main
+from tests import sshd
+from tests.test_e2e_tmux import Tmux
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(sshd.available() is not None, reason=str(sshd.available())),
+    pytest.mark.skipif(
+        subprocess.run(["which", "tmux"], capture_output=True).returncode != 0,
+        reason="tmux is not installed",
+    ),
+]
+
+
+@dataclass
+class Floor:
+    server: sshd.Sshd
+    db: Path
+    keys: dict[str, Path]
+
+    def ssh(self, who: str, *command: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            self.server.ssh(self.keys[who], *command, tty=False),
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+
+@pytest.fixture(scope="module")
+def floor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Floor]:
+    """A team database (in a folder whose name holds a space: the authorized_keys line must
+    quote it), reps alice and bob (a lead) with keys, eve's key never registered."""
+    root = tmp_path_factory.mktemp("floor")
+    db = root / "team db" / "floor.db"
+    db.parent.mkdir()
+    env = {"TZ": "America/New_York", "CALLBLOCK_CONFIG": str(root / "no-config.toml")}
+    if os.environ.get("PYTHONPATH"):  # the source under test, in sshd's sessions too
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+    assert main(["--db", str(db), "demo", "--leads", "30"]) == 0
+    authorized = root / "authorized_keys"
+    keys = {name: sshd.keygen(root / f"{name}_key") for name in ("alice", "bob", "eve")}
+    for name, role in (("alice", "rep"), ("bob", "lead")):
+        pub = str(keys[name]) + ".pub"
+        argv = ["--db", str(db), "team", "add-rep", name, "--role", role]
+        assert main([*argv, "--key-file", pub, "--authorized-keys", str(authorized)]) == 0
+    with sshd.running_sshd(root, authorized, env) as server:
+        yield Floor(server, db, keys)
+
+
+def test_an_allowed_command_runs_as_the_keys_rep(floor: Floor) -> None:
+    done = floor.ssh("alice", "queue --json")
+    assert done.returncode == 0, done.stderr
+    assert isinstance(json.loads(done.stdout), list)
+    done = floor.ssh("alice", "leads --json --limit 1")
+    assert done.returncode == 0, done.stderr
+    lead = json.loads(done.stdout)[0]["lead_id"]
+    done = floor.ssh("alice", f"callblock log --lead {lead} --outcome busy --json")
+    assert done.returncode == 0, done.stderr
+    done = floor.ssh("bob", f"history --lead {lead} --json")  # a lead reads it back
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)[0]["rep"] == "alice"
+
+
+def test_an_original_command_choosing_the_rep_gets_one_line_and_fails(floor: Floor) -> None:
+    for command in ("queue --rep bob", "queue --re=bob", "callblock --db /tmp/x.db queue"):
+        done = floor.ssh("alice", command)
+        assert done.returncode == 1 and done.stdout == "", done
+        assert done.stderr.count("\n") == 1 and "fixed by your SSH key" in done.stderr
+
+
+def test_a_rep_cannot_run_a_leads_command_nor_a_shell(floor: Floor) -> None:
+    for command in ("review", "export touches", "sh -c id", "scp -t /tmp"):
+        done = floor.ssh("alice", command)
+        assert done.returncode == 1 and done.stdout == "", done
+        assert "not a command a rep may run" in done.stderr
+    done = floor.ssh("bob", "team list --json")
+    assert done.returncode == 0, done.stderr
+    assert [row["rep"] for row in json.loads(done.stdout)] == ["alice", "bob"]
+
+
+def test_an_unregistered_key_gets_nothing(floor: Floor) -> None:
+    done = floor.ssh("eve", "queue --json")
+    assert done.returncode == 255 and done.stdout == ""
+    assert "Permission denied" in done.stderr
+
+
+def test_no_terminal_and_no_command_says_so(floor: Floor) -> None:
+    done = floor.ssh("alice")
+    assert done.returncode == 2 and done.stdout == ""
+    assert "the app needs a terminal" in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_each_key_gets_its_own_reps_screen(floor: Floor, tmp_path: Path) -> None:
+    panes = {name: Tmux() for name in ("alice", "bob")}
+    try:
+        for name, pane in panes.items():
+            argv = floor.server.ssh(floor.keys[name], tty=True)
+            pane.start(argv, {}, tmp_path / f"{name}-status")
+        for name, pane in panes.items():
+            lines = pane.wait_for(lambda lines, n=name: f"callblock · {n} ·" in lines[0], 20)
+            other = "bob" if name == "alice" else "alice"
+            assert other not in lines[0]
+        for pane in panes.values():
+            pane("send-keys", "q")
+        for name, pane in panes.items():
+            assert pane.wait_exit(20) == 0, name
+    finally:
+        for pane in panes.values():
+            pane.kill()
+
+
+def test_removing_a_rep_closes_their_door(floor: Floor, tmp_path: Path) -> None:
+    carol = sshd.keygen(tmp_path / "carol_key")
+    argv = ["--db", str(floor.db), "team", "add-rep", "carol"]
+    authorized = ["--authorized-keys", str(floor.server.authorized_keys)]
+    assert main([*argv, "--key-file", str(carol) + ".pub", *authorized]) == 0
+    floor.keys["carol"] = carol
+    assert floor.ssh("carol", "queue --json").returncode == 0
+    assert main(["--db", str(floor.db), "team", "remove-rep", "carol"]) == 0
+    done = floor.ssh("carol", "queue --json")
+    assert done.returncode == 255 and "Permission denied" in done.stderr
