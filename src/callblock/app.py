@@ -124,7 +124,7 @@ class CallblockApp(App[None]):
         self._open_start_screen()
 
     def _open_start_screen(self) -> None:
-        if self.start == "review":
+        if self.start == "review" and self.context.may_review:
             from callblock.screens.review import ReviewScreen
 
             self.push_screen(ReviewScreen())
@@ -144,7 +144,7 @@ class CallblockApp(App[None]):
         from callblock.services import sessions
 
         ctx = self.context
-        found = sessions.resumable(ctx.store, ctx.clock, ctx.rep, ctx.settings.timezone)
+        found = sessions.resumable(ctx.store, ctx.clock, ctx.rep, ctx.rep_zone)
         if found is None:
             return False
         if not found.live:
@@ -153,7 +153,7 @@ class CallblockApp(App[None]):
         from callblock.screens.prompts import ConfirmScreen
         from callblock.widgets.plain import plain
 
-        started = found.session.started_at.astimezone(ZoneInfo(ctx.settings.timezone))
+        started = found.session.started_at.astimezone(ZoneInfo(ctx.rep_zone))
         question = Content.assemble(
             "Your block ",
             plain(found.session.block_name, "bold"),
@@ -179,6 +179,11 @@ def create_app(
     *, settings: Settings, store: Store, clock: Clock, rep: str, start: str = "dial"
 ) -> CallblockApp:
     """The one way to build the app: the CLI and the tests both call this."""
+    from callblock.services.team import rep_profile
+
     rep = clean_line(rep, NAME_MAX) or "rep"  # outside text: it is shown and stored
-    context = AppContext(store=store, clock=clock, settings=settings, rep=rep)
+    zone, role = rep_profile(store, rep, settings.timezone)
+    context = AppContext(
+        store=store, clock=clock, settings=settings, rep=rep, rep_zone=zone, role=role
+    )
     return CallblockApp(context, start=start)

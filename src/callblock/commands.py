@@ -111,6 +111,12 @@ def _refuse_removed(store: Store, rep: str) -> None:
     refuse_removed(store, rep)
 
 
+def _refuse_unless_lead(store: Store, rep: str, what: str) -> None:
+    registered = store.get_rep(rep)
+    if registered is not None and registered.current and registered.role != "lead":
+        raise ServiceError(f"{what} is for team leads; {rep} is a rep")
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     explicit = args.config is not None
     path = args.config if explicit else default_config_path()
@@ -135,6 +141,8 @@ def _open_app(args: argparse.Namespace, settings: Settings, clock: Clock, start:
     store, settings = _open_store(args, settings, wait=True)
     try:
         _refuse_removed(store, args.rep)
+        if start == "review":
+            _refuse_unless_lead(store, args.rep, "review")
         from callblock.app import create_app
 
         app = create_app(settings=settings, store=store, clock=clock, rep=args.rep, start=start)
@@ -196,11 +204,16 @@ def _add(args: argparse.Namespace, store: Store, settings: Settings, clock: Cloc
 
 def _log(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:
     from callblock.services.dialing import record_outcome, resolve_outcome
+    from callblock.services.team import rep_profile
 
     outcome = resolve_outcome(args.outcome)
+    holder = store.lease_holder(args.lead, iso(clock.now()))
+    if holder is not None and holder.rep != args.rep:  # one lead, one rep at a time
+        raise ServiceError(f"lead {args.lead} is on {holder.rep}'s screen right now; not logged")
     when = None
     if args.when is not None or outcome.asks_when:
-        when = _parse_when(args.when or "", settings, clock.now())
+        zone, _role = rep_profile(store, args.rep, settings.timezone)
+        when = _parse_when(args.when or "", zone, clock.now())
     recorded = record_outcome(
         store,
         clock,
@@ -221,11 +234,12 @@ def _log(args: argparse.Namespace, store: Store, settings: Settings, clock: Cloc
     return _emit(args, data, f"recorded {outcome.code} for lead {args.lead}{due}")
 
 
-def _parse_when(text: str, settings: Settings, now: datetime) -> datetime:
+def _parse_when(text: str, zone: str, now: datetime) -> datetime:
+    """A time as the rep typed it, read in the rep's zone."""
     from callblock.domain.whenparse import WhenParseError, parse_when
 
     try:
-        return parse_when(text, local_time(now, settings.timezone))
+        return parse_when(text, local_time(now, zone))
     except WhenParseError as error:
         raise ServiceError(f"when: {error}") from None
 

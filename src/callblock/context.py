@@ -15,6 +15,17 @@ class AppContext:
     clock: Clock
     settings: Settings
     rep: str
+    rep_zone: str = ""  # where the rep is: prompts, headers and times shown to them
+    role: str | None = None  # 'rep' or 'lead' for a registered rep; None: a single rep
+
+    def __post_init__(self) -> None:
+        if not self.rep_zone:
+            object.__setattr__(self, "rep_zone", self.settings.timezone)
+
+    @property
+    def may_review(self) -> bool:
+        """Review (every rep's log) is a team lead's; a single rep reviews their own work."""
+        return self.role != "rep"
 
 
 @dataclass(frozen=True)

@@ -91,7 +91,7 @@ class LeadScreen(Screen[None]):
             ctx.clock.now(),
             ctx.store.lead_extra(lead.id),
         )
-        self.query_one(HistoryTable).show(leads.history(ctx.store, lead.id), ctx.settings.timezone)
+        self.query_one(HistoryTable).show(leads.history(ctx.store, lead.id), ctx.rep_zone)
         notes = self.query_one(NotesPane)
         if not notes.editing:
             notes.show(lead.id, lead.notes)

@@ -110,7 +110,7 @@ class PowerHourScreen(Screen[None]):
         self._tick()
         self.advance()
         if self.resume is not None:
-            when = local_time(self.session.started_at, ctx.settings.timezone)
+            when = local_time(self.session.started_at, ctx.rep_zone)
             self._say(plain(f"Resumed your block started at {when:%H:%M}.", "$success"))
             self._restore_draft(draft or {})
         self.set_interval(1.0, self._tick)
@@ -170,7 +170,7 @@ class PowerHourScreen(Screen[None]):
         notes = self.query_one(NotesPane)
         if item is None:
             card.data = None
-            history.show([], ctx.settings.timezone)
+            history.show([], ctx.rep_zone)
             notes.show(0, "")
         else:
             touches = ctx.store.touches_for_lead(item.lead.id)
@@ -179,9 +179,9 @@ class PowerHourScreen(Screen[None]):
                 zone=item.lead.zone(ctx.settings.timezone),
                 max_attempts=ctx.settings.max_attempts,
                 last_touch=touches[0] if touches else None,
-                rep_zone=ctx.settings.timezone,
+                rep_zone=ctx.rep_zone,
             )
-            history.show(touches, ctx.settings.timezone)
+            history.show(touches, ctx.rep_zone)
             notes.show(item.lead.id, item.lead.notes)
         self.refresh_bindings()
 
@@ -202,7 +202,7 @@ class PowerHourScreen(Screen[None]):
                 self._taken_over()
                 return
         header = self.query_one(AppHeader)
-        shown = local_time(now, ctx.settings.timezone).replace(second=0, microsecond=0)
+        shown = local_time(now, ctx.rep_zone).replace(second=0, microsecond=0)
         if header.now != shown:
             header.now = shown
         bar = self.query_one(SessionBar)
@@ -301,7 +301,7 @@ class PowerHourScreen(Screen[None]):
             prompt = WhenScreen(
                 f"{outcome.label}: {lead.name} — when?",
                 ctx.clock.now(),
-                ctx.settings.timezone,
+                ctx.rep_zone,
                 lead.zone(ctx.settings.timezone),
                 initial,
             )

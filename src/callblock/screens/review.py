@@ -104,7 +104,7 @@ class ReviewScreen(Screen[None]):
         header = self.query_one(AppHeader)
         header.rep = "review"
         now = self.ctx.clock.now()
-        header.now = local_time(now, self.ctx.settings.timezone).replace(second=0, microsecond=0)
+        header.now = local_time(now, self.ctx.rep_zone).replace(second=0, microsecond=0)
         self.call_after_refresh(self.query_one(LogTable).focus)
         self._request_load(self.query_one(FilterBar).filters(), everything=True)
 

@@ -89,7 +89,7 @@ class WeekScreen(Screen[None]):
         ctx = self.ctx
         header = self.query_one(AppHeader)
         header.rep = ctx.rep
-        header.now = local_time(ctx.clock.now(), ctx.settings.timezone).replace(second=0)
+        header.now = local_time(ctx.clock.now(), ctx.rep_zone).replace(second=0)
         self.query_one(OptionList).focus()
 
     def on_screen_resume(self) -> None:
@@ -163,6 +163,9 @@ class WeekScreen(Screen[None]):
     def action_review(self) -> None:
         from callblock.screens.review import ReviewScreen
 
+        if not self.ctx.may_review:
+            self.app.notify("Review is for team leads.", severity="warning", markup=False)
+            return
         self.app.push_screen(ReviewScreen())
 
     def action_week(self, step: int) -> None:

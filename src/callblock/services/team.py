@@ -153,6 +153,16 @@ def session_rep(store: Store, name: str) -> Rep:
     return rep
 
 
+def rep_profile(store: Store, name: str, team_zone: str) -> tuple[str, str | None]:
+    """(zone, role) of the rep: a registered rep's own zone (else the team's) and role; on a
+    database without that rep registered, the team's zone and no role (a single rep, who may
+    do everything)."""
+    rep = store.get_rep(name)
+    if rep is None or not rep.current:
+        return team_zone, None
+    return rep.timezone or team_zone, rep.role
+
+
 def refuse_removed(store: Store, name: str) -> None:
     """A removed rep is used no more (`--rep` included); names never registered are fine (a
     single rep who never set up a team)."""
