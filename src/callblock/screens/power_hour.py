@@ -23,10 +23,11 @@ from callblock.domain.outcomes import OUTCOME_BY_CODE
 from callblock.domain.priority import QueueItem
 from callblock.domain.text import TOUCH_NOTE_MAX, clean_line
 from callblock.screens.bindings import power_hour_bindings
+from callblock.screens.block_drafts import restore_draft, typed_draft
 from callblock.screens.busy import write_or_wait
 from callblock.screens.notes_saving import finish_notes, save_draft
 from callblock.screens.prompts import ConfirmScreen, NoteScreen, WhenScreen
-from callblock.services import ServiceError, dialing, leads, sessions
+from callblock.services import dialing, sessions
 from callblock.services.block import Block
 from callblock.services.sessions import Resumable
 from callblock.store import DatabaseBusy
@@ -235,34 +236,11 @@ class PowerHourScreen(Screen[None]):
         block = self.block
         if block is None or block.taken_over or block.ended:
             return False
-        draft: dict[str, object] = {}
-        pane = self.query_one(NotesPane)
-        notes = pane.draft()
-        if notes is not None:
-            with suppress(ServiceError, DatabaseBusy):
-                leads.save_notes(self.ctx.store, notes[0], notes[1])
-            draft["notes"] = notes[0]
-        if self._prompt is not None:
-            prompt = next(
-                (s for s in self.app.screen_stack if isinstance(s, WhenScreen | NoteScreen)), None
-            )
-            if prompt is not None and prompt.is_mounted:
-                draft["prompt"] = {**self._prompt, "text": prompt.typed}
-        block.suspend(draft or None)
+        block.suspend(typed_draft(self, self.ctx.store, self._prompt))
         return True
 
     def _restore_draft(self, draft: dict[str, object]) -> None:
-        item = self.current
-        notes_lead = draft.get("notes")
-        prompt = draft.get("prompt")
-        if item is not None and notes_lead == item.lead.id:
-            self.action_edit_notes()
-        elif isinstance(prompt, dict) and item is not None and prompt.get("lead") == item.lead.id:
-            text = str(prompt.get("text", ""))
-            if prompt.get("kind") == "note":
-                self.action_note(initial=text)
-            elif isinstance(prompt.get("code"), str) and prompt["code"] in OUTCOME_BY_CODE:
-                self.action_outcome(str(prompt["code"]), initial=text)
+        restore_draft(self, draft)
 
     def _say(self, message: Content) -> None:
         self.query_one("#status", Static).update(message)
