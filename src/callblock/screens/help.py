@@ -17,6 +17,10 @@ Callback and meeting ask when, in plain words ("thu 3pm", "tomorrow 10:30", "in 
 "2026-12-01 09:00"), and show the parsed time before you press Enter.
 Do-not-call asks you to confirm. Esc only closes prompts; it never ends a block.
 Esc then a key, however quickly typed, is Esc then that key (there are no Alt keys).
+The lead on screen is yours alone (held 90 s at a time, renewed while shown); u takes a lead
+back only if nobody else holds it. A dropped link keeps your block: start callblock again the
+same day to resume it (counters, undo, the lead and what you were typing). ctrl+q keeps the
+block for later; q ends it. Times are read in your zone; the lead's local time is beside them.
 
 The queue, top down: (!) your callbacks and meetings due (from 5 minutes before), then other
 reps' promises missed by more than 15 minutes; (+) fresh inbound leads, youngest first after
