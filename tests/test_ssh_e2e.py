@@ -135,3 +135,78 @@ def test_removing_a_rep_closes_their_door(floor: Floor, tmp_path: Path) -> None:
     assert main(["--db", str(floor.db), "team", "remove-rep", "carol"]) == 0
     done = floor.ssh("carol", "queue --json")
     assert done.returncode == 255 and "Permission denied" in done.stderr
+
+
+def _rows(db: Path, sql: str) -> list[tuple]:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def _wait_rows(db: Path, sql: str, ready, timeout: float = 20.0) -> list[tuple]:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        found = _rows(db, sql)
+        if ready(found):
+            return found
+        assert time.monotonic() < deadline, found
+        time.sleep(0.05)
+
+
+def test_a_killed_client_lets_its_lead_go_and_reconnecting_resumes_the_block(
+    tmp_path: Path,
+) -> None:
+    """The real clock (sshd never lets a client pick `--now`): the team's calling window is the
+    whole day and the leads arrive now, so a lead is callable whenever the test runs."""
+    import signal
+    import time
+
+    db = tmp_path / "drop.db"
+    env = {"TZ": "America/New_York", "CALLBLOCK_CONFIG": str(tmp_path / "no-config.toml")}
+    if os.environ.get("PYTHONPATH"):
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+    assert main(["--db", str(db), "team", "init", "--timezone", "America/New_York"]) == 0
+    window = ['calling_window.start="00:00"', 'calling_window.end="23:59"']
+    assert main(["--db", str(db), "team", "settings", *(f"--set={s}" for s in window)]) == 0
+    for n in range(3):
+        assert main(["--db", str(db), "--rep", "alice", "add", "--name", f"Lead {n}",
+                     "--company", "Acme", "--phone", f"+1 212 555 01{n:02d}"]) == 0  # fmt: skip
+    key = sshd.keygen(tmp_path / "alice_key")
+    authorized = tmp_path / "authorized_keys"
+    argv = ["--db", str(db), "team", "add-rep", "alice", "--key-file", f"{key}.pub"]
+    assert main([*argv, "--authorized-keys", str(authorized)]) == 0
+    with sshd.running_sshd(tmp_path, authorized, env) as server:
+        first = Tmux()
+        try:
+            first.start(server.ssh(key, tty=True), {}, tmp_path / "first-status")
+            first.wait_for(lambda lines: "callblock · alice ·" in lines[0], 20)
+            first("send-keys", "p")  # a power hour now
+            lead, session = _wait_rows(db, "SELECT lead_id, session_id FROM leases", bool)[0]
+            client = first.app_pid()  # the ssh client in the pane
+            os.kill(client, signal.SIGKILL)  # the rep's laptop dies: no goodbye from the client
+            started = time.monotonic()
+            _wait_rows(db, "SELECT * FROM leases", lambda rows: not rows)
+            freed_after = time.monotonic() - started
+            assert freed_after < 10, freed_after  # sshd hangs up the session at once
+        finally:
+            first.kill()
+        owner = _rows(db, f"SELECT owner, ended_at FROM sessions WHERE id = {session}")
+        assert owner == [(None, None)]  # kept for a reconnect
+        again = Tmux()
+        try:
+            again.start(server.ssh(key, tty=True), {}, tmp_path / "again-status")
+            again.wait_for(lambda lines: any("Resumed your block" in line for line in lines), 20)
+            assert _wait_rows(db, "SELECT lead_id, session_id FROM leases", bool) == [
+                (lead, session)
+            ]  # the same block, the same lead first
+            again("send-keys", "q")  # end the block: its summary
+            _wait_rows(db, f"SELECT ended_at FROM sessions WHERE id = {session}",
+                       lambda rows: rows[0][0] is not None)  # fmt: skip
+        finally:
+            again.kill()

@@ -7,6 +7,7 @@ tables are read first; only then is the database switched to WAL (which rewrites
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -38,7 +39,8 @@ def connect(
     `create` allows an existing empty file to become a database (demo); `check` runs on the
     open connection before anything is written (the schema version and foreign tables).
     """
-    _refuse_unusable_file(path, create=create)
+    if _file_key(path) not in _OPEN_FILES:  # see _OPEN_FILES: never read an open file raw
+        _refuse_unusable_file(path, create=create)
     # Autocommit mode: every write transaction is opened explicitly with BEGIN IMMEDIATE.
     try:
         conn = sqlite3.connect(
@@ -63,7 +65,40 @@ def connect(
     if mode.lower() != "wal":
         conn.close()
         raise StoreFault(f"{path} is read-only here (cannot switch it to WAL mode); left untouched")
+    key = _file_key(path)
+    with _OPEN_LOCK:
+        _OPEN_FILES[key] = _OPEN_FILES.get(key, 0) + 1
+    _KEYS[id(conn)] = key
     return conn
+
+
+def disconnect(conn: sqlite3.Connection) -> None:
+    """Close a connection `connect` opened."""
+    key = _KEYS.pop(id(conn), None)
+    conn.close()
+    with _OPEN_LOCK:
+        if key in _OPEN_FILES:
+            _OPEN_FILES[key] -= 1
+            if _OPEN_FILES[key] <= 0:
+                del _OPEN_FILES[key]
+
+
+# Database files this process has a connection to. SQLite's locks are POSIX record locks, which
+# the kernel drops for the whole process as soon as ANY descriptor of the file is closed: reading
+# the header of a file another connection of this process has open (a worker opening its own
+# connection) would silently drop that connection's locks, and another process closing its last
+# connection would then delete the WAL under it. Such a file was checked when first opened.
+_OPEN_FILES: dict[tuple[int, int] | None, int] = {}
+_KEYS: dict[int, tuple[int, int] | None] = {}
+_OPEN_LOCK = threading.Lock()
+
+
+def _file_key(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
 
 
 def _refuse_unusable_file(path: Path, *, create: bool) -> None:

@@ -23,6 +23,7 @@ from callblock.store.db import (
     StoreFault,
     busy_timeout,
     connect,
+    disconnect,
     fault,
     write_transaction,
 )
@@ -57,15 +58,15 @@ class Store(
         try:
             migrations.migrate(conn, path)
         except sqlite3.Error as error:
-            conn.close()
+            disconnect(conn)
             raise fault(error, path) from None
         except BaseException:
-            conn.close()
+            disconnect(conn)
             raise
         return cls(conn, path)
 
     def close(self) -> None:
-        self.conn.close()
+        disconnect(self.conn)
 
     def damage(self) -> list[str]:
         """SQLite's quick check: what is damaged, or nothing (~0.14 s on 100k leads)."""
