@@ -86,9 +86,11 @@ class CallblockApp(App[None]):
     def lead_search(self) -> LeadSearch:
         """The fuzzy search index, shared by every screen; built lazily by the first search."""
         if self._lead_search is None:
+            from callblock.services.connections import worker_store
             from callblock.services.lead_search import LeadSearch
 
-            self._lead_search = LeadSearch(self.context.store)
+            # Its workers read through a connection of their own (never the screens' one).
+            self._lead_search = LeadSearch(worker_store(self.context.store))
         return self._lead_search
 
     def action_search(self) -> None:
@@ -169,6 +171,10 @@ class CallblockApp(App[None]):
 
         self.push_screen(ConfirmScreen(question), answered)
         return True
+
+    def on_unmount(self) -> None:
+        if self._lead_search is not None:
+            self._lead_search.close()
 
     async def action_quit(self) -> None:
         hangups.suspend_blocks(self)  # a block not ended is kept for the rep's next start

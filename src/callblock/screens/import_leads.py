@@ -98,13 +98,18 @@ class ImportScreen(Screen[None]):
         def progress(phase: str, done: int, total: int) -> None:
             self.app.call_from_thread(self._progress, done, total)
 
-        try:
-            from callblock.services.importer import import_csv
+        from callblock.services.connections import worker_store
+        from callblock.services.importer import import_csv
 
-            report = import_csv(ctx.store, ctx.clock, path, options, progress)
+        # Its own connection: a write of the screen's (a lease) never joins its transaction.
+        store = worker_store(ctx.store)
+        try:
+            report = import_csv(store, ctx.clock, path, options, progress)
         except ServiceError as error:
             self.app.call_from_thread(self._failed, str(error))
             return
+        finally:
+            store.close()
         self.app.call_from_thread(self._finished, report)
 
     def _progress(self, done: int, total: int) -> None:

@@ -25,6 +25,7 @@ from callblock.domain.periods import Period, local_day
 from callblock.screens.lead_detail import LeadDetailScreen
 from callblock.screens.review_help import ReviewHelpScreen
 from callblock.services import ServiceError, review
+from callblock.services.connections import worker_store
 from callblock.widgets.app_header import AppHeader
 from callblock.widgets.filter_bar import FilterBar, Filters
 from callblock.widgets.heat_map import HeatMapView
@@ -132,7 +133,7 @@ class ReviewScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="review-load")
     def _load(self, request: Request) -> None:
         ctx = self.ctx
-        store = review.open_reader(ctx.store)
+        store = worker_store(ctx.store)
         try:
             page = review.log_page(store, request.period, request.where, request.offset)
             if not request.everything:

@@ -77,7 +77,7 @@ class SearchScreen(Screen[None]):
     def _query(self, text: str) -> None:
         search = self.app_.lead_search
         hits = search.search(text, RESULTS) if text.strip() else []
-        found = self.app_.context.store.list_leads(RESULTS, [hit.lead_id for hit in hits])
+        found = search.leads(hits, RESULTS)
         self.app.call_from_thread(self._show, text, found)
 
     def _show(self, text: str, found: list[Lead]) -> None:

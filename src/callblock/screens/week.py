@@ -21,8 +21,8 @@ from callblock.domain.planning import PlannedBlock
 from callblock.domain.text import clean_line
 from callblock.domain.weights import WEEKDAY_NAMES
 from callblock.screens.help import WEEK_ABOUT, HelpScreen
+from callblock.services.connections import worker_store
 from callblock.services.planning import WeekPlan, week_plan
-from callblock.store import Store
 from callblock.widgets.app_header import AppHeader
 from callblock.widgets.key_bar import KeyBar
 from callblock.widgets.plain import plain
@@ -102,7 +102,7 @@ class WeekScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _load_plan(self, day: date | None) -> None:
         ctx = self.ctx
-        store = Store.open(ctx.store.path)  # a connection of the worker's own
+        store = worker_store(ctx.store)
         try:
             plan = week_plan(store, ctx.settings, ctx.clock, rep=ctx.rep, day=day)
         finally:

@@ -36,6 +36,13 @@ class LeadSearch:
     def search(self, query: str, limit: int = 20) -> list[Hit]:
         return self.index().search(query, limit)
 
+    def leads(self, hits: list[Hit], limit: int) -> list[Lead]:
+        """The leads of `hits`, best first, read through the search's own connection."""
+        return self._store.list_leads(limit, [hit.lead_id for hit in hits])
+
+    def close(self) -> None:
+        self._store.close()
+
 
 def list_leads(store: Store, *, search: str | None, limit: int) -> list[Lead]:
     """Leads by id, or with `search` the best matches first."""

@@ -219,9 +219,3 @@ def lead_detail(store: Store, lead_id: int) -> LeadDetail:
     return LeadDetail(
         get_lead(store, lead_id), store.all_touches_for_lead(lead_id), store.open_promises(lead_id)
     )
-
-
-def open_reader(store: Store) -> Store:
-    """A second connection to the same database, for a worker thread (WAL: reads never block
-    the writer, and the UI thread's connection is never shared)."""
-    return Store.open(store.path)
