@@ -9,8 +9,14 @@ APP = "callblock"
 
 
 def default_db_path() -> Path:
+    """--db's default: CALLBLOCK_DB, else the database the host's config names (a team's,
+    see config/site.py), else the user's own."""
     if env := os.environ.get("CALLBLOCK_DB"):
         return Path(env).expanduser()
+    from callblock.config.site import site_database
+
+    if (site := site_database()) is not None:
+        return site
     from platformdirs import user_data_path
 
     return user_data_path(APP, appauthor=False) / "callblock.db"
