@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 NEEDS_LEAD = {"outcome", "skip", "edit_notes"}
+HEARTBEAT_WAIT_MS = 100
 REBUILD_AFTER = 0.05  # s after a lead is shown (its frame is out): the queue behind it rebuilt
 
 
@@ -198,7 +199,8 @@ class PowerHourScreen(Screen[None]):
         if block is None or block.taken_over or block.ended:
             return
         now = ctx.clock.now()
-        with suppress(DatabaseBusy):  # held by an import: renewed at the next tick
+        # Held by an import: renewed at a later tick (the lease outlives a few), never a freeze.
+        with suppress(DatabaseBusy), ctx.store.patience(HEARTBEAT_WAIT_MS):
             if not block.heartbeat():
                 self._taken_over()
                 return
