@@ -183,3 +183,40 @@ def test_reconnecting_resumes_the_block_with_its_lead_and_the_typed_text(team_db
             time.sleep(0.05)
     finally:
         again.close()
+
+
+def test_a_hang_up_while_the_database_is_busy_keeps_the_typed_text_for_the_resume(
+    team_db: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """The hang-up has under 2 s; another writer (an import) holds the database longer: the
+    typed text goes to the user's state folder and comes back when the block resumes."""
+    monkeypatch.setitem(ENV, "XDG_STATE_HOME", str(tmp_path / "state"))
+    term = Terminal(team_db)
+    holder = sqlite3.connect(team_db, isolation_level=None)
+    try:
+        assert term.read_until(b"up next")
+        lead, session = wait_for_lease(team_db)
+        term.write(b"l")
+        assert term.read_until(b"when?")
+        term.write(b"thu 3pm")
+        assert term.read_until(b"26 Nov 2026 15:00")
+        holder.execute("BEGIN IMMEDIATE")  # held for longer than the hang-up may take
+        os.kill(term.pid, signal.SIGHUP)
+        took = term.wait_exit(5)
+        assert took is not None and took < 2.0, took
+    finally:
+        holder.execute("ROLLBACK") if holder.in_transaction else None
+        holder.close()
+        term.close()
+    spooled = list((tmp_path / "state").rglob("*.json"))
+    assert len(spooled) == 1 and json.loads(spooled[0].read_text())["prompt"]["text"] == "thu 3pm"
+    again = Terminal(team_db)
+    try:
+        # The block could not be marked as let go: it still looks alive for up to a lease.
+        assert again.read_until(b"Take it over here?"), bytes(again.seen[-400:])
+        again.write(b"y")
+        assert again.read_until(b"thu 3pm"), bytes(again.seen[-400:])  # the prompt, refilled
+        assert wait_for_lease(team_db) == (lead, session)
+    finally:
+        again.close()
+    assert not list((tmp_path / "state").rglob("*.json"))  # taken back, not kept twice

@@ -142,3 +142,47 @@ def test_init_in_an_existing_folder_says_what_to_run_for_the_group(capsys, tmp_p
         capsys, "team", "init", "--db", str(db2), "--timezone", ZONE, "--group", group
     )
     assert code == 0 and "note:" not in out
+
+
+@NEEDS_ROOT
+def test_a_rep_with_an_account_of_their_own_is_that_account(capsys) -> None:
+    """Per-Unix-account floor: `--rep` (or LOGNAME) cannot make an account someone else, and
+    changing the team takes a team lead; the account owning the database may do anything."""
+    assert GROUP is not None
+    group, gid = GROUP
+    top = Path(tempfile.mkdtemp(prefix="callblock-team-", dir="/tmp"))
+    try:
+        top.chmod(0o755)
+        home = top / "home"
+        home.mkdir(mode=0o777)
+        home.chmod(0o777)
+        db = top / "floor" / "team.db"
+        assert run(capsys, "team", "init", "--db", str(db), "--timezone", ZONE,
+                   "--group", group)[0] == 0  # fmt: skip
+        for name, role in (("nobody", "rep"), ("lena", "lead")):  # nobody: uid 65534's login
+            assert run(capsys, "--db", str(db), "team", "add-rep", name, "--role", role)[0] == 0
+
+        def as_nobody(*args: str) -> subprocess.CompletedProcess[str]:
+            argv = _as_user(65534, [gid], "-m", "callblock", "--db", str(db), *args)
+            env = {**_env(home), "LOGNAME": "lena", "USER": "lena"}  # forged: not believed
+            return subprocess.run(argv, capture_output=True, text=True, env=env)
+
+        for args in (
+            ("--rep", "lena", "queue"),
+            ("--rep", "lena", "team", "settings", "--set", "queue.spacing_minutes=45"),
+            ("queue",),  # LOGNAME says lena; the account is nobody
+        ):
+            done = as_nobody(*args)
+            assert done.returncode == 1, (args, done.stderr)
+            assert "you are nobody" in done.stderr and done.stderr.count("\n") == 1
+        done = as_nobody("--rep", "nobody", "team", "settings", "--set", "queue.spacing_minutes=45")
+        assert done.returncode == 1 and "for a team lead; nobody is not one" in done.stderr
+        done = as_nobody("--rep", "nobody", "team", "add-rep", "mallory", "--role", "lead")
+        assert done.returncode == 1 and "for a team lead" in done.stderr
+        assert as_nobody("--rep", "nobody", "queue").returncode == 0
+        assert run(capsys, "--db", str(db), "team", "remove-rep", "nobody")[0] == 0
+        assert run(capsys, "--db", str(db), "team", "add-rep", "nobody", "--role", "lead")[0] == 0
+        done = as_nobody("--rep", "nobody", "team", "settings", "--set", "queue.spacing_minutes=45")
+        assert done.returncode == 0, done.stderr
+    finally:
+        shutil.rmtree(top)

@@ -89,12 +89,19 @@ def test_review_from_the_command_line_is_refused_to_a_rep(capsys, team: Path) ->
     assert err.count("\n") == 1
 
 
-def test_team_settings_are_changed_by_a_team_lead_only(capsys, team: Path) -> None:
+def test_team_settings_are_changed_by_a_team_lead_only(capsys, team: Path, monkeypatch) -> None:
+    """As an account that does not own the database (tests/test_team_group.py does it as a
+    real other user)."""
+    import callblock.services.team as team_service
+
+    monkeypatch.setattr(team_service, "is_floor_admin", lambda database: False)
     before = team.read_bytes()
+    monkeypatch.setattr(team_service, "account_name", lambda: "rob")
     code, _, err = cli(capsys, team, "--rep", "rob", "team", "settings", "--set",
                        "queue.spacing_minutes=45")  # fmt: skip
     assert code == 1 and "team lead" in err and err.count("\n") == 1
     assert team.read_bytes() == before
+    monkeypatch.setattr(team_service, "account_name", lambda: "lena")
     code, _, err = cli(capsys, team, "--rep", "lena", "team", "settings", "--set",
                        "queue.spacing_minutes=45")  # fmt: skip
     assert code == 0, err

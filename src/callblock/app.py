@@ -108,6 +108,14 @@ class CallblockApp(App[None]):
     def action_import_leads(self) -> None:
         from callblock.screens.import_leads import ImportScreen
 
+        if not self.context.may_import:
+            why = "over SSH: use `ssh HOST import - < leads.csv`" if self.context.remote else ""
+            self.notify(
+                f"Importing is for a team lead{', ' + why if why else ''}.",
+                severity="warning",
+                markup=False,
+            )
+            return
         if not isinstance(self.screen, ImportScreen):
             self.push_screen(ImportScreen())
 
@@ -159,8 +167,8 @@ class CallblockApp(App[None]):
         question = Content.assemble(
             "Your block ",
             plain(found.session.block_name, "bold"),
-            f" (started {started:%H:%M}) is open in another window. Take it over here? "
-            "That window stops showing its lead.",
+            f" (started {started:%H:%M}) is still open in another window (or was until a "
+            "moment ago). Take it over here? That window stops showing its lead.",
         )
 
         def answered(take_over: bool | None) -> None:
@@ -182,7 +190,13 @@ class CallblockApp(App[None]):
 
 
 def create_app(
-    *, settings: Settings, store: Store, clock: Clock, rep: str, start: str = "dial"
+    *,
+    settings: Settings,
+    store: Store,
+    clock: Clock,
+    rep: str,
+    start: str = "dial",
+    remote: bool = False,
 ) -> CallblockApp:
     """The one way to build the app: the CLI and the tests both call this."""
     from callblock.services.team import rep_profile
@@ -190,6 +204,7 @@ def create_app(
     rep = clean_line(rep, NAME_MAX) or "rep"  # outside text: it is shown and stored
     zone, role = rep_profile(store, rep, settings.timezone)
     context = AppContext(
-        store=store, clock=clock, settings=settings, rep=rep, rep_zone=zone, role=role
-    )
+        store=store, clock=clock, settings=settings, rep=rep, rep_zone=zone, role=role,
+        remote=remote,
+    )  # fmt: skip
     return CallblockApp(context, start=start)

@@ -43,8 +43,8 @@ def run(args: argparse.Namespace, clock: Clock) -> int:
             return ssh_session(args, _db_path(args))
         store, settings = _open_store(args, settings, create=command == "demo")
         try:
-            if command in ACTS_AS_REP:  # a rep removed from the team is used no more
-                _refuse_removed(store, args.rep)
+            if command in ACTS_AS_REP or command == "team":
+                _refuse_removed(store, args.rep)  # a rep removed from the team is used no more
             if command in CHECKED_WRITES:
                 store.refuse_if_damaged()
             return handler(command)(args, store, settings, clock)
@@ -106,8 +106,10 @@ def _open_store(
 
 
 def _refuse_removed(store: Store, rep: str) -> None:
-    from callblock.services.team import refuse_removed
+    """Who may act: not a removed rep, and on a team database only as oneself."""
+    from callblock.services.team import refuse_other_identity, refuse_removed
 
+    refuse_other_identity(store, rep)
     refuse_removed(store, rep)
 
 
@@ -145,7 +147,14 @@ def _open_app(args: argparse.Namespace, settings: Settings, clock: Clock, start:
             _refuse_unless_lead(store, args.rep, "review")
         from callblock.app import create_app
 
-        app = create_app(settings=settings, store=store, clock=clock, rep=args.rep, start=start)
+        app = create_app(
+            settings=settings,
+            store=store,
+            clock=clock,
+            rep=args.rep,
+            start=start,
+            remote=getattr(args, "over_ssh", False),
+        )
         app.run()
     finally:
         store.close()
@@ -207,9 +216,6 @@ def _log(args: argparse.Namespace, store: Store, settings: Settings, clock: Cloc
     from callblock.services.team import rep_profile
 
     outcome = resolve_outcome(args.outcome)
-    holder = store.lease_holder(args.lead, iso(clock.now()))
-    if holder is not None and holder.rep != args.rep:  # one lead, one rep at a time
-        raise ServiceError(f"lead {args.lead} is on {holder.rep}'s screen right now; not logged")
     when = None
     if args.when is not None or outcome.asks_when:
         zone, _role = rep_profile(store, args.rep, settings.timezone)

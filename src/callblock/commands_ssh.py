@@ -59,6 +59,7 @@ def ssh_session(args: argparse.Namespace, db: Path) -> int:
         raise ServiceError(f"ssh: {parsed.command} is not allowed for a {rep.role}")
     if parsed.command == "export" and parsed.output is not None:
         raise ServiceError("ssh: over SSH an export goes to stdout (no -o)")
+    parsed.over_ssh = True  # the app offers no host files (the import screen) then
     if parsed.command == "import":
         return _import_from_stdin(parsed, execute)
     return execute(parsed)

@@ -74,8 +74,9 @@ def add_rep_commands(team_command: Factory) -> None:
 
 def _add_rep(args: argparse.Namespace, store: Any, settings: Any, clock: Any) -> int:
     from callblock.services import ServiceError
-    from callblock.services.team import KeyRequest, add_rep
+    from callblock.services.team import KeyRequest, add_rep, refuse_unless_lead
 
+    refuse_unless_lead(store, args.rep, "adding a rep")
     if (args.key_file is None) != (args.authorized_keys is None):
         raise ServiceError("--key-file and --authorized-keys go together: give both or neither")
     store.refuse_if_damaged()
@@ -112,8 +113,9 @@ def _list(args: argparse.Namespace, store: Any, settings: Any, clock: Any) -> in
 
 
 def _remove_rep(args: argparse.Namespace, store: Any, settings: Any, clock: Any) -> int:
-    from callblock.services.team import remove_rep
+    from callblock.services.team import refuse_unless_lead, remove_rep
 
+    refuse_unless_lead(store, args.rep, "removing a rep")
     store.refuse_if_damaged()
     removed = remove_rep(store, clock, args.name)
     lines = [f"{removed['rep']} removed; their history stays"]
@@ -121,6 +123,8 @@ def _remove_rep(args: argparse.Namespace, store: Any, settings: Any, clock: Any)
         lines.append(f"{key['authorized_keys']}: {key['lines_removed']} line(s) taken out")
     if removed["sessions_ended"]:
         lines.append(f"{removed['sessions_ended']} open session(s) ended")
+    if removed["leads_released"]:
+        lines.append(f"{removed['leads_released']} lead(s) it owned are the team's again")
     return _emit(args, removed, "\n".join(lines))
 
 

@@ -17,10 +17,17 @@ class AppContext:
     rep: str
     rep_zone: str = ""  # where the rep is: prompts, headers and times shown to them
     role: str | None = None  # 'rep' or 'lead' for a registered rep; None: a single rep
+    remote: bool = False  # over SSH (`ssh-session`): the host's files are not the rep's
 
     def __post_init__(self) -> None:
         if not self.rep_zone:
             object.__setattr__(self, "rep_zone", self.settings.timezone)
+
+    @property
+    def may_import(self) -> bool:
+        """Importing reads a file on this host by its name: a team lead's, and never over SSH
+        (a session there runs as the floor's account; `ssh HOST import - < file` is the way)."""
+        return self.role != "rep" and not self.remote
 
     @property
     def may_review(self) -> bool:

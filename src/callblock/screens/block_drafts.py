@@ -3,17 +3,18 @@ resumes: the research notes being edited, an outcome's time or note prompt half 
 
 from __future__ import annotations
 
-from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
 from callblock.domain.outcomes import OUTCOME_BY_CODE
 from callblock.screens.prompts import NoteScreen, WhenScreen
 from callblock.services import ServiceError, leads
-from callblock.store import DatabaseBusy, Store
+from callblock.store import Store, StoreFault
 from callblock.widgets.notes import NotesPane
 
 if TYPE_CHECKING:
     from callblock.screens.power_hour import PowerHourScreen
+
+SAVE_WAIT_MS = 300  # a hang-up has under 2 s in all
 
 
 def typed_draft(
@@ -24,9 +25,12 @@ def typed_draft(
     draft: dict[str, Any] = {}
     notes = screen.query_one(NotesPane).draft()
     if notes is not None:
-        with suppress(ServiceError, DatabaseBusy):
-            leads.save_notes(store, notes[0], notes[1])
         draft["notes"] = notes[0]
+        try:
+            with store.patience(SAVE_WAIT_MS):
+                leads.save_notes(store, notes[0], notes[1])
+        except (ServiceError, StoreFault):  # kept with the block instead, given back on resume
+            draft["notes_text"] = notes[1]
     if prompt is not None:
         stack = screen.app.screen_stack
         open_prompt = next((s for s in stack if isinstance(s, WhenScreen | NoteScreen)), None)
@@ -42,7 +46,8 @@ def restore_draft(screen: PowerHourScreen, draft: dict[str, Any]) -> None:
         return
     prompt = draft.get("prompt")
     if draft.get("notes") == item.lead.id:
-        screen.action_edit_notes()
+        text = draft.get("notes_text")
+        screen.action_edit_notes(text if isinstance(text, str) else None)
     elif isinstance(prompt, dict) and prompt.get("lead") == item.lead.id:
         text = str(prompt.get("text", ""))
         code = prompt.get("code")

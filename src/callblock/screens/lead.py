@@ -185,6 +185,7 @@ class LeadScreen(Screen[None]):
                 keep=self.lead_id,
                 other=other_id,
                 settings=ctx.settings,
+                session_id=self._own_session(),
             )
         except ServiceError as error:
             self._say(plain(str(error), "$error"))

@@ -27,10 +27,10 @@ from callblock.screens.block_drafts import restore_draft, typed_draft
 from callblock.screens.busy import write_or_wait
 from callblock.screens.notes_saving import finish_notes, save_draft
 from callblock.screens.prompts import ConfirmScreen, NoteScreen, WhenScreen
-from callblock.services import dialing, sessions
+from callblock.services import ServiceError, dialing, sessions
 from callblock.services.block import Block
 from callblock.services.sessions import Resumable
-from callblock.store import DatabaseBusy
+from callblock.store import DatabaseBusy, StoreFault
 from callblock.widgets.app_header import AppHeader
 from callblock.widgets.history import HistoryTable
 from callblock.widgets.key_bar import KeyBar
@@ -96,6 +96,13 @@ class PowerHourScreen(Screen[None]):
         yield KeyBar(id="key-bar")
 
     def on_mount(self) -> None:
+        try:
+            self._start_block()
+        except ServiceError as error:  # a rep removed from the team while the app was open
+            self.callblock.fault = str(error)  # the one line the terminal is left with
+            self.app.exit(return_code=1)
+
+    def _start_block(self) -> None:
         ctx = self.ctx
         self.block, draft = sessions.start_block(
             ctx.store,
@@ -204,6 +211,11 @@ class PowerHourScreen(Screen[None]):
             if not block.heartbeat():
                 self._taken_over()
                 return
+        if block.lost is not None:
+            (item, holder), block.lost = block.lost, None
+            self._say(plain(f"{item.lead.name} is on {holder}'s screen now; moved on", "$warning"))
+            self.advance()
+            return
         header = self.query_one(AppHeader)
         shown = local_time(now, ctx.rep_zone).replace(second=0, microsecond=0)
         if header.now != shown:
@@ -220,16 +232,19 @@ class PowerHourScreen(Screen[None]):
             self.advance()
 
     def _taken_over(self) -> None:
-        """Another window of this rep took the block over: this one stops showing its lead."""
+        """Another window of this rep took the block over, or the rep was removed from the team
+        (which ends their blocks): this one stops showing its lead and says why."""
         self._show(None, [])
         while self in self.app.screen_stack and self.app.screen is not self:
             self.app.pop_screen()
-        self._say(
-            plain("This block was taken over by another window; nothing here is saved. q quits.")
+        registered = self.ctx.store.get_rep(self.ctx.rep)
+        why = (
+            "you were removed from the team: this block has ended"
+            if registered is not None and not registered.current
+            else "this block was taken over by another window"
         )
-        self.app.notify(
-            "Your block was taken over by another window.", severity="warning", markup=False
-        )
+        self._say(plain(f"{why[0].upper()}{why[1:]}; nothing here is saved. q quits."))
+        self.app.notify(f"{why[0].upper()}{why[1:]}.", severity="warning", markup=False)
 
     def hang_up(self) -> bool:
         """The terminal is gone (SIGHUP, SIGTERM, a lost link) or the app quits: keep what is
@@ -238,7 +253,8 @@ class PowerHourScreen(Screen[None]):
         block = self.block
         if block is None or block.taken_over or block.ended:
             return False
-        block.suspend(typed_draft(self, self.ctx.store, self._prompt))
+        with suppress(StoreFault):  # busy or failing: the draft went to the spool instead
+            block.suspend(typed_draft(self, self.ctx.store, self._prompt))
         return True
 
     def _restore_draft(self, draft: dict[str, object]) -> None:
@@ -379,10 +395,10 @@ class PowerHourScreen(Screen[None]):
 
         self.app.push_screen(NoteScreen(title, initial, max_length=TOUCH_NOTE_MAX), save)
 
-    def action_edit_notes(self) -> None:
+    def action_edit_notes(self, text: str | None = None) -> None:
         if self.current is not None:
             self.query_one(UpNext).display = False  # the editor takes the whole side
-            self.query_one(NotesPane).edit()
+            self.query_one(NotesPane).edit(text)
             self.refresh_bindings()
 
     def action_escape(self) -> None:

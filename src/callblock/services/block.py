@@ -23,7 +23,7 @@ from callblock.domain.outcomes import OUTCOME_BY_CODE
 from callblock.domain.priority import MixServed, QueueItem
 from callblock.services import ServiceError, dialing, leases, queue
 from callblock.services.leads import get_lead
-from callblock.store import DatabaseBusy, Store
+from callblock.store import DatabaseBusy, Store, StoreFault
 
 PREVIEW = 5  # leads shown under "up next"
 AHEAD_FRESH = timedelta(seconds=5)  # an older list is rebuilt (a promise may have come due)
@@ -55,6 +55,7 @@ class Block:
     taken_over: bool = False  # another process runs this session now
     ended: bool = False
     last_heartbeat: datetime | None = None
+    lost: tuple[QueueItem, str] | None = None  # the lead on screen another rep has taken
 
     # the queue ------------------------------------------------------------------------------
     @property
@@ -148,9 +149,12 @@ class Block:
     # what the rep does ----------------------------------------------------------------------
     def record(self, code: str, when: datetime | None = None, note: str = "") -> dialing.Recorded:
         """Record the outcome of the lead on screen (the caller then calls `advance`)."""
+        from callblock.services.team import refuse_removed
+
         item = self.current
         if item is None:
             raise ServiceError("no lead on screen")
+        refuse_removed(self.store, self.rep)
         recorded = dialing.record_outcome(
             self.store,
             self.clock,
@@ -252,7 +256,23 @@ class Block:
         alive = self.store.heartbeat(self.session.id, self.owner, iso(now), iso(now + leases.LEASE))
         self.last_heartbeat = now
         self.taken_over = not alive
+        if alive and self.current is not None:
+            self._check_lease(self.current, now)
         return alive
+
+    def _check_lease(self, item: QueueItem, now: datetime) -> None:
+        """The lease on screen lapsed (the heartbeat could not write for longer than a lease):
+        take it again, or, when another session has the lead now, let it go (`lost`)."""
+        holder = self.store.lease_holder(item.lead.id, iso(now))
+        if holder is not None and holder.session_id == self.session.id:
+            return
+        if holder is None:
+            holder = self.store.claim(
+                item.lead.id, self.session.id, self.rep, iso(now), iso(now + leases.LEASE)
+            )
+        if holder is not None:
+            self.lost = (item, holder.rep)
+            self.current = None
 
     def state(self, draft: dict[str, Any] | None = None) -> dict[str, Any]:
         served = self.served
@@ -271,9 +291,19 @@ class Block:
             )
             self.taken_over = not kept
 
-    def suspend(self, draft: dict[str, Any] | None = None) -> None:
-        """The terminal is gone: keep what a reconnect needs, let go of the lead on screen."""
-        self.save_state(draft, suspend=True)
+    def suspend(self, draft: dict[str, Any] | None = None, *, wait_ms: int = 300) -> None:
+        """The terminal is gone: keep what a reconnect needs, let go of the lead on screen. A
+        database busy for longer than `wait_ms` gets the draft spooled to a file instead (the
+        lease then lapses on its own)."""
+        from callblock.services import draft_spool
+
+        try:
+            with self.store.patience(wait_ms):
+                self.save_state(draft, suspend=True)
+        except StoreFault:
+            if draft:
+                draft_spool.keep(self.store.path, self.session.id, draft)
+            raise
 
     def end(self) -> None:
         if not self.taken_over:
@@ -300,4 +330,7 @@ class Block:
             if outcome is not None:
                 self.last = dialing.Recorded(touch.id, lead, outcome, None)
         draft = state.get("draft")
-        return draft if isinstance(draft, dict) else None
+        from callblock.services import draft_spool
+
+        spooled = draft_spool.take(self.store.path, self.session.id)  # newer than the row's
+        return spooled or (draft if isinstance(draft, dict) else None)

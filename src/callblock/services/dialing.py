@@ -71,6 +71,7 @@ def record_outcome(
     at = iso(now)
     with store.transaction():
         lead = get_lead(store, lead_id)
+        refuse_if_elsewhere(store, lead_id, at, rep=rep, session_id=session_id)
         before = state_of(lead)
         after = state_after(
             before, outcome, attempts=lead.attempts + 1, max_attempts=settings.max_attempts
@@ -110,6 +111,23 @@ def record_outcome(
             )
         refresh_due(store, settings, current_weights(store, settings), [lead_id])
     return Recorded(touch_id, lead, outcome, when)
+
+
+def refuse_if_elsewhere(
+    store: Store, lead_id: int, now: str, *, rep: str, session_id: int | None
+) -> None:
+    """One lead, one screen: refuse an outcome for a lead merged away or on a screen other than
+    the caller's (inside the caller's write transaction, so nobody can claim it in between). A
+    caller without a session (`callblock log`) may record a lead on its own rep's screen."""
+    into = store.merged_into(lead_id)
+    if into is not None:
+        raise ServiceError(f"lead {lead_id} was merged into lead {into}: record it there")
+    holder = store.lease_holder(lead_id, now)
+    if holder is None:
+        return
+    mine = holder.session_id == session_id if session_id is not None else holder.rep == rep
+    if not mine:
+        raise ServiceError(f"lead {lead_id} is on {holder.rep}'s screen right now; not recorded")
 
 
 def add_touch_note(store: Store, touch_id: int, note: str) -> str:

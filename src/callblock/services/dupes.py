@@ -57,6 +57,7 @@ def merge_leads(
     keep: int,
     other: int,
     settings: Settings | None = None,
+    session_id: int | None = None,
 ) -> Merged:
     """Merge `other` into `keep` in one transaction: touches, callbacks and notes move to the
     survivor, its empty fields are filled, `other`'s differing values are kept (see
@@ -66,10 +67,16 @@ def merge_leads(
         raise ServiceError("merge: a lead cannot be merged into itself")
     with store.transaction():
         survivor, merged = get_lead(store, keep), get_lead(store, other)
+        now = iso(clock.now())
         for lead in (survivor, merged):
             into = store.merged_into(lead.id)
             if into is not None:
                 raise ServiceError(f"merge: lead {lead.id} was already merged into lead {into}")
+            holder = store.lease_holder(lead.id, now)
+            if holder is not None and holder.session_id != session_id:  # one person, one screen
+                raise ServiceError(
+                    f"merge: lead {lead.id} is on {holder.rep}'s screen right now; merge it later"
+                )
         into_record = mergeable_fields(store, survivor)
         other_record = mergeable_fields(store, merged)
         if merged.notes.strip():

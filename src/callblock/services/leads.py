@@ -16,6 +16,18 @@ from callblock.services.learning import current_weights
 from callblock.store import Store
 
 
+def checked_owner(store: Store, owner: str | None) -> str | None:
+    """An owner is a rep: on a team database a current registered one, spelled exactly (a lead
+    owned by nobody on the team would leave every rep's queue for good)."""
+    name = checked_line(owner, "owner", NAME_MAX) or None
+    if name is None or not store.has_reps():
+        return name
+    registered = store.get_rep(name)
+    if registered is None or not registered.current:
+        raise ServiceError(f"owner: {name!r} is not a current rep of this team (see `team list`)")
+    return name
+
+
 def add_lead(
     store: Store,
     clock: Clock,
@@ -42,7 +54,7 @@ def add_lead(
         "company": checked_line(company, "company"),
         "title": checked_line(title, "title"),
         "email": checked_email(email),
-        "owner": checked_line(owner, "owner", NAME_MAX) or None,
+        "owner": checked_owner(store, owner),
         "notes": checked_block(notes, "notes"),
     }
     checked_line(phone, "phone")

@@ -65,7 +65,10 @@ def start_block(
     resume: Resumable | None = None,
 ) -> tuple[Block, dict | None]:
     """A block for the rep: a new session, or `resume`'s taken up by this process (the draft
-    it kept comes back with it)."""
+    it kept comes back with it). A rep removed from the team gets none (ServiceError)."""
+    from callblock.services.team import refuse_removed
+
+    refuse_removed(store, rep)
     if resume is not None:
         block = Block(store, clock, settings, resume.session.rep, resume.session)
         if store.adopt_session(resume.session.id, block.owner, iso(clock.now())):

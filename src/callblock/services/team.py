@@ -120,8 +120,15 @@ def remove_rep(store: Store, clock: Clock, name: str) -> dict[str, Any]:
         sessions = store.open_sessions(name)
         for open_session in sessions:
             store.end_session(open_session.session.id, iso(now))
+        released = store.release_owned_leads(name)  # back to the team's pool, not lost
         store.remove_rep(name, iso(now))
-    return {"rep": name, "removed_at": iso(now), "keys": files, "sessions_ended": len(sessions)}
+    return {
+        "rep": name,
+        "removed_at": iso(now),
+        "keys": files,
+        "sessions_ended": len(sessions),
+        "leads_released": released,
+    }
 
 
 def team_list(store: Store, clock: Clock) -> list[dict[str, Any]]:
@@ -160,7 +167,57 @@ def rep_profile(store: Store, name: str, team_zone: str) -> tuple[str, str | Non
     rep = store.get_rep(name)
     if rep is None or not rep.current:
         return team_zone, None
-    return rep.timezone or team_zone, rep.role
+    zone = rep.timezone or team_zone
+    try:
+        zone_info(zone)
+    except UnknownZoneError:  # gone from this host's tzdata: the team's zone instead
+        zone = team_zone
+    return zone, rep.role
+
+
+def account_name() -> str:
+    """The Unix account running this process, from the system (never the environment, which
+    its user can set to anything)."""
+    import pwd
+
+    try:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        return str(os.geteuid())
+
+
+def is_floor_admin(database: Path) -> bool:
+    """Root, or the account that owns the database file (the one that ran `team init`; the
+    account whose authorized_keys serve the floor over SSH)."""
+    uid = os.geteuid()
+    try:
+        return uid == 0 or uid == database.stat().st_uid
+    except OSError:
+        return uid == 0
+
+
+def refuse_other_identity(store: Store, rep: str) -> None:
+    """On a team database, a rep with a Unix account of their own is that account: `--rep`
+    (or LOGNAME) may not make them someone else. The floor's admin account may act for any rep
+    (`ssh-session` runs there, its identity fixed by the rep's key)."""
+    if not store.has_reps() or is_floor_admin(store.path):
+        return
+    account = account_name()
+    if rep != account:
+        raise ServiceError(
+            f"on this team's database you are {account} (your login): you may not act as {rep}"
+        )
+
+
+def refuse_unless_lead(store: Store, rep: str, what: str) -> None:
+    """Changing the team is a team lead's (or the floor admin's); a team just set up, with no
+    reps yet, is whoever set it up."""
+    if not store.has_reps() or is_floor_admin(store.path):
+        return
+    refuse_other_identity(store, rep)
+    registered = store.get_rep(rep)
+    if registered is None or not registered.current or registered.role != "lead":
+        raise ServiceError(f"{what} is for a team lead; {rep} is not one")
 
 
 def refuse_removed(store: Store, name: str) -> None:

@@ -121,8 +121,9 @@ def change_team_settings(
     )
     from callblock.services.cadence import ensure_due_times
     from callblock.services.learning import current_weights
+    from callblock.services.team import refuse_unless_lead
 
-    refuse_unless_lead(store, rep)
+    refuse_unless_lead(store, rep, "changing the team settings")
     assignments = [parse_assignment(text) for text in sets]
     from_file = read_team_file(file) if file is not None else None
     with store.transaction():
@@ -141,15 +142,6 @@ def change_team_settings(
         team = replace(settings, team_timezone=settings.timezone)
         ensure_due_times(store, team, current_weights(store, team))
     return diff
-
-
-def refuse_unless_lead(store: Store, rep: str) -> None:
-    """Once a team has registered reps, only a team lead changes what they all share."""
-    if not store.has_reps():
-        return  # a team just set up: whoever set it up
-    registered = store.get_rep(rep)
-    if registered is None or not registered.current or registered.role != "lead":
-        raise ServiceError(f"team settings are changed by a team lead; {rep} is not one")
 
 
 def _not_team(store: Store) -> ServiceError:

@@ -72,6 +72,12 @@ class TeamQueries:
             for row in rows
         ]
 
+    def release_owned_leads(self, name: str) -> int:
+        """The rep's own leads go back to the team (owner none); how many."""
+        with write_transaction(self.conn):
+            cursor = self.conn.execute("UPDATE leads SET owner = NULL WHERE owner = ?", (name,))
+        return cursor.rowcount
+
     def remove_rep(self, name: str, removed_at: str) -> None:
         """The rep and its keys stop being current (rows and history stay)."""
         with write_transaction(self.conn):

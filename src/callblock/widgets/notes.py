@@ -63,9 +63,10 @@ class NotesPane(VerticalScroll):
         self._render_view()
         self.scroll_home(animate=False)
 
-    def edit(self) -> None:
+    def edit(self, text: str | None = None) -> None:
+        """Open the editor on the notes (or on `text`, a draft kept when a link dropped)."""
         editor = self.query_one(TextArea)
-        editor.load_text(self._text)
+        editor.load_text(self._text if text is None else text)
         self.query_one("#notes-view").display = False
         editor.display = True
         editor.move_cursor(editor.document.end)  # reps add to the end of their notes
