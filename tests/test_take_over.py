@@ -11,7 +11,7 @@ from callblock.services import sessions
 from callblock.store import Store
 from tests.conftest import AppMaker, LeadMaker
 from tests.power_hour_helpers import SIZE, shown, status_line
-from tests.screen_text import screen_text, shows
+from tests.screen_text import screen_text
 
 
 async def test_a_second_window_offers_to_take_the_block_over(
@@ -27,7 +27,8 @@ async def test_a_second_window_offers_to_take_the_block_over(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
-        assert shows(screen_text(app), "still open in another window")
+        assert "is still open in another" in screen_text(app)
+        assert "Take it over here?" in screen_text(app)
         await pilot.press("y")
         await pilot.pause()
         assert isinstance(app.screen, PowerHourScreen)
