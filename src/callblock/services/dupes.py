@@ -72,6 +72,7 @@ def merge_leads(
             into = store.merged_into(lead.id)
             if into is not None:
                 raise ServiceError(f"merge: lead {lead.id} was already merged into lead {into}")
+        for lead in (survivor, merged):
             holder = store.lease_holder(lead.id, now)
             if holder is not None and holder.session_id != session_id:  # one person, one screen
                 raise ServiceError(
