@@ -1,6 +1,6 @@
 """Bytes a remote rep's terminal receives (issue 9), cheaply on a pty without SSH (the benchmark
 measures the same over real SSH: scripts/bench_ssh.py); and that sending only the changed cells
-(callblock/frames.py) leaves a real terminal (tmux) showing exactly what a full repaint shows."""
+(callblock/terminal_frames.py) leaves a real terminal (tmux) showing what a full repaint shows."""
 
 from __future__ import annotations
 

@@ -68,7 +68,7 @@ class CallblockApp(App[None]):
             await super().on_event(event)
 
     def _display(self, screen: Screen[object], renderable: RenderableType | None) -> None:
-        # Only the cells that changed go to a real terminal (callblock/frames.py).
+        # Only the cells that changed go to a real terminal (callblock/terminal_frames.py).
         renderable = changed_cells(self._driver, renderable, self.console)
         super()._display(screen, renderable)
 

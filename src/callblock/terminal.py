@@ -43,7 +43,7 @@ from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
 from textual.message import Message
 
-from callblock.frames import FrameDiff
+from callblock.terminal_frames import FrameDiff
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -85,7 +85,7 @@ class CallblockParser(XTermParser):
 
 class CallblockDriver(LinuxDriver):
     """Textual's Linux driver with callblock's parser and click/drag-only mouse tracking, and
-    what the terminal shows (callblock/frames.py: only changed cells are sent)."""
+    what the terminal shows (callblock/terminal_frames.py: only changed cells are sent)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
