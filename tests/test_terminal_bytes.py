@@ -121,3 +121,30 @@ def quiet_screen(tmux: Tmux, quiet: float = 0.6) -> str:
         if (now := tmux("capture-pane", "-p", "-e")) != shown:
             shown, changed = now, time.monotonic()
     return shown
+
+
+def test_wide_characters_are_redrawn_whole_and_combining_ones_left_to_textual() -> None:
+    from rich.console import Console
+    from rich.segment import Segment
+    from rich.style import Style
+    from textual._compositor import LayoutUpdate
+    from textual.geometry import Region
+    from textual.strip import Strip
+
+    from callblock.terminal_frames import FrameDiff
+
+    console = Console(width=10, height=1, color_system="256", force_terminal=True)
+    frames = FrameDiff()
+
+    def sent(text: str) -> str:
+        update = LayoutUpdate([[Strip([Segment(text, Style(color="red"))])]], Region(0, 0, 10, 1))
+        return frames.update(update, console).render_segments(console)
+
+    assert sent("ab日本cdef") == "\x1b[1;1H\x1b[0;31mab日本cdef\x1b[0m"
+    assert sent("ab日xcdefg") == "\x1b[1;5H\x1b[0;31mxcdefg\x1b[0m"  # 本 -> x: from x on
+    assert sent("ab日xcdefg") == ""  # nothing changed, nothing sent
+    # b -> 日 covers the left half of the old 日: the whole run is redrawn from column 2.
+    assert sent("a日日xcdef") == "\x1b[1;2H\x1b[0;31m日日xcdef\x1b[0m"
+    # A combining accent: widths Textual and a terminal may count differently, sent as it is.
+    assert "e\u0301" in sent("ae\u0301日xcdef")
+    assert sent("ae\u0301日xcdef") != ""  # and the next frame is sent whole again

@@ -92,10 +92,15 @@ class FrameDiff:
             for cell in cells:
                 if x >= width:
                     break
-                if row[x] != cell:
-                    if row[x] is not None and row[x][0] == WIDE_RIGHT and x and cell[0]:
-                        row[x - 1] = None  # half a wide character is overwritten: redraw it
+                old = row[x]
+                if old != cell:
+                    # Writing over half of a wide character blanks its other half.
+                    if old is not None and old[0] == WIDE_RIGHT and cell[0] and _wide(row[x - 1]):
+                        row[x - 1] = None
                         changed.setdefault(y, set()).add(x - 1)
+                    if _wide(old) and cell_len(cell[0]) != 2 and x + 1 < width:
+                        row[x + 1] = None
+                        changed.setdefault(y, set()).add(x + 1)
                     row[x] = cell
                     changed.setdefault(y, set()).add(x)
                 x += 1
@@ -131,6 +136,10 @@ class FrameDiff:
         if current:
             out.append("\x1b[0m")
         return "".join(out)
+
+
+def _wide(cell: Cell | None) -> bool:
+    return cell is not None and cell_len(cell[0]) == 2
 
 
 def _cells(text: str, codes: str) -> list[Cell] | None:
