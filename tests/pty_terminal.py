@@ -32,10 +32,13 @@ def demo_database(path: Path, leads: int = 10) -> Path:
 
 
 class PtyApp:
-    """`callblock ... dial` on a pty; `output` holds every byte it wrote."""
+    """`callblock ... dial` (or argv) on a pty; `output` holds every byte it wrote."""
 
-    def __init__(self, db: Path, columns: int = 80, rows: int = 24) -> None:
-        args = [CALLBLOCK, "--db", str(db), "--now", NOW, "--rep", "alice", "dial"]
+    def __init__(
+        self, db: Path, columns: int = 80, rows: int = 24, argv: list[str] | None = None
+    ) -> None:
+        """argv: another command to run on the pty instead (the bench's `ssh -tt`)."""
+        args = argv or [CALLBLOCK, "--db", str(db), "--now", NOW, "--rep", "alice", "dial"]
         env = {**os.environ, "TZ": ZONE, "TERM": "xterm-256color"}
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: size the terminal before the app asks, then run it

@@ -16,10 +16,12 @@ from callblock.config import COMMAND_KEYS, DEFAULT_KEYS, Settings
 from callblock.context import AppContext, LastOutcome
 from callblock.domain.text import NAME_MAX, clean_line
 from callblock.store import Store, database_fault
-from callblock.terminal import driver_for, escape_first
+from callblock.terminal import changed_cells, driver_for, escape_first, forget_frames
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
     from textual.driver import Driver
+    from textual.screen import Screen
 
     from callblock.services.lead_search import LeadSearch
 
@@ -60,8 +62,15 @@ class CallblockApp(App[None]):
         return driver_for(super().get_driver_class())
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Resize):  # the terminal may have rewrapped what it shows
+            forget_frames(self._driver)
         if not await escape_first(self, event):
             await super().on_event(event)
+
+    def _display(self, screen: Screen[object], renderable: RenderableType | None) -> None:
+        # Only the cells that changed go to a real terminal (callblock/terminal_frames.py).
+        renderable = changed_cells(self._driver, renderable, self.console)
+        super()._display(screen, renderable)
 
     def _handle_exception(self, error: Exception) -> None:
         # Textual's hook for an exception no handler caught (it prints a traceback and exits 1).

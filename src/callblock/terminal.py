@@ -28,12 +28,14 @@ that changes these hooks fails tests/test_terminal.py instead of failing silentl
 from __future__ import annotations
 
 import os
+import re
 import selectors
 from codecs import getincrementaldecoder
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import events
+from textual._compositor import CompositorUpdate
 from textual._loop import loop_last
 from textual._parser import ParseError
 from textual._xterm_parser import XTermParser
@@ -41,12 +43,17 @@ from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
 from textual.message import Message
 
+from callblock.terminal_frames import FrameDiff
+
 if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
     from textual.app import App
 
 ESC = "\x1b"
 # After ESC, these characters begin an escape sequence worth waiting for (CSI and SS3).
 SEQUENCE_STARTS = frozenset("[O")
+# Erasing the display or switching screens: what the terminal shows is not known any more.
+CLEARS = re.compile(r"\x1b\[[0-3]?J|\x1b\[\?(1049|1047|47)[hl]|\x1bc")
 
 
 def escape_key() -> events.Key:
@@ -77,7 +84,25 @@ class CallblockParser(XTermParser):
 
 
 class CallblockDriver(LinuxDriver):
-    """Textual's Linux driver with callblock's parser and click/drag-only mouse tracking."""
+    """Textual's Linux driver with callblock's parser and click/drag-only mouse tracking, and
+    what the terminal shows (callblock/terminal_frames.py: only changed cells are sent)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.frames = FrameDiff()
+
+    def write(self, data: str) -> None:
+        if CLEARS.search(data):  # not a frame of the app's (those are cells): forget the screen
+            self.frames.forget()
+        super().write(data)
+
+    def start_application_mode(self) -> None:
+        self.frames.forget()
+        super().start_application_mode()
+
+    def stop_application_mode(self) -> None:
+        self.frames.forget()
+        super().stop_application_mode()
 
     def _enable_mouse_support(self) -> None:
         if not self._mouse:
@@ -147,3 +172,21 @@ async def escape_first(app: App[object], event: events.Event) -> bool:
     if active is None or not active.enabled:
         return False
     return await app.run_action(active.binding.action, active.node)
+
+
+def forget_frames(driver: Driver | None) -> None:
+    if isinstance(driver, CallblockDriver):
+        driver.frames.forget()
+
+
+def changed_cells(
+    driver: Driver | None, renderable: RenderableType | None, console: Console
+) -> RenderableType | None:
+    """A compositor update cut to the cells the terminal does not show yet, on callblock's
+    driver (not inline, not headless); anything else as it is."""
+    if not isinstance(driver, CallblockDriver) or driver.is_inline or renderable is None:
+        return renderable
+    if not isinstance(renderable, CompositorUpdate):
+        driver.frames.forget()  # drawn by Textual as it is: it may cover anything
+        return renderable
+    return driver.frames.update(renderable, console)

@@ -1,0 +1,150 @@
+"""Bytes a remote rep's terminal receives (issue 9), cheaply on a pty without SSH (the benchmark
+measures the same over real SSH: scripts/bench_ssh.py); and that sending only the changed cells
+(callblock/terminal_frames.py) leaves a real terminal (tmux) showing what a full repaint shows."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.pty_terminal import PtyApp, demo_database
+from tests.test_e2e_tmux import CALLBLOCK, NOW, Tmux, usable
+
+KB = 1000
+PROMPT_SHOWN = b"Esc cancel"
+
+
+def outcomes(db: Path) -> list[str]:
+    conn = sqlite3.connect(db)
+    try:
+        return [row[0] for row in conn.execute("SELECT outcome FROM touches ORDER BY id")]
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return demo_database(tmp_path / "team.db", leads=20)
+
+
+@pytest.fixture
+def app(db: Path) -> Iterator[PtyApp]:
+    running = PtyApp(db)
+    try:
+        running.settle()  # the power hour is drawn
+        yield running
+    finally:
+        running.close()
+
+
+def key(app: PtyApp, data: bytes, until: bytes | None = None) -> bytes:
+    """The bytes the app writes for `data`, until it has been quiet for a while."""
+    start = len(app.output)
+    app.write(data)
+    if until is not None:
+        assert app.read_until(until, since=start), app.output[start:][-300:]
+    else:
+        deadline = time.monotonic() + 10
+        while len(app.output) == start and time.monotonic() < deadline:
+            app.read_for(0.05)
+    app.settle()
+    return bytes(app.output[start:])
+
+
+def test_an_outcome_and_the_next_lead_fit_a_slow_link(app: PtyApp, db: Path) -> None:
+    before = outcomes(db)
+    for code in (b"n", b"v", b"b"):
+        drawn = key(app, code)
+        assert 0 < len(drawn) < 8 * KB, f"{len(drawn)} bytes for {code!r} -> next lead"
+    assert outcomes(db) == [*before, "no-answer", "voicemail", "busy"]
+
+
+def test_a_prompt_closing_on_the_next_lead_fits_a_slow_link(app: PtyApp, db: Path) -> None:
+    before = outcomes(db)
+    key(app, b"l", until=PROMPT_SHOWN)
+    key(app, b"tomorrow 10:30")
+    drawn = key(app, b"\r")  # Enter closes the prompt, records, shows the next lead
+    assert 0 < len(drawn) < 8 * KB, f"{len(drawn)} bytes for a callback -> next lead"
+    key(app, b"d", until=b"n / Esc no")
+    drawn = key(app, b"y")
+    assert 0 < len(drawn) < 8 * KB, f"{len(drawn)} bytes for do-not-call -> next lead"
+    assert outcomes(db) == [*before, "callback", "dnc"]
+
+
+def test_help_opens_within_its_budget_and_nothing_is_sent_twice(app: PtyApp) -> None:
+    drawn = key(app, b"?", until=b"callblock keys")
+    assert len(drawn) < 12 * KB, f"{len(drawn)} bytes to open help"
+    key(app, b"\x1b")
+    # Help again: the same cells as the first time, and the same screen after: about as much.
+    again = key(app, b"?", until=b"callblock keys")
+    assert len(again) < 12 * KB
+    app.write(b"j")  # a key help ignores: nothing on the terminal changes, nothing is sent
+    assert len(app.read_for(1.0)) < 100
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_the_terminal_shows_what_a_full_repaint_shows(db: Path, tmp_path: Path) -> None:
+    """After outcomes, prompts, help and search, tmux's screen (characters and colours) is the
+    one a full repaint draws: forcing one (a resize there and back) changes nothing."""
+    tmux = Tmux()
+    env = {"TZ": "America/New_York", "TERM": "xterm-256color"}
+    env["CALLBLOCK_CONFIG"] = str(tmp_path / "no-config.toml")
+    try:
+        argv = [CALLBLOCK, "dial", "--db", str(db), "--rep", "alice", "--now", NOW]
+        tmux.start(argv, env, tmp_path / "exit-status")
+        tmux.wait_for(usable, 20)
+        steps = ["n", "?", "Escape", "l", "tomorrow 10:30", "Enter", "v", "/", "Escape", "e"]
+        steps += ["x", "Escape", "d", "y"]
+        for step in steps:
+            tmux("send-keys", *(["-l", step] if " " in step else [step]))
+            shown = quiet_screen(tmux)
+        tmux("resize-window", "-x", "70", "-y", "24")
+        quiet_screen(tmux)
+        tmux("resize-window", "-x", "80", "-y", "24")
+        assert quiet_screen(tmux) == shown
+    finally:
+        tmux.kill()
+
+
+def quiet_screen(tmux: Tmux, quiet: float = 0.6) -> str:
+    """The pane's characters and colours once they have not changed for `quiet` seconds."""
+    shown = tmux("capture-pane", "-p", "-e")
+    changed = time.monotonic()
+    while time.monotonic() - changed < quiet:
+        time.sleep(0.05)
+        if (now := tmux("capture-pane", "-p", "-e")) != shown:
+            shown, changed = now, time.monotonic()
+    return shown
+
+
+def test_wide_characters_are_redrawn_whole_and_combining_ones_left_to_textual() -> None:
+    from rich.console import Console
+    from rich.segment import Segment
+    from rich.style import Style
+    from textual._compositor import LayoutUpdate
+    from textual.geometry import Region
+    from textual.strip import Strip
+
+    from callblock.terminal_frames import FrameDiff
+
+    console = Console(width=10, height=1, color_system="256", force_terminal=True)
+    frames = FrameDiff()
+
+    def sent(text: str) -> str:
+        update = LayoutUpdate([[Strip([Segment(text, Style(color="red"))])]], Region(0, 0, 10, 1))
+        return frames.update(update, console).render_segments(console)
+
+    assert sent("ab日本cdef") == "\x1b[1;1H\x1b[0;31mab日本cdef\x1b[0m"
+    assert sent("ab日xcdefg") == "\x1b[1;5H\x1b[0;31mxcdefg\x1b[0m"  # 本 -> x: from x on
+    assert sent("ab日xcdefg") == ""  # nothing changed, nothing sent
+    # b -> 日 covers the left half of the old 日: the whole run is redrawn from column 2.
+    assert sent("a日日xcdef") == "\x1b[1;2H\x1b[0;31m日日xcdef\x1b[0m"
+    # A combining accent: widths Textual and a terminal may count differently, sent as it is.
+    assert "e\u0301" in sent("ae\u0301日xcdef")
+    assert sent("ae\u0301日xcdef") != ""  # and the next frame is sent whole again
