@@ -148,3 +148,11 @@ def test_wide_characters_are_redrawn_whole_and_combining_ones_left_to_textual() 
     # A combining accent: widths Textual and a terminal may count differently, sent as it is.
     assert "e\u0301" in sent("ae\u0301日xcdef")
     assert sent("ae\u0301日xcdef") != ""  # and the next frame is sent whole again
+
+
+def test_ctrl_l_draws_the_whole_screen_again(app: PtyApp) -> None:
+    """Only changed cells are sent, so text another program wrote to the terminal would stay:
+    Ctrl+L repaints every cell (a full 80x24 frame), as terminal programs do."""
+    drawn = key(app, b"\x0c")
+    assert len(drawn) > 2 * KB, f"{len(drawn)} bytes: not a whole screen"
+    assert b"callblock" in drawn and b"new lead" in drawn  # the header and the key bar too

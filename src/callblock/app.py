@@ -47,6 +47,14 @@ class CallblockApp(App[None]):
             show=False,
             tooltip="Import leads from a CSV file, with a preview",
         ),
+        Binding(
+            "ctrl+l",
+            "redraw",
+            "redraw",
+            id="redraw",
+            show=False,
+            tooltip="Draw the whole screen again (after anything else wrote to the terminal)",
+        ),
     ]
 
     def __init__(self, context: AppContext, start: str = "home") -> None:
@@ -71,6 +79,16 @@ class CallblockApp(App[None]):
         # Only the cells that changed go to a real terminal (callblock/terminal_frames.py).
         renderable = changed_cells(self._driver, renderable, self.console)
         super()._display(screen, renderable)
+
+    def action_redraw(self) -> None:
+        """Ctrl+L: the whole screen again, as after a resize (only changed cells are sent
+        otherwise, so text another program wrote would stay until those cells change)."""
+        forget_frames(self._driver)
+        screen = self.screen
+        self._display(
+            screen,
+            screen._compositor.render_update(full=True, screen_stack=self._background_screens),
+        )
 
     def _handle_exception(self, error: Exception) -> None:
         # Textual's hook for an exception no handler caught (it prints a traceback and exits 1).

@@ -33,7 +33,8 @@ long-term nurture. The card's "why" line says why each lead is where it is.
 Never queued: do-not-call, bad numbers, leads outside their legal calling hours at their local
 time (08:00-21:00, 47 CFR 64.1200(c)(1); Florida 08:00-20:00 and at most 3 calls a day), leads
 touched in the last 30 minutes, leads another rep has on screen or owns.
-From any screen: / finds a lead, a adds one, i imports a CSV file (with a preview).
+From any screen: / finds a lead, a adds one, i imports a CSV file (with a preview), ctrl+l
+draws the screen again.
 Keys can be remapped in the [keys] section of the config file."""
 
 WEEK_ABOUT = """\
