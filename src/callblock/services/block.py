@@ -27,6 +27,7 @@ from callblock.store import DatabaseBusy, Store
 
 PREVIEW = 5  # leads shown under "up next"
 AHEAD_FRESH = timedelta(seconds=5)  # an older list is rebuilt (a promise may have come due)
+BUILDS = 5  # queues built for one advance at most, when other sessions take each one first
 
 
 class LeadHeld(ServiceError):
@@ -77,8 +78,10 @@ class Block:
             items = self._resumed_head()
         if not items:
             items = self._claim_head(self.ahead if fresh else [])
-        if not items:
-            items = self._claim_head(self._queue(self.served))
+        for _round in range(BUILDS):  # other windows may take a whole list before its claims
+            if items or not (built := self._queue(self.served)):
+                break
+            items = self._claim_head(built)
         self.current = items[0] if items else None
         self.ahead, self.ahead_at = items[1:], now
         with suppress(DatabaseBusy):  # the lead is claimed; the next save keeps the state
@@ -106,14 +109,32 @@ class Block:
         )
 
     def _claim_head(self, items: list[QueueItem]) -> list[QueueItem]:
-        """`items` from the first one that may be called now and could be claimed; [] if none."""
+        """`items` from the first one that may be called now and could be claimed; [] if none.
+        Leads another session holds or that were touched since the list was built are passed
+        over on one read: on a busy floor most of a list is gone by the next key, and every
+        claim takes the database's write lock."""
+        items = [item for item in items if item.lead.id not in self.done | self.skipped]
+        gone = self._gone(items)
+        items = [item for item in items if item.lead.id not in gone]
         for index, item in enumerate(items):
-            if item.lead.id in self.done | self.skipped:
-                continue
             claimed = self.claim(item)
             if claimed is not None:
                 return [claimed, *items[index + 1 :]]
         return []
+
+    def _gone(self, items: list[QueueItem]) -> set[int]:
+        """Of `items`, the leads held by another session now or touched since they were read
+        (a hint: the claim decides, in its own transaction)."""
+        ids = [item.lead.id for item in items]
+        if not ids:
+            return set()
+        gone = set(self.store.lease_holders(ids, iso(self.clock.now())))
+        touched = {lead.id: lead.last_touch_at for lead in self.store.leads_by_ids(ids)}
+        return gone | {
+            item.lead.id
+            for item in items
+            if touched.get(item.lead.id, item.lead.last_touch_at) != item.lead.last_touch_at
+        }
 
     def claim(self, item: QueueItem) -> QueueItem | None:
         """`item` as stored now and leased to this session, or None when it must not be called
