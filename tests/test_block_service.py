@@ -280,3 +280,33 @@ def test_a_stale_list_is_checked_in_one_read_before_any_claim(
     monkeypatch.setattr(alice.store, "transaction", counted)
     assert alice.advance().lead.id == third.lead.id
     assert len(claims) == 1
+
+
+def test_the_list_behind_the_lead_outlasts_the_other_windows_next_keys(
+    make_lead, open_block, monkeypatch
+) -> None:
+    """Every live window takes about one lead of the shared ranking per key: the list built
+    behind the lead on screen is longer by one per other live window, so the next key still
+    finds a free lead on it instead of building the queue while the rep waits."""
+    for n in range(20):
+        make_lead(name=f"Pool {n}", created=NOW - timedelta(hours=2, minutes=n))
+    alice = open_block("alice")
+    alice.advance()
+    others = [open_block(rep) for rep in ("bob", "carol", "dave", "erin")]
+    alice.rebuild_ahead()
+    assert len(alice.ahead) == block_service.PREVIEW + 2 + len(others)
+    for other in others:  # each of them: a lead on screen, an outcome, the next lead
+        other.advance()
+        other.record("no-answer")
+        other.advance()
+    built: list[str] = []
+    build = block_service.queue.next_leads_for_rep
+
+    def counted(*args, **kwargs):
+        built.append("a queue built")
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(block_service.queue, "next_leads_for_rep", counted)
+    alice.record("no-answer")
+    assert alice.advance() is not None
+    assert built == []

@@ -27,6 +27,7 @@ from callblock.store import DatabaseBusy, Store
 
 PREVIEW = 5  # leads shown under "up next"
 AHEAD_FRESH = timedelta(seconds=5)  # an older list is rebuilt (a promise may have come due)
+FLOOR_MAX = 50  # other live windows counted at most when sizing the list behind the lead
 BUILDS = 5  # queues built for one advance at most, when other sessions take each one first
 
 
@@ -89,20 +90,26 @@ class Block:
         return self.current
 
     def rebuild_ahead(self) -> list[QueueItem]:
-        """The queue behind the lead on screen, rebuilt (once its frame is out)."""
+        """The queue behind the lead on screen, rebuilt (once its frame is out). Every other
+        live window takes about one lead of the same ranking per key, so the list is longer by
+        one per other window: the next key still finds a free lead on it (a rep alone: 7)."""
         exclude = (self.current.lead.id,) if self.current else ()
         served = self.served.after(self.current) if self.current else self.served
-        self.ahead = self._queue(served, exclude)
-        self.ahead_at = self.clock.now()
+        now = self.clock.now()
+        others = len(self.store.live_sessions(iso(now - leases.LEASE))) - 1
+        self.ahead = self._queue(served, exclude, PREVIEW + 2 + min(max(others, 0), FLOOR_MAX))
+        self.ahead_at = now
         return self.upcoming
 
-    def _queue(self, served: MixServed, also_exclude: tuple[int, ...] = ()) -> list[QueueItem]:
+    def _queue(
+        self, served: MixServed, also_exclude: tuple[int, ...] = (), limit: int = PREVIEW + 2
+    ) -> list[QueueItem]:
         return queue.next_leads_for_rep(
             self.store,
             self.settings,
             rep=self.rep,
             now=self.clock.now(),
-            limit=PREVIEW + 2,  # one spare: the preview stays full when the head moves up
+            limit=limit,  # a spare at least: the preview stays full when the head moves up
             exclude=self.done | self.skipped | set(also_exclude),
             served=served,
             session_id=self.session.id,
