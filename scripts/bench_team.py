@@ -65,7 +65,9 @@ def database(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
     return work_copy, {"file": cached.name, "copy": True, **meta}
 
 
-def run_floor(args: argparse.Namespace, db: Path, logs: Path) -> tuple[list[dict], float]:
+def run_floor(
+    args: argparse.Namespace, db: Path, logs: Path
+) -> tuple[list[dict], float, list[dict]]:
     """Start every process, let them all go at once, wait for them; their logs."""
     context = multiprocessing.get_context("spawn")
     go = context.Event()
@@ -91,6 +93,7 @@ def run_floor(args: argparse.Namespace, db: Path, logs: Path) -> tuple[list[dict
                 break
     began = time.time()
     go.set()
+    samples = watch(db, processes, began)
     results = []
     for spec, process in zip(specs, processes, strict=True):
         process.join(args.seconds + 120)
@@ -102,7 +105,20 @@ def run_floor(args: argparse.Namespace, db: Path, logs: Path) -> tuple[list[dict
             results.append(json.loads(path.read_text()))
         else:
             results.append({"rep": spec["rep"], "crashed": process.exitcode})
-    return results, began
+    return results, began, samples
+
+
+def watch(db: Path, processes: list[Any], began: float) -> list[dict[str, float]]:
+    """Every 10 s while they work: the load average and the size of the WAL file."""
+    samples = []
+    wal = db.with_name(db.name + "-wal")
+    while any(process.is_alive() for process in processes):
+        time.sleep(min(10, 10 - (time.time() - began) % 10))
+        size = wal.stat().st_size if wal.exists() else 0
+        samples.append(
+            {"s": round(time.time() - began), "load1": os.getloadavg()[0], "wal_mb": size / 2**20}
+        )
+    return samples
 
 
 def on_two_screens(results: list[dict]) -> tuple[int, list[str]]:
@@ -208,6 +224,10 @@ def figures(args: argparse.Namespace, db: Path, results: list[dict], began: floa
     for result in results:
         for name, n in result.get("counts", {}).items():
             counts[name] += n
+    by_10_s: dict[int, list[float]] = defaultdict(list)
+    for action in actions:
+        if action["kind"] != "undo":
+            by_10_s[int(action["at"] // 10) * 10].append(action["ms"])
     must = {
         "leads on two screens at once": doubled,
         "leads dialed by two reps within the spacing": close["reps"],
@@ -224,6 +244,7 @@ def figures(args: argparse.Namespace, db: Path, results: list[dict], began: floa
     return {
         "must_be_zero": must,
         "key_to_next_lead_ms": latency,
+        "p95_ms_by_10_s": {t: round(percentile(v, 0.95), 1) for t, v in sorted(by_10_s.items())},
         "undo_ms_p95": percentile(undos, 0.95),
         "record_ms_p50_p95": [percentile(records, 0.5), percentile(records, 0.95)],
         "keys_that_built_the_queue": len(rebuilt),
@@ -269,6 +290,8 @@ def table(found: dict) -> str:
         f"built after the last lead was shown): p95 {found['key_ms_p95_when_built']:.1f} ms; "
         f"the others p95 {found['key_ms_p95_from_the_list']:.1f} ms",
     ]
+    during = " ".join(f"{t}s:{ms:g}" for t, ms in found["p95_ms_by_10_s"].items())
+    lines += [f"p95 ms per 10 s: {during}"]
     for name, examples in found["examples"].items():
         lines += [f"  {name}: {example}" for example in examples]
     return "\n".join(lines)
@@ -289,9 +312,10 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     with tempfile.TemporaryDirectory(prefix="bench-team-") as logs:
-        results, began = run_floor(args, db, Path(logs))
-    found = figures(args, db, results, began)
+        results, began, samples = run_floor(args, db, Path(logs))
+    found = figures(args, db, results, began) | {"every_10_s": samples}
     print(table(found))
+    print("load, WAL MB: " + " ".join(f"{x['load1']:.1f},{x['wal_mb']:.0f}" for x in samples))
     out = {
         "date": datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": host,

@@ -68,6 +68,7 @@ class Window:
         self.calls = {"claim": 0, "_queue": 0}  # claims tried, queues built
         self._before = dict(self.calls)
         self.began = time.monotonic()
+        self.began_perf = time.perf_counter()
         self.empty_at: list[float] = []  # s into the run when a window had nothing to call
         for name in self.calls:
             setattr(block, name, self._counted(name, getattr(block, name)))
@@ -141,6 +142,7 @@ class Window:
         ended = time.perf_counter()
         self.actions.append(
             {
+                "at": round(ended - self.began_perf, 2),
                 "kind": kind,
                 "ms": (ended - started) * 1000,
                 "record_ms": None if wrote is None else (wrote - started) * 1000,
@@ -230,6 +232,7 @@ def work(spec: dict[str, Any]) -> None:
     spec["go"].wait()
     deadline = time.monotonic() + spec["seconds"]
     started = window.began = time.monotonic()
+    window.began_perf = time.perf_counter()
     try:
         window.advance()
     except (StoreFault, ServiceError) as error:
