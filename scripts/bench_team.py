@@ -244,6 +244,7 @@ def figures(args: argparse.Namespace, db: Path, results: list[dict], began: floa
     return {
         "must_be_zero": must,
         "key_to_next_lead_ms": latency,
+        "slowest": sorted(actions, key=lambda a: -a["ms"])[:10],
         "p95_ms_by_10_s": {t: round(percentile(v, 0.95), 1) for t, v in sorted(by_10_s.items())},
         "undo_ms_p95": percentile(undos, 0.95),
         "record_ms_p50_p95": [percentile(records, 0.5), percentile(records, 0.95)],
