@@ -53,6 +53,7 @@ class Block:
     served: MixServed = field(default_factory=MixServed)  # follow-up slots filled so far
     ahead: list[QueueItem] = field(default_factory=list)  # the queue behind the current lead
     ahead_at: datetime | None = None  # when it was built
+    others: int = 0  # other live windows then
     resume_lead: int | None = None  # the lead on screen when the block was suspended
     taken_over: bool = False  # another process runs this session now
     ended: bool = False
@@ -96,8 +97,9 @@ class Block:
         exclude = (self.current.lead.id,) if self.current else ()
         served = self.served.after(self.current) if self.current else self.served
         now = self.clock.now()
-        others = len(self.store.live_sessions(iso(now - leases.LEASE))) - 1
-        self.ahead = self._queue(served, exclude, PREVIEW + 2 + min(max(others, 0), FLOOR_MAX))
+        live = len(self.store.live_sessions(iso(now - leases.LEASE)))  # this one included
+        self.others = min(max(live - 1, 0), FLOOR_MAX)
+        self.ahead = self._queue(served, exclude, PREVIEW + 2 + self.others)
         self.ahead_at = now
         return self.upcoming
 
@@ -133,7 +135,7 @@ class Block:
         """Of `items`, the leads held by another session now or touched since they were read
         (a hint: the claim decides, in its own transaction)."""
         ids = [item.lead.id for item in items]
-        if not ids:
+        if not ids or not self.others:  # alone when the list was built: nobody took any
             return set()
         gone = set(self.store.lease_holders(ids, iso(self.clock.now())))
         touched = {lead.id: lead.last_touch_at for lead in self.store.leads_by_ids(ids)}
