@@ -32,6 +32,7 @@ format: $(BIN)/callblock
 
 bench: $(BIN)/callblock
 	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench_team.py
 	$(BIN)/python scripts/bench_ssh.py
 
 clean:

@@ -165,24 +165,25 @@ def stats(values: list[float], scale: float = 1.0) -> tuple[float, float]:
     return statistics.median(ordered) * scale, p95 * scale
 
 
-def bench_db(rebuild: bool) -> tuple[Path, dict[str, Any]]:
-    """The cached demo database; built (and timed) when missing or out of date."""
+def bench_db(rebuild: bool, leads: int = LEADS) -> tuple[Path, dict[str, Any]]:
+    """The cached demo database of `leads` leads; built (and timed) when missing or out of date.
+    (scripts/bench_team.py shares it.)"""
     package = Path(callblock.__file__).parent
     sources = [package / "store" / "migrations.py", package / "services" / "demo.py"]
     digest = hashlib.sha1(b"".join(p.read_bytes() for p in sources)).hexdigest()[:10]
-    db = BENCH / f"demo-{LEADS}-v{VERSION}-{digest}.db"
+    db = BENCH / f"demo-{leads}-v{VERSION}-{digest}.db"
     meta_path = db.with_suffix(".json")
     if meta_path.exists() and db.exists() and not rebuild:
         return db, json.loads(meta_path.read_text()) | {"cached": True}
-    for old in BENCH.glob(f"demo-{LEADS}-*"):
+    for old in BENCH.glob(f"demo-{leads}-*"):
         old.unlink()
     started = time.perf_counter()
-    argv = [CALLBLOCK, "demo", "--leads", str(LEADS), "--db", str(db), "--now", NOW]
+    argv = [CALLBLOCK, "demo", "--leads", str(leads), "--db", str(db), "--now", NOW]
     subprocess.run(argv, check=True, env=os.environ | ENV, stdout=subprocess.DEVNULL)
     build = time.perf_counter() - started
     with sqlite3.connect(db) as conn:
         touches = conn.execute("SELECT count(*) FROM touches").fetchone()[0]
-    meta = {"leads": LEADS, "touches": touches, "build_s": round(build, 2), "built": _stamp()}
+    meta = {"leads": leads, "touches": touches, "build_s": round(build, 2), "built": _stamp()}
     meta_path.write_text(json.dumps(meta))
     return db, meta | {"cached": False}
 

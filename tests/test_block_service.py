@@ -225,3 +225,88 @@ def test_another_reps_block_is_never_resumed(make_lead, open_block, clock) -> No
     bobs.advance()
     bobs.suspend()
     assert sessions.resumable(bobs.store, clock, "alice", ZONE) is None
+
+
+def test_a_list_taken_from_under_a_rep_by_a_busy_floor_is_built_again(
+    make_lead, open_block, clock, monkeypatch
+) -> None:
+    """Reps share one ranking: between a rep's queue being built and its claims, other windows
+    may take every lead on it. The rep is shown the next free lead, not "No lead to call"."""
+    for n in range(10):
+        make_lead(name=f"Pool {n}", created=NOW - timedelta(hours=2, minutes=n))
+    alice = open_block("alice")
+    others = open_block("bob")
+    taken: list[int] = []
+    build = block_service.queue.next_leads_for_rep
+
+    def built_then_taken(*args, **kwargs):
+        items = build(*args, **kwargs)
+        if not taken:  # the first list: seven other windows take it before alice claims
+            for item in items:
+                assert others.claim(item) is not None
+                taken.append(item.lead.id)
+        return items
+
+    monkeypatch.setattr(block_service.queue, "next_leads_for_rep", built_then_taken)
+    shown = alice.advance()
+    assert len(taken) == block_service.PREVIEW + 2
+    assert shown is not None and shown.lead.id not in taken
+
+
+def test_a_stale_list_is_checked_in_one_read_before_any_claim(
+    make_lead, open_block, clock, monkeypatch
+) -> None:
+    """Leads held by another session, or touched since the list was built, are passed over
+    without a write transaction each (every claim takes the database's write lock)."""
+    for n in range(8):
+        make_lead(name=f"Pool {n}", created=NOW - timedelta(hours=2, minutes=n))
+    alice = open_block("alice")
+    bob, carol = open_block("bob"), open_block("carol")
+    alice.advance()
+    alice.rebuild_ahead()
+    first, second, third = alice.ahead[:3]
+    bob.work_lead(first.lead.id)  # on bob's screen
+    carol.work_lead(second.lead.id)
+    carol.record("no-answer")  # dialed by carol
+    carol.end()  # and let go of
+    alice.record("no-answer")
+    claims: list[str] = []
+    transaction = alice.store.transaction
+
+    def counted():
+        claims.append("a claim's write transaction")
+        return transaction()
+
+    monkeypatch.setattr(alice.store, "transaction", counted)
+    assert alice.advance().lead.id == third.lead.id
+    assert len(claims) == 1
+
+
+def test_the_list_behind_the_lead_outlasts_the_other_windows_next_keys(
+    make_lead, open_block, monkeypatch
+) -> None:
+    """Every live window takes about one lead of the shared ranking per key: the list built
+    behind the lead on screen is longer by one per other live window, so the next key still
+    finds a free lead on it instead of building the queue while the rep waits."""
+    for n in range(20):
+        make_lead(name=f"Pool {n}", created=NOW - timedelta(hours=2, minutes=n))
+    alice = open_block("alice")
+    alice.advance()
+    others = [open_block(rep) for rep in ("bob", "carol", "dave", "erin")]
+    alice.rebuild_ahead()
+    assert len(alice.ahead) == block_service.PREVIEW + 2 + len(others)
+    for other in others:  # each of them: a lead on screen, an outcome, the next lead
+        other.advance()
+        other.record("no-answer")
+        other.advance()
+    built: list[str] = []
+    build = block_service.queue.next_leads_for_rep
+
+    def counted(*args, **kwargs):
+        built.append("a queue built")
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(block_service.queue, "next_leads_for_rep", counted)
+    alice.record("no-answer")
+    assert alice.advance() is not None
+    assert built == []

@@ -27,6 +27,8 @@ from callblock.store import DatabaseBusy, Store, StoreFault
 
 PREVIEW = 5  # leads shown under "up next"
 AHEAD_FRESH = timedelta(seconds=5)  # an older list is rebuilt (a promise may have come due)
+FLOOR_MAX = 50  # other live windows counted at most when sizing the list behind the lead
+BUILDS = 5  # queues built for one advance at most, when other sessions take each one first
 
 
 class LeadHeld(ServiceError):
@@ -51,6 +53,7 @@ class Block:
     served: MixServed = field(default_factory=MixServed)  # follow-up slots filled so far
     ahead: list[QueueItem] = field(default_factory=list)  # the queue behind the current lead
     ahead_at: datetime | None = None  # when it was built
+    others: int = 0  # other live windows then
     resume_lead: int | None = None  # the lead on screen when the block was suspended
     taken_over: bool = False  # another process runs this session now
     ended: bool = False
@@ -78,8 +81,10 @@ class Block:
             items = self._resumed_head()
         if not items:
             items = self._claim_head(self.ahead if fresh else [])
-        if not items:
-            items = self._claim_head(self._queue(self.served))
+        for _round in range(BUILDS):  # other windows may take a whole list before its claims
+            if items or not (built := self._queue(self.served)):
+                break
+            items = self._claim_head(built)
         self.current = items[0] if items else None
         self.ahead, self.ahead_at = items[1:], now
         with suppress(DatabaseBusy):  # the lead is claimed; the next save keeps the state
@@ -87,34 +92,59 @@ class Block:
         return self.current
 
     def rebuild_ahead(self) -> list[QueueItem]:
-        """The queue behind the lead on screen, rebuilt (once its frame is out)."""
+        """The queue behind the lead on screen, rebuilt (once its frame is out). Every other
+        live window takes about one lead of the same ranking per key, so the list is longer by
+        one per other window: the next key still finds a free lead on it (a rep alone: 7)."""
         exclude = (self.current.lead.id,) if self.current else ()
         served = self.served.after(self.current) if self.current else self.served
-        self.ahead = self._queue(served, exclude)
-        self.ahead_at = self.clock.now()
+        now = self.clock.now()
+        live = len(self.store.live_sessions(iso(now - leases.LEASE)))  # this one included
+        self.others = min(max(live - 1, 0), FLOOR_MAX)
+        self.ahead = self._queue(served, exclude, PREVIEW + 2 + self.others)
+        self.ahead_at = now
         return self.upcoming
 
-    def _queue(self, served: MixServed, also_exclude: tuple[int, ...] = ()) -> list[QueueItem]:
+    def _queue(
+        self, served: MixServed, also_exclude: tuple[int, ...] = (), limit: int = PREVIEW + 2
+    ) -> list[QueueItem]:
         return queue.next_leads_for_rep(
             self.store,
             self.settings,
             rep=self.rep,
             now=self.clock.now(),
-            limit=PREVIEW + 2,  # one spare: the preview stays full when the head moves up
+            limit=limit,  # a spare at least: the preview stays full when the head moves up
             exclude=self.done | self.skipped | set(also_exclude),
             served=served,
             session_id=self.session.id,
         )
 
     def _claim_head(self, items: list[QueueItem]) -> list[QueueItem]:
-        """`items` from the first one that may be called now and could be claimed; [] if none."""
+        """`items` from the first one that may be called now and could be claimed; [] if none.
+        Leads another session holds or that were touched since the list was built are passed
+        over on one read: on a busy floor most of a list is gone by the next key, and every
+        claim takes the database's write lock."""
+        items = [item for item in items if item.lead.id not in self.done | self.skipped]
+        gone = self._gone(items)
+        items = [item for item in items if item.lead.id not in gone]
         for index, item in enumerate(items):
-            if item.lead.id in self.done | self.skipped:
-                continue
             claimed = self.claim(item)
             if claimed is not None:
                 return [claimed, *items[index + 1 :]]
         return []
+
+    def _gone(self, items: list[QueueItem]) -> set[int]:
+        """Of `items`, the leads held by another session now or touched since they were read
+        (a hint: the claim decides, in its own transaction)."""
+        ids = [item.lead.id for item in items]
+        if not ids or not self.others:  # alone when the list was built: nobody took any
+            return set()
+        gone = set(self.store.lease_holders(ids, iso(self.clock.now())))
+        touched = {lead.id: lead.last_touch_at for lead in self.store.leads_by_ids(ids)}
+        return gone | {
+            item.lead.id
+            for item in items
+            if touched.get(item.lead.id, item.lead.last_touch_at) != item.lead.last_touch_at
+        }
 
     def claim(self, item: QueueItem) -> QueueItem | None:
         """`item` as stored now and leased to this session, or None when it must not be called
