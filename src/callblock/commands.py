@@ -16,7 +16,7 @@ from callblock.domain.calling import local_time
 from callblock.domain.ranges import RangeError, check_day, check_moment
 from callblock.domain.reps import ACTS_AS_REP
 from callblock.domain.text import cell, clean_line
-from callblock.output import print_json, print_text
+from callblock.output import emit
 from callblock.paths import default_config_path, default_db_path, machine_zone
 from callblock.services import ServiceError
 from callblock.store import Store, StoreError, fault
@@ -125,14 +125,6 @@ def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(path, required=explicit, machine_zone=machine_zone())
 
 
-def _emit(args: argparse.Namespace, data: Any, text: str) -> int:
-    if args.json:
-        print_json(data)
-    else:
-        print_text(text)
-    return 0
-
-
 def _open_app(args: argparse.Namespace, settings: Settings, clock: Clock, start: str) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         return fail(
@@ -168,13 +160,13 @@ def _demo(args: argparse.Namespace, store: Store, settings: Settings, clock: Clo
 
     existing = store.count("leads")
     if existing and args.if_empty:
-        return _emit(
+        return emit(
             args,
             {"db": str(store.path), "leads": existing, "created": False},
             f"{store.path}: already holds {existing} leads; left as it is",
         )
     added = build_demo(store, clock, leads=args.leads, seed=args.seed, settings=settings)
-    return _emit(
+    return emit(
         args,
         {"db": str(store.path), "leads": added, "created": True},
         f"{store.path}: demo database with {added} leads",
@@ -208,7 +200,7 @@ def _add(args: argparse.Namespace, store: Store, settings: Settings, clock: Cloc
         created=created,
         settings=settings,
     )
-    return _emit(args, {"lead_id": lead_id}, f"added lead {lead_id}")
+    return emit(args, {"lead_id": lead_id}, f"added lead {lead_id}")
 
 
 def _log(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:
@@ -237,7 +229,7 @@ def _log(args: argparse.Namespace, store: Store, settings: Settings, clock: Cloc
         "when": iso(when) if when else None,
     }
     due = f", {outcome.creates} at {when.isoformat(timespec='minutes')}" if when else ""
-    return _emit(args, data, f"recorded {outcome.code} for lead {args.lead}{due}")
+    return emit(args, data, f"recorded {outcome.code} for lead {args.lead}{due}")
 
 
 def _parse_when(text: str, zone: str, now: datetime) -> datetime:
@@ -275,7 +267,7 @@ def _queue(args: argparse.Namespace, store: Store, settings: Settings, clock: Cl
         f"{r['local_time'][11:16]}  {'; '.join(r['reasons'])}"
         for n, r in enumerate(rows, start=1)
     ]
-    return _emit(args, rows, "\n".join(lines) or "queue is empty")
+    return emit(args, rows, "\n".join(lines) or "queue is empty")
 
 
 def _history(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:
@@ -297,7 +289,7 @@ def _history(args: argparse.Namespace, store: Store, settings: Settings, clock: 
         f"{t.channel.value:<9} {t.outcome:<15} {clean_line(t.note)}"
         for t in touches
     ]
-    return _emit(args, rows, "\n".join(lines) or f"lead {args.lead} has no touches")
+    return emit(args, rows, "\n".join(lines) or f"lead {args.lead} has no touches")
 
 
 def _plan(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:
@@ -333,7 +325,7 @@ def _plan(args: argparse.Namespace, store: Store, settings: Settings, clock: Clo
         f"~{r['expected_contacts']:.1f} contacts  weight {r['weight']:.2f}"
         for r, planned in zip(rows, plan.blocks, strict=True)
     ]
-    return _emit(
+    return emit(
         args, rows, "\n".join(lines) or "no blocks this week (see [[blocks]] in the config)"
     )
 

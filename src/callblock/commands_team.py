@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from callblock.domain.reps import REP_NAME_RULE, ROLES, rep_name_problem
+from callblock.output import emit
 
 Factory = Callable[[str, str], argparse.ArgumentParser]
 
@@ -96,7 +97,7 @@ def _add_rep(args: argparse.Namespace, store: Any, settings: Any, clock: Any) ->
     text = f"{added['rep']}: {added['role']}"
     if added["key"]:
         text += f"; key {added['key']} added to {added['authorized_keys']}:\n{added['line']}"
-    return _emit(args, added, text)
+    return emit(args, added, text)
 
 
 def _list(args: argparse.Namespace, store: Any, settings: Any, clock: Any) -> int:
@@ -109,7 +110,7 @@ def _list(args: argparse.Namespace, store: Any, settings: Any, clock: Any) -> in
         + (f"online since {row['session_started'][:16]}" if row["online"] else "offline")
         for row in rows
     ]
-    return _emit(args, rows, "\n".join(lines) or "no reps yet (see `callblock team add-rep`)")
+    return emit(args, rows, "\n".join(lines) or "no reps yet (see `callblock team add-rep`)")
 
 
 def _remove_rep(args: argparse.Namespace, store: Any, settings: Any, clock: Any) -> int:
@@ -125,17 +126,7 @@ def _remove_rep(args: argparse.Namespace, store: Any, settings: Any, clock: Any)
         lines.append(f"{removed['sessions_ended']} open session(s) ended")
     if removed["leads_released"]:
         lines.append(f"{removed['leads_released']} lead(s) it owned are the team's again")
-    return _emit(args, removed, "\n".join(lines))
-
-
-def _emit(args: argparse.Namespace, data: Any, text: str) -> int:
-    from callblock.output import print_json, print_text
-
-    if args.json:
-        print_json(data)
-    else:
-        print_text(text)
-    return 0
+    return emit(args, removed, "\n".join(lines))
 
 
 def _team(args: argparse.Namespace, store: Any, settings: Any, clock: Any) -> int:

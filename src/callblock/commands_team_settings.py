@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from callblock.clock import Clock
+from callblock.output import emit
 
 
 def add_settings_commands(
@@ -77,16 +77,6 @@ def run_team(args: argparse.Namespace, clock: Clock) -> int:
     return _settings(args, clock)
 
 
-def _emit(args: argparse.Namespace, data: Any, text: str) -> int:
-    from callblock.output import print_json, print_text
-
-    if args.json:
-        print_json(data)
-    else:
-        print_text(text)
-    return 0
-
-
 def _db(args: argparse.Namespace) -> Path:
     from callblock.paths import default_db_path
 
@@ -108,7 +98,7 @@ def _init(args: argparse.Namespace, clock: Clock) -> int:
     lines = [f"{made.path}: team database in {made.timezone}{shared}"]
     if made.hint:
         lines.append(f"note: {made.hint}")
-    return _emit(args, data, "\n".join(lines))
+    return emit(args, data, "\n".join(lines))
 
 
 def _settings(args: argparse.Namespace, clock: Clock) -> int:
@@ -125,7 +115,7 @@ def _settings(args: argparse.Namespace, clock: Clock) -> int:
     try:
         if not args.assignments and args.file is None:
             data = show_team_settings(store)
-            return _emit(args, data, f"# team settings of {path}\n{dumps(data)}")
+            return emit(args, data, f"# team settings of {path}\n{dumps(data)}")
         changed = change_team_settings(
             store, clock, rep=args.rep, sets=args.assignments, file=args.file
         )
@@ -134,4 +124,4 @@ def _settings(args: argparse.Namespace, clock: Clock) -> int:
     rows = [{"key": key, "old": old, "new": new} for key, old, new in changed]
     lines = [f"{key}: {shown(old)} -> {shown(new)}" for key, old, new in changed]
     lines.append(f"{len(changed)} team setting{'s' * (len(changed) != 1)} changed")
-    return _emit(args, {"changed": rows}, "\n".join(lines))
+    return emit(args, {"changed": rows}, "\n".join(lines))

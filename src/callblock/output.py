@@ -23,6 +23,15 @@ def print_json(data: Any, file: TextIO | None = None) -> None:
     print(to_json(data, indent=2, ascii_only=ascii_only_for(out)), file=out)
 
 
+def emit(args: Any, data: Any, text: str) -> int:
+    """A command's result: `data` as JSON with --json (args.json), else `text`; status 0."""
+    if args.json:
+        print_json(data)
+    else:
+        print_text(text)
+    return 0
+
+
 def tolerant_streams() -> None:
     """A stdout/stderr that cannot encode some text (a Latin-1 terminal) writes "?" for it
     instead of failing the command half-way."""
