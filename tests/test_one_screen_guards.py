@@ -142,3 +142,25 @@ async def test_a_lead_imports_on_this_host(
         await pilot.press("i")
         await pilot.pause()
         assert isinstance(app.screen, ImportScreen)
+
+
+def test_an_imported_owner_must_be_a_current_rep_of_the_team(
+    store: Store, clock: FixedClock, tmp_path: Path
+) -> None:
+    from callblock.services.importer import ImportOptions, import_csv
+
+    add_rep(store, clock, "carol")
+    csv_path = tmp_path / "crm.csv"
+    csv_path.write_text(
+        "Name,Phone,Lead Owner\nJim Brodo,2125550143,carol\nAnn Lee,2125550144,Caroline\n"
+    )
+    report = import_csv(store, clock, csv_path, ImportOptions())
+    assert not report.committed and store.count("leads") == 0  # all or nothing
+    [problem] = report.problems
+    assert (problem.line, problem.column) == (3, "Lead Owner")
+    assert "'Caroline' is not a current rep" in problem.message
+    with pytest.raises(ServiceError, match="owner: 'dave' is not a current rep"):
+        import_csv(store, clock, csv_path, ImportOptions(owner="dave"))
+    csv_path.write_text("Name,Phone,Lead Owner\nJim Brodo,2125550143,carol\n")
+    import_csv(store, clock, csv_path, ImportOptions())
+    assert [lead.owner for lead in store.list_leads(5)] == ["carol"]

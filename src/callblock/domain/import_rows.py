@@ -78,6 +78,7 @@ class RowRules:
     default_zone: str  # dates written without an offset are read in the row's zone, else this
     now: datetime
     owner: str | None = None  # --owner: every imported lead gets this owner
+    reps: frozenset[str] | None = None  # a team's current reps: an Owner cell must name one
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +190,9 @@ def validate_row(
     lead.company = row.text("company")
     lead.title = row.text("title")
     lead.owner = rules.owner or row.text("owner", NAME_MAX) or None
+    if lead.owner and rules.reps is not None and lead.owner not in rules.reps:
+        # a lead owned by nobody on the team would leave every rep's queue for good
+        row.problem(row.header("owner"), f"{lead.owner!r} is not a current rep of this team")
     lead.extra = _extra_json(row) | row.extra
     for place in ("region", "country"):  # recognised (phone region) and kept as they were
         if text := row.text(place):

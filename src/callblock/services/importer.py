@@ -43,7 +43,7 @@ from callblock.services.cadence import first_due
 from callblock.services.csvfile import DELIMITERS, CsvRow, read_csv
 from callblock.services.dupes import mergeable_fields
 from callblock.services.files import StagedFile, check_output, database_files
-from callblock.services.leads import get_lead
+from callblock.services.leads import checked_owner, get_lead
 from callblock.store import Store
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
@@ -264,7 +264,9 @@ def _plan(
     progress: Progress | None,
 ) -> _Plan:
     now = clock.now()
-    rules = RowRules(options.default_region, options.default_zone, now, options.owner)
+    reps = frozenset(rep.name for rep in store.current_reps()) if store.has_reps() else None
+    owner = checked_owner(store, options.owner)
+    rules = RowRules(options.default_region, options.default_zone, now, owner, reps)
     index = DuplicateIndex()
     # The leads already stored are keyed in-process (shipping 100,000 keys back from workers
     # costs more than computing them); only the file's rows decide whether workers start.
