@@ -150,8 +150,8 @@ def _open_app(args: argparse.Namespace, settings: Settings, clock: Clock, start:
         app.run()
     finally:
         store.close()
-    if app.fault:
-        return fail(app.fault)
+    if app.fault:  # a database fault (1), or a hang-up (128 + the signal)
+        return fail(app.fault, status=app.return_code or 1)
     return app.return_code or 0
 
 
