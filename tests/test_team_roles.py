@@ -122,3 +122,44 @@ def test_a_lead_on_another_reps_screen_cannot_be_logged(capsys, team: Path) -> N
     code, _, err = cli(capsys, team, "--rep", "rob", "log", "--lead", str(lead), "--outcome",
                        "no-answer")  # fmt: skip
     assert code == 0, err
+
+
+def test_leads_json_and_the_lead_screen_say_who_holds_a_lead(capsys, team: Path) -> None:
+    code, out, _ = cli(capsys, team, "--rep", "ana", "add", "--name", "Pat Lee", "--phone",
+                       "+1 212 555 0100", "--company", "Acme", "--json")  # fmt: skip
+    lead = json.loads(out)["lead_id"]
+    code, out, _ = cli(capsys, team, "leads", "--json")
+    assert code == 0 and json.loads(out)[0]["held_by"] is None
+    store = Store.open(team)
+    try:
+        assert claim_as(store, FixedClock(NOW), "rob", lead)
+    finally:
+        store.close()
+    code, out, _ = cli(capsys, team, "leads", "--json")
+    assert json.loads(out)[0]["held_by"] == "rob"
+    code, out, _ = cli(capsys, team, "leads")
+    assert "held by rob" in out
+
+
+async def test_the_lead_screen_says_held_by(team: Path) -> None:
+    from callblock.app import create_app
+    from callblock.config import Settings
+    from callblock.screens.lead import LeadScreen
+    from callblock.services.leads import add_lead
+    from callblock.services.team_settings import settings_for
+    from tests.power_hour_helpers import status_line
+
+    store = Store.open(team)
+    try:
+        clock = FixedClock(NOW)
+        lead = add_lead(store, clock, name="Pat Lee", company="Acme", phone="+1 212 555 0100")
+        assert claim_as(store, clock, "rob", lead)
+        settings = settings_for(store, Settings())
+        app = create_app(settings=settings, store=store, clock=clock, rep="lena", start="home")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await app.push_screen(LeadScreen(lead))
+            await pilot.pause()
+            assert "held by rob" in status_line(app)
+    finally:
+        store.close()
