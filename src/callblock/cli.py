@@ -28,8 +28,10 @@ from callblock.output import tolerant_streams
 
 EPILOG = """\
 environment:
-  CALLBLOCK_DB      database file (default: the user's data dir)
+  CALLBLOCK_DB      database file (default: the host's config, else the user's data dir)
   CALLBLOCK_CONFIG  config file (default: the user's config dir)
+  CALLBLOCK_SITE_CONFIG  the host's config (default /etc/callblock/config.toml: database =
+                    PATH names the team database for every account)
 
 Outcome codes: connected no-answer voicemail busy gatekeeper bad-number callback meeting
 not-interested dnc.  Run `callblock COMMAND --help` for a command's options."""
@@ -76,7 +78,8 @@ def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
         type=Path,
         default=default,
         metavar="PATH",
-        help="database file (default: $CALLBLOCK_DB, else the user's data dir)",
+        help="database file (default: $CALLBLOCK_DB, else the host's config, else the user's "
+        "data dir)",
     )
     parser.add_argument(
         "--rep", default=default, metavar="NAME", help="the rep working (default: the login name)"
