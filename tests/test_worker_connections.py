@@ -5,17 +5,14 @@ the import's transaction was open joined that transaction and vanished with its 
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 from textual.widgets import Input
 
-from callblock.clock import FixedClock, iso
 from callblock.screens.import_leads import ImportScreen
 from callblock.screens.search import SearchScreen
-from callblock.services import leases, sessions
-from callblock.store import DatabaseBusy, Store
-from tests.conftest import NOW, AppMaker, LeadMaker
+from callblock.store import Store
+from tests.conftest import AppMaker, LeadMaker
 from tests.power_hour_helpers import SIZE
 
 
@@ -60,41 +57,3 @@ async def test_the_search_index_reads_on_a_connection_of_its_own(
         assert isinstance(app.screen, SearchScreen)
         await settle(app, pilot)
         assert app.lead_search._store.conn is not app.context.store.conn
-
-
-def test_a_lease_claimed_during_another_connections_transaction_waits_and_then_holds(
-    db_path: Path, store: Store, make_lead: LeadMaker
-) -> None:
-    """What the separate connections give: the claim waits for the import to finish (or is
-    refused as busy), it never joins the import's transaction and vanishes with its rollback."""
-    lead = make_lead(name="Ann")
-    clock = FixedClock(NOW)
-    session = sessions.start_session(store, clock, rep="alice", block_name="b", target=60)
-    importing = Store.open(db_path)
-    started, finish = threading.Event(), threading.Event()
-
-    def import_then_roll_back() -> None:
-        try:
-            with importing.transaction():
-                started.set()
-                finish.wait(5)
-                raise RuntimeError("the import fails: rolled back")
-        except RuntimeError:
-            pass
-
-    worker = threading.Thread(target=import_then_roll_back)
-    worker.start()
-    try:
-        assert started.wait(5)
-        try:
-            with store.patience(100):
-                leases.claim(store, clock, session.id, "alice", lead)
-            raise AssertionError("the claim joined another connection's transaction")
-        except DatabaseBusy:
-            pass
-    finally:
-        finish.set()
-        worker.join(5)
-        importing.close()
-    assert leases.claim(store, clock, session.id, "alice", lead) is None
-    assert store.lease_holder(lead, iso(NOW)).rep == "alice"
