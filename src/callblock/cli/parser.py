@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from callblock import __version__
+from callblock.cli.ssh import add_ssh_session_command
+from callblock.cli.team import add_rep_commands
 from callblock.clock import Clock, FixedClock, SystemClock, parse_iso
-from callblock.commands_ssh import add_ssh_session_command
-from callblock.commands_team import add_rep_commands
 from callblock.domain.ranges import (
     DEMO_LEADS_MAX,
     LIMIT_MAX,
@@ -225,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
         _common(sub, suppress=True)
         return sub
 
-    from callblock.commands_team_settings import add_settings_commands
+    from callblock.cli.team_settings import add_settings_commands
 
     add_settings_commands(team_commands, lambda sub: _common(sub, suppress=True))
     add_rep_commands(team_command)
@@ -298,7 +298,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def execute(args: argparse.Namespace) -> int:
     """Run parsed arguments (`main`, and `ssh-session` with its identity fixed)."""
-    from callblock.commands import run  # the command bodies; imported after parsing
+    from callblock.cli.run import run  # the command bodies; imported after parsing
 
     try:
         clock: Clock = FixedClock(parse_iso(args.now)) if args.now is not None else SystemClock()

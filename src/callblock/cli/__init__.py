@@ -1,0 +1,5 @@
+"""The command line: the parser, the entry point, and one module of command bodies per topic."""
+
+from callblock.cli.parser import build_parser, execute, main
+
+__all__ = ["build_parser", "execute", "main"]

@@ -1,0 +1,161 @@
+"""The lead commands: demo, add, log, queue and history."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+
+from callblock.clock import Clock, iso, parse_iso
+from callblock.config import Settings
+from callblock.domain.calling import local_time
+from callblock.domain.ranges import RangeError, check_moment
+from callblock.domain.text import cell, clean_line
+from callblock.output import emit
+from callblock.services import ServiceError
+from callblock.store import Store
+
+
+def _demo(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:
+    from callblock.services.demo import build_demo
+
+    existing = store.count("leads")
+    if existing and args.if_empty:
+        return emit(
+            args,
+            {"db": str(store.path), "leads": existing, "created": False},
+            f"{store.path}: already holds {existing} leads; left as it is",
+        )
+    added = build_demo(store, clock, leads=args.leads, seed=args.seed, settings=settings)
+    return emit(
+        args,
+        {"db": str(store.path), "leads": added, "created": True},
+        f"{store.path}: demo database with {added} leads",
+    )
+
+
+def _add(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:
+    from callblock.services.leads import add_lead
+
+    try:
+        created = parse_iso(args.created) if args.created else None
+        if created is not None:
+            check_moment(created, f"created: {args.created[:60]!r}")
+    except RangeError as error:
+        raise ServiceError(str(error)) from None
+    except (ValueError, OverflowError):
+        raise ServiceError(f"created: {args.created[:60]!r} is not an ISO time") from None
+    lead_id = add_lead(
+        store,
+        clock,
+        name=args.name,
+        company=args.company,
+        phone=args.phone,
+        default_region=settings.default_region,
+        title=args.title,
+        email=args.email,
+        tz=args.tz,
+        temperature=args.temperature,
+        owner=args.owner,
+        notes=args.notes,
+        created=created,
+        settings=settings,
+    )
+    return emit(args, {"lead_id": lead_id}, f"added lead {lead_id}")
+
+
+def _log(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:
+    from callblock.services.dialing import record_outcome, resolve_outcome
+    from callblock.services.team import rep_profile
+
+    outcome = resolve_outcome(args.outcome)
+    when = None
+    if args.when is not None or outcome.asks_when:
+        zone, _role = rep_profile(store, args.rep, settings.timezone)
+        when = _parse_when(args.when or "", zone, clock.now())
+    recorded = record_outcome(
+        store,
+        clock,
+        rep=args.rep,
+        lead_id=args.lead,
+        code=outcome.code,
+        when=when,
+        note=args.note,
+        settings=settings,
+    )
+    data = {
+        "touch_id": recorded.touch_id,
+        "lead_id": args.lead,
+        "outcome": outcome.code,
+        "when": iso(when) if when else None,
+    }
+    due = f", {outcome.creates} at {when.isoformat(timespec='minutes')}" if when else ""
+    return emit(args, data, f"recorded {outcome.code} for lead {args.lead}{due}")
+
+
+def _parse_when(text: str, zone: str, now: datetime) -> datetime:
+    """A time as the rep typed it, read in the rep's zone."""
+    from callblock.domain.whenparse import WhenParseError, parse_when
+
+    try:
+        return parse_when(text, local_time(now, zone))
+    except WhenParseError as error:
+        raise ServiceError(f"when: {error}") from None
+
+
+def _queue(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:
+    from callblock.services.queue import next_leads_for_rep
+
+    if args.limit < 1:
+        raise ServiceError("limit: must be at least 1")
+    items = next_leads_for_rep(store, settings, rep=args.rep, now=clock.now(), limit=args.limit)
+    rows = [
+        {
+            "lead_id": item.lead.id,
+            "name": item.lead.name,
+            "company": item.lead.company,
+            "phone": item.lead.phone,
+            "timezone": item.lead.zone(settings.timezone),
+            "local_time": item.local_time.isoformat(timespec="seconds"),
+            "score": round(item.score, 2),
+            "tier": item.tier,
+            "reasons": list(item.reasons),
+        }
+        for item in items
+    ]
+    lines = [
+        f"{n:>3}  {cell(r['name'], 22)} {cell(r['company'], 20)} "
+        f"{r['local_time'][11:16]}  {'; '.join(r['reasons'])}"
+        for n, r in enumerate(rows, start=1)
+    ]
+    return emit(args, rows, "\n".join(lines) or "queue is empty")
+
+
+def _history(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:
+    from callblock.services.leads import history
+
+    touches = history(store, args.lead)
+    rows = [
+        {
+            "at": iso(t.at),
+            "rep": t.rep,
+            "channel": t.channel.value,
+            "outcome": t.outcome,
+            "note": t.note,
+        }
+        for t in touches
+    ]
+    lines = [
+        f"{local_time(t.at, settings.timezone):%Y-%m-%d %H:%M}  {cell(t.rep, 10)} "
+        f"{t.channel.value:<9} {t.outcome:<15} {clean_line(t.note)}"
+        for t in touches
+    ]
+    return emit(args, rows, "\n".join(lines) or f"lead {args.lead} has no touches")
+
+
+HANDLERS = {
+    "demo": _demo,
+    "add": _add,
+    "log": _log,
+    "queue": _queue,
+    "history": _history,
+}

@@ -1,0 +1,55 @@
+"""The week plan command."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+
+from callblock.clock import Clock
+from callblock.config import Settings
+from callblock.domain.ranges import RangeError, check_day
+from callblock.domain.text import cell
+from callblock.output import emit
+from callblock.services import ServiceError
+from callblock.store import Store
+
+
+def _plan(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:
+    from callblock.services.planning import week_plan
+
+    try:
+        day = date.fromisoformat(args.week) if args.week is not None else None
+        if day is not None:
+            check_day(day, f"week: {args.week!r}")
+    except RangeError as error:
+        raise ServiceError(str(error)) from None
+    except ValueError:
+        raise ServiceError(f"week: {args.week[:60]!r} is not a date like 2026-11-23") from None
+    plan = week_plan(store, settings, clock, rep=args.rep, day=day)
+    rows = [
+        {
+            "day": planned.block.start.date().isoformat(),
+            "start": planned.block.start.isoformat(timespec="seconds"),
+            "end": planned.block.end.isoformat(timespec="seconds"),
+            "name": planned.block.name,
+            "planned_dials": planned.planned_dials,
+            "expected_contacts": planned.expected_contacts,
+            "promises": planned.promises,
+            "follow_ups": planned.follow_ups,
+            "target_dials": planned.block.target_dials,
+            "weight": round(planned.weight, 3),
+        }
+        for planned in plan.blocks
+    ]
+    lines = [
+        f"{r['start'][:10]} {planned.block.start:%a} {r['start'][11:16]}-{r['end'][11:16]}  "
+        f"{cell(r['name'], 20)} {r['planned_dials']:>4} dials  "
+        f"~{r['expected_contacts']:.1f} contacts  weight {r['weight']:.2f}"
+        for r, planned in zip(rows, plan.blocks, strict=True)
+    ]
+    return emit(
+        args, rows, "\n".join(lines) or "no blocks this week (see [[blocks]] in the config)"
+    )
+
+
+HANDLERS = {"plan": _plan}
