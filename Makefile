@@ -18,6 +18,7 @@ run: $(BIN)/callblock
 check: $(BIN)/callblock
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 test: check
 	$(BIN)/pytest -q

@@ -22,6 +22,28 @@ class LeadStatus(StrEnum):
     DNC = "do-not-call"
 
 
+class Tier(StrEnum):
+    """Why a lead is in the queue, in the order the queue serves them."""
+
+    PROMISE = "promise"  # a callback or meeting due
+    INBOUND = "inbound"  # a fresh inbound lead
+    FOLLOW_UP = "follow-up"  # the cadence's next attempt
+    NURTURE = "nurture"  # long-term nurture
+    UNDO = "undo"  # brought back by undo to be recorded again
+
+
+class PromiseKind(StrEnum):
+    CALLBACK = "callback"
+    MEETING = "meeting"
+    GOODBYE = "goodbye"  # the cadence's closing message, due like a promise
+
+
+class PromiseState(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"  # kept or replaced by a later touch
+    UNDONE = "undone"  # the touch that set it was undone
+
+
 class Channel(StrEnum):
     CALL = "call"
     VOICEMAIL = "voicemail"

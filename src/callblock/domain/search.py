@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -115,7 +116,7 @@ class SearchIndex:
         found.sort(key=lambda item: -item[1])
         return found
 
-    def _rank(self, query: str, indexes: list[int], limit: int, scorer: object) -> list[Hit]:
+    def _rank(self, query: str, indexes: list[int], limit: int, scorer: Any) -> list[Hit]:
         choices = {index: self.haystacks[index] for index in indexes}
         ranked = process.extract(query, choices, scorer=scorer, processor=None, limit=limit)
         return [Hit(self.ids[index], round(score, 1)) for _choice, score, index in ranked]

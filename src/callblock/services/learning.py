@@ -148,7 +148,7 @@ def _from_tallies(
     by_weekday = {i: Tally(d, c) for i, (d, c) in enumerate(tallies["weekday"]) if d}
     by_hour = {i: Tally(d, c) for i, (d, c) in enumerate(tallies["hour"]) if d}
     priors, strength = settings.weights, settings.prior_dials
-    totals = defaultdict(int)
+    totals: defaultdict[str, int] = defaultdict(int)
     for d, c in tallies["weekday"]:
         totals["dials"] += d
         totals["contacts"] += c

@@ -238,7 +238,7 @@ def orphans(conn: sqlite3.Connection, present: dict[str, set[str]]) -> Iterator[
     """Touches, callbacks and leases of a missing lead; merges into a missing lead."""
     if "leads" not in present:
         return
-    checks = [
+    checks: list[tuple[str, str, str]] = [
         (table, KEY.get(table, "id"), "lead_id")
         for table in ("touches", "callbacks", "leases")
         if table in present

@@ -21,7 +21,7 @@ def _v1(conn: sqlite3.Connection) -> None:
     import sqlite_utils  # lazy: ~100 ms at import, only needed when the schema changes
 
     db = sqlite_utils.Database(conn)
-    db["leads"].create(
+    db.table("leads").create(
         {
             "id": int,
             "name": str,
@@ -58,7 +58,7 @@ def _v1(conn: sqlite3.Connection) -> None:
             "phone_display": "",
         },
     )
-    db["sessions"].create(
+    db.table("sessions").create(
         {
             "id": int,
             "rep": str,
@@ -70,7 +70,7 @@ def _v1(conn: sqlite3.Connection) -> None:
         pk="id",
         not_null={"rep", "block_name", "started_at"},
     )
-    db["touches"].create(
+    db.table("touches").create(
         {
             "id": int,
             "lead_id": int,
@@ -88,7 +88,7 @@ def _v1(conn: sqlite3.Connection) -> None:
         defaults={"undone": 0, "note": ""},
         foreign_keys=[("lead_id", "leads", "id"), ("session_id", "sessions", "id")],
     )
-    db["callbacks"].create(
+    db.table("callbacks").create(
         {
             "id": int,
             "lead_id": int,
@@ -108,7 +108,7 @@ def _v1(conn: sqlite3.Connection) -> None:
             ("closed_by_touch", "touches", "id"),
         ],
     )
-    db["audit"].create(
+    db.table("audit").create(
         {"id": int, "at": str, "rep": str, "action": str, "touch_id": int, "detail": str},
         pk="id",
         not_null={"at", "rep", "action"},
@@ -132,11 +132,11 @@ def _v1(conn: sqlite3.Connection) -> None:
             f"CREATE TRIGGER leads_zone_{name} AFTER {event} ON leads BEGIN "
             f"INSERT OR IGNORE INTO lead_zones (zone) VALUES ({ZONE_EXPR}); END"
         )
-    db["touches"].create_index(["lead_id", "at"])
-    db["touches"].create_index(["at"])
-    db["touches"].create_index(["session_id"])
-    db["callbacks"].create_index(["state", "due_at"])
-    db["callbacks"].create_index(["lead_id"])
+    db.table("touches").create_index(["lead_id", "at"])
+    db.table("touches").create_index(["at"])
+    db.table("touches").create_index(["session_id"])
+    db.table("callbacks").create_index(["state", "due_at"])
+    db.table("callbacks").create_index(["lead_id"])
 
 
 # The lead's zone as the queue's queries write it (they must match the index expressions).

@@ -132,7 +132,7 @@ class Store(
 
         if table == "leads":
             records = (_encode_lead(record) for record in records)
-        sqlite_utils.Database(self.conn)[table].insert_all(records, batch_size=2000)
+        sqlite_utils.Database(self.conn).table(table).insert_all(records, batch_size=2000)
 
     def get_lead(self, lead_id: int) -> Lead | None:
         row = self._one(f"SELECT {LEAD_COLUMNS} FROM leads WHERE id = ?", (lead_id,))
