@@ -19,6 +19,14 @@ from callblock.domain.weights import PRIOR_HOUR, PRIOR_WEEKDAY, WEEKDAY_NAMES, W
 MAX_CONFIG = 1024 * 1024  # bytes; a config is a few KB
 Number = (int, float)
 _TOP = {"timezone": str, "default_region": str}
+# Every default is written once, in the dataclasses; the loader only reads what a file changes.
+_DEFAULT = Settings()
+
+
+def _minutes(table: dict[str, Any], key: str, default: timedelta) -> timedelta:
+    return timedelta(minutes=table.get(key, default.total_seconds() / 60))
+
+
 _FLAT: dict[str, dict[str, Any]] = {
     "block": {"name": str, "target_dials_per_hour": int},
     "queue": {
@@ -192,13 +200,15 @@ class _Reader:
         queue = data.get("queue", {})
         settings = Settings(
             timezone=zone,
-            default_region=data.get("default_region", "US").upper(),
-            block_name=block.get("name", "Power hour"),
-            target_per_hour=block.get("target_dials_per_hour", 60),
+            default_region=data.get("default_region", _DEFAULT.default_region).upper(),
+            block_name=block.get("name", _DEFAULT.block_name),
+            target_per_hour=block.get("target_dials_per_hour", _DEFAULT.target_per_hour),
             cadence=self.cadence(queue),
             calling=self.calling(data.get("calling_window", {})),
             keys=self.keys(data.get("keys", {})),
-            warm_untouched_days=data.get("review", {}).get("warm_untouched_days", 14),
+            warm_untouched_days=data.get("review", {}).get(
+                "warm_untouched_days", _DEFAULT.warm_untouched_days
+            ),
             source=where.file,
         )
         settings = replace(settings, **self.shares(queue))
@@ -252,26 +262,30 @@ class _Reader:
                 problem = f"has {len(steps)} steps; at most {MAX_STEPS}"
                 raise self.where.error("queue", "schedule", problem)
         if "max_attempts" in queue:
-            limit = queue.get("max_attempts", 6)
+            limit = queue["max_attempts"]
             if limit > len(steps):
                 problem = f"is {limit} but the schedule has {len(steps)} steps; add steps"
                 raise self.where.error("queue", "max_attempts", problem)
             steps = steps[:limit]
         return Cadence(
             steps=steps,
-            spacing=timedelta(minutes=queue.get("spacing_minutes", 30)),
-            slack_days=queue.get("slack_days", 2),
-            nurture_every=timedelta(days=queue.get("nurture_days", 30)),
+            spacing=_minutes(queue, "spacing_minutes", default.spacing),
+            slack_days=queue.get("slack_days", default.slack_days),
+            nurture_every=timedelta(days=queue.get("nurture_days", default.nurture_every.days)),
         )
 
     def shares(self, queue: dict[str, Any]) -> dict[str, Any]:
         values = {}
-        for key, default in (("warm_share", 0.25), ("nurture_share", 0.05)):
-            values[key] = float(queue.get(key, default))  # 0 to 1: checked by typed()
+        for key in ("warm_share", "nurture_share"):
+            values[key] = float(
+                queue.get(key, getattr(_DEFAULT, key))
+            )  # 0 to 1: checked by typed()
         if values["warm_share"] + values["nurture_share"] > 1:
             raise self.where.error("queue", "nurture_share", "warm_share + nurture_share > 1")
-        values["promise_grace_minutes"] = queue.get("promise_grace_minutes", 15)
-        values["fresh_hours"] = queue.get("fresh_hours", 24)
+        values["promise_grace_minutes"] = queue.get(
+            "promise_grace_minutes", _DEFAULT.promise_grace_minutes
+        )
+        values["fresh_hours"] = queue.get("fresh_hours", _DEFAULT.fresh_hours)
         return values
 
     def window(self, section: str, table: dict[str, Any], base: CallingWindow) -> CallingWindow:
@@ -320,7 +334,7 @@ class _Reader:
             if not _HOUR.fullmatch(name) or not 0 <= int(name) <= 23:
                 raise self.where.error("weights.hour", name, "not an hour (0 ... 23)")
             hour[int(name)] = self.weight("weights.hour", name, value)
-        prior_dials = table.get("prior_dials", 200)
+        prior_dials = table.get("prior_dials", _DEFAULT.prior_dials)
         return {"weights": Weights(tuple(weekday), tuple(hour)), "prior_dials": prior_dials}
 
     def weight(self, section: str, key: str, value: Any) -> float:
@@ -338,11 +352,11 @@ class _Reader:
             for key in ("name", "rule"):
                 if key not in table:
                     raise self.where.error("blocks", key, "is required in each [[blocks]]", index)
-            rule = BlockRule(
-                table["name"],
-                table["rule"],
-                table.get("minutes", 60),
-                table.get("target_dials", 60),
+            rule = BlockRule(table["name"], table["rule"])
+            rule = replace(
+                rule,
+                minutes=table.get("minutes", rule.minutes),
+                target_dials=table.get("target_dials", rule.target_dials),
             )
             try:
                 check_rule(rule)
