@@ -142,8 +142,12 @@ def overdue_follow_ups(store: Store, make_lead, count: int) -> None:
         "UPDATE leads SET attempts = 1, status = 'working', last_touch_at = ?, "
         "first_call_at = ?, next_due_at = ? WHERE id = ?",
         [
-            ((NOW - timedelta(days=8)).isoformat(), (NOW - timedelta(days=8)).isoformat(),
-             (NOW - timedelta(days=2)).isoformat(), lead)
+            (
+                (NOW - timedelta(days=8)).isoformat(),
+                (NOW - timedelta(days=8)).isoformat(),
+                (NOW - timedelta(days=2)).isoformat(),
+                lead,
+            )
             for lead in ids
         ],
     )
@@ -187,14 +191,26 @@ def test_past_blocks_show_what_was_done_beside_the_plan(
     monday_930 = NOW.replace(hour=14, minute=30)  # 09:30 New York
     for lead, code in zip(leads, ("no-answer", "connected", "voicemail"), strict=True):
         clock.set(monday_930)
-        dialing.record_outcome(store, clock, rep="alice", lead_id=lead, code=code, settings=settings)
+        dialing.record_outcome(
+            store, clock, rep="alice", lead_id=lead, code=code, settings=settings
+        )
     clock.set(NOW)
     rows = cli_json(capsys, db_path, "plan")
     assert (rows[0]["done_dials"], rows[0]["done_contacts"]) == (3, 1)
     assert all(r["done_dials"] is None and r["done_contacts"] is None for r in rows[1:])
     code, out, err = cli(capsys, db_path, "plan")
+    assert code == 0, err
     first = out.strip().splitlines()[0]
     assert "done 3 dials, 1 contact" in first, first
+
+
+def test_plan_help_says_where_over_capacity_and_done_figures_go(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["plan", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "No block is planned above its target" in text
+    assert "'over capacity: N dials' (--json: week_over_capacity on every row)" in text
+    assert "(--json: done_dials, done_contacts; null before the start)" in text
 
 
 @pytest.mark.parametrize(

@@ -92,7 +92,12 @@ class ScheduleQueries:
         return [PlannedCalls(r[0], "follow-up", r[1], r[2]) for r in rows]
 
     def rep_dials(
-        self, rep: str, start: str, end: str, contact_codes: Sequence[str], dial_codes: Sequence[str]
+        self,
+        rep: str,
+        start: str,
+        end: str,
+        contact_codes: Sequence[str],
+        dial_codes: Sequence[str],
     ) -> tuple[int, int]:
         """The rep's dials and contacts in [start, end), undone left out."""
         contacts = ", ".join("?" * len(contact_codes))
