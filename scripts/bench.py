@@ -31,6 +31,7 @@ import callblock
 from callblock.app import create_app
 from callblock.clock import FixedClock, parse_iso
 from callblock.config import Settings
+from callblock.services.learning import learn
 from callblock.services.planning import week_plan
 from callblock.services.queue import next_leads_for_rep
 from callblock.store import Store
@@ -60,7 +61,8 @@ NOTES = {
     "press": "in-process await press('n') + pause(): includes Pilot's own idle waits",
     "handler": "PowerHourScreen._record, timed inside the Pilot run",
     "block": "next_leads_for_rep in-process, 50 runs over 10 hours of the day",
-    "plan": "week_plan in-process (the week screen's worker), 5 runs",
+    "plan": "week_plan in-process (the week screen's worker), 5 runs, weights learned",
+    "learn": "learn() from the whole log, once: the first plan of each hour pays it",
 }
 
 
@@ -271,13 +273,16 @@ def queue_times(db: Path, runs: int = 50) -> dict[str, list[float]]:
     callable zones change), and the week plan (learning from the log included)."""
     store = Store.open(db)
     settings, now = Settings(timezone=ZONE), parse_iso(NOW)
-    times: dict[str, list[float]] = {"block": [], "plan": []}
+    times: dict[str, list[float]] = {"block": [], "plan": [], "learn": []}
     try:
         for run in range(runs):
             moment = now + timedelta(hours=(run % 10) - 5)
             started = time.perf_counter()
             next_leads_for_rep(store, settings, rep="alice", now=moment, limit=20)
             times["block"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        learn(store, settings, FixedClock(now), force=True)  # kept for the hour, as in the app
+        times["learn"].append(time.perf_counter() - started)
         for _ in range(5):
             started = time.perf_counter()
             week_plan(store, settings, FixedClock(now), rep="alice")
@@ -366,7 +371,8 @@ def main() -> int:
         row("bytes to the terminal per outcome, 80x24 (KB)", (term["kb"],), 8, "pipe-pane, mean"),
         row("peak RSS after the outcomes (MB)", (term["hwm_mb"],), 150, f"VmHWM; {term['bar']}"),
         row("build a block's queue, limit 20 (ms)", ms["block"], 100, NOTES["block"]),
-        row("plan the week, one rep (ms)", ms["plan"], None, NOTES["plan"]),
+        row("plan the week, one rep (ms)", ms["plan"], 300, NOTES["plan"]),
+        row("learn the weights from the log (ms)", ms["learn"], None, NOTES["learn"]),
     ]
     if "review" not in args.skip:
         from bench_review import review_rows  # the team lead's review over 1,000,000 touches

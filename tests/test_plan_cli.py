@@ -117,12 +117,14 @@ def test_plan_json_contract_for_this_week(capsys, db_path: Path, store, clock, s
         assert isinstance(row["expected_contacts"], int | float)
         assert row["planned_dials"] >= 0 and row["expected_contacts"] >= 0
     # the numbers are the planner's: the promise (due today, after the morning block) has no
-    # block left today; the two follow-ups due since 12:30 go to the next open block
+    # block left today; the fresh inbound lead goes to the next block; the follow-ups due by
+    # now (hot, warm, the nurture call) are backlog and wait (slack_days 2) for Wednesday 16:00
     plan = week_plan(store, settings, clock, rep="alice")
     assert [r["planned_dials"] for r in rows] == [p.planned_dials for p in plan.blocks]
     assert [r["expected_contacts"] for r in rows] == [p.expected_contacts for p in plan.blocks]
     assert sum(r["planned_dials"] for r in rows) >= 2
-    assert rows[1]["planned_dials"] >= 2  # Tue 09:00 holds the follow-ups overdue today
+    assert (rows[1]["planned_dials"], rows[1]["inbound"]) == (1, 1)
+    assert (rows[3]["planned_dials"], rows[3]["follow_ups"]) == (3, 3)
 
 
 def test_plan_text_output_lists_the_same_blocks(capsys, db_path: Path) -> None:
@@ -131,6 +133,84 @@ def test_plan_text_output_lists_the_same_blocks(capsys, db_path: Path) -> None:
     lines = out.strip().splitlines()
     assert len(lines) == 7
     assert lines[3].startswith("2026-11-25 Wed 16:00-17:00  Late power hour")
+
+
+def overdue_follow_ups(store: Store, make_lead, count: int) -> None:
+    """`count` leads with an attempt behind them and their next one due two days ago."""
+    ids = [make_lead(created=NOW - timedelta(days=9)) for _ in range(count)]
+    store.conn.executemany(
+        "UPDATE leads SET attempts = 1, status = 'working', last_touch_at = ?, "
+        "first_call_at = ?, next_due_at = ? WHERE id = ?",
+        [
+            (
+                (NOW - timedelta(days=8)).isoformat(),
+                (NOW - timedelta(days=8)).isoformat(),
+                (NOW - timedelta(days=2)).isoformat(),
+                lead,
+            )
+            for lead in ids
+        ],
+    )
+    store.conn.commit()
+
+
+def test_a_backlog_is_spread_best_days_first_and_never_above_a_target(
+    capsys, db_path: Path, store, make_lead
+) -> None:
+    """The demo's defect: 142 planned dials in Tuesday 09:00 (target 60), 0 in Wednesday's."""
+    overdue_follow_ups(store, make_lead, 142)
+    rows = cli_json(capsys, db_path, "plan")
+    planned = {f"{r['day']} {r['start'][11:16]}": r["planned_dials"] for r in rows}
+    assert all(r["planned_dials"] <= r["target_dials"] for r in rows), planned
+    assert sum(planned.values()) == 142
+    # Monday 14:00 with slack_days 2: Wednesday's two blocks first, then Tuesday's
+    assert planned["2026-11-25 16:00"] == planned["2026-11-25 09:00"] == 60, planned
+    assert planned["2026-11-24 09:00"] == 22, planned
+    assert all(r["week_over_capacity"] == 0 for r in rows)
+
+
+def test_what_does_not_fit_the_week_is_shown_over_capacity(
+    capsys, db_path: Path, store, make_lead
+) -> None:
+    overdue_follow_ups(store, make_lead, 400)
+    rows = cli_json(capsys, db_path, "plan")
+    assert [r["planned_dials"] for r in rows] == [0, 60, 60, 60, 60, 60, 60]
+    assert {r["week_over_capacity"] for r in rows} == {40}
+    code, out, err = cli(capsys, db_path, "plan")
+    assert code == 0, err
+    last = out.strip().splitlines()[-1]
+    assert last.startswith("over capacity: 40 dials"), out
+    assert "add a block" in last and "raise a target" in last
+
+
+def test_past_blocks_show_what_was_done_beside_the_plan(
+    capsys, db_path: Path, store, clock, settings, make_lead
+) -> None:
+    """Monday 09:00-10:00 is over at 14:00: alice's dials and contacts in it are shown."""
+    leads = [make_lead(created=NOW - timedelta(days=1)) for _ in range(3)]
+    monday_930 = NOW.replace(hour=14, minute=30)  # 09:30 New York
+    for lead, code in zip(leads, ("no-answer", "connected", "voicemail"), strict=True):
+        clock.set(monday_930)
+        dialing.record_outcome(
+            store, clock, rep="alice", lead_id=lead, code=code, settings=settings
+        )
+    clock.set(NOW)
+    rows = cli_json(capsys, db_path, "plan")
+    assert (rows[0]["done_dials"], rows[0]["done_contacts"]) == (3, 1)
+    assert all(r["done_dials"] is None and r["done_contacts"] is None for r in rows[1:])
+    code, out, err = cli(capsys, db_path, "plan")
+    assert code == 0, err
+    first = out.strip().splitlines()[0]
+    assert "done 3 dials, 1 contact" in first, first
+
+
+def test_plan_help_says_where_over_capacity_and_done_figures_go(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["plan", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "No block is planned above its target" in text
+    assert "'over capacity: N dials' (--json: week_over_capacity on every row)" in text
+    assert "(--json: done_dials, done_contacts; null before the start)" in text
 
 
 @pytest.mark.parametrize(

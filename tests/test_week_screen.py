@@ -97,7 +97,7 @@ def week_calls(store: Store, clock: FixedClock, settings: Settings, make_lead) -
     """Due calls spread over the week: overdue follow-ups, follow-ups due Wednesday morning,
     alice's promise on Thursday morning, bob's promise (not alice's)."""
     ids: dict[str, int] = {}
-    for n in range(3):  # due since 12:30 today: no block left today, so Tuesday's
+    for n in range(3):  # due since 12:30 today: backlog, may wait 2 days for a better block
         ids[f"overdue{n}"] = make_lead(created=NOW - timedelta(days=3))
         dial(store, clock, settings, ids[f"overdue{n}"])
     for n in range(2):  # due Wed 10:00 New York: the Wed 16:00 block is the one left that day
@@ -142,15 +142,20 @@ async def test_the_weeks_blocks_with_planned_dials_and_expected_contacts(
     for line, (when, name), planned in zip(lines, DEFAULT_WEEK, plan.blocks, strict=True):
         assert line.startswith(when), line
         assert name in line
+        if planned.block.end <= NOW:  # Monday 09:00 is over: what alice did in it
+            assert squeeze("0 dials done, 0 contacts target 60") in squeeze(line), line
+            continue
         numbers = f"{planned.planned_dials} dials ~{planned.expected_contacts:.1f} contacts"
         assert squeeze(numbers) in squeeze(line), (numbers, line)
         assert f"w {planned.weight:.2f}" in line
     dials = [p.planned_dials for p in plan.blocks]
     # independent of the planner's code: where each due call belongs
-    assert dials == [0, 3, 0, 2, 1, 0, 0], dials
-    # the log holds 7 dials, 2 of them contacts (the callbacks): rate 2/7; Tue 09:00 weighs
-    # 0.68 x 0.90; expected = 3 x 2/7 x 0.612 / 0.62 = 0.85
-    assert squeeze("3 dials ~ 0.8 contacts") in squeeze(lines[1])
+    # (the 3 overdue wait, slack_days 2, for Wed 16:00, the best block to Wednesday; the 2 due
+    # Wednesday 10:00 have that block left that day; the promise keeps Thursday 09:00)
+    assert dials == [0, 0, 0, 5, 1, 0, 0], dials
+    # the log holds 7 dials, 2 of them contacts (the callbacks): rate 2/7; Wed 16:00 weighs
+    # 0.97 x 1.00; expected = 5 x 2/7 x 0.97 / 0.62 = 2.24
+    assert squeeze("5 dials ~ 2.2 contacts") in squeeze(lines[3])
 
 
 async def test_the_dials_column_lines_up(store, clock, settings, week_calls) -> None:
@@ -173,6 +178,89 @@ async def test_title_and_highlight_start_at_this_week_and_the_next_block(
         assert "America/New_York" in title and "contact rate 15%" in title
         # Monday's 09:00 block is over at 14:00: the highlight is on Tuesday's
         assert app.screen.query_one(OptionList).highlighted == 1
+
+
+def overdue(store: Store, make_lead, count: int) -> None:
+    """`count` follow-ups overdue since two days ago (an attempt behind each)."""
+    ids = [make_lead(created=NOW - timedelta(days=9)) for _ in range(count)]
+    store.conn.executemany(
+        "UPDATE leads SET attempts = 1, status = 'working', last_touch_at = ?, "
+        "first_call_at = ?, next_due_at = ? WHERE id = ?",
+        [
+            (iso(NOW - timedelta(days=8)),) * 2 + (iso(NOW - timedelta(days=2)), lead)
+            for lead in ids
+        ],
+    )
+    store.conn.commit()
+
+
+async def test_no_block_above_its_target_and_the_rest_is_over_capacity(
+    store, clock, settings, make_lead
+) -> None:
+    overdue(store, make_lead, 400)  # the week's open blocks hold 6 x 60
+    app = home(store, clock, settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(app, pilot)
+        lines = block_lines(app)
+        over = text_of(app, "#over-capacity")
+        assert_screen_safe(app)
+    assert all(squeeze("60 dials") in squeeze(line) for line in lines[1:]), lines
+    assert squeeze("over capacity: 40 dials") in squeeze(over).lower(), over
+    assert squeeze("add a block or raise a target") in squeeze(over), over
+
+
+async def test_no_over_capacity_line_when_the_week_has_room(store, clock, settings) -> None:
+    app = home(store, clock, settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(app, pilot)
+        assert not app.screen.query_one("#over-capacity").display
+
+
+async def test_past_blocks_show_what_was_done_beside_the_plan(
+    store, clock, settings, make_lead
+) -> None:
+    leads = [make_lead(created=NOW - timedelta(days=1)) for _ in range(3)]
+    for lead, code in zip(leads, ("no-answer", "connected", "busy"), strict=True):
+        dial(store, clock, settings, lead, code, rep="alice", ago=timedelta(hours=4, minutes=30))
+    app = home(store, clock, settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(app, pilot)
+        lines = block_lines(app)
+    # Monday 09:00 (over at 14:00): 3 dials at 09:30, 1 of them a contact, of a target of 60
+    assert squeeze("3 dials done, 1 contact target 60") in squeeze(lines[0]), lines[0]
+    assert "done" not in " ".join(lines[1:])
+
+
+async def test_the_home_screen_comes_back_on_the_next_block_not_a_past_one(
+    store, clock, settings
+) -> None:
+    app = home(store, clock, settings)
+    async with app.run_test(size=SIZE) as pilot:
+        week = await loaded(app, pilot)
+        blocks = week.query_one(OptionList)
+        assert blocks.highlighted == 1  # Tuesday 09:00
+        clock.set(NOW + timedelta(days=1, hours=1))  # Tuesday 15:00: its block is over
+        await pilot.press("question_mark", "escape")  # back on the week screen
+        await loaded(app, pilot)
+        assert blocks.highlighted == 2, blocks.highlighted  # Wednesday 09:00
+
+
+async def test_the_clock_ticks_and_a_block_that_ends_moves_the_highlight_on(
+    store, clock, settings
+) -> None:
+    app = home(store, clock, settings)
+    async with app.run_test(size=SIZE) as pilot:
+        week = await loaded(app, pilot)
+        assert "Mon 23 Nov 14:00" in text_of(app, "#app-header")
+        clock.set(NOW + timedelta(minutes=7))
+        await pilot.pause(1.3)
+        assert "Mon 23 Nov 14:07" in text_of(app, "#app-header")
+        clock.set(NOW + timedelta(days=1, hours=1))  # Tuesday 15:00, the app left open
+        await pilot.pause(1.3)
+        await loaded(app, pilot)
+        assert "Tue 24 Nov 15:00" in text_of(app, "#app-header")
+        assert week.query_one(OptionList).highlighted == 2  # Tuesday's block is over
+        assert "done" in block_lines(app)[1]
 
 
 async def test_due_today_counts(store, clock, settings, make_lead) -> None:
@@ -396,6 +484,21 @@ async def test_help_shows_the_shrinkage_formula(store, clock, settings) -> None:
         assert squeeze("Mon 0.70, Tue 0.68, Wed 0.97, Thu 1.00, Fri 0.85") in text
         await pilot.press("escape")
         assert isinstance(app.screen, WeekScreen)
+
+
+async def test_help_says_how_the_plan_keeps_targets_and_what_over_capacity_means(
+    store, clock, settings
+) -> None:
+    app = home(store, clock, settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(app, pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = squeeze(str(app.screen.query(Static)[2].render()))  # the about text, scrolled
+    assert squeeze("No block is planned above its target") in text
+    assert squeeze("of today and the next 2 days") in text  # slack_days from the settings
+    assert squeeze('"Over capacity: N dials": add a block or raise a target') in text
+    assert squeeze("shows the dials and contacts done in it") in text
 
 
 async def test_help_gives_the_configured_prior_strength(store, clock) -> None:

@@ -174,6 +174,13 @@ def build_parser() -> argparse.ArgumentParser:
     _json_flag(queue)
 
     plan = command("plan", "the week's call blocks with planned dials and expected contacts")
+    plan.epilog = (
+        "No block is planned above its target: promises keep their block, fresh inbound goes "
+        "to the next one, the backlog waits up to slack_days for the best-weighted blocks. "
+        "What does not fit is the last line, 'over capacity: N dials' (--json: "
+        "week_over_capacity on every row). Blocks that have started show what you did: "
+        "'done N dials, N contacts' (--json: done_dials, done_contacts; null before the start)."
+    )
     plan.add_argument(
         "--week",
         default=None,

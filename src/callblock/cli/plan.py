@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
 
 from callblock.clock import Clock
 from callblock.config import Settings
+from callblock.domain.planning import PlannedBlock
 from callblock.domain.ranges import RangeError, check_day
 from callblock.domain.text import cell
-from callblock.output import emit
+from callblock.output import emit, print_text
 from callblock.services import ServiceError
 from callblock.store import Store
 
@@ -38,6 +40,10 @@ def _plan(args: argparse.Namespace, store: Store, settings: Settings, clock: Clo
             "follow_ups": planned.follow_ups,
             "target_dials": planned.block.target_dials,
             "weight": round(planned.weight, 3),
+            "inbound": planned.inbound,
+            "done_dials": planned.done_dials,  # null until the block has started
+            "done_contacts": planned.done_contacts,
+            "week_over_capacity": plan.over_capacity,  # the week's figure, on every row
         }
         for planned in plan.blocks
     ]
@@ -45,11 +51,32 @@ def _plan(args: argparse.Namespace, store: Store, settings: Settings, clock: Clo
         f"{r['start'][:10]} {planned.block.start:%a} {r['start'][11:16]}-{r['end'][11:16]}  "
         f"{cell(r['name'], 20)} {r['planned_dials']:>4} dials  "
         f"~{r['expected_contacts']:.1f} contacts  weight {r['weight']:.2f}"
+        + (f"  {done_text(planned)}" if planned.done_dials is not None else "")
         for r, planned in zip(rows, plan.blocks, strict=True)
     ]
-    return emit(
-        args, rows, "\n".join(lines) or "no blocks this week (see [[blocks]] in the config)"
+    if not lines:
+        lines.append("no blocks this week (see [[blocks]] in the config)")
+    if plan.over_capacity:
+        lines.append(over_capacity_text(plan.over_capacity))
+        if args.json and not rows:  # no row to carry it: say it where a script still sees it
+            print_text(lines[-1], sys.stderr)
+    return emit(args, rows, "\n".join(lines))
+
+
+def done_text(planned: PlannedBlock) -> str:
+    dials, contacts = planned.done_dials or 0, planned.done_contacts or 0
+    return f"done {dials} {plural(dials, 'dial')}, {contacts} {plural(contacts, 'contact')}"
+
+
+def over_capacity_text(count: int) -> str:
+    return (
+        f"over capacity: {count} {plural(count, 'dial')} no block this week has room for; "
+        "add a block or raise a target ([[blocks]] in the config)"
     )
+
+
+def plural(count: int, word: str) -> str:
+    return word if count == 1 else f"{word}s"
 
 
 HANDLERS = {"plan": _plan}

@@ -1,16 +1,18 @@
 """The week plan: call blocks from recurring rules, and the week's due calls placed in them.
 
-Promises go to the block they fall in (or the next one that day) and are never postponed.
-Flexible follow-ups go to the best-weighted block of their due window that still has room, so
-Wednesday and Thursday blocks carry more of them; when every block in the window is full, the
-best-weighted one takes the overflow.
+No block is planned above its target. Promises go to the block they fall in (or the next one
+that day with room) and fresh inbound leads to the next block with room: neither waits for a
+better day. A follow-up goes to the best-weighted block of its window that has room, so
+Wednesday and Thursday blocks fill first; its window is its day, and for the backlog (due by
+now) today and up to `slack_days` more. When its window is full it goes to the next block with
+room after it. What finds no room in the week's blocks is counted as over capacity.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from callblock.domain.calling import local_time, zone_info
 from callblock.domain.weights import Weights
@@ -51,13 +53,14 @@ class Block:
 
 @dataclass(frozen=True, slots=True)
 class DueCall:
-    """A call the week must hold: a promise (fixed) or a follow-up with a due window."""
+    """Calls the week must hold (`count` alike): a promise (fixed time), a fresh inbound lead
+    (due now, never waits) or a follow-up that may be planned anywhere in its window."""
 
-    lead_id: int
-    kind: str  # "promise" | "follow-up"
+    kind: str  # "promise" | "inbound" | "follow-up"
     earliest: datetime
     latest: datetime  # end of the window it may be planned in (= earliest for a fixed time)
     zone: str
+    count: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +70,19 @@ class PlannedBlock:
     promises: int
     follow_ups: int
     expected_contacts: float
+    inbound: int = 0
+    done_dials: int | None = None  # what the rep did in it, once it has started
+    done_contacts: int | None = None
 
     @property
     def planned_dials(self) -> int:
-        return self.promises + self.follow_ups
+        return self.promises + self.follow_ups + self.inbound
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedWeek:
+    blocks: list[PlannedBlock]
+    over_capacity: int  # due calls with a block left for them this week, but no room in any
 
 
 def check_rule(rule: BlockRule) -> None:
@@ -113,74 +125,85 @@ def block_weight(block: Block, weights: Weights) -> float:
     return weights.at(block.start.weekday(), block.start.hour)
 
 
+def due_call(
+    kind: str, due: datetime, now: datetime, zone: str, tz: tzinfo, slack_days: int, count: int = 1
+) -> DueCall:
+    """The window a due call may be planned in (`tz`: the rep's zone, whose days count).
+
+    A promise keeps its time and fresh inbound is due now. A follow-up keeps its day; one in
+    the backlog (due by now) is due now and may wait up to `slack_days` for a better day."""
+    if kind != "follow-up":
+        return DueCall(kind, due, due, zone, count)
+    start, slack = (now, slack_days) if due <= now else (due, 0)
+    last_day = start.astimezone(tz).date() + timedelta(days=slack)
+    latest = datetime.combine(last_day, time(23, 59, 59), tzinfo=tz)
+    return DueCall(kind, start, latest, zone, count)
+
+
 def plan_week(
     blocks: Sequence[Block],
     calls: Iterable[DueCall],
     weights: Weights,
     contact_rate: float,
     now: datetime,
-) -> list[PlannedBlock]:
-    """Place each due call in a block (see the module docstring). Calls before `now` are due
-    now; calls with no block left in their window are not placed."""
-    open_blocks = [block for block in blocks if block.end > now]
-    load: dict[int, list[DueCall]] = {index: [] for index in range(len(blocks))}
-    index_of = {id(block): index for index, block in enumerate(blocks)}
-    ordered = sorted(calls, key=lambda call: (call.kind != "promise", call.latest, call.lead_id))
-    for call in ordered:
+) -> PlannedWeek:
+    """Place the due calls in the blocks, none above its target (see the module docstring).
+    Calls before `now` are due now; a call with no block left for it this week (a promise
+    with none later that day, a time after the last block) is left out; one that has a block
+    left but no room in any is counted over capacity."""
+    open_at = [index for index, block in enumerate(blocks) if block.end > now]
+    room = {index: blocks[index].target_dials for index in open_at}
+    weight = [block_weight(block, weights) for block in blocks]
+    placed: dict[tuple[int, str], int] = {}  # (block index, kind) -> calls
+    by_zone: dict[tuple[int, str], int] = {}  # (block index, lead zone) -> calls
+    over = 0
+    for call in sorted(calls, key=_order):
         earliest, latest = max(call.earliest, now), max(call.latest, now)
+        reachable = [i for i in open_at if blocks[i].end > earliest]
+        if not reachable:
+            continue  # nothing left this week it could go in: not this week's call
         if call.kind == "promise":
-            chosen = _promise_block(open_blocks, earliest)
+            day = earliest.astimezone(blocks[0].start.tzinfo).date()
+            choices = [i for i in reachable if blocks[i].start.date() == day]
+        elif call.kind == "inbound":
+            choices = reachable
         else:
-            chosen = _best_block(open_blocks, earliest, latest, weights, load, index_of)
-        if chosen is not None:
-            load[index_of[id(chosen)]].append(call)
-    planned = []
-    for index, block in enumerate(blocks):
-        placed = load[index]
-        expected = sum(
-            contact_rate * _call_weight(call, block, weights) / REFERENCE_WEIGHT for call in placed
+            window = [i for i in reachable if blocks[i].start <= latest]
+            best = sorted(window, key=lambda i: (-weight[i], blocks[i].start))
+            choices = best + [i for i in reachable if i not in window]
+        left = call.count
+        for index in choices:
+            take = min(left, room[index])
+            if take:
+                room[index] -= take
+                left -= take
+                placed[index, call.kind] = placed.get((index, call.kind), 0) + take
+                by_zone[index, call.zone] = by_zone.get((index, call.zone), 0) + take
+            if not left:
+                break
+        if choices:
+            over += left  # else a promise with no block left that day: called outside blocks
+    expected = dict.fromkeys(range(len(blocks)), 0.0)
+    for (index, zone), count in by_zone.items():
+        local = local_time(blocks[index].start, zone)
+        share = weights.at(local.weekday(), local.hour) / REFERENCE_WEIGHT
+        expected[index] += contact_rate * count * share
+    planned = [
+        PlannedBlock(
+            block=block,
+            weight=weight[index],
+            promises=placed.get((index, "promise"), 0),
+            follow_ups=placed.get((index, "follow-up"), 0),
+            expected_contacts=round(float(expected[index]), 2),
+            inbound=placed.get((index, "inbound"), 0),
         )
-        planned.append(
-            PlannedBlock(
-                block=block,
-                weight=block_weight(block, weights),
-                promises=sum(call.kind == "promise" for call in placed),
-                follow_ups=sum(call.kind != "promise" for call in placed),
-                expected_contacts=round(float(expected), 2),
-            )
-        )
-    return planned
-
-
-def _promise_block(blocks: Sequence[Block], due: datetime) -> Block | None:
-    """The block holding the promise's time, else the next one the same day."""
-    same_day = [
-        b for b in blocks if b.end > due and b.start.date() == due.astimezone(b.start.tzinfo).date()
+        for index, block in enumerate(blocks)
     ]
-    holding = [b for b in same_day if b.contains(due)]
-    return (holding or same_day or [None])[0]
+    return PlannedWeek(planned, over)
 
 
-def _best_block(
-    blocks: Sequence[Block],
-    earliest: datetime,
-    latest: datetime,
-    weights: Weights,
-    load: dict[int, list[DueCall]],
-    index_of: dict[int, int],
-) -> Block | None:
-    """The best-weighted block in the window with room; if all are full, the best-weighted.
-    A window shorter than a block still reaches the next block starting after it opens."""
-    window = [b for b in blocks if b.end > earliest and b.start <= max(latest, earliest)]
-    if not window:
-        window = [b for b in blocks if b.end > earliest][:1]
-    if not window:
-        return None
-    ranked = sorted(window, key=lambda b: (-block_weight(b, weights), b.start))
-    with_room = [b for b in ranked if len(load[index_of[id(b)]]) < b.target_dials]
-    return (with_room or ranked)[0]
-
-
-def _call_weight(call: DueCall, block: Block, weights: Weights) -> float:
-    local = local_time(block.start, call.zone)
-    return weights.at(local.weekday(), local.hour)
+def _order(call: DueCall) -> tuple[int, datetime, float]:
+    """Promises first, then fresh inbound, then follow-ups by the end of their window, the
+    narrower window first: each takes its best block while the later ones still have theirs."""
+    rank = {"promise": 0, "inbound": 1}.get(call.kind, 2)
+    return rank, call.latest, -call.earliest.timestamp()

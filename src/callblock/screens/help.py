@@ -43,6 +43,11 @@ weekday at 09:00 and a second one on Wednesday and Thursday at 16:00, the best c
 (contact index Mon 0.70, Tue 0.68, Wed 0.97, Thu 1.00, Fri 0.85: InsideSales.com/MIT Lead
 Response Management study, 2007). Flexible follow-ups (the day-5/14/15 attempts) move up to
 {slack_days} days to the best-weighted day; promises and fresh leads never move.
+No block is planned above its target. Promises take their block (or the next that day),
+fresh inbound the next block with room; follow-ups the best-weighted block of their day with
+room, the backlog (due by now) of today and the next {slack_days} days, else the next block
+with room. What fits nowhere shows as "Over capacity: N dials": add a block or raise a target
+([[blocks]] in the config). A block that is over shows the dials and contacts done in it.
 
 Weights learn from the team's log. For each weekday (and local hour) d with n_d dials:
   observed_d = (contacts_d / dials_d) / (all contacts / all dials) x mean prior

@@ -15,6 +15,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from callblock.clock import FixedClock
 from callblock.context import AppContext
 from callblock.domain.calling import local_time
 from callblock.domain.planning import PlannedBlock
@@ -72,6 +73,7 @@ class WeekScreen(Screen[None]):
         super().__init__()
         self.plan: WeekPlan | None = None
         self.day: date | None = None  # any day of the week shown; None: this week
+        self.planned_at: datetime | None = None  # the moment the plan on screen was made for
 
     @property
     def ctx(self) -> AppContext:
@@ -81,40 +83,57 @@ class WeekScreen(Screen[None]):
         yield AppHeader(id="app-header")
         yield Static(id="week-title")
         yield OptionList(id="blocks")
+        yield Static(id="over-capacity")
         yield Static(id="due-today")
         yield Static(id="weights")
         yield KeyBar(id="key-bar")
 
     def on_mount(self) -> None:
-        ctx = self.ctx
-        header = self.query_one(AppHeader)
-        header.rep = ctx.rep
-        header.now = local_time(ctx.clock.now(), ctx.rep_zone).replace(second=0)
+        self.query_one(AppHeader).rep = self.ctx.rep
+        self.query_one("#over-capacity").display = False
+        self._tick()
         self.query_one(OptionList).focus()
+        self.set_interval(1.0, self._tick)
+
+    def _tick(self) -> None:
+        """The header's clock; and the plan made again once a block starts or ends, so the
+        block just over shows what was done and the highlight moves on to the next one."""
+        now = self.ctx.clock.now()
+        header = self.query_one(AppHeader)
+        shown = local_time(now, self.ctx.rep_zone).replace(second=0, microsecond=0)
+        if header.now != shown:
+            header.now = shown
+        plan, since = self.plan, self.planned_at
+        if plan is None or since is None or not self.is_current:
+            return
+        edges = [edge for p in plan.blocks for edge in (p.block.start, p.block.end)]
+        if any(since < edge <= now for edge in edges):
+            self.load()
 
     def on_screen_resume(self) -> None:
         self.load()  # first show, and back from a block: the plan has moved on
 
     def load(self) -> None:
         self.query_one("#blocks").loading = True
+        self.planned_at = None  # until the new plan is on screen
         self._load_plan(self.day)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _load_plan(self, day: date | None) -> None:
         ctx = self.ctx
         store = worker_store(ctx.store)
+        now = ctx.clock.now()
         try:
-            plan = week_plan(store, ctx.settings, ctx.clock, rep=ctx.rep, day=day)
+            plan = week_plan(store, ctx.settings, FixedClock(now), rep=ctx.rep, day=day)
         finally:
             store.close()
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_plan, plan, day)
+            self.app.call_from_thread(self._show_plan, plan, day, now)
 
-    def _show_plan(self, plan: WeekPlan, day: date | None) -> None:
+    def _show_plan(self, plan: WeekPlan, day: date | None, now: datetime) -> None:
         if day != self.day:
             return  # a later request (] pressed again) is on its way
-        self.plan = plan
-        now = self.ctx.clock.now()
+        self.plan, self.planned_at = plan, now
         sunday = plan.monday + timedelta(days=6)
         self.query_one("#week-title", Static).update(
             Content.assemble(
@@ -128,13 +147,17 @@ class WeekScreen(Screen[None]):
         blocks.clear_options()
         blocks.add_options([_block_option(index, p, now) for index, p in enumerate(plan.blocks)])
         if plan.blocks:
+            # the highlight stays on a block still to come, else goes to the next one
             upcoming = [i for i, p in enumerate(plan.blocks) if p.block.end > now]
-            blocks.highlighted = highlighted if highlighted is not None else (upcoming or [0])[0]
+            blocks.highlighted = highlighted if highlighted in upcoming else (upcoming or [0])[0]
         else:
             blocks.add_option(
                 Option(Content.styled("No blocks this week ([[blocks]] in config)", "dim"))
             )
         blocks.loading = False
+        over = self.query_one("#over-capacity", Static)
+        over.display = plan.over_capacity > 0
+        over.update(_over_capacity(plan.over_capacity))
         self.query_one("#due-today", Static).update(_due_today(plan))
         self.query_one("#weights", Static).update(_weights(plan))
 
@@ -195,19 +218,40 @@ class WeekScreen(Screen[None]):
 
 
 def _block_option(index: int, planned: PlannedBlock, now: datetime) -> Option:
-    """One line: "Wed 25 16:00-17:00 Late power hour   42 dials ~ 6.3 contacts  w 0.97"."""
+    """One line: "Wed 25 16:00-17:00 Late power hour   42 dials ~ 6.3 contacts  w 0.97";
+    a block that is over: "Mon 23 09:00-10:00 Power hour   38 dials done,   6 contacts  target
+    60"."""
     block = planned.block
-    style = "dim" if block.end <= now else ""
-    over = planned.planned_dials > block.target_dials
-    text = Content.assemble(
+    past = block.end <= now
+    style = "dim" if past else ""
+    head = (
         (f"{block.start:%a %d} {block.start:%H:%M}–{block.end:%H:%M} ", style or "bold"),
         plain(block.name[:18], style),
         " " * (18 - len(clean_line(block.name[:18]))),
-        (f"{planned.planned_dials:>5} dials", "$warning" if over else style),
-        (f" ~{planned.expected_contacts:5.1f} contacts", style),
-        (f"  w {planned.weight:.2f}", "dim"),
     )
+    if past:
+        contacts = planned.done_contacts or 0
+        text = Content.assemble(
+            *head,
+            (f"{planned.done_dials or 0:>5} dials done,", style),
+            (f"{contacts:>4} {'contact' if contacts == 1 else 'contacts':<8}", style),
+            (f"  target {block.target_dials}", "dim"),
+        )
+    else:
+        text = Content.assemble(
+            *head,
+            (f"{planned.planned_dials:>5} dials", style),
+            (f" ~{planned.expected_contacts:5.1f} contacts", style),
+            (f"  w {planned.weight:.2f}", "dim"),
+        )
     return Option(text, id=f"block-{index}")
+
+
+def _over_capacity(count: int) -> Content:
+    return Content.assemble(
+        (f"Over capacity: {count} {'dial' if count == 1 else 'dials'}", "bold"),
+        " don't fit this week: add a block or raise a target",
+    )
 
 
 def _due_today(plan: WeekPlan) -> Content:

@@ -25,11 +25,13 @@ class ScheduleRow:
 
 
 @dataclass(frozen=True, slots=True)
-class PlannedCall:
-    lead_id: int
+class PlannedCalls:
+    """`count` due calls alike: of one kind, due at one time, in one lead zone."""
+
     due_at: str
     kind: str  # promise | follow-up
-    zone: str
+    zone: str  # '' when unknown: the team default applies
+    count: int
 
 
 class ScheduleQueries:
@@ -65,25 +67,48 @@ class ScheduleQueries:
             self.conn.executemany("UPDATE leads SET next_due_at = ? WHERE id = ?", due)
 
     # planning and learning ------------------------------------------------------------------
-    def planned_calls(self, rep: str, start: str, end: str) -> list[PlannedCall]:
-        """The rep's promises and the follow-ups due (or overdue) before `end`."""
-        promises = self.conn.execute(
-            "SELECT c.lead_id, c.due_at, coalesce(l.timezone, l.phone_timezone, '') "
+    def planned_promises(self, rep: str, start: str, end: str) -> list[PlannedCalls]:
+        """The rep's open callbacks and meetings due in [start, end), counted by time and zone."""
+        rows = self.conn.execute(
+            "SELECT c.due_at, coalesce(l.timezone, l.phone_timezone, ''), count(*) "
             "FROM callbacks c JOIN leads l ON l.id = c.lead_id WHERE c.state = 'open' "
             "AND c.kind IN ('callback', 'meeting') AND c.rep = ? AND c.due_at >= ? "
-            "AND c.due_at < ?",
+            "AND c.due_at < ? GROUP BY 1, 2",
             (rep, start, end),
-        ).fetchall()
-        follow_ups = self.conn.execute(
-            "SELECT id, next_due_at, coalesce(timezone, phone_timezone, '') FROM leads "
+        )
+        return [PlannedCalls(r[0], "promise", r[1], r[2]) for r in rows]
+
+    def planned_follow_ups(self, rep: str, backlog_until: str, end: str) -> list[PlannedCalls]:
+        """The follow-ups due before `end` the rep may make, counted by due time and zone; the
+        backlog (due by `backlog_until`) counted as due at `backlog_until`."""
+        rows = self.conn.execute(
+            "SELECT CASE WHEN next_due_at <= ? THEN ? ELSE next_due_at END, "
+            "coalesce(timezone, phone_timezone, ''), count(*) FROM leads "
             "WHERE next_due_at < ? AND status NOT IN ('do-not-call', 'qualified', "
             "'disqualified') AND bad_number = 0 AND phone != '' AND attempts > 0 "
-            f"AND (owner IS NULL OR owner = ?) AND {NO_OPEN_PROMISE}",
-            (end, rep),
-        ).fetchall()
-        return [PlannedCall(r[0], r[1], "promise", r[2]) for r in promises] + [
-            PlannedCall(r[0], r[1], "follow-up", r[2]) for r in follow_ups
-        ]
+            f"AND (owner IS NULL OR owner = ?) AND {NO_OPEN_PROMISE} GROUP BY 1, 2",
+            (backlog_until, backlog_until, end, rep),
+        )
+        return [PlannedCalls(r[0], "follow-up", r[1], r[2]) for r in rows]
+
+    def rep_dials(
+        self,
+        rep: str,
+        start: str,
+        end: str,
+        contact_codes: Sequence[str],
+        dial_codes: Sequence[str],
+    ) -> tuple[int, int]:
+        """The rep's dials and contacts in [start, end), undone left out."""
+        contacts = ", ".join("?" * len(contact_codes))
+        dials = ", ".join("?" * len(dial_codes))
+        row = self.conn.execute(
+            f"SELECT count(*), coalesce(sum(outcome IN ({contacts})), 0) FROM touches "
+            "WHERE undone = 0 AND channel = 'call' AND at >= ? AND at < ? AND rep = ? "
+            f"AND outcome IN ({dials})",
+            (*contact_codes, start, end, rep, *dial_codes),
+        ).fetchone()
+        return row[0], row[1]
 
     def dial_tallies(
         self, contact_codes: Sequence[str], dial_codes: Sequence[str]
