@@ -69,8 +69,8 @@ def _log(args: argparse.Namespace, store: Store, settings: Settings, clock: Cloc
 
     outcome = resolve_outcome(args.outcome)
     when = None
+    zone, _role = rep_profile(store, args.rep, settings.timezone)
     if args.when is not None or outcome.asks_when:
-        zone, _role = rep_profile(store, args.rep, settings.timezone)
         when = _parse_when(args.when or "", zone, clock.now())
     recorded = record_outcome(
         store,
@@ -81,6 +81,9 @@ def _log(args: argparse.Namespace, store: Store, settings: Settings, clock: Cloc
         when=when,
         note=args.note,
         settings=settings,
+        check_hours=True,
+        outside_window=args.outside_window,
+        rep_zone=zone,
     )
     data = {
         "touch_id": recorded.touch_id,

@@ -159,7 +159,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--when",
         default=None,
         metavar="TEXT",
-        help=f"callback/meeting time: 'thu 3pm', 'tomorrow 10:30', 'in 2 days' (years {WINDOW})",
+        help=f"callback/meeting time: 'thu 3pm', 'tomorrow 10:30', 'in 2 days' (years {WINDOW});"
+        " inside the lead's calling hours",
+    )
+    log.add_argument(
+        "--outside-window",
+        action="store_true",
+        help="the call was outside the lead's calling hours because the lead asked for it "
+        "(otherwise refused; Review counts it as a crack)",
     )
     _json_flag(log)
 

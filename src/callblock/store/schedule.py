@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from callblock.domain.ranges import WINDOW_END, WINDOW_START
 from callblock.store.db import write_transaction
+from callblock.store.migrations import OPEN, dialable_where
 from callblock.store.queue import NO_OPEN_PROMISE
 
 
@@ -76,8 +77,7 @@ class ScheduleQueries:
         ).fetchall()
         follow_ups = self.conn.execute(
             "SELECT id, next_due_at, coalesce(timezone, phone_timezone, '') FROM leads "
-            "WHERE next_due_at < ? AND status NOT IN ('do-not-call', 'qualified', "
-            "'disqualified') AND bad_number = 0 AND phone != '' AND attempts > 0 "
+            f"WHERE next_due_at < ? AND {OPEN} AND attempts > 0 "
             f"AND (owner IS NULL OR owner = ?) AND {NO_OPEN_PROMISE}",
             (end, rep),
         ).fetchall()
@@ -104,8 +104,8 @@ class ScheduleQueries:
     def waiting_counts(self, rep: str, fresh_since: str, now: str) -> dict[str, int]:
         """What waits for the rep now: fresh inbound leads and open goodbye tasks."""
         inbound = self.conn.execute(
-            "SELECT count(*) FROM leads WHERE attempts = 0 AND status = 'new' AND bad_number = 0 "
-            "AND phone != '' AND created_at > ? AND created_at <= ? "
+            "SELECT count(*) FROM leads WHERE attempts = 0 AND status = 'new' "
+            f"AND {dialable_where()} AND created_at > ? AND created_at <= ? "
             "AND (owner IS NULL OR owner = ?)",
             (fresh_since, now, rep),
         ).fetchone()[0]

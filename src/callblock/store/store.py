@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -188,11 +188,22 @@ class Store(
         note: str,
         session_id: int | None,
         lead_before: dict[str, Any],
+        outside_window: bool = False,
     ) -> int:
         cursor = self.conn.execute(
             "INSERT INTO touches (lead_id, rep, at, channel, outcome, note, session_id, undone, "
-            "lead_before) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)",
-            (lead_id, rep, at, channel, outcome, note, session_id, json.dumps(lead_before)),
+            "lead_before, outside_window) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+            (
+                lead_id,
+                rep,
+                at,
+                channel,
+                outcome,
+                note,
+                session_id,
+                json.dumps(lead_before),
+                int(outside_window),
+            ),
         )
         return int(cursor.lastrowid or 0)
 
@@ -250,6 +261,16 @@ class Store(
             "UPDATE callbacks SET state = 'closed', closed_by_touch = ? "
             f"WHERE lead_id = ? AND state = 'open' {due}",
             params,
+        )
+
+    def replace_promises(self, lead_id: int, touch_id: int, kinds: Sequence[str]) -> None:
+        """The lead's open promises of `kinds` are replaced by the one `touch_id` sets (state
+        'replaced'; undoing the touch opens them again)."""
+        marks = ", ".join("?" for _ in kinds)
+        self.conn.execute(
+            "UPDATE callbacks SET state = 'replaced', closed_by_touch = ? "
+            f"WHERE lead_id = ? AND state = 'open' AND kind IN ({marks})",
+            (touch_id, lead_id, *kinds),
         )
 
     def revert_promises_of_touch(self, touch_id: int) -> None:
