@@ -193,6 +193,25 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--lead", type=LEAD_ID, required=True, metavar="ID")
     _json_flag(history)
 
+    lift = command(
+        "lift-dnc", "take a lead off do-not-call: a team lead's act, with a reason (audited)"
+    )
+    lift.add_argument("--lead", type=LEAD_ID, required=True, metavar="ID")
+    lift.add_argument("--reason", required=True, metavar="TEXT", help="why it may be called again")
+    lift.add_argument(
+        "--status",
+        default="working",
+        metavar="STATUS",
+        help="the status it returns to: new, working, nurture, qualified or disqualified "
+        "(default working)",
+    )
+    lift.add_argument(
+        "--yes",
+        action="store_true",
+        help="confirm (needed on a single-user database; on a team's, you must be a team lead)",
+    )
+    _json_flag(lift)
+
     command("review", "open the team lead's Review screen (log, reps, heat map, cracks)")
     report = command(
         "report", "per-rep figures for a day or days in the team's zone (undone never counts)"

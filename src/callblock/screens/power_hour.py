@@ -29,6 +29,7 @@ from callblock.screens.notes_saving import finish_notes, save_draft
 from callblock.screens.prompts import ConfirmScreen, NoteScreen, WhenScreen
 from callblock.services import ServiceError, dialing, sessions
 from callblock.services.block import Block
+from callblock.services.dnc import dnc_events
 from callblock.services.sessions import Resumable
 from callblock.store import DatabaseBusy, StoreFault
 from callblock.widgets.app_header import AppHeader
@@ -190,7 +191,7 @@ class PowerHourScreen(Screen[None]):
                 last_touch=touches[0] if touches else None,
                 rep_zone=ctx.rep_zone,
             )
-            history.show(touches, ctx.rep_zone)
+            history.show(touches, ctx.rep_zone, dnc_events(ctx.store, item.lead.id))
             notes.show(item.lead.id, item.lead.notes)
         self.refresh_bindings()
 

@@ -13,6 +13,7 @@ from callblock.domain.phones import PhoneError, normalize_phone
 from callblock.domain.text import FIELD_MAX, NAME_MAX
 from callblock.services import ServiceError, checked_email, checked_line
 from callblock.services.cadence import refresh_due
+from callblock.services.dnc import NOT_YOURS, lifts_dnc
 from callblock.services.leads import get_lead
 from callblock.services.learning import current_weights
 from callblock.services.queue import call_refusal
@@ -78,6 +79,8 @@ def update_lead(
                     raise ServiceError(f"timezone: {error}") from None
             changes["timezone"] = text or None
         elif name == "status":
+            if lifts_dnc(lead, text):  # never from the form: a team lead's act, with a reason
+                raise ServiceError(f"status: {NOT_YOURS.format(id=lead.id)}")
             try:
                 changes["status"] = LeadStatus(text.lower()).value
             except ValueError:

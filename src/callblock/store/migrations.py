@@ -33,6 +33,7 @@ def dialable_where(alias: str = "") -> str:
 
 
 OPEN = open_where()
+DNC_LIFTED = "action = 'dnc-lifted'"  # the audit entries of services/dnc.py
 # The lead's zone as stored ('' = none known: the team default applies).
 ZONE_EXPR = "coalesce(NEW.timezone, NEW.phone_timezone, '')"
 
@@ -336,9 +337,14 @@ def _outside_window(conn: sqlite3.Connection) -> None:
     callback the lead asked for) is flagged as it is recorded: Review lists it among the cracks
     as "called outside calling hours". Kept as a flag, not worked out later from the touch's
     time: the lead's region and the team's windows may change since, what the rep confirmed
-    may not."""
+    may not. Taking a lead off do-not-call is kept in the audit table, indexed per lead."""
     conn.execute("ALTER TABLE touches ADD COLUMN outside_window INTEGER NOT NULL DEFAULT 0")
     conn.execute("CREATE INDEX idx_touches_outside ON touches(at) WHERE outside_window = 1")
+    # A lead's lifts off do-not-call (services/dnc.py), read with every lead the power hour shows.
+    conn.execute(
+        "CREATE INDEX idx_audit_dnc_lifted ON audit(json_extract(detail, '$.lead_id')) "
+        f"WHERE {DNC_LIFTED}"
+    )
 
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [

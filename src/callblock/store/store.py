@@ -28,6 +28,7 @@ from callblock.store.db import (
     write_transaction,
 )
 from callblock.store.lead_admin import LeadAdmin
+from callblock.store.migrations import DNC_LIFTED
 from callblock.store.queue import QueueQueries
 from callblock.store.reports import ReportQueries
 from callblock.store.schedule import ScheduleQueries
@@ -298,6 +299,16 @@ class Store(
             "INSERT INTO audit (at, rep, action, touch_id, detail) VALUES (?, ?, ?, ?, ?)",
             (at, rep, action, touch_id, json.dumps(detail)),
         )
+
+    def dnc_lifts(self, lead_id: int) -> list[dict[str, Any]]:
+        """The audit entries taking the lead off do-not-call, oldest first (an index read: the
+        power hour shows them with each lead)."""
+        rows = self.conn.execute(
+            f"SELECT at, rep, action, touch_id, detail FROM audit WHERE {DNC_LIFTED} "
+            "AND json_extract(detail, '$.lead_id') = ? ORDER BY id",
+            (lead_id,),
+        )
+        return [dict(row) | {"detail": json.loads(row["detail"] or "{}")} for row in rows]
 
     def audit_entries(self, action: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT at, rep, action, touch_id, detail FROM audit"
