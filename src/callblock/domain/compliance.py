@@ -96,22 +96,34 @@ def may_call(
 ) -> Refusal | None:
     """None when `lead` may be called at `now`; else why not. `calls_24h`: the lead's calls in
     the 24 hours before `now`, needed only where its region limits calls per day."""
+    return check_call(lead, now, rules, default_zone, calls_24h)[0]
+
+
+def check_call(
+    lead: Lead,
+    now: datetime,
+    rules: CallingRules,
+    default_zone: str,
+    calls_24h: int | None = None,
+) -> tuple[Refusal | None, datetime | None]:
+    """`may_call`'s answer, with the lead's local time when it is known (the queue, ranking many
+    leads, reads it once)."""
     if lead.status is NEVER_CALLED:
-        return Refusal(Why.DNC)
+        return Refusal(Why.DNC), None
     if lead.bad_number or not lead.phone:
-        return Refusal(Why.NO_NUMBER)
+        return Refusal(Why.NO_NUMBER), None
     zone = lead.zone(default_zone)
     try:
         local = local_time(now, zone)
     except UnknownZoneError:
-        return Refusal(Why.UNKNOWN_ZONE, zone)
+        return Refusal(Why.UNKNOWN_ZONE, zone), None
     window = lead_window(lead, rules)
     if not window.allows(local, zone_lag(lead)):
-        return Refusal(Why.OUTSIDE_HOURS, zone, local, window)
+        return Refusal(Why.OUTSIDE_HOURS, zone, local, window), local
     limit = window.max_calls_per_day
     if limit is not None and (calls_24h or 0) >= limit:
-        return Refusal(Why.DAILY_LIMIT, zone, local, window, calls_24h or 0, lead.region)
-    return None
+        return Refusal(Why.DAILY_LIMIT, zone, local, window, calls_24h or 0, lead.region), local
+    return None, local
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from callblock.domain.cadence import Cadence
 from callblock.domain.calling import CallingRules, local_time
-from callblock.domain.compliance import CLOSED_STATUSES, may_call
+from callblock.domain.compliance import CLOSED_STATUSES, check_call
 from callblock.domain.models import Callback, Lead, LeadStatus, Temperature
 from callblock.domain.weights import WEEKDAY_NAMES, Weights
 
@@ -152,9 +152,9 @@ def place_lead(
 ) -> QueueItem | None:
     """The lead's tier and score (no reasons yet: ranking many leads needs only scores), or
     None when it must not be called now."""
-    if may_call(lead, now, rules.calling, rules.default_zone, calls_24h) is not None:
+    refusal, local = check_call(lead, now, rules.calling, rules.default_zone, calls_24h)
+    if refusal is not None or local is None:
         return None
-    local = local_time(now, lead.zone(rules.default_zone))
     if promise is not None:
         own = promise.rep == rep
         if own and now < promise.due_at - rules.promise_lead:

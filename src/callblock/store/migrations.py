@@ -3,37 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
-from callblock.domain.compliance import CLOSED_STATUSES, NEVER_CALLED
 from callblock.store.db import StoreError, write_transaction
+from callblock.store.filters import DNC_LIFTED, open_where
 
-
-def sql_list(values: Iterable[str]) -> str:
-    """Values as an SQL list of literals: ('a', 'b'). Only for the code's own words."""
-    return "(" + ", ".join("'" + value.replace("'", "''") + "'" for value in values) + ")"
-
-
-# A lead is open for calling unless closed, a bad number or without a phone (domain/compliance.py
-# says which statuses are closed). The queue's queries repeat these words exactly so SQLite can
-# use the partial indexes built on them (a test keeps them as the indexes were created).
-def open_where(alias: str = "") -> str:
-    return f"{alias}status NOT IN {sql_list(CLOSED_STATUSES)} AND {dialable_where(alias)}"
-
-
-def callable_where(alias: str = "") -> str:
-    """May be called at all (a promise with a qualified lead is kept): not do-not-call, and a
-    good number."""
-    return f"{alias}status != {sql_list([NEVER_CALLED])[1:-1]} AND {dialable_where(alias)}"
-
-
-def dialable_where(alias: str = "") -> str:
-    return f"{alias}bad_number = 0 AND {alias}phone != ''"
-
-
+# The words the queue's partial indexes are built on (store/filters.py writes them from the
+# domain's definitions; the queue's queries repeat them exactly so SQLite uses the indexes).
 OPEN = open_where()
-DNC_LIFTED = "action = 'dnc-lifted'"  # the audit entries of services/dnc.py
 # The lead's zone as stored ('' = none known: the team default applies).
 ZONE_EXPR = "coalesce(NEW.timezone, NEW.phone_timezone, '')"
 

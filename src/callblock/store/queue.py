@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from callblock.domain.models import Callback, Lead
 from callblock.domain.ranges import WINDOW_END, WINDOW_START, stored_in_window
 from callblock.store.convert import SLIM_COLUMNS, callback_from_row, slim_lead_from_row
-from callblock.store.migrations import FOLLOW_UP, LEAD_ZONE, NURTURE, OPEN, callable_where
+from callblock.store.filters import callable_where
+from callblock.store.migrations import FOLLOW_UP, LEAD_ZONE, NURTURE, OPEN
 
 PROMISES = "('callback', 'meeting')"
 NO_OPEN_PROMISE = (

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from callblock.domain.ranges import WINDOW_END, WINDOW_START
 from callblock.store.db import write_transaction
-from callblock.store.migrations import OPEN, dialable_where
+from callblock.store.filters import dialable_where
+from callblock.store.migrations import OPEN
 from callblock.store.queue import NO_OPEN_PROMISE
 
 

@@ -27,8 +27,8 @@ from callblock.store.db import (
     fault,
     write_transaction,
 )
+from callblock.store.filters import DNC_LIFTED
 from callblock.store.lead_admin import LeadAdmin
-from callblock.store.migrations import DNC_LIFTED
 from callblock.store.queue import QueueQueries
 from callblock.store.reports import ReportQueries
 from callblock.store.schedule import ScheduleQueries
