@@ -280,3 +280,13 @@ def test_a_block_cannot_set_a_callback_outside_the_leads_hours(
             settings=replace(settings),
         )  # fmt: skip
     assert store.open_promises(lead_id) == []
+
+
+def test_the_hours_check_alone_holds_for_any_lead(settings: Settings) -> None:
+    """The tick that moves on from a lead whose hours closed asks about the hours only: a lead
+    made do-not-call elsewhere meanwhile is not kept on screen for that."""
+    late = NOW.replace(hour=2, minute=30)
+    for stored in (lead(), lead(status=LeadStatus.DNC), lead(bad_number=True)):
+        closed = queue.hours_closed(stored, settings, late)
+        assert closed is not None and closed.why is Why.OUTSIDE_HOURS
+        assert queue.hours_closed(stored, settings, NOW) is None

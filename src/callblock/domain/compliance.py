@@ -112,6 +112,22 @@ def check_call(
         return Refusal(Why.DNC), None
     if lead.bad_number or not lead.phone:
         return Refusal(Why.NO_NUMBER), None
+    refusal, local = check_hours(lead, now, rules, default_zone)
+    if refusal is not None or local is None:
+        return refusal, local
+    window = lead_window(lead, rules)
+    limit = window.max_calls_per_day
+    if limit is not None and (calls_24h or 0) >= limit:
+        zone = lead.zone(default_zone)
+        return Refusal(Why.DAILY_LIMIT, zone, local, window, calls_24h or 0, lead.region), local
+    return None, local
+
+
+def check_hours(
+    lead: Lead, now: datetime, rules: CallingRules, default_zone: str
+) -> tuple[Refusal | None, datetime | None]:
+    """The calling-hours part alone: OUTSIDE_HOURS or UNKNOWN_ZONE, or None; with the lead's
+    local time when its zone is known."""
     zone = lead.zone(default_zone)
     try:
         local = local_time(now, zone)
@@ -120,9 +136,6 @@ def check_call(
     window = lead_window(lead, rules)
     if not window.allows(local, zone_lag(lead)):
         return Refusal(Why.OUTSIDE_HOURS, zone, local, window), local
-    limit = window.max_calls_per_day
-    if limit is not None and (calls_24h or 0) >= limit:
-        return Refusal(Why.DAILY_LIMIT, zone, local, window, calls_24h or 0, lead.region), local
     return None, local
 
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from callblock.clock import iso
 from callblock.config import Settings
 from callblock.domain.calling import UnknownZoneError, local_time
-from callblock.domain.compliance import HOURS, Refusal, lead_window, may_call
+from callblock.domain.compliance import Refusal, check_hours, lead_window, may_call
 from callblock.domain.models import Lead
 from callblock.domain.priority import (
     NOTHING_SERVED,
@@ -136,8 +136,7 @@ def call_refusal(store: Store, settings: Settings, lead: Lead, now: datetime) ->
 
 def hours_closed(lead: Lead, settings: Settings, now: datetime) -> Refusal | None:
     """The lead's calling hours are closed at `now` (or its zone is unknown): why; else None."""
-    refusal = may_call(lead, now, settings.calling, settings.timezone)
-    return refusal if refusal is not None and refusal.why in HOURS else None
+    return check_hours(lead, now, settings.calling, settings.timezone)[0]
 
 
 def still_callable(item: QueueItem, settings: Settings, now: datetime) -> bool:
