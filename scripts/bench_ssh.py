@@ -45,7 +45,7 @@ TARGETS = {  # figure -> (limit, what it is)
     "search_idle_bps": (100, "the open search box idle under 100 B/s"),
     "mouse_motion": (1, "mouse motion without a click draws nothing"),
 }
-WHEN = b"tomorrow 10:30"
+WHEN = b"tomorrow 2pm"  # inside every demo lead's calling hours (issue 12 refuses others)
 # 30 outcome keys; l (callback) and m (meeting) ask when, d (do not call) asks to confirm.
 OUTCOME_KEYS = "nvlbgdcxwm" * 3
 PROMPT_SHOWN = b"Esc cancel"

@@ -67,7 +67,7 @@ def test_an_outcome_and_the_next_lead_fit_a_slow_link(app: PtyApp, db: Path) -> 
 def test_a_prompt_closing_on_the_next_lead_fits_a_slow_link(app: PtyApp, db: Path) -> None:
     before = outcomes(db)
     key(app, b"l", until=PROMPT_SHOWN)
-    key(app, b"tomorrow 10:30")
+    key(app, b"tomorrow 2pm")  # inside every demo lead's calling hours
     drawn = key(app, b"\r")  # Enter closes the prompt, records, shows the next lead
     assert 0 < len(drawn) < 8 * KB, f"{len(drawn)} bytes for a callback -> next lead"
     key(app, b"d", until=b"n / Esc no")
@@ -99,7 +99,7 @@ def test_the_terminal_shows_what_a_full_repaint_shows(db: Path, tmp_path: Path) 
         argv = [CALLBLOCK, "dial", "--db", str(db), "--rep", "alice", "--now", NOW]
         tmux.start(argv, env, tmp_path / "exit-status")
         tmux.wait_for(usable, 20)
-        steps = ["n", "?", "Escape", "l", "tomorrow 10:30", "Enter", "v", "/", "Escape", "e"]
+        steps = ["n", "?", "Escape", "l", "tomorrow 2pm", "Enter", "v", "/", "Escape", "e"]
         steps += ["x", "Escape", "d", "y"]
         for step in steps:
             tmux("send-keys", *(["-l", step] if " " in step else [step]))

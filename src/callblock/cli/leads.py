@@ -69,8 +69,8 @@ def _log(args: argparse.Namespace, store: Store, settings: Settings, clock: Cloc
 
     outcome = resolve_outcome(args.outcome)
     when = None
+    zone, _role = rep_profile(store, args.rep, settings.timezone)
     if args.when is not None or outcome.asks_when:
-        zone, _role = rep_profile(store, args.rep, settings.timezone)
         when = _parse_when(args.when or "", zone, clock.now())
     recorded = record_outcome(
         store,
@@ -81,6 +81,9 @@ def _log(args: argparse.Namespace, store: Store, settings: Settings, clock: Cloc
         when=when,
         note=args.note,
         settings=settings,
+        check_hours=True,
+        outside_window=args.outside_window,
+        rep_zone=zone,
     )
     data = {
         "touch_id": recorded.touch_id,
@@ -131,6 +134,7 @@ def _queue(args: argparse.Namespace, store: Store, settings: Settings, clock: Cl
 
 
 def _history(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:
+    from callblock.services.dnc import dnc_lifts
     from callblock.services.leads import history
 
     touches = history(store, args.lead)
@@ -144,12 +148,35 @@ def _history(args: argparse.Namespace, store: Store, settings: Settings, clock: 
         }
         for t in touches
     ]
+    # Lifts off do-not-call (from the audit table) among the touches, by time.
+    rows += [
+        {"at": iso(x.at), "rep": x.rep, "channel": "", "outcome": "dnc-lifted", "note": x.reason}
+        for x in dnc_lifts(store, args.lead)
+    ]
+    rows.sort(key=lambda row: row["at"], reverse=True)
     lines = [
-        f"{local_time(t.at, settings.timezone):%Y-%m-%d %H:%M}  {cell(t.rep, 10)} "
-        f"{t.channel.value:<9} {t.outcome:<15} {clean_line(t.note)}"
-        for t in touches
+        f"{local_time(parse_iso(r['at']), settings.timezone):%Y-%m-%d %H:%M}  {cell(r['rep'], 10)} "
+        f"{r['channel']:<9} {r['outcome']:<15} {clean_line(r['note'])}"
+        for r in rows
     ]
     return emit(args, rows, "\n".join(lines) or f"lead {args.lead} has no touches")
+
+
+def _lift_dnc(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:
+    from callblock.services.dnc import lift_dnc
+
+    lead = lift_dnc(
+        store,
+        clock,
+        settings,
+        rep=args.rep,
+        lead_id=args.lead,
+        reason=args.reason,
+        status=args.status,
+        confirmed=args.yes,
+    )
+    data = {"lead_id": lead.id, "status": lead.status.value}
+    return emit(args, data, f"lead {lead.id} is off do-not-call ({lead.status.value})")
 
 
 HANDLERS = {
@@ -158,4 +185,5 @@ HANDLERS = {
     "log": _log,
     "queue": _queue,
     "history": _history,
+    "lift-dnc": _lift_dnc,
 }

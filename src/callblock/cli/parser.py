@@ -159,7 +159,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--when",
         default=None,
         metavar="TEXT",
-        help=f"callback/meeting time: 'thu 3pm', 'tomorrow 10:30', 'in 2 days' (years {WINDOW})",
+        help=f"callback/meeting time: 'thu 3pm', 'tomorrow 10:30', 'in 2 days' (years {WINDOW});"
+        " inside the lead's calling hours",
+    )
+    log.add_argument(
+        "--outside-window",
+        action="store_true",
+        help="the call was outside the lead's calling hours because the lead asked for it "
+        "(otherwise refused; Review counts it as a crack)",
     )
     _json_flag(log)
 
@@ -192,6 +199,25 @@ def build_parser() -> argparse.ArgumentParser:
     history = command("history", "a lead's touches, newest first")
     history.add_argument("--lead", type=LEAD_ID, required=True, metavar="ID")
     _json_flag(history)
+
+    lift = command(
+        "lift-dnc", "take a lead off do-not-call: a team lead's act, with a reason (audited)"
+    )
+    lift.add_argument("--lead", type=LEAD_ID, required=True, metavar="ID")
+    lift.add_argument("--reason", required=True, metavar="TEXT", help="why it may be called again")
+    lift.add_argument(
+        "--status",
+        default="working",
+        metavar="STATUS",
+        help="the status it returns to: new, working, nurture, qualified or disqualified "
+        "(default working)",
+    )
+    lift.add_argument(
+        "--yes",
+        action="store_true",
+        help="confirm (needed on a single-user database; on a team's, you must be a team lead)",
+    )
+    _json_flag(lift)
 
     command("review", "open the team lead's Review screen (log, reps, heat map, cracks)")
     report = command(

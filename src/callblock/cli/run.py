@@ -152,10 +152,10 @@ def _open_app(args: argparse.Namespace, settings: Settings, clock: Clock, start:
 
 
 # Commands that write what a user typed: a damaged file is refused before it is written to.
-CHECKED_WRITES = frozenset({"add", "log", "merge", "import"})
+CHECKED_WRITES = frozenset({"add", "log", "merge", "import", "lift-dnc"})
 # Each command's body lives in a module of its topic, imported only when run (start-up).
 ELSEWHERE = (
-    dict.fromkeys(("demo", "add", "log", "queue", "history"), "callblock.cli.leads")
+    dict.fromkeys(("demo", "add", "log", "queue", "history", "lift-dnc"), "callblock.cli.leads")
     | {"plan": "callblock.cli.plan"}
     | dict.fromkeys(("report", "export"), "callblock.cli.review")
     | dict.fromkeys(("import", "dupes", "merge", "leads"), "callblock.cli.imports")

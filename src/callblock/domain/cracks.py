@@ -9,6 +9,8 @@
 - two reps: a lead touched by more than one rep on the same day (team zone), in the period.
 - stopped early: an open lead being worked with fewer attempts than the schedule
   (`[queue] max_attempts`), no open promise and no touch for more than STOPPED_AFTER.
+- called outside calling hours: a call in the period logged outside the lead's calling hours
+  (`callblock log --outside-window`: the lead asked for it), as flagged when it was recorded.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from callblock.domain.calling import UnknownZoneError, local_time
+from callblock.domain.compliance import CLOSED_STATUSES
 from callblock.domain.figures import CALLBACK_GRACE, PromiseRecord, kept
 from callblock.domain.models import Lead, LeadStatus, Temperature, Touch
 from callblock.domain.periods import local_day
-from callblock.domain.priority import CLOSED_STATUSES, PROMISE_LEAD
+from callblock.domain.priority import PROMISE_LEAD
 
 INBOUND_WITHIN = timedelta(hours=1)
 # The longest gap in the attempt schedule is 9 days (attempt 4 on day 5, attempt 5 on day 14).
@@ -34,6 +38,7 @@ KINDS = {
     "warm": "warm untouched",
     "two-reps": "two reps, one day",
     "stopped": "stopped early",
+    "outside": "called outside calling hours",
 }
 
 
@@ -106,4 +111,20 @@ def two_reps_same_day(touches: Iterable[Touch], zone: str) -> list[Crack]:
         if len(who) > 1:
             names = sorted(who)
             cracks.append(Crack("two-reps", lead_id, min(who.values()), ", ".join(names), f"{day}"))
+    return cracks
+
+
+def called_outside_hours(
+    calls: Iterable[tuple[int, str, datetime]], zones: dict[int, str], default_zone: str
+) -> list[Crack]:
+    """(lead id, rep, at) of calls flagged outside the lead's calling hours, as cracks with the
+    lead's local time then; `zones`: each lead's zone (the team's where missing)."""
+    cracks = []
+    for lead_id, rep, at in calls:
+        zone = zones.get(lead_id) or default_zone
+        try:
+            detail = f"{local_time(at, zone):%a %H:%M} for the lead ({zone})"
+        except UnknownZoneError:
+            detail = f"time zone {zone} unknown"
+        cracks.append(Crack("outside", lead_id, at, rep, detail))
     return cracks

@@ -106,9 +106,12 @@ def state_after(
     """The lead's state once `outcome` is recorded as call attempt number `attempts`.
 
     A dial that uses up the schedule's attempts without a final outcome moves the lead to
-    long-term nurture (it is not deleted: warm leads ripen later)."""
+    long-term nurture (it is not deleted: warm leads ripen later). No outcome takes a lead off
+    do-not-call."""
     status = state.status
-    if outcome.new_status is not None:
+    if status is LeadStatus.DNC:  # lifting it is a team lead's act, with a reason
+        pass
+    elif outcome.new_status is not None:
         status = outcome.new_status
     elif status is LeadStatus.NEW and outcome.is_dial:
         status = LeadStatus.WORKING

@@ -19,12 +19,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from callblock.domain.cadence import Cadence
-from callblock.domain.calling import CallingRules, UnknownZoneError, local_time
+from callblock.domain.calling import CallingRules, local_time
+from callblock.domain.compliance import CLOSED_STATUSES, check_call
 from callblock.domain.models import Callback, Lead, LeadStatus, Temperature
 from callblock.domain.weights import WEEKDAY_NAMES, Weights
 
 PROMISE_KINDS = ("callback", "meeting")
-CLOSED_STATUSES = frozenset({LeadStatus.DNC, LeadStatus.QUALIFIED, LeadStatus.DISQUALIFIED})
 TEMPERATURE_POINTS = {Temperature.HOT: 30.0, Temperature.WARM: 20.0, Temperature.COLD: 10.0}
 TIERS = ("promise", "inbound", "follow-up", "nurture")
 PROMISE_LEAD = timedelta(minutes=5)  # a promise comes up this long before its time
@@ -152,16 +152,8 @@ def place_lead(
 ) -> QueueItem | None:
     """The lead's tier and score (no reasons yet: ranking many leads needs only scores), or
     None when it must not be called now."""
-    if lead.status is LeadStatus.DNC or lead.bad_number or not lead.phone:
-        return None
-    try:
-        local = local_time(now, lead.zone(rules.default_zone))
-    except UnknownZoneError:
-        return None  # never call at a guessed hour
-    window = rules.calling.window_for(lead.region)
-    if not window.allows(local, lead.zone_spread if not lead.timezone else 0):
-        return None
-    if window.max_calls_per_day is not None and (calls_24h or 0) >= window.max_calls_per_day:
+    refusal, local = check_call(lead, now, rules.calling, rules.default_zone, calls_24h)
+    if refusal is not None or local is None:
         return None
     if promise is not None:
         own = promise.rep == rep

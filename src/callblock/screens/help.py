@@ -14,11 +14,14 @@ from callblock.domain.outcomes import OUTCOME_BY_CODE
 ABOUT = """\
 Each outcome is saved to the database the moment you press its key; the next lead follows.
 Callback and meeting ask when, in plain words ("thu 3pm", "tomorrow 10:30", "in 2 days",
-"2026-12-01 09:00"), and show the parsed time before you press Enter.
-Do-not-call asks you to confirm. Esc only closes prompts; it never ends a block.
+"2026-12-01 09:00"), and show the parsed time before you press Enter; a time outside the
+lead's calling hours is refused, with the nearest allowed time. A new callback replaces the
+lead's open one. Do-not-call asks you to confirm (only a team lead takes it back, with a
+reason). Esc only closes prompts; it never ends a block.
 Esc then a key, however quickly typed, is Esc then that key (there are no Alt keys).
 The lead on screen is yours alone (held 90 s at a time, renewed while shown); u takes a lead
-back only if nobody else holds it. A dropped link keeps your block: start callblock again the
+back only if nobody else holds it, and not after its calling hours closed (the queue brings
+it back when they open). A dropped link keeps your block: start callblock again the
 same day to resume it (counters, undo, the lead and what you were typing). ctrl+q keeps the
 block for later; q ends it. Times are read in your zone; the lead's local time is beside them.
 

@@ -21,6 +21,7 @@ from callblock.domain.models import FIT_CRITERIA, Temperature
 from callblock.domain.text import clean_line
 from callblock.screens.notes_saving import finish_notes, save_draft
 from callblock.services import ServiceError, lead_edit, leads, leases
+from callblock.services.dnc import dnc_events
 from callblock.widgets.history import HistoryTable
 from callblock.widgets.key_bar import KeyBar
 from callblock.widgets.lead_detail import LeadDetail, LeadDetailData
@@ -91,7 +92,9 @@ class LeadScreen(Screen[None]):
             ctx.clock.now(),
             ctx.store.lead_extra(lead.id),
         )
-        self.query_one(HistoryTable).show(leads.history(ctx.store, lead.id), ctx.rep_zone)
+        self.query_one(HistoryTable).show(
+            leads.history(ctx.store, lead.id), ctx.rep_zone, dnc_events(ctx.store, lead.id)
+        )
         notes = self.query_one(NotesPane)
         if not notes.editing:
             notes.show(lead.id, lead.notes)

@@ -7,6 +7,7 @@ Tab moves between fields, Esc cancels.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING, cast
 
 from textual import on
@@ -65,7 +66,8 @@ class FormScreen(ModalScreen[int | None]):
     def values(self) -> dict[str, str]:
         return {name: self.query_one(f"#field-{name}", Input).value for name, _ in self._fields}
 
-    def save(self, values: dict[str, str]) -> int:
+    def save(self, values: dict[str, str]) -> int | None:
+        """The lead id saved, or None when the form asks something first (it saves later)."""
         raise NotImplementedError
 
     @on(Input.Submitted)
@@ -73,8 +75,15 @@ class FormScreen(ModalScreen[int | None]):
         try:
             lead_id = self.save(self.values())
         except ServiceError as error:
-            self.query_one("#form-error", Static).update(plain(str(error), "$error"))
+            self._error(str(error))
             return
+        if lead_id is not None:
+            self._saved(lead_id)
+
+    def _error(self, message: str) -> None:
+        self.query_one("#form-error", Static).update(plain(message, "$error"))
+
+    def _saved(self, lead_id: int) -> None:
         cast("CallblockApp", self.app).lead_search.invalidate()
         self.dismiss(lead_id)
 
@@ -113,11 +122,49 @@ class EditLeadScreen(FormScreen):
         for name, value in edit_values(get_lead(self.ctx.store, self._lead_id)).items():
             self.query_one(f"#field-{name}", Input).value = value
 
-    def save(self, values: dict[str, str]) -> int:
+    def save(self, values: dict[str, str]) -> int | None:
+        from callblock.services.dnc import NOT_YOURS, lifts_dnc, may_lift
         from callblock.services.lead_edit import update_lead
+        from callblock.services.leads import get_lead
 
         ctx = self.ctx
+        lead = get_lead(ctx.store, self._lead_id)
+        if lifts_dnc(lead, values.get("status")):  # a team lead's act (one user: confirmed)
+            if not may_lift(ctx.store, ctx.rep):
+                raise ServiceError(f"status: {NOT_YOURS.format(id=lead.id)}")
+            self._ask_reason(lead.name, values)
+            return None
         update_lead(
             ctx.store, self._lead_id, values, ctx.settings.default_region, settings=ctx.settings
         )
         return self._lead_id
+
+    def _ask_reason(self, name: str, values: dict[str, str]) -> None:
+        """Taking the lead off do-not-call: confirmed by giving the reason, kept in the audit."""
+        from callblock.screens.prompts import NoteScreen
+
+        question = (
+            f"Take {clean_line(name, 40)} off do-not-call? They asked never to be called. "
+            "Why may they be called again? (Esc: they stay do-not-call)"
+        )
+        self.app.push_screen(NoteScreen(question), partial(self._lift, values))
+
+    def _lift(self, values: dict[str, str], reason: str | None) -> None:
+        from callblock.services.dnc import lift_dnc
+        from callblock.services.lead_edit import update_lead
+
+        if not reason or not reason.strip():
+            self._error("status: still do-not-call (no reason given)")
+            return
+        ctx = self.ctx
+        rest = {name: value for name, value in values.items() if name != "status"}
+        try:
+            update_lead(ctx.store, self._lead_id, rest, ctx.settings.default_region, ctx.settings)
+            lift_dnc(
+                ctx.store, ctx.clock, ctx.settings, rep=ctx.rep, lead_id=self._lead_id,
+                reason=reason, status=values["status"], confirmed=True,
+            )  # fmt: skip
+        except ServiceError as error:
+            self._error(str(error))
+            return
+        self._saved(self._lead_id)

@@ -29,6 +29,7 @@ from callblock.screens.notes_saving import finish_notes, save_draft
 from callblock.screens.prompts import ConfirmScreen, NoteScreen, WhenScreen
 from callblock.services import ServiceError, dialing, sessions
 from callblock.services.block import Block
+from callblock.services.dnc import dnc_events
 from callblock.services.sessions import Resumable
 from callblock.store import DatabaseBusy, StoreFault
 from callblock.widgets.app_header import AppHeader
@@ -42,7 +43,7 @@ from callblock.widgets.up_next import UpNext
 
 if TYPE_CHECKING:
     from callblock.app import CallblockApp
-    from callblock.domain.models import Session, Touch
+    from callblock.domain.models import Lead, Session, Touch
 
 T = TypeVar("T")
 NEEDS_LEAD = {"outcome", "skip", "edit_notes"}
@@ -190,7 +191,7 @@ class PowerHourScreen(Screen[None]):
                 last_touch=touches[0] if touches else None,
                 rep_zone=ctx.rep_zone,
             )
-            history.show(touches, ctx.rep_zone)
+            history.show(touches, ctx.rep_zone, dnc_events(ctx.store, item.lead.id))
             notes.show(item.lead.id, item.lead.notes)
         self.refresh_bindings()
 
@@ -300,6 +301,7 @@ class PowerHourScreen(Screen[None]):
                 ctx.rep_zone,
                 lead.zone(ctx.settings.timezone),
                 initial,
+                refuse=partial(self._outside_hours, lead),
             )
             self._prompt = {"kind": "when", "code": code, "lead": lead.id}
 
@@ -311,6 +313,13 @@ class PowerHourScreen(Screen[None]):
             self.app.push_screen(prompt, chosen)
         else:
             self._record(item, code, None)
+
+    def _outside_hours(self, lead: Lead, when: datetime) -> str | None:
+        """A callback or meeting time outside the lead's calling hours: why, and the nearest
+        allowed time (for the when prompt)."""
+        ctx = self.ctx
+        problem = dialing.promise_problem(lead, when, ctx.settings, ctx.clock.now())
+        return problem.message(ctx.rep_zone) if problem else None
 
     def _record(self, item: QueueItem, code: str, when: datetime | None) -> None:
         block = self.block
@@ -360,6 +369,18 @@ class PowerHourScreen(Screen[None]):
             return
         self._show(self.current)
         self._refresh_session()
+        if self.block is not None and self.block.held_back is not None:
+            lead, why = self.block.held_back
+            self._say(
+                Content.assemble(
+                    ("↶ undone ", "$warning"),
+                    plain(f"{touch.outcome} · {lead.name}: {why.message}; "),
+                    "back in the queue when the lead's hours open",
+                )
+            )
+            if self.current is None:
+                self.advance()
+            return
         name = self.current.lead.name if self.current else ""
         self._say(
             Content.assemble(("↶ undone ", "$warning"), plain(f"{touch.outcome} · "), plain(name))

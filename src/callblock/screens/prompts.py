@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from textual import on
@@ -25,13 +26,23 @@ class WhenScreen(ModalScreen[datetime | None]):
     BINDINGS = [Binding("escape", "cancel", "cancel", id="prompt.cancel")]
 
     def __init__(
-        self, title: str, now: datetime, rep_zone: str, lead_zone: str, initial: str = ""
+        self,
+        title: str,
+        now: datetime,
+        rep_zone: str,
+        lead_zone: str,
+        initial: str = "",
+        refuse: Callable[[datetime], str | None] | None = None,
     ) -> None:
+        """`refuse`: why a time may not be taken (outside the lead's calling hours, with the
+        nearest allowed time), or None; such a time is shown as an error and Enter keeps the
+        prompt open."""
         super().__init__()
         self._title = title
         self._initial = initial
         self._now = local_time(now, rep_zone)
         self._lead_zone = lead_zone
+        self._refuse = refuse
         self._parsed: datetime | None = None
 
     def compose(self) -> ComposeResult:
@@ -52,6 +63,11 @@ class WhenScreen(ModalScreen[datetime | None]):
         except WhenParseError as error:
             self._parsed = None
             preview.update(plain(str(error), "$error") if event.value.strip() else "Type a time.")
+            return
+        problem = self._refuse(self._parsed) if self._refuse else None
+        if problem is not None:
+            self._parsed = None
+            preview.update(plain(problem, "$error"))
             return
         lead_local = local_time(self._parsed, self._lead_zone)
         preview.update(

@@ -18,7 +18,8 @@ from typing import Any
 from callblock.clock import Clock, iso
 from callblock.config import Settings
 from callblock.domain.calling import local_time
-from callblock.domain.models import Session, Touch
+from callblock.domain.compliance import Refusal
+from callblock.domain.models import Lead, Session, Touch
 from callblock.domain.outcomes import OUTCOME_BY_CODE
 from callblock.domain.priority import MixServed, QueueItem
 from callblock.services import ServiceError, dialing, leases, queue
@@ -59,6 +60,7 @@ class Block:
     ended: bool = False
     last_heartbeat: datetime | None = None
     lost: tuple[QueueItem, str] | None = None  # the lead on screen another rep has taken
+    held_back: tuple[Lead, Refusal] | None = None  # undone after its calling hours closed
 
     # the queue ------------------------------------------------------------------------------
     @property
@@ -208,7 +210,9 @@ class Block:
 
     def undo(self) -> Touch | None:
         """Undo the block's last outcome and put its lead back on screen, claimed again, in one
-        transaction; LeadHeld (nothing undone) when another session holds that lead now."""
+        transaction; LeadHeld (nothing undone) when another session holds that lead now. A lead
+        whose calling hours have closed is not shown (`held_back` says why): the queue brings it
+        back when they open."""
         now = self.clock.now()
         with self.store.transaction():
             last = self.store.last_live_touch(self.session.id)
@@ -227,11 +231,21 @@ class Block:
             )  # fmt: skip
         if touch is None:
             return None
-        if self.current is not None and self.current.lead.id != touch.lead_id:
-            leases.release(self.store, self.session.id, self.current.lead.id)
         self.done.discard(touch.lead_id)
         self.last = None
         lead = get_lead(self.store, touch.lead_id)
+        self.held_back = None
+        if (closed := queue.hours_closed(lead, self.settings, now)) is not None:
+            # Its calling hours have closed: not shown; the queue brings it back when they open.
+            self.held_back = (lead, closed)
+            if self.current is None or self.current.lead.id != lead.id:
+                leases.release(self.store, self.session.id, lead.id)
+            else:
+                self.current = None
+            self.save_state()
+            return touch
+        if self.current is not None and self.current.lead.id != touch.lead_id:
+            leases.release(self.store, self.session.id, self.current.lead.id)
         self.current = self._item(lead, "undo", "outcome undone: record it again")
         self.save_state()
         return touch

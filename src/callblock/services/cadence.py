@@ -8,17 +8,17 @@ from datetime import datetime
 from callblock.clock import iso, parse_iso
 from callblock.config import Settings
 from callblock.domain.cadence import next_due
+from callblock.domain.compliance import CLOSED_STATUSES
 from callblock.domain.weights import Weights
 from callblock.store import Store
 from callblock.store.schedule import ScheduleRow
 
 FINGERPRINT_KEY = "cadence"
-_CLOSED = {"do-not-call", "qualified", "disqualified"}
 
 
 def due_time(row: ScheduleRow, settings: Settings, weights: Weights) -> str | None:
     """The lead's next due time as stored (UTC ISO), or None when nothing is due any more."""
-    if row.status in _CLOSED:
+    if row.status in CLOSED_STATUSES:
         return None
     due = next_due(
         settings.cadence,

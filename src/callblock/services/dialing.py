@@ -7,6 +7,12 @@ from datetime import datetime
 
 from callblock.clock import Clock, iso
 from callblock.config import Settings
+from callblock.domain.compliance import (
+    HOURS,
+    NEVER_CALLED,
+    PromiseRefusal,
+    promise_time_problem,
+)
 from callblock.domain.models import Channel, Lead, LeadStatus, Touch
 from callblock.domain.outcomes import (
     LeadState,
@@ -18,11 +24,13 @@ from callblock.domain.outcomes import (
     state_after_undo,
     state_of,
 )
+from callblock.domain.priority import PROMISE_KINDS
 from callblock.domain.text import NAME_MAX, TOUCH_NOTE_MAX, clean_line
 from callblock.services import ServiceError, checked_line
 from callblock.services.cadence import refresh_due
 from callblock.services.leads import get_lead
 from callblock.services.learning import current_weights
+from callblock.services.queue import call_refusal
 from callblock.store import Store
 
 GOODBYE = "goodbye"  # a task, not a promise: the last touch before long-term nurture
@@ -54,8 +62,17 @@ def record_outcome(
     note: str = "",
     session_id: int | None = None,
     settings: Settings | None = None,
+    check_hours: bool = False,
+    outside_window: bool = False,
+    rep_zone: str | None = None,
 ) -> Recorded:
-    """Record one dial outcome with all its effects, in one committed transaction."""
+    """Record one dial outcome with all its effects, in one committed transaction.
+
+    `check_hours` (`callblock log`): refused when the lead may not be called now (see
+    domain/compliance.py), unless only its calling hours are closed and `outside_window` says
+    the lead asked for the call; such a touch is flagged. A block's lead was checked when it
+    was shown. A callback or meeting time outside the lead's calling hours is always refused.
+    A new promise replaces the lead's open one. `rep_zone`: the zone the rep types times in."""
     settings = settings or Settings()
     outcome = resolve_outcome(code)
     note = checked_line(note, "note", TOUCH_NOTE_MAX)
@@ -72,6 +89,11 @@ def record_outcome(
     with store.transaction():
         lead = get_lead(store, lead_id)
         refuse_if_elsewhere(store, lead_id, at, rep=rep, session_id=session_id)
+        flagged = check_hours and _refuse_closed(
+            store, settings, lead, now, outcome, outside_window
+        )
+        if when is not None and (late := promise_problem(lead, when, settings, now)) is not None:
+            raise ServiceError(f"when: {late.message(rep_zone)}")
         before = state_of(lead)
         after = state_after(
             before, outcome, attempts=lead.attempts + 1, max_attempts=settings.max_attempts
@@ -84,6 +106,7 @@ def record_outcome(
             outcome=outcome.code,
             note=note,
             session_id=session_id,
+            outside_window=flagged,
             lead_before={
                 "status": before.status.value,
                 "bad_number": before.bad_number,
@@ -98,6 +121,7 @@ def record_outcome(
         )
         store.close_promises(lead_id, touch_id, due_before=due_before)
         if outcome.creates and when is not None:
+            store.replace_promises(lead_id, touch_id, PROMISE_KINDS)  # a new time, one promise
             store.insert_callback(
                 lead_id=lead_id,
                 rep=rep,
@@ -111,6 +135,38 @@ def record_outcome(
             )
         refresh_due(store, settings, current_weights(store, settings), [lead_id])
     return Recorded(touch_id, lead, outcome, when)
+
+
+def _refuse_closed(
+    store: Store,
+    settings: Settings,
+    lead: Lead,
+    now: datetime,
+    outcome: Outcome,
+    outside_window: bool,
+) -> bool:
+    """Refuse a call the lead may not get now (see may_call); True when it is recorded outside
+    the lead's calling hours because `outside_window` says the lead asked for it. A do-not-call
+    request is taken at any hour."""
+    if outcome.new_status is NEVER_CALLED:
+        return False
+    refusal = call_refusal(store, settings, lead, now)
+    if refusal is None:
+        return False
+    if refusal.why in HOURS:
+        if outside_window:
+            return True
+        hint = "; give --outside-window for a callback the lead asked for"
+        raise ServiceError(f"lead {lead.id}: {refusal.message}{hint}")
+    raise ServiceError(f"lead {lead.id}: {refusal.message}; not recorded")
+
+
+def promise_problem(
+    lead: Lead, when: datetime, settings: Settings, now: datetime
+) -> PromiseRefusal | None:
+    """A callback or meeting at `when` outside the lead's calling hours: why, and the nearest
+    allowed time."""
+    return promise_time_problem(lead, when, settings.calling, settings.timezone, now)
 
 
 def refuse_if_elsewhere(

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from callblock.clock import iso
 from callblock.config import Settings
-from callblock.domain.calling import UnknownZoneError, local_time, zone_info
+from callblock.domain.calling import UnknownZoneError, zone_info
 from callblock.domain.models import FIT_CRITERIA, Lead, LeadStatus, Temperature
 from callblock.domain.phones import PhoneError, normalize_phone
 from callblock.domain.text import FIELD_MAX, NAME_MAX
 from callblock.services import ServiceError, checked_email, checked_line
 from callblock.services.cadence import refresh_due
+from callblock.services.dnc import NOT_YOURS, lifts_dnc
 from callblock.services.leads import get_lead
 from callblock.services.learning import current_weights
+from callblock.services.queue import call_refusal
 from callblock.store import Store
 
 # The fields the lead screen's form edits, in its order: (field, label).
@@ -77,6 +79,8 @@ def update_lead(
                     raise ServiceError(f"timezone: {error}") from None
             changes["timezone"] = text or None
         elif name == "status":
+            if lifts_dnc(lead, text):  # never from the form: a team lead's act, with a reason
+                raise ServiceError(f"status: {NOT_YOURS.format(id=lead.id)}")
             try:
                 changes["status"] = LeadStatus(text.lower()).value
             except ValueError:
@@ -144,21 +148,9 @@ def call_now_problem(
     """Why `lead` must not be dialled now (None: it may be)."""
     if store.merged_into(lead.id) is not None:
         return f"lead {lead.id} was merged into lead {store.merged_into(lead.id)}"
-    if lead.status is LeadStatus.DNC:
-        return "do not call: this lead asked never to be called"
-    if lead.bad_number or not lead.phone:
-        return "no good phone number for this lead"
-    try:
-        local = local_time(now, lead.zone(settings.timezone))
-    except UnknownZoneError:
-        return "the lead's time zone is unknown: never called at a guessed hour"
-    window = settings.calling.window_for(lead.region)
-    if not window.allows(local, lead.zone_spread if not lead.timezone else 0):
-        return f"outside calling hours: {local:%H:%M %a} for them"
-    if window.max_calls_per_day is not None:
-        calls = store.calls_since([lead.id], iso(now - timedelta(hours=24))).get(lead.id, 0)
-        if calls >= window.max_calls_per_day:
-            return f"already called {calls} times in 24 hours (the limit in {lead.region})"
+    refusal = call_refusal(store, settings, lead, now)
+    if refusal is not None:
+        return refusal.message
     holder = store.lease_holder(lead.id, iso(now))
     if holder is not None and holder.session_id != session_id:
         return f"on {holder.rep}'s screen right now"

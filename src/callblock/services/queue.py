@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from callblock.clock import iso
 from callblock.config import Settings
 from callblock.domain.calling import UnknownZoneError, local_time
+from callblock.domain.compliance import Refusal, check_hours, lead_window, may_call
+from callblock.domain.models import Lead
 from callblock.domain.priority import (
     NOTHING_SERVED,
     PROMISE_KINDS,
@@ -72,7 +74,7 @@ def next_leads_for_rep(
     limited = [
         lead.id
         for lead in candidates
-        if rules.calling.window_for(lead.region).max_calls_per_day is not None
+        if lead_window(lead, rules.calling).max_calls_per_day is not None
     ]
     calls = store.calls_since(limited, iso(now - timedelta(hours=24)))
     ranked = rank_leads(
@@ -111,18 +113,32 @@ def recheck(
         return None
     promises = [p for p in store.open_promises(lead.id) if p.kind in PROMISE_KINDS]
     rules = settings.queue_rules(current_weights(store, settings))
-    window = rules.calling.window_for(lead.region)
-    calls = None
-    if window.max_calls_per_day is not None:
-        calls = store.calls_since([lead.id], iso(now - timedelta(hours=24))).get(lead.id, 0)
+    calls = calls_24h(store, settings, lead, now)
     promise = promises[0] if promises else None
     if place_lead(lead, promise, now, rules, rep, calls) is None:
         return None
     return replace(item, lead=lead)
 
 
+def calls_24h(store: Store, settings: Settings, lead: Lead, now: datetime) -> int | None:
+    """The lead's calls in the 24 hours before `now` where its region limits them (else None:
+    not needed)."""
+    if lead_window(lead, settings.calling).max_calls_per_day is None:
+        return None
+    return store.calls_since([lead.id], iso(now - timedelta(hours=24))).get(lead.id, 0)
+
+
+def call_refusal(store: Store, settings: Settings, lead: Lead, now: datetime) -> Refusal | None:
+    """Why `lead` may not be called at `now` (None: it may), its calls of the day counted."""
+    calls = calls_24h(store, settings, lead, now)
+    return may_call(lead, now, settings.calling, settings.timezone, calls)
+
+
+def hours_closed(lead: Lead, settings: Settings, now: datetime) -> Refusal | None:
+    """The lead's calling hours are closed at `now` (or its zone is unknown): why; else None."""
+    return check_hours(lead, now, settings.calling, settings.timezone)[0]
+
+
 def still_callable(item: QueueItem, settings: Settings, now: datetime) -> bool:
     """The calling-window check repeated at the moment a lead is shown."""
-    lead = item.lead
-    lag = lead.zone_spread if not lead.timezone else 0
-    return settings.calling.allows(now, lead.zone(settings.timezone), lead.region, lag)
+    return hours_closed(item.lead, settings, now) is None

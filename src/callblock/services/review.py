@@ -179,6 +179,9 @@ def cracks(
         ],
         total,
     )
+    outside = store.calls_outside_window(start, end)
+    zones = {lead.id: lead.zone(zone) for lead in store.leads_by_ids(c[0] for c in outside)}
+    add("outside", rules.called_outside_hours(outside, zones, zone))
     leads = {lead.id: lead for lead in store.leads_by_ids(c.lead_id for c in found)}
     rows = [
         CrackRow(c, leads[c.lead_id].name, leads[c.lead_id].company)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from callblock.domain.models import Callback, Lead
 from callblock.domain.ranges import WINDOW_END, WINDOW_START, stored_in_window
 from callblock.store.convert import SLIM_COLUMNS, callback_from_row, slim_lead_from_row
+from callblock.store.filters import callable_where
 from callblock.store.migrations import FOLLOW_UP, LEAD_ZONE, NURTURE, OPEN
 
 PROMISES = "('callback', 'meeting')"
@@ -153,8 +154,8 @@ class QueueQueries:
             rows = self.conn.execute(
                 "SELECT c.* FROM callbacks c JOIN leads l ON l.id = c.lead_id "
                 f"WHERE c.state = 'open' AND c.kind IN {PROMISES} AND c.rep {mine} ? "
-                "AND c.due_at <= ? AND l.status != 'do-not-call' AND l.bad_number = 0 "
-                f"AND l.phone != '' AND {SANE_ROWS.format(lead='l.id')} {where} "
+                f"AND c.due_at <= ? AND {callable_where('l.')} "
+                f"AND {SANE_ROWS.format(lead='l.id')} {where} "
                 "AND c.id = (SELECT first.id FROM callbacks first "
                 "  WHERE first.lead_id = c.lead_id AND first.state = 'open' "
                 f"  AND first.kind IN {PROMISES} ORDER BY first.due_at, first.id LIMIT 1) "

@@ -254,6 +254,16 @@ class ReportQueries:
         )
         return [lead_from_row(row) for row in rows if lead_row_sane(row)], total
 
+    def calls_outside_window(self, start: str, end: str) -> list[tuple[int, str, datetime]]:
+        """(lead id, rep, at) of the calls that count in the range, logged outside the lead's
+        calling hours (flagged when recorded)."""
+        rows = self.conn.execute(
+            "SELECT lead_id, rep, at FROM touches WHERE outside_window = 1 AND undone = 0 "
+            "AND at >= ? AND at < ? ORDER BY at, id",
+            (start, end),
+        )
+        return [(r[0], r[1], parse_iso(r[2])) for r in rows if stored_in_window(r[2])]
+
     # drill-down and exports ----------------------------------------------------------------
     def all_touches_for_lead(self, lead_id: int) -> list[Touch]:
         """Every touch of a lead, undone ones included, newest first."""

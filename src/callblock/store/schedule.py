@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from callblock.domain.ranges import WINDOW_END, WINDOW_START
 from callblock.store.db import write_transaction
+from callblock.store.filters import dialable_where
+from callblock.store.migrations import OPEN
 from callblock.store.queue import NO_OPEN_PROMISE
 
 
@@ -84,8 +86,7 @@ class ScheduleQueries:
         rows = self.conn.execute(
             "SELECT CASE WHEN next_due_at <= ? THEN ? ELSE next_due_at END, "
             "coalesce(timezone, phone_timezone, ''), count(*) FROM leads "
-            "WHERE next_due_at < ? AND status NOT IN ('do-not-call', 'qualified', "
-            "'disqualified') AND bad_number = 0 AND phone != '' AND attempts > 0 "
+            f"WHERE next_due_at < ? AND {OPEN} AND attempts > 0 "
             f"AND (owner IS NULL OR owner = ?) AND {NO_OPEN_PROMISE} GROUP BY 1, 2",
             (backlog_until, backlog_until, end, rep),
         )
@@ -129,8 +130,8 @@ class ScheduleQueries:
     def waiting_counts(self, rep: str, fresh_since: str, now: str) -> dict[str, int]:
         """What waits for the rep now: fresh inbound leads and open goodbye tasks."""
         inbound = self.conn.execute(
-            "SELECT count(*) FROM leads WHERE attempts = 0 AND status = 'new' AND bad_number = 0 "
-            "AND phone != '' AND created_at > ? AND created_at <= ? "
+            "SELECT count(*) FROM leads WHERE attempts = 0 AND status = 'new' "
+            f"AND {dialable_where()} AND created_at > ? AND created_at <= ? "
             "AND (owner IS NULL OR owner = ?)",
             (fresh_since, now, rep),
         ).fetchone()[0]

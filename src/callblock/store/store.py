@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from callblock.store.db import (
     fault,
     write_transaction,
 )
+from callblock.store.filters import DNC_LIFTED
 from callblock.store.lead_admin import LeadAdmin
 from callblock.store.queue import QueueQueries
 from callblock.store.reports import ReportQueries
@@ -188,11 +189,22 @@ class Store(
         note: str,
         session_id: int | None,
         lead_before: dict[str, Any],
+        outside_window: bool = False,
     ) -> int:
         cursor = self.conn.execute(
             "INSERT INTO touches (lead_id, rep, at, channel, outcome, note, session_id, undone, "
-            "lead_before) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)",
-            (lead_id, rep, at, channel, outcome, note, session_id, json.dumps(lead_before)),
+            "lead_before, outside_window) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+            (
+                lead_id,
+                rep,
+                at,
+                channel,
+                outcome,
+                note,
+                session_id,
+                json.dumps(lead_before),
+                int(outside_window),
+            ),
         )
         return int(cursor.lastrowid or 0)
 
@@ -252,6 +264,16 @@ class Store(
             params,
         )
 
+    def replace_promises(self, lead_id: int, touch_id: int, kinds: Sequence[str]) -> None:
+        """The lead's open promises of `kinds` are replaced by the one `touch_id` sets (state
+        'replaced'; undoing the touch opens them again)."""
+        marks = ", ".join("?" for _ in kinds)
+        self.conn.execute(
+            "UPDATE callbacks SET state = 'replaced', closed_by_touch = ? "
+            f"WHERE lead_id = ? AND state = 'open' AND kind IN ({marks})",
+            (touch_id, lead_id, *kinds),
+        )
+
     def revert_promises_of_touch(self, touch_id: int) -> None:
         """Undo a touch's effect on promises: drop those it created, reopen those it closed."""
         self.conn.execute(
@@ -277,6 +299,16 @@ class Store(
             "INSERT INTO audit (at, rep, action, touch_id, detail) VALUES (?, ?, ?, ?, ?)",
             (at, rep, action, touch_id, json.dumps(detail)),
         )
+
+    def dnc_lifts(self, lead_id: int) -> list[dict[str, Any]]:
+        """The audit entries taking the lead off do-not-call, oldest first (an index read: the
+        power hour shows them with each lead)."""
+        rows = self.conn.execute(
+            f"SELECT at, rep, action, touch_id, detail FROM audit WHERE {DNC_LIFTED} "
+            "AND json_extract(detail, '$.lead_id') = ? ORDER BY id",
+            (lead_id,),
+        )
+        return [dict(row) | {"detail": json.loads(row["detail"] or "{}")} for row in rows]
 
     def audit_entries(self, action: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT at, rep, action, touch_id, detail FROM audit"

@@ -7,6 +7,9 @@ with the mouse wheel; the scrollbar is hidden for the same reason as the notes'.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -16,6 +19,8 @@ from callblock.domain.calling import local_time
 from callblock.domain.models import Touch
 from callblock.domain.text import clean_line
 
+# (when, rep, what, note) of something done to the lead that is not a touch.
+HistoryEvent = tuple[datetime, str, str, str]
 REP_WIDTH = 12  # characters of a rep's name shown at most
 HEADER = ("when", "rep", "via", "outcome", "note")
 
@@ -24,16 +29,24 @@ class HistoryTable(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static(id="history-lines")
 
-    def show(self, touches: list[Touch], zone: str) -> None:
+    def show(self, touches: list[Touch], zone: str, events: Sequence[HistoryEvent] = ()) -> None:
+        """`events`: what happened to the lead besides touches (taken off do-not-call), shown
+        among them by time."""
+        dated = [
+            (touch.at, touch.rep, touch.channel.value, touch.outcome, touch.note)
+            for touch in touches
+        ]
+        dated += [(at, rep, "", what, note) for at, rep, what, note in events]
+        dated.sort(key=lambda row: row[0], reverse=True)  # stable: touches keep their order
         rows = [
             (
-                f"{local_time(touch.at, zone):%a %d %b %H:%M}",
-                clean_line(touch.rep, REP_WIDTH),
-                touch.channel.value,
-                touch.outcome,
-                clean_line(touch.note, 200),
+                f"{local_time(at, zone):%a %d %b %H:%M}",
+                clean_line(rep, REP_WIDTH),
+                via,
+                outcome,
+                clean_line(note, 200),
             )
-            for touch in touches
+            for at, rep, via, outcome, note in dated
         ]
         widths = [max(len(cell) for cell in column) for column in zip(HEADER, *rows, strict=False)]
         lines = [_line(HEADER, widths, "bold")]
