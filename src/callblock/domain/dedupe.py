@@ -18,6 +18,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from callblock.domain.contacts import joined
+from callblock.domain.models import PHONE_FIELDS
 from callblock.domain.nicknames import canonical_first_name, is_nickname_pair
 
 NAME_MATCH = 85.0  # same phone and names at least this similar: one person
@@ -238,11 +239,11 @@ def merge_fields(into: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     no phone or email is lost: one that differs from `into`'s is kept in its other phones or
     emails (see `set_aside`)."""
     changes: dict[str, Any] = {}
-    for name in ("company", "title", "email", "timezone", "owner"):
+    for name in ("company", "title", "email", "timezone", "record_region", "owner"):
         if not into.get(name) and other.get(name):
             changes[name] = other[name]
     if not into.get("phone") and other.get("phone"):
-        for name in ("phone", "phone_display", "phone_timezone", "region", "zone_spread"):
+        for name in PHONE_FIELDS:  # the number and what it implies, as one
             changes[name] = other.get(name)
     for main, others in CONTACTS:
         kept = list(into.get(others) or ())

@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from callblock.domain.calling import UnknownZoneError, zone_info
+from callblock.domain.models import Phone
 from callblock.domain.regions import region_code, us_state_code
 
 if TYPE_CHECKING:
     from phonenumbers import PhoneNumber
 
 
+__all__ = ["Phone", "PhoneError", "normalize_phone"]
+
+
 class PhoneError(ValueError):
     pass
-
-
-@dataclass(frozen=True, slots=True)
-class Phone:
-    e164: str
-    display: str
-    timezone: str | None  # None when the number spans several zones or none is known
-    region: str | None = None  # "US-FL", "DE": for regional calling rules
-    # A number whose area spans zones (+1 605: Central and Mountain) gets the easternmost as
-    # `timezone` and how far the westernmost may lag it: the calling window must hold in both.
-    zone_spread: int = 0  # minutes
 
 
 def normalize_phone(raw: str, default_region: str = "US") -> Phone:

@@ -141,6 +141,9 @@ def _v1(conn: sqlite3.Connection) -> None:
 
 # The lead's zone as the queue's queries write it (they must match the index expressions).
 LEAD_ZONE = "coalesce(timezone, phone_timezone, '')"
+# The region whose calling rules apply: the record's (State/Country, the lead form), else the
+# phone number's (column `region`); '' when neither is known. `Lead.region` in the domain.
+LEAD_REGION = "coalesce(record_region, region, '')"
 FOLLOW_UP = f"{OPEN} AND status != 'nurture' AND next_due_at IS NOT NULL"
 NURTURE = f"{OPEN} AND status = 'nurture' AND next_due_at IS NOT NULL"
 
@@ -311,6 +314,29 @@ def _team_settings(conn: sqlite3.Connection) -> None:
     )
 
 
+def _place_triggers(conn: sqlite3.Connection, region: str, columns: str) -> None:
+    """Keep lead_places (zone, region) exact as leads are added and changed."""
+    place = f"coalesce(NEW.timezone, NEW.phone_timezone, ''), {region}"
+    for event in ("INSERT", f"UPDATE OF {columns}"):
+        name = event.split()[0].lower()
+        conn.execute(
+            f"CREATE TRIGGER leads_place_{name} AFTER {event} ON leads BEGIN "
+            f"INSERT OR IGNORE INTO lead_places (zone, region) VALUES ({place}); END"
+        )
+
+
+def _record_region(conn: sqlite3.Connection) -> None:
+    """A lead's calling region from its record (an import's State/Country, the lead form): it
+    wins over the phone number's (a Florida resident with a New York number is called under
+    Florida's rules). lead_places holds each lead's effective region (LEAD_REGION)."""
+    conn.execute("ALTER TABLE leads ADD COLUMN record_region TEXT")
+    for name in ("insert", "update"):
+        conn.execute(f"DROP TRIGGER leads_place_{name}")
+    # (every record_region is NULL yet: lead_places already holds each lead's place)
+    region = "coalesce(NEW.record_region, NEW.region, '')"
+    _place_triggers(conn, region, "timezone, phone_timezone, region, record_region")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1,
     _v2,
@@ -321,6 +347,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _session_leases,
     _reps,
     _team_settings,
+    _record_region,  # number 11 (issue 12: the review track's 10 goes before it)
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -14,7 +14,7 @@ from textual.widgets import Static
 from callblock.domain.calling import local_time
 from callblock.domain.models import Temperature, Touch
 from callblock.domain.priority import QueueItem
-from callblock.widgets.lead_detail import other_contacts
+from callblock.widgets.lead_detail import other_contacts, region_label
 from callblock.widgets.plain import plain
 
 _HEAT_STYLE = {
@@ -76,6 +76,7 @@ class LeadCard(Vertical):
                     ),
                     Content.assemble(
                         plain(f"{data.zone} {local:%Z}"),
+                        *((" · ", plain(label)) if (label := region_label(lead)) else ()),
                         f" · attempt {attempt} of {data.max_attempts}",
                     ),
                     Content.assemble("last: ", _last_touch(data.last_touch, data.rep_zone)),
