@@ -235,3 +235,20 @@ def test_crm_state_and_country_headers(header: str, field: str) -> None:
     from callblock.domain.headers import map_columns
 
     assert [column.field for column in map_columns(["Name", header])] == ["name", field]
+
+
+def test_add_takes_the_region_and_refuses_one_it_cannot_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from callblock.cli import main
+
+    db = str(tmp_path / "x.db")
+    base = ["--db", db, "add", "--name", "Ann", "--company", "A", "--phone", "212 555 0100"]
+    assert main([*base, "--region", "Flordia"]) != 0
+    assert "region: 'Flordia' is not a US state or a country" in capsys.readouterr().err
+    assert main([*base, "--region", "Florida"]) == 0
+    store = Store.open(tmp_path / "x.db")
+    try:
+        assert [lead.region for lead in store.leads_by_ids([1])] == ["US-FL"]
+    finally:
+        store.close()
