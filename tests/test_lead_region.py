@@ -252,3 +252,56 @@ def test_add_takes_the_region_and_refuses_one_it_cannot_read(
         assert [lead.region for lead in store.leads_by_ids([1])] == ["US-FL"]
     finally:
         store.close()
+
+
+async def test_the_power_hour_card_shows_the_region_at_80x24(make_app, make_lead) -> None:  # type: ignore[no-untyped-def]
+    from tests.power_hour_helpers import SIZE, card, shown
+
+    lead_id = make_lead(name="Ann Resident", region="Florida")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert shown(app) == lead_id
+        text = card(app)
+        assert "region FL · from record" in text
+        assert "attempt 1 of" in text and "last: never called" in text  # nothing pushed out
+
+
+async def test_the_lead_forms_region_field_at_80x24(store: Store, make_app, make_lead) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets import Input
+
+    from callblock.screens.lead import LeadScreen
+    from callblock.screens.lead_form import EditLeadScreen, NewLeadScreen
+    from tests.power_hour_helpers import SIZE
+    from tests.screen_text import screen_text
+
+    lead_id = make_lead(name="Ann Lee")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(LeadScreen(lead_id))
+        await pilot.press("f")
+        assert isinstance(app.screen, EditLeadScreen)
+        field = app.screen.query_one("#field-region", Input)
+        assert field.value == "" and field.region.area  # on screen at 80x24
+        field.value = "Flordia"
+        await pilot.press("enter")
+        assert "region: 'Flordia' is not a US state or a country" in screen_text(app)
+        field.value = "Florida"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LeadScreen)
+        assert "FL · from record" in screen_text(app)
+        await pilot.press("f")
+        assert app.screen.query_one("#field-region", Input).value == "FL"
+        await pilot.press("escape")
+        await pilot.press("escape")
+        app.push_screen(NewLeadScreen())
+        await pilot.pause()
+        values = {"name": "Bo Ray", "company": "X", "phone": "212 555 0199", "region": "DEU"}
+        for name, value in values.items():
+            app.screen.query_one(f"#field-{name}", Input).value = value
+        await pilot.press("enter")
+        await pilot.pause()
+    found = [lead for lead in store.leads_by_ids(range(1, 10)) if lead.name == "Bo Ray"]
+    assert [(lead.region, lead.region_source) for lead in found] == [("DE", "record")]
+    assert store.get_lead(lead_id).region == "US-FL"  # type: ignore[union-attr]

@@ -51,12 +51,8 @@ class MatchKeys:
     last: str
     company: str  # company key: "brodo" for "Brodo, Inc."
     forms: tuple[str, ...] = ()  # the first name and the formal names it is a nickname of
+    rest: str = ""  # the name after the first name: "brodo"
     blocks: tuple[tuple[str, ...], ...] = ()  # see block_keys; computed by match_keys
-
-    @property
-    def rest(self) -> str:
-        """The name after the first name: "brodo"."""
-        return self.name.split(" ", 1)[1] if " " in self.name else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +87,7 @@ def match_keys(name: str, company: str, phone: str, email: str) -> MatchKeys:
         email=email.strip().casefold(),
         first=first,
         name=" ".join(words),
+        rest=" ".join(words[1:]),
         last=words[-1] if len(words) > 1 else "",
         company=company_key(company),
         forms=first_name_forms(first) if first else (),

@@ -58,6 +58,7 @@ class LeadCard(Vertical):
         lead = data.item.lead
         local: datetime = data.item.local_time
         attempt = min(lead.attempts + 1, data.max_attempts)
+        label = region_label(lead)
         fields.update(
             Content("\n").join(
                 [
@@ -76,9 +77,10 @@ class LeadCard(Vertical):
                     ),
                     Content.assemble(
                         plain(f"{data.zone} {local:%Z}"),
-                        *((" · ", plain(label)) if (label := region_label(lead)) else ()),
                         f" · attempt {attempt} of {data.max_attempts}",
                     ),
+                    # whose calling rules apply (its own line: 80 columns cut a long one)
+                    *([Content.assemble(("region ", "dim"), plain(label))] if label else []),
                     Content.assemble("last: ", _last_touch(data.last_touch, data.rep_zone)),
                 ]
             )

@@ -57,6 +57,7 @@ class LeadDetail(Static):
             return
         lead = data.lead
         local = local_time(data.now, data.zone)
+        label = region_label(lead)
         fit = " ".join(
             f"{n}:{label} {lead.fit.get(name, 0)}/{maximum}"
             for n, (label, (name, (maximum, _w))) in enumerate(
@@ -77,8 +78,8 @@ class LeadDetail(Static):
                 (lead.phone_display or lead.phone or "no phone", "bold"),
                 " · ",
                 plain(f"{local:%H:%M %a} local · {data.zone}"),
-                *((" · ", plain(label)) if (label := region_label(lead)) else ()),
             ),
+            *([Content.assemble(("region ", "dim"), plain(label))] if label else []),
             plain(lead.email or "no email"),
             *(plain(line) for line in other_contacts(lead)),
             plain(
