@@ -69,11 +69,15 @@ def test_search_finds_a_lead_by_a_nickname_and_by_the_formal_name() -> None:
     assert {hit.lead_id for hit in index.search("bess")} == {1, 2}  # Bess, and Elizabeth
 
 
-def test_the_dataset_is_read_only_when_names_are_first_compared() -> None:
+def test_the_datasets_are_read_only_when_first_needed() -> None:
     code = (
-        "import sys, callblock.domain.dedupe, callblock.domain.search;"
-        "assert 'nicknames' not in sys.modules, 'imported at start';"
+        "import sys, callblock.app, callblock.domain.dedupe, callblock.domain.search;"
+        "import callblock.domain.regions, callblock.domain.import_rows;"
+        "assert not {'nicknames', 'pycountry'} & set(sys.modules), 'imported at start';"
         "from callblock.domain.nicknames import is_nickname_pair;"
-        "assert is_nickname_pair('jim', 'james') and 'nicknames' in sys.modules"
+        "assert is_nickname_pair('jim', 'james') and 'nicknames' in sys.modules;"
+        "from callblock.domain.regions import record_region;"
+        "assert record_region('Ontario', 'Canada') == 'CA-ON';"
+        "assert 'pycountry' not in sys.modules  # its ISO data files are read, not its objects"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,16 +1,20 @@
 """Regions for calling rules: an ISO 3166 country ("DE") or subdivision ("US-FL", "CA-ON").
 
-Country and subdivision names and codes come from pycountry (ISO 3166-1 and 3166-2), read on
-first use (~50 ms to import and ~40 ms to load the subdivisions: never on the app's first frame,
-only when a number, an import row or a lead form needs a region). A few spellings CRMs use that
+Country and subdivision names and codes are ISO 3166-1 and 3166-2 as the pycountry package
+ships them (its JSON files, read on first use: ~20-30 ms, instead of importing pycountry and
+building its 5,046 subdivision objects: ~100-170 ms, which `callblock add` and the first
+number of an import would pay). Never on the app's first frame. A few spellings CRMs use that
 ISO does not ("UK", "Deutschland", "Washington D.C.") are added here.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 # Spellings CRMs write that ISO 3166 does not hold (keys in `_key` form).
 _COUNTRY_WORDS = {
@@ -20,6 +24,7 @@ _COUNTRY_WORDS = {
     "czechia": "CZ", "czechrepublic": "CZ", "uae": "AE", "turkey": "TR", "vietnam": "VN",
 }  # fmt: skip
 _STATE_WORDS = {"washingtondc": "US-DC", "dc": "US-DC", "washingtondistrictofcolumbia": "US-DC"}
+_NOT_KEY = re.compile(r"[^0-9a-z]")
 _FULL_CODE = re.compile(r"^[A-Za-z]{2}-[A-Za-z0-9]{1,3}$")
 
 
@@ -33,42 +38,54 @@ class RegionError(ValueError):
 
 def _key(text: str) -> str:
     """The comparable form of a name: accents dropped, lowercase letters and digits only."""
-    folded = unicodedata.normalize("NFKD", text)
-    return re.sub(r"[^0-9a-z]", "", folded.encode("ascii", "ignore").decode().casefold())
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _NOT_KEY.sub("", text.casefold())
+
+
+def _iso(table: str) -> list[dict[str, str]]:
+    """An ISO 3166 table ("3166-1" countries, "3166-2" subdivisions) from pycountry's data."""
+    spec = importlib.util.find_spec("pycountry")  # finds the package without importing it
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the pycountry package is missing: reinstall callblock")
+    folder = Path(next(iter(spec.submodule_search_locations))) / "databases"
+    return json.loads((folder / f"iso{table}.json").read_text(encoding="utf-8"))[table]
 
 
 @lru_cache(maxsize=1)
 def _countries() -> dict[str, str]:
     """Every country's names and codes (`_key` form) -> its alpha-2 code."""
-    import pycountry  # lazy: see the module's docstring
-
     found: dict[str, str] = {}
-    for country in pycountry.countries:
+    for country in _iso("3166-1"):
         for attr in ("alpha_3", "alpha_2", "name", "official_name", "common_name"):
-            if value := getattr(country, attr, None):
-                found.setdefault(_key(value), country.alpha_2)
+            if value := country.get(attr):
+                found.setdefault(_key(value), country["alpha_2"])
     return found | _COUNTRY_WORDS
 
 
 @lru_cache(maxsize=1)
 def _alpha3() -> dict[str, str]:
-    import pycountry
-
-    return {country.alpha_2: country.alpha_3 for country in pycountry.countries}
+    return {country["alpha_2"]: country["alpha_3"] for country in _iso("3166-1")}
 
 
 @lru_cache(maxsize=1)
-def _subdivisions() -> dict[str, dict[str, str]]:
-    """Per country (alpha-2): each subdivision's name and code (`_key` form) -> "US-FL"."""
-    import pycountry
-
-    found: dict[str, dict[str, str]] = {}
-    for sub in pycountry.subdivisions:
-        names = found.setdefault(sub.country_code, {})
-        names.setdefault(_key(sub.code.split("-", 1)[1]), sub.code)
-        names.setdefault(_key(sub.name), sub.code)
-    found["US"].update(_STATE_WORDS)
+def _subdivision_rows() -> dict[str, list[tuple[str, str]]]:
+    """Per country (alpha-2): its subdivisions' (code, name), as ISO 3166-2 lists them."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for sub in _iso("3166-2"):
+        found.setdefault(sub["code"][:2], []).append((sub["code"], sub["name"]))
     return found
+
+
+@lru_cache(maxsize=256)
+def _subdivisions(country: str) -> dict[str, str]:
+    """A country's subdivisions by name and code (`_key` form) -> "US-FL". Built per country
+    when first asked (a US number needs only the US's 57)."""
+    names: dict[str, str] = {}
+    for code, name in _subdivision_rows().get(country, ()):
+        names.setdefault(_key(code.split("-", 1)[1]), code)
+        names.setdefault(_key(name), code)
+    return names | _STATE_WORDS if country == "US" else names
 
 
 def country_code(text: str) -> str | None:
@@ -78,7 +95,7 @@ def country_code(text: str) -> str | None:
 
 def us_state_code(text: str) -> str | None:
     """ "Florida", "Miami, FL" or "FL" -> "FL"; None when no US state can be read."""
-    states = _subdivisions()["US"]
+    states = _subdivisions("US")
     found = states.get(_key(text)) or states.get(_key(text.rsplit(",", 1)[-1]))
     return found.split("-", 1)[1] if found else None
 
@@ -92,9 +109,9 @@ def parse_region(text: str) -> str | None:
         return None
     if _FULL_CODE.match(text):
         code = text.upper()
-        if code in _subdivisions().get(code[:2], {}).values():
+        if any(code == known for known, _name in _subdivision_rows().get(code[:2], ())):
             return code
-    if state := _subdivisions()["US"].get(_key(text)):
+    if state := _subdivisions("US").get(_key(text)):
         return state
     if country := country_code(text):
         return country
@@ -118,7 +135,7 @@ def record_region(state: str, country: str) -> str | None:
         return code
     if _FULL_CODE.match(state) and state.upper().startswith(f"{code}-"):
         return parse_region(state)
-    if found := _subdivisions().get(code, {}).get(_key(state)):
+    if found := _subdivisions(code).get(_key(state)):
         return found
     if code == "US":
         raise RegionError("state", f"{state!r} is not a US state (write e.g. FL or Florida)")
