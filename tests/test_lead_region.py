@@ -305,3 +305,42 @@ async def test_the_lead_forms_region_field_at_80x24(store: Store, make_app, make
     found = [lead for lead in store.leads_by_ids(range(1, 10)) if lead.name == "Bo Ray"]
     assert [(lead.region, lead.region_source) for lead in found] == [("DE", "record")]
     assert store.get_lead(lead_id).region == "US-FL"  # type: ignore[union-attr]
+
+
+def test_the_migration_reads_state_and_country_that_earlier_imports_kept(tmp_path: Path) -> None:
+    import json
+    import sqlite3
+
+    from callblock.store.migrations import MIGRATIONS, _record_region
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    for number, migration in enumerate(MIGRATIONS[: MIGRATIONS.index(_record_region)], 1):
+        migration(conn)
+        conn.execute("INSERT INTO schema_version (version) VALUES (?)", (number,))
+    cells = [
+        {"State/Region": "Florida", "Country": "United States"},
+        {"Mailing State": "Flordia"},  # unreadable: the phone's region stays
+        {"Lifecycle Stage": "lead"},
+    ]
+    for number, extra in enumerate(cells):
+        conn.execute(
+            "INSERT INTO leads (name, phone, phone_timezone, region, temperature, status, "
+            "created_at, extra) VALUES (?, ?, 'America/New_York', 'US-NY', 'warm', 'new', "
+            "'2026-11-20T12:00:00Z', ?)",
+            (f"Lead {number}", f"+1212555010{number}", json.dumps(extra)),
+        )
+    conn.commit()
+    conn.close()
+    store = Store.open(path)
+    try:
+        leads = store.leads_by_ids([1, 2, 3])
+        assert [(lead.region, lead.region_source) for lead in leads] == [
+            ("US-FL", "record"),
+            ("US-NY", "phone"),
+            ("US-NY", "phone"),
+        ]
+        assert ("America/New_York", "US-FL") in store.lead_places()
+    finally:
+        store.close()

@@ -24,6 +24,7 @@ _COUNTRY_WORDS = {
     "czechia": "CZ", "czechrepublic": "CZ", "uae": "AE", "turkey": "TR", "vietnam": "VN",
 }  # fmt: skip
 _STATE_WORDS = {"washingtondc": "US-DC", "dc": "US-DC", "washingtondistrictofcolumbia": "US-DC"}
+FIELDS = ("region", "country")  # the import's fields (domain/headers.py) a region is read from
 _NOT_KEY = re.compile(r"[^0-9a-z]")
 _FULL_CODE = re.compile(r"^[A-Za-z]{2}-[A-Za-z0-9]{1,3}$")
 
@@ -140,6 +141,25 @@ def record_region(state: str, country: str) -> str | None:
     if code == "US":
         raise RegionError("state", f"{state!r} is not a US state (write e.g. FL or Florida)")
     return code
+
+
+def region_from_extra(extra: str) -> str | None:
+    """The record's region from a lead's extra fields (JSON), where imports before the field
+    existed kept the State and Country cells under their headers; None when none reads."""
+    from callblock.domain.headers import map_columns
+
+    try:
+        cells = json.loads(extra)
+    except ValueError:
+        return None
+    if not isinstance(cells, dict):
+        return None
+    headers = [h for h, v in cells.items() if isinstance(h, str) and isinstance(v, str)]
+    given = {c.field: cells[c.header] for c in map_columns(headers) if c.field in FIELDS}
+    try:
+        return record_region(given.get("region", ""), given.get("country", ""))
+    except RegionError:
+        return None
 
 
 def region_text(region: str | None) -> str:

@@ -191,13 +191,7 @@ def _v2(conn: sqlite3.Connection) -> None:
         f"INSERT OR IGNORE INTO lead_places SELECT DISTINCT {LEAD_ZONE}, coalesce(region, '') "
         "FROM leads"
     )
-    place = "coalesce(NEW.timezone, NEW.phone_timezone, ''), coalesce(NEW.region, '')"
-    for event in ("INSERT", "UPDATE OF timezone, phone_timezone, region"):
-        name = event.split()[0].lower()
-        conn.execute(
-            f"CREATE TRIGGER leads_place_{name} AFTER {event} ON leads BEGIN "
-            f"INSERT OR IGNORE INTO lead_places (zone, region) VALUES ({place}); END"
-        )
+    _place_triggers(conn, "coalesce(NEW.region, '')", "timezone, phone_timezone, region")
     # Indexes shaped exactly like the queue's queries (store/queue.py): each tier's candidates
     # per zone, in the order the domain scores them.
     conn.execute("DROP INDEX idx_leads_followup")
@@ -332,9 +326,15 @@ def _record_region(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE leads ADD COLUMN record_region TEXT")
     for name in ("insert", "update"):
         conn.execute(f"DROP TRIGGER leads_place_{name}")
-    # (every record_region is NULL yet: lead_places already holds each lead's place)
     region = "coalesce(NEW.record_region, NEW.region, '')"
     _place_triggers(conn, region, "timezone, phone_timezone, region, record_region")
+    # Earlier imports kept State/Country cells among the extra fields: read them now (the
+    # trigger adds the leads' new places).
+    from callblock.domain.regions import region_from_extra
+
+    rows = conn.execute("SELECT id, extra FROM leads WHERE extra != '{}'").fetchall()
+    found = [(region, lead) for lead, extra in rows if (region := region_from_extra(extra))]
+    conn.executemany("UPDATE leads SET record_region = ? WHERE id = ?", found)
 
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
