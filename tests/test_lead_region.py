@@ -344,3 +344,31 @@ def test_the_migration_reads_state_and_country_that_earlier_imports_kept(tmp_pat
         assert ("America/New_York", "US-FL") in store.lead_places()
     finally:
         store.close()
+
+
+def test_a_region_another_tool_wrote_as_bytes_is_a_plain_fault(
+    store: Store, make_lead: LeadMaker
+) -> None:
+    from callblock.store.db import StoreFault
+    from callblock.store.health import bad_values
+
+    lead_id = make_lead(region="FL")
+    store.conn.execute("UPDATE leads SET record_region = X'464C' WHERE id = ?", (lead_id,))
+    with pytest.raises(StoreFault, match=f"lead {lead_id} holds a value callblock cannot read"):
+        store.get_lead(lead_id)
+    present = {"leads": {"record_region", "region"}}
+    assert [(f.id, f.column) for f in bad_values(store.conn, present)] == [
+        (lead_id, "record_region")
+    ]
+
+
+def test_the_phone_value_and_the_lead_record_agree(store: Store, make_lead: LeadMaker) -> None:
+    from callblock.domain.models import PHONE_FIELDS
+    from callblock.store.convert import lead_record
+
+    lead = store.get_lead(make_lead(phone="+1 605 555 0100", region="Florida"))  # spans zones
+    assert lead is not None
+    record = lead_record(lead)
+    assert lead.phone_line.record() == {name: record[name] for name in PHONE_FIELDS}
+    assert (lead.phone_line.region, record["record_region"]) == ("US-SD", "US-FL")
+    assert lead.phone_line.zone_spread == 60

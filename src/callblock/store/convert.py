@@ -103,6 +103,13 @@ def lead_row_sane(row: sqlite3.Row) -> bool:
     return all(row[name] is None or stored_in_window(row[name]) for name in LEAD_TIMES)
 
 
+def _region(value: object) -> str | None:
+    """A region code ("US-FL", "DE") or None: another tool's number or bytes is a fault."""
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{type(value).__name__} where a region belongs")
+    return value or None
+
+
 def _flag(value: object) -> bool:
     return bool(value)
 
@@ -152,8 +159,8 @@ LEAD_FIELDS = (
     LeadField("attempts", "attempts", _count, slim=True, written=False),
     LeadField("last_touch_at", "last_touch_at", _time, slim=True, written=False),
     LeadField("bad_number", "bad_number", _flag, slim=True),
-    LeadField("region", "phone_region", _as_is, slim=True),
-    LeadField("record_region", "record_region", _as_is, slim=True),
+    LeadField("region", "phone_region", _region, slim=True),
+    LeadField("record_region", "record_region", _region, slim=True),
     LeadField("first_call_at", "first_call_at", _time, slim=True, written=False),
     LeadField("next_due_at", "next_due_at", _time, slim=True),
     LeadField("fit_score", "stored_fit_score", _as_is, slim=True, written=False),
