@@ -120,5 +120,8 @@ class SearchIndex:
 
 
 def _alternatives(word: str) -> tuple[str, ...]:
-    """The word and the formal names it is a nickname of (bess: elizabeth)."""
-    return first_name_forms(word)
+    """The word and the formal names it is a nickname of (bess: elizabeth). A formal name
+    that contains the word (al: albert and 13 more) adds nothing a text holding the word does
+    not already match, so it is left out: each form is one more scan of every lead."""
+    forms = first_name_forms(word)
+    return (word, *(form for form in forms[1:] if word not in form))
