@@ -7,11 +7,9 @@ from datetime import UTC, datetime
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from rapidfuzz import fuzz
 
 from callblock.domain.csvcells import neutralize_cell, restore_cell
 from callblock.domain.dedupe import (
-    NAME_MATCH,
     DuplicateIndex,
     Verdict,
     block_keys,
@@ -19,11 +17,12 @@ from callblock.domain.dedupe import (
     find_pairs,
     match_keys,
     merge_fields,
+    same_person,
 )
 from callblock.domain.headers import HeaderError, header_key, map_columns, parse_mapping
 from callblock.domain.import_rows import LeadRow, Problem, RowRules, validate_row
 from callblock.domain.models import LeadStatus, Temperature
-from callblock.domain.nicknames import canonical_first_name
+from callblock.domain.nicknames import is_nickname_pair
 from callblock.services.exports import LEAD_FIELDS
 
 NOW = datetime(2026, 11, 23, 19, 0, tzinfo=UTC)
@@ -82,10 +81,11 @@ def test_salesforce_headers_are_recognised() -> None:
 
 
 def test_agreed_export_columns_are_recognised() -> None:
-    agreed = "lead_id,name,company,title,phone,email,timezone,temperature,status,owner,"
+    agreed = "lead_id,name,company,title,phone,email,timezone,region,temperature,status,owner,"
     agreed += "created_at,notes,links,fit,extra,other_phones,other_emails"
     assert fields(agreed.split(",")) == [
-        *"lead_id name company title phone email timezone temperature status owner".split(),
+        *"lead_id name company title phone email timezone region temperature status".split(),
+        "owner",
         *"created_at notes links fit extra_json other_phones other_emails".split(),
     ]
     assert ",".join(LEAD_FIELDS) == agreed  # what `callblock export leads` writes
@@ -237,7 +237,7 @@ def test_neutralize_leaves_safe_text_alone(text: str) -> None:
 def test_nicknames() -> None:
     pairs = [("jim", "james"), ("bob", "robert"), ("bill", "william"), ("liz", "elizabeth")]
     for nick, formal in pairs:
-        assert canonical_first_name(nick) == formal == canonical_first_name(formal)
+        assert is_nickname_pair(nick, formal) and not is_nickname_pair(formal, formal)
 
 
 def test_dedupe_verdicts() -> None:
@@ -283,7 +283,7 @@ def test_compare_is_symmetric_and_bounded(a, b) -> None:  # type: ignore[no-unty
         assert 0 <= one.score <= 100
         if one.verdict is Verdict.MERGE:
             assert (a.email and a.email == b.email) or (a.phone and a.phone == b.phone)
-            assert fuzz.token_sort_ratio(a.canonical, b.canonical) >= NAME_MATCH  # names agree
+            assert same_person(a, b)  # names agree (equal, nicknames or NAME_MATCH alike)
             assert not (a.phone and b.phone and a.phone != b.phone)  # phones do not differ
 
 

@@ -54,6 +54,7 @@ def _add(args: argparse.Namespace, store: Store, settings: Settings, clock: Cloc
         title=args.title,
         email=args.email,
         tz=args.tz,
+        region=args.region,
         temperature=args.temperature,
         owner=args.owner,
         notes=args.notes,

@@ -143,6 +143,12 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--title", default="")
     add.add_argument("--email", default="")
     add.add_argument("--tz", default=None, help="IANA zone, e.g. America/Chicago")
+    add.add_argument(
+        "--region",
+        default="",
+        help="the lead's state or country for calling rules (FL, Florida, Germany, DEU); "
+        "default: the phone number's",
+    )
     add.add_argument("--temperature", default="warm", help="hot, warm or cold (default warm)")
     add.add_argument("--owner", default=None, metavar="REP")
     add.add_argument("--notes", default="", metavar="TEXT", help="research notes (Markdown)")

@@ -1,8 +1,9 @@
 """Duplicate leads: match keys, blocking, fuzzy scores with reasons, merge-or-review (pure).
 
-Exact keys (E.164 phone, email) and blocking keys (nickname-canonical first name + company,
-last name + company, full name when there is no company) put leads that could be one person
-into small blocks; only leads sharing a block are compared, never all pairs.
+Exact keys (E.164 phone, email) and blocking keys (first name + company, once for the name as
+written and once for each formal name it is a nickname of; last name + company; the full name,
+in the same forms, when there is no company) put leads that could be one person into small
+blocks; only leads sharing a block are compared, never all pairs.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from callblock.domain.contacts import joined
-from callblock.domain.nicknames import canonical_first_name, is_nickname_pair
+from callblock.domain.models import PHONE_FIELDS
+from callblock.domain.nicknames import first_name_forms, is_nickname_pair
 
 NAME_MATCH = 85.0  # same phone and names at least this similar: one person
 FUZZY_NAME = 90.0  # no shared phone/email: names at least this similar ...
@@ -45,9 +47,11 @@ class MatchKeys:
     phone: str  # E.164 or ""
     email: str  # lowercase or ""
     first: str  # as written (normalized), e.g. "jim"
-    canonical: str  # "james brodo": nickname-canonical first name + the rest
+    name: str  # "jim brodo": the name normalized, without titles
     last: str
     company: str  # company key: "brodo" for "Brodo, Inc."
+    forms: tuple[str, ...] = ()  # the first name and the formal names it is a nickname of
+    rest: str = ""  # the name after the first name: "brodo"
     blocks: tuple[tuple[str, ...], ...] = ()  # see block_keys; computed by match_keys
 
 
@@ -78,14 +82,15 @@ def match_keys(name: str, company: str, phone: str, email: str) -> MatchKeys:
         name = f"{first} {last}"
     words = [word for word in fold(name).split() if word not in _TITLES]
     first = words[0] if words else ""
-    canonical = " ".join([canonical_first_name(first), *words[1:]]).strip()
     keys = MatchKeys(
         phone=phone,
         email=email.strip().casefold(),
         first=first,
-        canonical=canonical,
+        name=" ".join(words),
+        rest=" ".join(words[1:]),
         last=words[-1] if len(words) > 1 else "",
         company=company_key(company),
+        forms=first_name_forms(first) if first else (),
     )
     return replace(keys, blocks=tuple(_blocks(keys)))
 
@@ -101,14 +106,20 @@ def _blocks(keys: MatchKeys) -> list[tuple[str, ...]]:
         blocks.append(("phone", keys.phone))
     if keys.email:
         blocks.append(("email", keys.email))
-    first = keys.canonical.split(" ", 1)[0]
-    if keys.company and first:
-        blocks.append(("first+company", first, keys.company))
+    if keys.company:
+        blocks += [("first+company", form, keys.company) for form in keys.forms]
     if keys.company and keys.last:
         blocks.append(("last+company", keys.last, keys.company))
-    if not keys.company and keys.canonical:
-        blocks.append(("name", keys.canonical))
+    if not keys.company and keys.name:
+        blocks += [("name", f"{form} {keys.rest}".strip()) for form in keys.forms]
     return blocks
+
+
+def _block_name(keys: MatchKeys, block: tuple[str, ...]) -> str:
+    """The name as `block` compares it: with the block's form of the first name."""
+    if block[0] == "first+company":
+        return f"{block[1]} {keys.rest}".strip()
+    return block[1] if block[0] == "name" else keys.name
 
 
 def compare(a: MatchKeys, b: MatchKeys) -> Match | None:
@@ -117,23 +128,23 @@ def compare(a: MatchKeys, b: MatchKeys) -> Match | None:
     A shared email or phone alone never merges: mailboxes (office@, info@) and switchboards
     are shared, so a different name (or, with the same email, a different phone) is reported
     for review and both people are kept."""
-    name_score = _name_score(a, b)
+    score = name_score(a, b)
     if a.email and a.email == b.email:
-        if name_score >= NAME_MATCH and not (a.phone and b.phone and a.phone != b.phone):
+        if score >= NAME_MATCH and not (a.phone and b.phone and a.phone != b.phone):
             return Match(100, "same email", Verdict.MERGE)
-        differs = "different phones" if name_score >= NAME_MATCH else "different names"
+        differs = "different phones" if score >= NAME_MATCH else "different names"
         return Match(
-            50 + round(name_score / 5), f"same email, {differs} (a shared mailbox?)", Verdict.REVIEW
+            50 + round(score / 5), f"same email, {differs} (a shared mailbox?)", Verdict.REVIEW
         )
     if a.phone and a.phone == b.phone:
-        if name_score >= NAME_MATCH:
-            return Match(max(90, round(name_score)), f"same phone, {_names(a, b)}", Verdict.MERGE)
+        if score >= NAME_MATCH:
+            return Match(max(90, round(score)), f"same phone, {_names(a, b)}", Verdict.MERGE)
         return Match(
-            50 + round(name_score / 5),
+            50 + round(score / 5),
             "same phone, different names (a switchboard?)",
             Verdict.REVIEW,
         )
-    if name_score < FUZZY_NAME:
+    if score < FUZZY_NAME:
         return None
     if a.company or b.company:
         company_score = fuzz.ratio(a.company, b.company)
@@ -142,24 +153,32 @@ def compare(a: MatchKeys, b: MatchKeys) -> Match | None:
         place = "same company" if a.company == b.company else "similar company"
     else:
         company_score, place = 80.0, "no company"
-    score = round(0.6 * name_score + 0.4 * company_score)
-    return Match(score, f"{_names(a, b)}, {place}", Verdict.REVIEW)
+    total = round(0.6 * score + 0.4 * company_score)
+    return Match(total, f"{_names(a, b)}, {place}", Verdict.REVIEW)
 
 
-def _name_score(a: MatchKeys, b: MatchKeys) -> float:
-    return fuzz.token_sort_ratio(a.canonical, b.canonical) if a.canonical else 0.0
+def name_score(a: MatchKeys, b: MatchKeys) -> float:
+    """How alike the names are (0..100); first names the dataset pairs (jim, james) count as
+    one: the rest of the names are compared under the form they share."""
+    if not a.name or not b.name:
+        return 0.0
+    if is_nickname_pair(a.first, b.first):
+        shared = set(a.forms) & set(b.forms)  # a direct pair always shares one of them
+        scores = (fuzz.token_sort_ratio(f"{f} {a.rest}", f"{f} {b.rest}") for f in shared)
+        return max(scores, default=0.0)
+    return fuzz.token_sort_ratio(a.name, b.name)
 
 
 def same_person(a: MatchKeys, b: MatchKeys) -> bool:
     """Do the names say one person (equal, nicknames, or at least NAME_MATCH similar)?"""
-    return a.canonical == b.canonical or _name_score(a, b) >= NAME_MATCH
+    return a.name == b.name or name_score(a, b) >= NAME_MATCH
 
 
 def _names(a: MatchKeys, b: MatchKeys) -> str:
     if is_nickname_pair(a.first, b.first):
         first, second = sorted((a.first, b.first))
         return f"nickname {first.title()}/{second.title()}"
-    return "same name" if a.canonical == b.canonical else "similar names"
+    return "same name" if a.name == b.name else "similar names"
 
 
 class DuplicateIndex:
@@ -167,7 +186,7 @@ class DuplicateIndex:
 
     def __init__(self) -> None:
         self._blocks: dict[tuple[str, ...], list[Hashable]] = {}
-        self._names: dict[tuple[str, ...], list[str]] = {}  # canonical names, as _blocks
+        self._names: dict[tuple[str, ...], list[str]] = {}  # names as each block has them
         self._keys: dict[Hashable, MatchKeys] = {}
 
     def __len__(self) -> int:
@@ -177,7 +196,7 @@ class DuplicateIndex:
         self._keys[ref] = keys
         for block in block_keys(keys):
             self._blocks.setdefault(block, []).append(ref)
-            self._names.setdefault(block, []).append(keys.canonical)
+            self._names.setdefault(block, []).append(_block_name(keys, block))
 
     def keys(self, ref: Hashable) -> MatchKeys:
         return self._keys[ref]
@@ -196,7 +215,7 @@ class DuplicateIndex:
                 # matches only with a similar name, so rapidfuzz screens the block in C.
                 names = self._names[block][-BLOCK_LIMIT:]
                 similar = process.extract(
-                    keys.canonical,
+                    _block_name(keys, block),
                     names,
                     scorer=fuzz.token_sort_ratio,
                     processor=None,
@@ -238,11 +257,11 @@ def merge_fields(into: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     no phone or email is lost: one that differs from `into`'s is kept in its other phones or
     emails (see `set_aside`)."""
     changes: dict[str, Any] = {}
-    for name in ("company", "title", "email", "timezone", "owner"):
+    for name in ("company", "title", "email", "timezone", "record_region", "owner"):
         if not into.get(name) and other.get(name):
             changes[name] = other[name]
     if not into.get("phone") and other.get("phone"):
-        for name in ("phone", "phone_display", "phone_timezone", "region", "zone_spread"):
+        for name in PHONE_FIELDS:  # the number and what it implies, as one
             changes[name] = other.get(name)
     for main, others in CONTACTS:
         kept = list(into.get(others) or ())
@@ -250,9 +269,11 @@ def merge_fields(into: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
         more = joined(mine, kept, [other.get(main) or "", *(other.get(others) or ())])
         if more != kept:
             changes[others] = more
-    notes, more = into.get("notes") or "", other.get("notes") or ""
-    if more.strip() and more.strip() not in notes:
-        changes["notes"] = f"{notes.rstrip()}\n\n{more.strip()}" if notes.strip() else more
+    notes, their_notes = into.get("notes") or "", other.get("notes") or ""
+    if their_notes.strip() and their_notes.strip() not in notes:
+        changes["notes"] = (
+            f"{notes.rstrip()}\n\n{their_notes.strip()}" if notes.strip() else their_notes
+        )
     links = list(dict.fromkeys([*(into.get("links") or ()), *(other.get("links") or ())]))
     if links != list(into.get("links") or ()):
         changes["links"] = links

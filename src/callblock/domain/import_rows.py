@@ -17,10 +17,10 @@ from callblock.domain.calling import UnknownZoneError, zone_info
 from callblock.domain.contacts import email_problem, json_string_list, parse_emails, parse_phones
 from callblock.domain.csvcells import restore_cell
 from callblock.domain.headers import EXTRA, SKIP, Column, header_key
-from callblock.domain.models import FIT_CRITERIA, LeadStatus, Temperature
+from callblock.domain.models import FIT_CRITERIA, NO_PHONE, LeadStatus, Phone, Temperature
 from callblock.domain.phones import PhoneError, normalize_phone
 from callblock.domain.ranges import WINDOW, moment_in_window
-from callblock.domain.regions import COUNTRY_WORDS
+from callblock.domain.regions import RegionError, record_region
 from callblock.domain.text import FIELD_MAX, NAME_MAX, NOTE_MAX, clean_block, clean_line
 
 HEADER_SHOWN = 40  # a header in a problem line is cut to this many characters
@@ -99,11 +99,8 @@ class LeadRow:
     name: str
     company: str = ""
     title: str = ""
-    phone: str = ""  # E.164
-    phone_display: str = ""
-    phone_timezone: str | None = None
-    region: str | None = None  # "US-FL", "DE": picks the calling window
-    zone_spread: int = 0  # minutes the lead's clock may lag phone_timezone
+    phone_line: Phone = NO_PHONE
+    record_region: str | None = None  # the record's (State, Country): wins over the phone's
     email: str = ""
     other_phones: list[str] = field(default_factory=list)  # E.164, besides `phone`
     other_emails: list[str] = field(default_factory=list)  # besides `email`
@@ -117,6 +114,14 @@ class LeadRow:
     extra: dict[str, str] = field(default_factory=dict)
     created_at: datetime | None = None
     lead_id: int | None = None  # callblock's id, from one of its own exports
+
+    @property
+    def phone(self) -> str:
+        return self.phone_line.e164
+
+    @property
+    def phone_timezone(self) -> str | None:
+        return self.phone_line.timezone
 
     def lead_status(self) -> LeadStatus:
         """The status to store. A row with no status is new when it has a create date; with
@@ -194,11 +199,12 @@ def validate_row(
         # a lead owned by nobody on the team would leave every rep's queue for good
         row.problem(row.header("owner"), f"{lead.owner!r} is not a current rep of this team")
     lead.extra = _extra_json(row) | row.extra
-    for place in ("region", "country"):  # recognised (phone region) and kept as they were
+    for place in ("region", "country"):  # read as the record's region, and kept as written
         if text := row.text(place):
             lead.extra[clean_line(row.header(place), NAME_MAX)] = text
     lead.timezone = _zone(row)
-    region = _region(row, rules.default_region)
+    lead.record_region = _record_region(row)
+    region = _region(lead.record_region, rules.default_region)
     _phone(row, lead, region)
     lead.email = row.text("email")
     if problem := email_problem(lead.email):
@@ -219,14 +225,17 @@ def validate_row(
     return row.problems or lead
 
 
-def _region(row: _Row, default: str) -> str:
-    country = row.text("country")
-    if not country:
-        return default
-    code = country.strip().upper()
-    if len(code) == 2 and code.isalpha():
-        return code
-    return COUNTRY_WORDS.get(header_key(country), default)
+def _record_region(row: _Row) -> str | None:
+    try:
+        return record_region(row.text("region"), row.text("country"))
+    except RegionError as error:
+        row.problem(row.header("region" if error.field == "state" else "country"), str(error))
+        return None
+
+
+def _region(record: str | None, default: str) -> str:
+    """The country a number written without a country code is read in."""
+    return record.split("-")[0] if record else default
 
 
 def _phone(row: _Row, lead: LeadRow, region: str) -> None:
@@ -241,13 +250,7 @@ def _phone(row: _Row, lead: LeadRow, region: str) -> None:
     except PhoneError as error:
         row.problem(row.header(source), str(error))
         return
-    lead.phone, lead.phone_display, lead.phone_timezone, lead.region = (
-        parsed.e164,
-        parsed.display,
-        parsed.timezone,
-        parsed.region,
-    )
-    lead.zone_spread = parsed.zone_spread
+    lead.phone_line = parsed
 
 
 def _others(row: _Row, lead: LeadRow, region: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 
 class Temperature(StrEnum):
@@ -75,6 +76,34 @@ def fit_score(fit: dict[str, int]) -> float:
 
 
 @dataclass(frozen=True, slots=True)
+class Phone:
+    """A phone number and what it implies: the one value a lead's phone fields are."""
+
+    e164: str = ""  # "" when the lead has no number
+    display: str = ""
+    timezone: str | None = None  # None when the number spans several zones or none is known
+    region: str | None = None  # "US-FL", "DE": where the number is from
+    # A number whose area spans zones (+1 605: Central and Mountain) gets the easternmost as
+    # `timezone` and how far the westernmost may lag it: the calling window must hold in both.
+    zone_spread: int = 0  # minutes
+
+    def record(self) -> dict[str, Any]:
+        """The number as a lead record spells it (the store's columns: `region` there is the
+        phone's region; the record's own is `record_region`)."""
+        return {
+            "phone": self.e164,
+            "phone_display": self.display,
+            "phone_timezone": self.timezone,
+            "region": self.region,
+            "zone_spread": self.zone_spread,
+        }
+
+
+NO_PHONE = Phone()
+PHONE_FIELDS = tuple(NO_PHONE.record())  # a lead record's keys that belong to its number
+
+
+@dataclass(frozen=True, slots=True)
 class Lead:
     id: int
     name: str
@@ -97,7 +126,8 @@ class Lead:
     attempts: int = 0  # call attempts that count (not undone)
     last_touch_at: datetime | None = None
     bad_number: bool = False
-    region: str | None = None  # "US-FL", "DE": picks the calling window
+    phone_region: str | None = None  # "US-FL", "DE": where the phone number is from
+    record_region: str | None = None  # from the record (State/Country, the lead form): wins
     first_call_at: datetime | None = None
     next_due_at: datetime | None = None  # next attempt under the cadence; None: attempts used up
     stored_fit_score: float | None = None  # as the store keeps it (saves recomputing)
@@ -106,6 +136,25 @@ class Lead:
     @property
     def fit_score(self) -> float:
         return self.stored_fit_score if self.stored_fit_score is not None else fit_score(self.fit)
+
+    @property
+    def phone_line(self) -> Phone:
+        """The lead's number and what it implies, as one value."""
+        return Phone(
+            self.phone, self.phone_display, self.phone_timezone, self.phone_region, self.zone_spread
+        )
+
+    @property
+    def region(self) -> str | None:
+        """The region whose calling rules apply: the record's, else the phone number's."""
+        return self.record_region or self.phone_region
+
+    @property
+    def region_source(self) -> str | None:
+        """Where `region` came from: "record", "phone", or None when neither gives one."""
+        if self.record_region:
+            return "record"
+        return "phone" if self.phone_region else None
 
     def zone(self, default: str) -> str:
         """The lead's time zone: its record, else its phone number, else the team default."""

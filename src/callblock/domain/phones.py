@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from callblock.domain.calling import UnknownZoneError, zone_info
+from callblock.domain.models import Phone
 from callblock.domain.regions import region_code, us_state_code
 
 if TYPE_CHECKING:
     from phonenumbers import PhoneNumber
 
 
+__all__ = ["Phone", "PhoneError", "normalize_phone"]
+
+
 class PhoneError(ValueError):
     pass
-
-
-@dataclass(frozen=True, slots=True)
-class Phone:
-    e164: str
-    display: str
-    timezone: str | None  # None when the number spans several zones or none is known
-    region: str | None = None  # "US-FL", "DE": for regional calling rules
-    # A number whose area spans zones (+1 605: Central and Mountain) gets the easternmost as
-    # `timezone` and how far the westernmost may lag it: the calling window must hold in both.
-    zone_spread: int = 0  # minutes
 
 
 def normalize_phone(raw: str, default_region: str = "US") -> Phone:
@@ -45,7 +37,7 @@ def normalize_phone(raw: str, default_region: str = "US") -> Phone:
     kind = phonenumbers.number_type(number)
     if kind == phonenumbers.PhoneNumberType.UNKNOWN:
         raise PhoneError(f"{raw!r} is not a valid phone number")
-    if phonenumbers.is_number_type_geographical(kind, number.country_code):
+    if phonenumbers.is_number_type_geographical(kind, number.country_code or 0):
         found = phone_zones.time_zones_for_geographical_number(number)
     else:
         found = phone_zones.time_zones_for_number(number)
@@ -92,7 +84,7 @@ def _region(number: PhoneNumber) -> str | None:
     import phonenumbers
     from phonenumbers import geocoder
 
-    countries = phonenumbers.region_codes_for_country_code(number.country_code)
+    countries = phonenumbers.region_codes_for_country_code(number.country_code or 0)
     if len(countries) == 1:
         return region_code(countries[0])
     if number.country_code == 1:

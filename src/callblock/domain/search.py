@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 
 from callblock.domain.dedupe import fold
 from callblock.domain.entries import SearchEntry
-from callblock.domain.nicknames import canonical_first_name
+from callblock.domain.nicknames import first_name_forms
 
 CANDIDATE_CAP = 2500  # a query that matches more leads than this ranks these first ones
 FUZZY_MIN_QUERY = 3  # typo-tolerant matching starts at this many characters ...
@@ -32,12 +32,10 @@ class Hit:
 
 
 def haystack(entry: SearchEntry) -> str:
-    """What a lead is searched by: folded name (and its canonical first name), company, email,
-    phone digits."""
+    """What a lead is searched by: folded name (and the formal names its first name is a
+    nickname of), company, email, phone digits."""
     name = fold(entry.name)
-    first = name.split(" ", 1)[0]
-    canonical = canonical_first_name(first)
-    extra = f" {canonical}" if canonical != first else ""
+    extra = "".join(f" {form}" for form in first_name_forms(name.split(" ", 1)[0])[1:])
     digits = "".join(ch for ch in entry.phone if ch.isdigit())
     email = entry.email.casefold()
     return f"{name}{extra} | {fold(entry.company)} | {email} {fold(email)} | {digits}"
@@ -123,5 +121,8 @@ class SearchIndex:
 
 
 def _alternatives(word: str) -> tuple[str, ...]:
-    canonical = canonical_first_name(word)
-    return (word,) if canonical == word else (word, canonical)
+    """The word and the formal names it is a nickname of (bess: elizabeth). A formal name
+    that contains the word (al: albert and 13 more) adds nothing a text holding the word does
+    not already match, so it is left out: each form is one more scan of every lead."""
+    forms = first_name_forms(word)
+    return (word, *(form for form in forms[1:] if word not in form))

@@ -33,6 +33,7 @@ NEW_LEAD_FIELDS = (
     ("phone", "Phone"),
     ("title", "Title"),
     ("email", "Email"),
+    ("region", "Region"),  # state or country for calling rules; empty: the phone number's
 )
 
 

@@ -16,6 +16,7 @@ from callblock.services.cadence import refresh_due
 from callblock.services.leads import get_lead
 from callblock.services.learning import current_weights
 from callblock.store import Store
+from callblock.store.convert import lead_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,25 +120,5 @@ def merge_leads(
 
 def mergeable_fields(store: Store, lead: Lead) -> dict[str, Any]:
     """The fields a merge (or an import's merge into a lead) may fill, as `merge_fields` reads
-    them."""
-    return {
-        "name": lead.name,
-        "company": lead.company,
-        "title": lead.title,
-        "email": lead.email,
-        "other_phones": list(lead.other_phones),
-        "other_emails": list(lead.other_emails),
-        "timezone": lead.timezone,
-        "temperature": lead.temperature.value,
-        "status": lead.status.value,
-        "owner": lead.owner,
-        "phone": lead.phone,
-        "phone_display": lead.phone_display,
-        "phone_timezone": lead.phone_timezone,
-        "region": lead.region,
-        "zone_spread": lead.zone_spread,
-        "notes": lead.notes,
-        "links": list(lead.links),
-        "fit": dict(lead.fit),
-        "extra": store.lead_extra(lead.id),
-    }
+    them: the lead as a record (the converter's), with its extra fields."""
+    return lead_record(lead) | {"extra": store.lead_extra(lead.id)}

@@ -18,6 +18,7 @@ from callblock.clock import Clock, iso
 from callblock.config import Settings
 from callblock.domain.csvcells import csv_text
 from callblock.domain.periods import PeriodError, day_start, local_day, parse_day
+from callblock.domain.regions import region_text
 from callblock.domain.text import ascii_only_for, to_json
 from callblock.services import ServiceError
 from callblock.store import Store
@@ -42,6 +43,7 @@ LEAD_FIELDS = (
     "phone",
     "email",
     "timezone",
+    "region",
     "temperature",
     "status",
     "owner",
@@ -102,6 +104,7 @@ def lead_records(store: Store, start: str | None, end: str | None) -> Iterator[d
             "phone": lead.phone,
             "email": lead.email,
             "timezone": lead.timezone or "",
+            "region": region_text(lead.record_region),  # the record's; "" when from the phone
             "temperature": lead.temperature.value,
             "status": lead.status.value,
             "owner": lead.owner or "",

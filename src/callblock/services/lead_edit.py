@@ -8,13 +8,14 @@ from typing import Any
 from callblock.clock import iso
 from callblock.config import Settings
 from callblock.domain.calling import UnknownZoneError, zone_info
-from callblock.domain.models import FIT_CRITERIA, Lead, LeadStatus, Temperature
+from callblock.domain.models import FIT_CRITERIA, NO_PHONE, Lead, LeadStatus, Temperature
 from callblock.domain.phones import PhoneError, normalize_phone
+from callblock.domain.regions import region_text
 from callblock.domain.text import FIELD_MAX, NAME_MAX
 from callblock.services import ServiceError, checked_email, checked_line
 from callblock.services.cadence import refresh_due
 from callblock.services.dnc import NOT_YOURS, lifts_dnc
-from callblock.services.leads import get_lead
+from callblock.services.leads import checked_region, get_lead
 from callblock.services.learning import current_weights
 from callblock.services.queue import call_refusal
 from callblock.store import Store
@@ -27,6 +28,7 @@ EDIT_FIELDS = (
     ("phone", "Phone"),
     ("email", "Email"),
     ("timezone", "Time zone"),
+    ("region", "Region"),  # the record's: a state or country (else the phone's applies)
     ("owner", "Owner"),
     ("status", "Status"),
 )
@@ -41,6 +43,7 @@ def edit_values(lead: Lead) -> dict[str, str]:
         "phone": lead.phone_display or lead.phone,
         "email": lead.email,
         "timezone": lead.timezone or "",
+        "region": region_text(lead.record_region),
         "owner": lead.owner or "",
         "status": lead.status.value,
     }
@@ -78,6 +81,8 @@ def update_lead(
                 except UnknownZoneError as error:
                     raise ServiceError(f"timezone: {error}") from None
             changes["timezone"] = text or None
+        elif name == "region":
+            changes["record_region"] = checked_region(text)
         elif name == "status":
             if lifts_dnc(lead, text):  # never from the form: a team lead's act, with a reason
                 raise ServiceError(f"status: {NOT_YOURS.format(id=lead.id)}")
@@ -98,13 +103,7 @@ def update_lead(
 
 def _phone(text: str, lead: Lead, region: str) -> dict[str, Any]:
     if not text:
-        return {
-            "phone": "",
-            "phone_display": "",
-            "phone_timezone": None,
-            "region": None,
-            "zone_spread": 0,
-        }
+        return NO_PHONE.record()
     try:
         parsed = normalize_phone(text, region)
     except PhoneError as error:
@@ -112,14 +111,7 @@ def _phone(text: str, lead: Lead, region: str) -> dict[str, Any]:
     if parsed.e164 == lead.phone:
         return {}
     # A new number is a new chance: it is no longer known to be bad.
-    return {
-        "phone": parsed.e164,
-        "phone_display": parsed.display,
-        "phone_timezone": parsed.timezone,
-        "region": parsed.region,
-        "zone_spread": parsed.zone_spread,
-        "bad_number": False,
-    }
+    return parsed.record() | {"bad_number": False}
 
 
 def set_temperature(store: Store, lead_id: int, temperature: Temperature) -> Lead:

@@ -9,6 +9,7 @@ from callblock.config import Settings
 from callblock.domain.calling import UnknownZoneError, zone_info
 from callblock.domain.models import Lead, LeadStatus, Temperature, Touch
 from callblock.domain.phones import PhoneError, normalize_phone
+from callblock.domain.regions import RegionError, parse_region
 from callblock.domain.text import NAME_MAX
 from callblock.services import ServiceError, checked_block, checked_email, checked_line
 from callblock.services.cadence import refresh_due
@@ -28,6 +29,15 @@ def checked_owner(store: Store, owner: str | None) -> str | None:
     return name
 
 
+def checked_region(text: str) -> str | None:
+    """The lead's own calling region as a person writes it (FL, Florida, Germany, DEU, CA-ON),
+    or None for none (the phone number's applies)."""
+    try:
+        return parse_region(checked_line(text, "region"))
+    except RegionError as error:
+        raise ServiceError(f"region: {error}") from None
+
+
 def add_lead(
     store: Store,
     clock: Clock,
@@ -39,6 +49,7 @@ def add_lead(
     title: str = "",
     email: str = "",
     tz: str | None = None,
+    region: str = "",
     temperature: str = "warm",
     owner: str | None = None,
     notes: str = "",
@@ -78,11 +89,8 @@ def add_lead(
             {
                 "name": clean_name,
                 **fields,
-                "phone": parsed.e164,
-                "phone_display": parsed.display,
-                "phone_timezone": parsed.timezone,
-                "region": parsed.region,
-                "zone_spread": parsed.zone_spread,
+                **parsed.record(),
+                "record_region": checked_region(region),
                 "timezone": tz or None,
                 "temperature": heat.value,
                 "status": LeadStatus.NEW.value,

@@ -6,10 +6,11 @@ import functools
 import json
 import sqlite3
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from callblock.clock import parse_iso
+from callblock.clock import iso, parse_iso
 from callblock.domain.calling import zone_info
 from callblock.domain.models import (
     Callback,
@@ -19,26 +20,11 @@ from callblock.domain.models import (
     Session,
     Temperature,
     Touch,
+    fit_score,
 )
 from callblock.domain.ranges import stored_in_window
 from callblock.domain.text import clean_line
 from callblock.store.db import StoreFault
-
-LEAD_COLUMNS = (
-    "id, name, title, company, phone, phone_display, email, links, timezone, phone_timezone, "
-    "temperature, fit, owner, status, created_at, notes, attempts, last_touch_at, bad_number, "
-    "region, first_call_at, next_due_at, fit_score, zone_spread, other_phones, other_emails"
-)
-
-
-# What the queue needs to rank a lead (no notes, links or fit details): fetched for hundreds of
-# candidates; the few shown are read again in full.
-SLIM_COLUMNS = (
-    "id, name, company, phone, timezone, phone_timezone, temperature, owner, status, "
-    "created_at, attempts, last_touch_at, bad_number, region, first_call_at, next_due_at, "
-    "fit_score, zone_spread"
-)
-
 
 Row = TypeVar("Row")
 
@@ -68,33 +54,6 @@ def _row_id(row: Any) -> object:
         return row["id"]
     except (IndexError, KeyError, TypeError):
         return row[0]
-
-
-@_readable("lead")
-def slim_lead_from_row(row: sqlite3.Row | tuple) -> Lead:
-    (lead_id, name, company, phone, zone, phone_zone, temperature, owner, status, created,
-     attempts, last_touch, bad, region, first_call, due, fit, spread) = row  # fmt: skip
-    return Lead(
-        id=lead_id,
-        name=_text(name),
-        company=company or "",
-        phone=phone or "",
-        phone_display="",
-        created_at=parse_iso(created),
-        timezone=_zone(zone),
-        phone_timezone=_zone(phone_zone),
-        temperature=Temperature(temperature),
-        owner=owner,
-        status=LeadStatus(status),
-        attempts=_count(attempts),
-        last_touch_at=_time(last_touch),
-        bad_number=bool(bad),
-        region=region,
-        first_call_at=_time(first_call),
-        next_due_at=_time(due),
-        stored_fit_score=fit,
-        zone_spread=spread or 0,
-    )
 
 
 # Values another tool (or an older version) may have written wrong: checked as they are read,
@@ -144,36 +103,120 @@ def lead_row_sane(row: sqlite3.Row) -> bool:
     return all(row[name] is None or stored_in_window(row[name]) for name in LEAD_TIMES)
 
 
+def _region(value: object) -> str | None:
+    """A region code ("US-FL", "DE") or None: another tool's number or bytes is a fault."""
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{type(value).__name__} where a region belongs")
+    return value or None
+
+
+def _flag(value: object) -> bool:
+    return bool(value)
+
+
+def _or_empty(value: str | None) -> str:
+    return value or ""
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _or_zero(value: int | None) -> int:
+    return value or 0
+
+
+@dataclass(frozen=True, slots=True)
+class LeadField:
+    column: str  # as the leads table names it
+    attr: str  # as `Lead` names it
+    read: Callable[[Any], Any]  # the stored value -> the domain's (raising ValueError if bad)
+    slim: bool = False  # the queue ranks on it (see SLIM_COLUMNS)
+    written: bool = True  # an import, an edit or a merge may write it (else the store does)
+
+
+# The lead's fields: the one place they are spelled out. LEAD_COLUMNS, SLIM_COLUMNS, reading a
+# row (`lead_from_row`), a lead as a record (`lead_record`), the columns an import or an edit
+# may write and how values are stored (`encode_lead`) all follow from it, so a new field is one
+# line here, one in `Lead` and a migration. Column `region` is the phone's region.
+LEAD_FIELDS = (
+    LeadField("id", "id", _as_is, slim=True, written=False),
+    LeadField("name", "name", _text, slim=True),
+    LeadField("title", "title", _or_empty),
+    LeadField("company", "company", _or_empty, slim=True),
+    LeadField("phone", "phone", _or_empty, slim=True),
+    LeadField("phone_display", "phone_display", _or_empty),
+    LeadField("email", "email", _or_empty),
+    LeadField("links", "links", _texts),
+    LeadField("timezone", "timezone", _zone, slim=True),
+    LeadField("phone_timezone", "phone_timezone", _zone, slim=True),
+    LeadField("temperature", "temperature", Temperature, slim=True),
+    LeadField("fit", "fit", _mapping),
+    LeadField("owner", "owner", _as_is, slim=True),
+    LeadField("status", "status", LeadStatus, slim=True),
+    LeadField("created_at", "created_at", parse_iso, slim=True),
+    LeadField("notes", "notes", _or_empty),
+    LeadField("attempts", "attempts", _count, slim=True, written=False),
+    LeadField("last_touch_at", "last_touch_at", _time, slim=True, written=False),
+    LeadField("bad_number", "bad_number", _flag, slim=True),
+    LeadField("region", "phone_region", _region, slim=True),
+    LeadField("record_region", "record_region", _region, slim=True),
+    LeadField("first_call_at", "first_call_at", _time, slim=True, written=False),
+    LeadField("next_due_at", "next_due_at", _time, slim=True),
+    LeadField("fit_score", "stored_fit_score", _as_is, slim=True, written=False),
+    LeadField("zone_spread", "zone_spread", _or_zero, slim=True),
+    LeadField("other_phones", "other_phones", _texts),
+    LeadField("other_emails", "other_emails", _texts),
+)
+_SLIM = tuple(f for f in LEAD_FIELDS if f.slim)
+LEAD_COLUMNS = ", ".join(f.column for f in LEAD_FIELDS)
+# What the queue needs to rank a lead (no notes, links or fit details): fetched for hundreds of
+# candidates; the few shown are read again in full.
+SLIM_COLUMNS = ", ".join(f.column for f in _SLIM)
+# Columns an import, an edit or a merge may write (`extra`: the lead's unknown CSV columns,
+# read on its own by `lead_extra`).
+WRITTEN_COLUMNS = (*(f.column for f in LEAD_FIELDS if f.written), "extra")
+JSON_COLUMNS = ("links", "fit", "other_phones", "other_emails", "extra")
+
+
 @_readable("lead")
 def lead_from_row(row: sqlite3.Row) -> Lead:
-    return Lead(
-        id=row["id"],
-        name=_text(row["name"]),
-        title=row["title"] or "",
-        company=row["company"] or "",
-        phone=row["phone"] or "",
-        phone_display=row["phone_display"] or "",
-        email=row["email"] or "",
-        links=_texts(row["links"]),
-        timezone=_zone(row["timezone"]),
-        phone_timezone=_zone(row["phone_timezone"]),
-        temperature=Temperature(row["temperature"]),
-        fit=_mapping(row["fit"]),
-        owner=row["owner"],
-        status=LeadStatus(row["status"]),
-        created_at=parse_iso(row["created_at"]),
-        notes=row["notes"] or "",
-        attempts=_count(row["attempts"]),
-        last_touch_at=_time(row["last_touch_at"]),
-        bad_number=bool(row["bad_number"]),
-        region=row["region"],
-        first_call_at=_time(row["first_call_at"]),
-        next_due_at=_time(row["next_due_at"]),
-        stored_fit_score=row["fit_score"],
-        zone_spread=row["zone_spread"] or 0,
-        other_phones=_texts(row["other_phones"]),
-        other_emails=_texts(row["other_emails"]),
-    )
+    return Lead(**{f.attr: f.read(row[f.column]) for f in LEAD_FIELDS})
+
+
+@_readable("lead")
+def slim_lead_from_row(row: sqlite3.Row | tuple) -> Lead:
+    """A lead from SLIM_COLUMNS (by position): the fields it leaves out keep their defaults."""
+    values = {f.attr: f.read(value) for f, value in zip(_SLIM, row, strict=True)}
+    return Lead(phone_display="", **values)
+
+
+def lead_record(lead: Lead) -> dict[str, Any]:
+    """The fields an import, an edit or a merge may write, as a record keyed by column (domain
+    values: `encode_lead` stores them)."""
+    return {f.column: getattr(lead, f.attr) for f in LEAD_FIELDS if f.written}
+
+
+def encode_lead(record: dict[str, Any]) -> dict[str, Any]:
+    """A record's values as the columns keep them (lists and dicts as JSON, times as ISO text,
+    flags as 0/1); the stored fit score follows `fit`. Per key, not per value: imports encode
+    100,000 records."""
+    encoded = dict(record)
+    if "fit" in encoded:  # the stored score the queue's index orders by
+        fit = encoded["fit"]
+        encoded["fit_score"] = fit_score(json.loads(fit) if isinstance(fit, str) else fit)
+    for key in JSON_COLUMNS:
+        if key in encoded and not isinstance(encoded[key], str):
+            value = encoded[key]
+            encoded[key] = json.dumps(
+                list(value) if isinstance(value, tuple) else value, ensure_ascii=False
+            )
+    for key in LEAD_TIMES:
+        if isinstance(encoded.get(key), datetime):
+            encoded[key] = iso(encoded[key])
+    if "bad_number" in encoded:
+        encoded["bad_number"] = int(bool(encoded["bad_number"]))
+    return encoded
 
 
 @_readable("touch")

@@ -159,6 +159,8 @@ LEAD_TYPES = {
     "status": "text",
     "temperature": "text",
     "attempts": "integer",
+    "region": "text",
+    "record_region": "text",
 }
 KNOWN = {
     "status": ("new", "working", "nurture", "qualified", "disqualified", "do-not-call"),

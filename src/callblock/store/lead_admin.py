@@ -8,36 +8,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from callblock.domain.entries import SearchEntry
-from callblock.domain.models import Lead, fit_score
-from callblock.store.convert import LEAD_COLUMNS, lead_from_row
+from callblock.domain.models import Lead
+from callblock.store.convert import LEAD_COLUMNS, WRITTEN_COLUMNS, encode_lead, lead_from_row
 
-# Columns an import writes, in this order (the rest take their defaults).
-IMPORT_COLUMNS = (
-    "name",
-    "title",
-    "company",
-    "phone",
-    "phone_display",
-    "email",
-    "other_phones",
-    "other_emails",
-    "links",
-    "timezone",
-    "phone_timezone",
-    "temperature",
-    "fit",
-    "owner",
-    "status",
-    "created_at",
-    "notes",
-    "extra",
-    "region",
-    "zone_spread",
-    "next_due_at",
-)
-# Columns a lead edit or a merge may change.
-EDITABLE = frozenset(IMPORT_COLUMNS) - {"created_at"} | {"bad_number"}
-_JSON = ("links", "fit", "extra", "other_phones", "other_emails")
+# Columns an import writes (the rest take their defaults), and those an edit or a merge may
+# change: from the converter's one list of the lead's fields.
+IMPORT_COLUMNS = tuple(c for c in WRITTEN_COLUMNS if c != "bad_number")
+EDITABLE = frozenset(WRITTEN_COLUMNS) - {"created_at"}
 NOT_MERGED = "merged_into IS NULL"
 
 
@@ -62,7 +39,7 @@ class LeadAdmin:
         columns = (*IMPORT_COLUMNS, "fit_score")
         marks = ", ".join("?" for _ in columns)
         before = self.conn.execute("SELECT coalesce(max(id), 0) FROM leads").fetchone()[0]
-        rows = ([values.get(c) for c in columns] for values in map(_encoded, records))
+        rows = ([values.get(c) for c in columns] for values in map(encode_lead, records))
         self.conn.executemany(f"INSERT INTO leads ({', '.join(columns)}) VALUES ({marks})", rows)
         ids = [
             row[0]
@@ -76,7 +53,7 @@ class LeadAdmin:
             raise ValueError(f"not an editable lead column: {sorted(unknown)}")
         if not values:
             return
-        encoded = _encoded(values)
+        encoded = encode_lead(values)
         assignments = ", ".join(f"{column} = ?" for column in encoded)
         self.conn.execute(
             f"UPDATE leads SET {assignments} WHERE id = ?", (*encoded.values(), lead_id)
@@ -122,16 +99,3 @@ class LeadAdmin:
             "UPDATE leads SET merged_into = ?, status = 'disqualified' WHERE id = ?",
             (into, lead_id),
         )
-
-
-def _encoded(record: dict[str, Any]) -> dict[str, Any]:
-    encoded = dict(record)
-    if "fit" in encoded:  # the stored score the queue's index orders by
-        fit = encoded["fit"]
-        encoded["fit_score"] = fit_score(json.loads(fit) if isinstance(fit, str) else fit)
-    for key in _JSON:
-        if key in encoded and not isinstance(encoded[key], str):
-            encoded[key] = json.dumps(encoded[key], ensure_ascii=False)
-    if "bad_number" in encoded:
-        encoded["bad_number"] = int(bool(encoded["bad_number"]))
-    return encoded

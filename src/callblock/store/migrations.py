@@ -140,6 +140,9 @@ def _v1(conn: sqlite3.Connection) -> None:
 
 # The lead's zone as the queue's queries write it (they must match the index expressions).
 LEAD_ZONE = "coalesce(timezone, phone_timezone, '')"
+# The region whose calling rules apply: the record's (State/Country, the lead form), else the
+# phone number's (column `region`); '' when neither is known. `Lead.region` in the domain.
+LEAD_REGION = "coalesce(record_region, region, '')"
 FOLLOW_UP = f"{OPEN} AND status != 'nurture' AND next_due_at IS NOT NULL"
 NURTURE = f"{OPEN} AND status = 'nurture' AND next_due_at IS NOT NULL"
 
@@ -187,13 +190,7 @@ def _v2(conn: sqlite3.Connection) -> None:
         f"INSERT OR IGNORE INTO lead_places SELECT DISTINCT {LEAD_ZONE}, coalesce(region, '') "
         "FROM leads"
     )
-    place = "coalesce(NEW.timezone, NEW.phone_timezone, ''), coalesce(NEW.region, '')"
-    for event in ("INSERT", "UPDATE OF timezone, phone_timezone, region"):
-        name = event.split()[0].lower()
-        conn.execute(
-            f"CREATE TRIGGER leads_place_{name} AFTER {event} ON leads BEGIN "
-            f"INSERT OR IGNORE INTO lead_places (zone, region) VALUES ({place}); END"
-        )
+    _place_triggers(conn, "coalesce(NEW.region, '')", "timezone, phone_timezone, region")
     # Indexes shaped exactly like the queue's queries (store/queue.py): each tier's candidates
     # per zone, in the order the domain scores them.
     conn.execute("DROP INDEX idx_leads_followup")
@@ -310,6 +307,35 @@ def _team_settings(conn: sqlite3.Connection) -> None:
     )
 
 
+def _place_triggers(conn: sqlite3.Connection, region: str, columns: str) -> None:
+    """Keep lead_places (zone, region) exact as leads are added and changed."""
+    place = f"coalesce(NEW.timezone, NEW.phone_timezone, ''), {region}"
+    for event in ("INSERT", f"UPDATE OF {columns}"):
+        name = event.split()[0].lower()
+        conn.execute(
+            f"CREATE TRIGGER leads_place_{name} AFTER {event} ON leads BEGIN "
+            f"INSERT OR IGNORE INTO lead_places (zone, region) VALUES ({place}); END"
+        )
+
+
+def _record_region(conn: sqlite3.Connection) -> None:
+    """A lead's calling region from its record (an import's State/Country, the lead form): it
+    wins over the phone number's (a Florida resident with a New York number is called under
+    Florida's rules). lead_places holds each lead's effective region (LEAD_REGION)."""
+    conn.execute("ALTER TABLE leads ADD COLUMN record_region TEXT")
+    for name in ("insert", "update"):
+        conn.execute(f"DROP TRIGGER leads_place_{name}")
+    region = "coalesce(NEW.record_region, NEW.region, '')"
+    _place_triggers(conn, region, "timezone, phone_timezone, region, record_region")
+    # Earlier imports kept State/Country cells among the extra fields: read them now (the
+    # trigger adds the leads' new places).
+    from callblock.domain.regions import region_from_extra
+
+    rows = conn.execute("SELECT id, extra FROM leads WHERE extra != '{}'").fetchall()
+    found = [(code, lead) for lead, extra in rows if (code := region_from_extra(extra))]
+    conn.executemany("UPDATE leads SET record_region = ? WHERE id = ?", found)
+
+
 def _outside_window(conn: sqlite3.Connection) -> None:
     """A call logged outside the lead's calling hours (`callblock log --outside-window`: a
     callback the lead asked for) is flagged as it is recorded: Review lists it among the cracks
@@ -335,7 +361,8 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _session_leases,
     _reps,
     _team_settings,
-    _outside_window,  # number 12 of issue 12 (10 and 11 come from other branches)
+    _record_region,  # number 11 (issue 12: the review track's 10 goes before it)
+    _outside_window,  # number 12 of issue 12
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -14,7 +14,7 @@ from callblock.domain.models import Callback, Lead
 from callblock.domain.ranges import WINDOW_END, WINDOW_START, stored_in_window
 from callblock.store.convert import SLIM_COLUMNS, callback_from_row, slim_lead_from_row
 from callblock.store.filters import callable_where
-from callblock.store.migrations import FOLLOW_UP, LEAD_ZONE, NURTURE, OPEN
+from callblock.store.migrations import FOLLOW_UP, LEAD_REGION, LEAD_ZONE, NURTURE, OPEN
 
 PROMISES = "('callback', 'meeting')"
 NO_OPEN_PROMISE = (
@@ -54,7 +54,7 @@ class QueueQuery:
         closed = list(self.places[zone])
         sql = f"AND {LEAD_ZONE} = ? "
         if closed:
-            sql += f"AND coalesce(region, '') NOT IN ({_marks(closed)}) "
+            sql += f"AND {LEAD_REGION} NOT IN ({_marks(closed)}) "
         more, params = self.not_excluded("")
         return sql + more, (zone, *closed, *params)
 
@@ -63,7 +63,8 @@ class QueueQuery:
         zone = f"coalesce({alias}timezone, {alias}phone_timezone, '')"
         clauses, params = [], []
         for name, closed in self.places.items():
-            shut = f" AND coalesce({alias}region, '') NOT IN ({_marks(closed)})" if closed else ""
+            region = f"coalesce({alias}record_region, {alias}region, '')"  # LEAD_REGION
+            shut = f" AND {region} NOT IN ({_marks(closed)})" if closed else ""
             clauses.append(f"({zone} = ?{shut})")
             params += [name, *closed]
         more, extra = self.not_excluded(alias)

@@ -9,11 +9,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from callblock.domain.models import Callback, Lead, Touch, fit_score
+from callblock.domain.models import Callback, Lead, Touch
 from callblock.store import health, migrations
 from callblock.store.convert import (
     LEAD_COLUMNS,
     callback_from_row,
+    encode_lead,
     lead_from_row,
     lead_row_sane,
     touch_from_row,
@@ -118,7 +119,7 @@ class Store(
 
     # leads ---------------------------------------------------------------------------------
     def insert_lead(self, record: dict[str, Any]) -> int:
-        record = _encode_lead(record)
+        record = encode_lead(record)
         columns = ", ".join(record)
         marks = ", ".join("?" for _ in record)
         with self.transaction():
@@ -132,7 +133,7 @@ class Store(
         import sqlite_utils  # lazy: only bulk writers pay for the import
 
         if table == "leads":
-            records = (_encode_lead(record) for record in records)
+            records = (encode_lead(record) for record in records)
         sqlite_utils.Database(self.conn).table(table).insert_all(records, batch_size=2000)
 
     def get_lead(self, lead_id: int) -> Lead | None:
@@ -318,16 +319,3 @@ class Store(
             else (self.conn.execute(sql))
         )
         return [dict(row) | {"detail": json.loads(row["detail"] or "{}")} for row in rows]
-
-
-def _encode_lead(record: dict[str, Any]) -> dict[str, Any]:
-    encoded = dict(record)
-    if "fit" in encoded:  # the stored score the queue's index orders by
-        fit = encoded["fit"]
-        encoded["fit_score"] = fit_score(json.loads(fit) if isinstance(fit, str) else fit)
-    for key in ("links", "fit", "other_phones", "other_emails"):
-        if key in encoded and not isinstance(encoded[key], str):
-            encoded[key] = json.dumps(encoded[key])
-    if "bad_number" in encoded:
-        encoded["bad_number"] = int(bool(encoded["bad_number"]))
-    return encoded

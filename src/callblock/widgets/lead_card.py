@@ -14,7 +14,7 @@ from textual.widgets import Static
 from callblock.domain.calling import local_time
 from callblock.domain.models import Temperature, Touch
 from callblock.domain.priority import QueueItem
-from callblock.widgets.lead_detail import other_contacts
+from callblock.widgets.lead_detail import other_contacts, region_label
 from callblock.widgets.plain import plain
 
 _HEAT_STYLE = {
@@ -58,6 +58,7 @@ class LeadCard(Vertical):
         lead = data.item.lead
         local: datetime = data.item.local_time
         attempt = min(lead.attempts + 1, data.max_attempts)
+        label = region_label(lead)
         fields.update(
             Content("\n").join(
                 [
@@ -78,6 +79,8 @@ class LeadCard(Vertical):
                         plain(f"{data.zone} {local:%Z}"),
                         f" · attempt {attempt} of {data.max_attempts}",
                     ),
+                    # whose calling rules apply (its own line: 80 columns cut a long one)
+                    *([Content.assemble(("region ", "dim"), plain(label))] if label else []),
                     Content.assemble("last: ", _last_touch(data.last_touch, data.rep_zone)),
                 ]
             )

@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from callblock.domain.calling import local_time
 from callblock.domain.models import FIT_CRITERIA, Lead, Temperature, fit_score
+from callblock.domain.regions import short_region
 from callblock.widgets.plain import plain
 
 HEAT_STYLE = {
@@ -27,6 +28,14 @@ class LeadDetailData:
     zone: str
     now: datetime
     extra: dict[str, str]
+
+
+def region_label(lead: Lead) -> str:
+    """The region whose calling rules apply and where it came from: "FL · from record"
+    (State/Country, the lead form) or "NY · from phone"; "" when neither gives one."""
+    if lead.region is None:
+        return ""
+    return f"{short_region(lead.region)} · from {lead.region_source}"
 
 
 def other_contacts(lead: Lead) -> list[str]:
@@ -48,6 +57,7 @@ class LeadDetail(Static):
             return
         lead = data.lead
         local = local_time(data.now, data.zone)
+        label = region_label(lead)
         fit = " ".join(
             f"{n}:{label} {lead.fit.get(name, 0)}/{maximum}"
             for n, (label, (name, (maximum, _w))) in enumerate(
@@ -69,6 +79,7 @@ class LeadDetail(Static):
                 " · ",
                 plain(f"{local:%H:%M %a} local · {data.zone}"),
             ),
+            *([Content.assemble(("region ", "dim"), plain(label))] if label else []),
             plain(lead.email or "no email"),
             *(plain(line) for line in other_contacts(lead)),
             plain(
