@@ -44,7 +44,7 @@ def lead(**fields: object) -> Lead:
         "phone_display": "(212) 555-0143",
         "created_at": NOW - timedelta(days=3),
         "timezone": NY,
-        "region": "US",
+        "phone_region": "US",
     }
     values.update(fields)
     return Lead(**values)  # type: ignore[arg-type]
@@ -63,7 +63,7 @@ def test_may_call_answers_yes_or_says_why_not() -> None:
     assert refusal.message == (
         "it is 21:30 for the lead (America/New_York), outside calling hours 08:00–21:00"
     )
-    florida = lead(region="US-FL")
+    florida = lead(phone_region="US-FL")
     assert may_call(florida, NOW, RULES, NY, calls_24h=2) is None
     limited = may_call(florida, NOW, RULES, NY, calls_24h=3)
     assert limited is not None and limited.why is Why.DAILY_LIMIT
