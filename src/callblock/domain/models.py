@@ -31,6 +31,8 @@ class Tier(StrEnum):
     FOLLOW_UP = "follow-up"  # the cadence's next attempt
     NURTURE = "nurture"  # long-term nurture
     UNDO = "undo"  # brought back by undo to be recorded again
+    RESUMED = "resumed"  # on the rep's screen when the block was interrupted
+    CHOSEN = "chosen"  # picked by the rep (call now)
 
 
 class PromiseKind(StrEnum):
@@ -182,7 +184,7 @@ class Callback:
     lead_id: int
     rep: str
     due_at: datetime
-    kind: str  # "callback" | "meeting"
+    kind: PromiseKind
     done: bool = False
     touch_id: int | None = None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from callblock.domain.models import Lead, LeadStatus
+from callblock.domain.models import Lead, LeadStatus, PromiseKind
 
 
 class UnknownOutcomeError(ValueError):
@@ -23,7 +23,7 @@ class Outcome:
     confirm: bool = False  # asks "are you sure?" first (do-not-call)
     new_status: LeadStatus | None = None
     marks_bad_number: bool = False
-    creates: str | None = None  # kind of promise created: "callback" | "meeting"
+    creates: PromiseKind | None = None  # the promise an outcome sets
     cancels_promises: bool = False
 
 
@@ -42,7 +42,7 @@ OUTCOMES: tuple[Outcome, ...] = (
         True,
         True,
         asks_when=True,
-        creates="callback",
+        creates=PromiseKind.CALLBACK,
     ),
     Outcome(
         "meeting",
@@ -53,7 +53,7 @@ OUTCOMES: tuple[Outcome, ...] = (
         True,
         asks_when=True,
         new_status=LeadStatus.QUALIFIED,
-        creates="meeting",
+        creates=PromiseKind.MEETING,
     ),
     Outcome(
         "not-interested",

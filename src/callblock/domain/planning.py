@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from callblock.domain.calling import local_time, zone_info
+from callblock.domain.models import Tier
 from callblock.domain.weights import Weights
 
 # Mean of the default weights over weekday business hours: expected contacts are the team's
@@ -56,7 +57,7 @@ class DueCall:
     """Calls the week must hold (`count` alike): a promise (fixed time), a fresh inbound lead
     (due now, never waits) or a follow-up that may be planned anywhere in its window."""
 
-    kind: str  # "promise" | "inbound" | "follow-up"
+    kind: Tier  # promise, inbound or follow-up
     earliest: datetime
     latest: datetime  # end of the window it may be planned in (= earliest for a fixed time)
     zone: str
@@ -126,13 +127,13 @@ def block_weight(block: Block, weights: Weights) -> float:
 
 
 def due_call(
-    kind: str, due: datetime, now: datetime, zone: str, tz: tzinfo, slack_days: int, count: int = 1
+    kind: Tier, due: datetime, now: datetime, zone: str, tz: tzinfo, slack_days: int, count: int = 1
 ) -> DueCall:
     """The window a due call may be planned in (`tz`: the rep's zone, whose days count).
 
     A promise keeps its time and fresh inbound is due now. A follow-up keeps its day; one in
     the backlog (due by now) is due now and may wait up to `slack_days` for a better day."""
-    if kind != "follow-up":
+    if kind != Tier.FOLLOW_UP:
         return DueCall(kind, due, due, zone, count)
     start, slack = (now, slack_days) if due <= now else (due, 0)
     last_day = start.astimezone(tz).date() + timedelta(days=slack)
@@ -162,10 +163,10 @@ def plan_week(
         reachable = [i for i in open_at if blocks[i].end > earliest]
         if not reachable:
             continue  # nothing left this week it could go in: not this week's call
-        if call.kind == "promise":
+        if call.kind == Tier.PROMISE:
             day = earliest.astimezone(blocks[0].start.tzinfo).date()
             choices = [i for i in reachable if blocks[i].start.date() == day]
-        elif call.kind == "inbound":
+        elif call.kind == Tier.INBOUND:
             choices = reachable
         else:
             window = [i for i in reachable if blocks[i].start <= latest]
@@ -192,10 +193,10 @@ def plan_week(
         PlannedBlock(
             block=block,
             weight=weight[index],
-            promises=placed.get((index, "promise"), 0),
-            follow_ups=placed.get((index, "follow-up"), 0),
+            promises=placed.get((index, Tier.PROMISE), 0),
+            follow_ups=placed.get((index, Tier.FOLLOW_UP), 0),
             expected_contacts=round(float(expected[index]), 2),
-            inbound=placed.get((index, "inbound"), 0),
+            inbound=placed.get((index, Tier.INBOUND), 0),
         )
         for index, block in enumerate(blocks)
     ]
@@ -205,5 +206,5 @@ def plan_week(
 def _order(call: DueCall) -> tuple[int, datetime, float]:
     """Promises first, then fresh inbound, then follow-ups by the end of their window, the
     narrower window first: each takes its best block while the later ones still have theirs."""
-    rank = {"promise": 0, "inbound": 1}.get(call.kind, 2)
+    rank = {Tier.PROMISE: 0, Tier.INBOUND: 1}.get(call.kind, 2)
     return rank, call.latest, -call.earliest.timestamp()

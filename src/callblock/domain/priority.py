@@ -21,12 +21,12 @@ from datetime import datetime, timedelta
 from callblock.domain.cadence import Cadence
 from callblock.domain.calling import CallingRules, local_time
 from callblock.domain.compliance import CLOSED_STATUSES, check_call
-from callblock.domain.models import Callback, Lead, LeadStatus, Temperature
+from callblock.domain.models import Callback, Lead, LeadStatus, PromiseKind, Temperature, Tier
 from callblock.domain.weights import WEEKDAY_NAMES, Weights
 
-PROMISE_KINDS = ("callback", "meeting")
+PROMISE_KINDS = (PromiseKind.CALLBACK, PromiseKind.MEETING)
 TEMPERATURE_POINTS = {Temperature.HOT: 30.0, Temperature.WARM: 20.0, Temperature.COLD: 10.0}
-TIERS = ("promise", "inbound", "follow-up", "nurture")
+TIERS = (Tier.PROMISE, Tier.INBOUND, Tier.FOLLOW_UP, Tier.NURTURE)
 PROMISE_LEAD = timedelta(minutes=5)  # a promise comes up this long before its time
 BEST_HOUR = 0.9  # an hour weight at least this high is called a best hour in the reasons
 
@@ -62,10 +62,10 @@ class MixServed:
     nurture: int = 0
 
     def after(self, item: QueueItem) -> MixServed:
-        if item.tier not in ("follow-up", "nurture"):
+        if item.tier not in (Tier.FOLLOW_UP, Tier.NURTURE):
             return self
         return MixServed(
-            self.slots + 1, self.warm + _is_warm(item), self.nurture + (item.tier == "nurture")
+            self.slots + 1, self.warm + _is_warm(item), self.nurture + (item.tier == Tier.NURTURE)
         )
 
 
@@ -76,7 +76,7 @@ NOTHING_SERVED = MixServed()
 class QueueItem:
     lead: Lead
     score: float
-    tier: str  # promise | inbound | follow-up | nurture
+    tier: Tier
     reasons: tuple[str, ...]
     local_time: datetime
     promise: Callback | None = None
@@ -117,7 +117,7 @@ def rank_leads(
         calls = counts.get(lead.id)
         if item := place_lead(lead, promises.get(lead.id), now, rules, rep, calls):
             items.append(item)
-    rank = {"promise": 0, "inbound": 1}
+    rank = {Tier.PROMISE: 0, Tier.INBOUND: 1}
     items.sort(key=lambda item: (rank.get(item.tier, 2), -item.score, item.lead.id))
     head = [item for item in items if item.tier in rank][:limit]
     rest = None if limit is None else limit - len(head)
@@ -162,7 +162,7 @@ def place_lead(
         if not own and now <= promise.due_at + rules.promise_grace:
             return None  # another rep's promise: theirs until missed by more than the grace
         late = min(max((now - promise.due_at).total_seconds() / 60, 0.0), 999.0)
-        return QueueItem(lead, (3000.0 if own else 2000.0) + late, "promise", (), local, promise)
+        return QueueItem(lead, (3000.0 if own else 2000.0) + late, Tier.PROMISE, (), local, promise)
     if lead.status in CLOSED_STATUSES or lead.owner not in (None, rep):
         return None
     if lead.last_touch_at is not None and now - lead.last_touch_at < rules.spacing:
@@ -173,14 +173,14 @@ def place_lead(
     fresh = lead.status is LeadStatus.NEW and now - lead.created_at < rules.fresh_for
     if lead.attempts == 0 and fresh:
         age = (now - lead.created_at).total_seconds() / 60
-        return QueueItem(lead, 500.0 + 100.0 * fresh_weight(age), "inbound", (), local)
+        return QueueItem(lead, 500.0 + 100.0 * fresh_weight(age), Tier.INBOUND, (), local)
     if lead.next_due_at is None or lead.next_due_at > now:
         return None
     weight = rules.weights.at(local.weekday(), local.hour)
     if nurture:
-        return QueueItem(lead, 10.0 + 5.0 * lead.fit_score + 3.0 * weight, "nurture", (), local)
+        return QueueItem(lead, 10.0 + 5.0 * lead.fit_score + 3.0 * weight, Tier.NURTURE, (), local)
     score = 100.0 + TEMPERATURE_POINTS[lead.temperature] + 10.0 * lead.fit_score + 6.0 * weight
-    return QueueItem(lead, score, "follow-up", (), local)
+    return QueueItem(lead, score, Tier.FOLLOW_UP, (), local)
 
 
 def explain(item: QueueItem, now: datetime, rules: QueueRules, rep: str) -> tuple[str, ...]:
@@ -190,7 +190,7 @@ def explain(item: QueueItem, now: datetime, rules: QueueRules, rep: str) -> tupl
     day = local.weekday()
     day_reason = f"{WEEKDAY_NAMES[day].title()} weight {rules.weights.weekday[day]:.2f}"
     promise = item.promise
-    if item.tier == "promise" and promise is not None:
+    if item.tier == Tier.PROMISE and promise is not None:
         late = max((now - promise.due_at).total_seconds() / 60, 0.0)
         due = f"{promise.kind} due {local_time(promise.due_at, rules.default_zone):%a %H:%M}"
         if promise.rep == rep:
@@ -200,9 +200,9 @@ def explain(item: QueueItem, now: datetime, rules: QueueRules, rep: str) -> tupl
             f"overdue {_age(late)}: open to anyone",
             where,
         )
-    if item.tier == "inbound":
+    if item.tier == Tier.INBOUND:
         return (f"inbound {_age((now - lead.created_at).total_seconds() / 60)} ago", where)
-    if item.tier == "nurture":
+    if item.tier == Tier.NURTURE:
         waited = _age((now - (lead.last_touch_at or lead.created_at)).total_seconds() / 60)
         return (f"nurture: last touch {waited} ago", where, day_reason)
     due = _since(lead.next_due_at or now, now, lead.zone(rules.default_zone))
@@ -222,7 +222,7 @@ def mix(
     pending = sorted(items, key=lambda item: (-item.score, item.lead.id))
     taken = [False] * len(pending)
     cursors = {"any": 0, "warm": 0, "nurture": 0}
-    wanted = {"any": lambda i: True, "warm": _is_warm, "nurture": lambda i: i.tier == "nurture"}
+    wanted = {"any": lambda i: True, "warm": _is_warm, "nurture": lambda i: i.tier == Tier.NURTURE}
 
     def peek(kind: str) -> int | None:
         index = cursors[kind]
@@ -237,7 +237,10 @@ def mix(
         slot = served.slots + len(out) + 1
         index, share = peek("any"), None
         assert index is not None
-        if nurture < math.floor(nurture_share * slot + 1e-9) and pending[index].tier != "nurture":
+        if (
+            nurture < math.floor(nurture_share * slot + 1e-9)
+            and pending[index].tier != Tier.NURTURE
+        ):
             found = peek("nurture")
             if found is not None:
                 index, share = found, f"nurture share {nurture_share:.0%}"
@@ -247,13 +250,13 @@ def mix(
         taken[index] = True
         pick = pending[index]
         warm += _is_warm(pick)
-        nurture += pick.tier == "nurture"
+        nurture += pick.tier == Tier.NURTURE
         out.append(replace(pick, reasons=(*pick.reasons, share)) if share else pick)
     return out
 
 
 def _is_warm(item: QueueItem) -> bool:
-    return item.tier == "follow-up" and item.lead.temperature is Temperature.WARM
+    return item.tier == Tier.FOLLOW_UP and item.lead.temperature is Temperature.WARM
 
 
 def _local_reason(local: datetime, weights: Weights) -> str:

@@ -19,9 +19,9 @@ from callblock.clock import Clock, iso
 from callblock.config import Settings
 from callblock.domain.calling import local_time
 from callblock.domain.compliance import Refusal
-from callblock.domain.models import Lead, Session, Touch
+from callblock.domain.models import Lead, Session, Tier, Touch
 from callblock.domain.outcomes import OUTCOME_BY_CODE
-from callblock.domain.priority import MixServed, QueueItem
+from callblock.domain.priority import TIERS, MixServed, QueueItem
 from callblock.services import ServiceError, dialing, leases, queue
 from callblock.services.leads import get_lead
 from callblock.store import DatabaseBusy, Store, StoreFault
@@ -166,11 +166,11 @@ class Block:
         lead = self.store.get_lead(lead_id) if lead_id is not None else None
         if lead is None or lead_id in self.done | self.skipped:
             return []
-        item = self._item(lead, "resumed", "on your screen when the block was interrupted")
+        item = self._item(lead, Tier.RESUMED, "on your screen when the block was interrupted")
         claimed = self.claim(item)
         return [claimed] if claimed is not None else []
 
-    def _item(self, lead: Any, tier: str, reason: str) -> QueueItem:
+    def _item(self, lead: Any, tier: Tier, reason: str) -> QueueItem:
         local = local_time(self.clock.now(), lead.zone(self.settings.timezone))
         return QueueItem(lead, 0.0, tier, (reason,), local)
 
@@ -246,7 +246,7 @@ class Block:
             return touch
         if self.current is not None and self.current.lead.id != touch.lead_id:
             leases.release(self.store, self.session.id, self.current.lead.id)
-        self.current = self._item(lead, "undo", "outcome undone: record it again")
+        self.current = self._item(lead, Tier.UNDO, "outcome undone: record it again")
         self.save_state()
         return touch
 
@@ -262,7 +262,7 @@ class Block:
         self.skipped.discard(lead_id)
         if self.current is not None and self.current.lead.id != lead_id:
             leases.release(self.store, self.session.id, self.current.lead.id)
-        self.current = self._item(lead, "chosen", "picked by you: call now")
+        self.current = self._item(lead, Tier.CHOSEN, "picked by you: call now")
         self.save_state()
         return self.current
 
@@ -272,7 +272,7 @@ class Block:
         if item is None:
             return None
         fresh = queue.recheck(self.store, self.settings, item, rep=self.rep, now=self.clock.now())
-        if fresh is None and item.tier in ("promise", "inbound", "follow-up", "nurture"):
+        if fresh is None and item.tier in TIERS:
             return None
         lead = self.store.get_lead(item.lead.id)
         self.current = replace(item, lead=lead) if lead else item
@@ -281,7 +281,7 @@ class Block:
     def window_closed(self) -> bool:
         """The calling hours of the lead on screen have closed (an undone lead stays)."""
         item = self.current
-        if item is None or item.tier == "undo":
+        if item is None or item.tier == Tier.UNDO:
             return False
         return not queue.still_callable(item, self.settings, self.clock.now())
 

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from callblock.clock import Clock, iso, parse_iso
 from callblock.config import Settings
 from callblock.domain.calling import local_time, zone_info
+from callblock.domain.models import Tier
 from callblock.domain.outcomes import OUTCOMES
 from callblock.domain.planning import (
     DueCall,
@@ -71,7 +72,7 @@ def week_plan(
         if c.due_at < iso(end)
     ]
     if start <= now < end and waiting["inbound"]:
-        calls.append(DueCall("inbound", now, now, zone, waiting["inbound"]))
+        calls.append(DueCall(Tier.INBOUND, now, now, zone, waiting["inbound"]))
     blocks = week_blocks(settings.blocks, monday, zone)
     planned = plan_week(blocks, calls, learned.weights, rate, moment)
     done = [_with_done(store, rep, p, now) for p in planned.blocks]

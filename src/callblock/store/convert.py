@@ -17,6 +17,7 @@ from callblock.domain.models import (
     Channel,
     Lead,
     LeadStatus,
+    PromiseKind,
     Session,
     Temperature,
     Touch,
@@ -241,7 +242,7 @@ def callback_from_row(row: sqlite3.Row) -> Callback:
         lead_id=row["lead_id"],
         rep=row["rep"],
         due_at=parse_iso(row["due_at"]),
-        kind=row["kind"],
+        kind=PromiseKind(row["kind"]),
         done=row["state"] != "open",
         touch_id=row["created_by_touch"],
     )

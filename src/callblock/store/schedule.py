@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from callblock.domain.models import Tier
 from callblock.domain.ranges import WINDOW_END, WINDOW_START
 from callblock.store.db import write_transaction
 from callblock.store.filters import dialable_where
@@ -31,7 +32,7 @@ class PlannedCalls:
     """`count` due calls alike: of one kind, due at one time, in one lead zone."""
 
     due_at: str
-    kind: str  # promise | follow-up
+    kind: Tier  # promise or follow-up
     zone: str  # '' when unknown: the team default applies
     count: int
 
@@ -78,7 +79,7 @@ class ScheduleQueries:
             "AND c.due_at < ? GROUP BY 1, 2",
             (rep, start, end),
         )
-        return [PlannedCalls(r[0], "promise", r[1], r[2]) for r in rows]
+        return [PlannedCalls(r[0], Tier.PROMISE, r[1], r[2]) for r in rows]
 
     def planned_follow_ups(self, rep: str, backlog_until: str, end: str) -> list[PlannedCalls]:
         """The follow-ups due before `end` the rep may make, counted by due time and zone; the
@@ -90,7 +91,7 @@ class ScheduleQueries:
             f"AND (owner IS NULL OR owner = ?) AND {NO_OPEN_PROMISE} GROUP BY 1, 2",
             (backlog_until, backlog_until, end, rep),
         )
-        return [PlannedCalls(r[0], "follow-up", r[1], r[2]) for r in rows]
+        return [PlannedCalls(r[0], Tier.FOLLOW_UP, r[1], r[2]) for r in rows]
 
     def rep_dials(
         self,

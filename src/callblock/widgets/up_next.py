@@ -6,10 +6,11 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from callblock.domain.models import Tier
 from callblock.domain.priority import QueueItem
 from callblock.widgets.plain import plain
 
-TIER_MARK = {"promise": "!", "inbound": "+", "follow-up": "·", "nurture": "~"}
+TIER_MARK = {Tier.PROMISE: "!", Tier.INBOUND: "+", Tier.FOLLOW_UP: "·", Tier.NURTURE: "~"}
 
 
 class UpNext(Static):
