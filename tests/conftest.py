@@ -46,7 +46,7 @@ LeadMaker = Callable[..., int]
 
 
 @pytest.fixture
-def make_lead(store: Store, clock: FixedClock) -> LeadMaker:
+def make_lead(store: Store, clock: FixedClock, settings: Settings) -> LeadMaker:
     """Add a lead with sensible defaults; any add_lead keyword may be overridden."""
     counter = iter(range(100, 10_000))
 
@@ -57,6 +57,7 @@ def make_lead(store: Store, clock: FixedClock) -> LeadMaker:
             "company": f"Company {number}",
             "phone": f"+1 212 555 {number:04d}",
             "tz": ZONE,
+            "settings": settings,
         }
         values.update(fields)
         return add_lead(store, clock, **values)

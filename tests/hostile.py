@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from callblock.clock import FixedClock, parse_iso
+from callblock.config import Settings
 from callblock.services import dialing, sessions
 from callblock.services.leads import add_lead
 from callblock.store import Store
@@ -56,7 +57,9 @@ def poisoned_db(tmp_path: Path, value: str) -> tuple[Path, Path, dict[str, int]]
     clock = FixedClock(parse_iso(NOW) - timedelta(hours=3))
     try:
         ids = {
-            key: add_lead(store, clock, name=key, company="Co", phone=phone, tz=ZONE)
+            key: add_lead(
+                store, clock, name=key, company="Co", phone=phone, tz=ZONE, settings=Settings()
+            )
             for key, phone in (
                 ("a", "+1 212 555 0101"),
                 ("b", "+1 212 555 0101"),
@@ -73,8 +76,11 @@ def poisoned_db(tmp_path: Path, value: str) -> tuple[Path, Path, dict[str, int]]
             code="callback",
             when=parse_iso(NOW) + timedelta(hours=1),
             session_id=block.id,
+            settings=Settings(),
         )
-        dialing.record_outcome(store, clock, rep="r", lead_id=ids["b"], code="busy", note="x")
+        dialing.record_outcome(
+            store, clock, rep="r", lead_id=ids["b"], code="busy", note="x", settings=Settings()
+        )
         sessions.end_session(store, clock, block)
         raw = store.conn.execute
         with store.transaction():

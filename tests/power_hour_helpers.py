@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from callblock.app import CallblockApp
 from callblock.clock import FixedClock
+from callblock.config import Settings
 from callblock.domain.models import LeadStatus
 from callblock.screens.power_hour import PowerHourScreen
 from callblock.services import dialing
@@ -81,7 +82,7 @@ def touched_earlier(
     clock.set(now - timedelta(hours=hours))
     try:
         return dialing.record_outcome(
-            store, clock, rep=rep, lead_id=lead_id, code=code, when=when
+            store, clock, rep=rep, lead_id=lead_id, code=code, when=when, settings=Settings()
         ).touch_id
     finally:
         clock.set(now)

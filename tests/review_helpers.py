@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from callblock.clock import FixedClock
+from callblock.config import Settings
 from callblock.services import dialing, sessions
 from callblock.services.leads import add_lead
 from callblock.store import Store
@@ -30,6 +32,7 @@ def build_team_log(store: Store, clock: FixedClock) -> dict[str, int]:
             company="Lee Labs",
             phone="+1 212 555 0101",
             tz="America/New_York",
+            settings=Settings(),
         ),
         "b": add_lead(
             store,
@@ -38,17 +41,23 @@ def build_team_log(store: Store, clock: FixedClock) -> dict[str, int]:
             company=HOSTILE_COMPANY,
             phone="+1 212 555 0102",
             tz="Asia/Kolkata",
+            settings=Settings(),
         ),
         "c": add_lead(
-            store, clock, name="Cy Young", company="=cmd|' /C calc'!A0", phone="+1 312 555 0103"
+            store,
+            clock,
+            name="Cy Young",
+            company="=cmd|' /C calc'!A0",
+            phone="+1 312 555 0103",
+            settings=Settings(),
         ),
     }
     clock.set(at(14))
     block = sessions.start_session(store, clock, rep="alice", block_name="Power hour", target=60)
-    dial = dialing.record_outcome
+    dial = partial(dialing.record_outcome, settings=Settings())
     dial(store, clock, rep="alice", lead_id=leads["a"], code="no-answer", session_id=block.id)
     dial(store, clock, rep="alice", lead_id=leads["b"], code="connected", session_id=block.id)
-    dialing.undo_last(store, clock, rep="alice", session_id=block.id)
+    dialing.undo_last(store, clock, rep="alice", session_id=block.id, settings=Settings())
     dial(
         store,
         clock,

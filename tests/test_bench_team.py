@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from callblock.clock import FixedClock
+from callblock.config import Settings
 from callblock.domain.models import Channel, Touch
 from callblock.services import dialing
 from callblock.services.demo import build_demo
@@ -26,7 +27,7 @@ bench_team = importlib.import_module("bench_team")
 def test_three_processes_for_five_seconds_find_every_counter_at_zero(tmp_path: Path) -> None:
     db, out = tmp_path / "floor.db", tmp_path / "team.json"
     store = Store.open(db)
-    build_demo(store, FixedClock(NOW), leads=2000)
+    build_demo(store, FixedClock(NOW), leads=2000, settings=Settings())
     store.close()
     argv = [sys.executable, str(ROOT / "scripts" / "bench_team.py"), "--reps", "2"]
     argv += ["--same-rep", "1", "--seconds", "5", "--db", str(db), "--out", str(out)]
@@ -69,7 +70,13 @@ def test_touches_closer_than_the_spacing_are_counted_by_rep_and_by_window() -> N
 def test_an_outcome_missing_or_different_in_the_database_is_lost(store: Store, make_lead) -> None:
     lead = make_lead(name="Kept")
     kept = dialing.record_outcome(
-        store, FixedClock(NOW), rep="ann", lead_id=lead, code="busy", session_id=None
+        store,
+        FixedClock(NOW),
+        rep="ann",
+        lead_id=lead,
+        code="busy",
+        session_id=None,
+        settings=Settings(),
     )
     results = [{"session": None, "recorded": [[kept.touch_id, lead, "busy"]], "undone": []}]
     assert bench_team.lost_outcomes(store, results)[0] == 0

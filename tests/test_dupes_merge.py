@@ -10,6 +10,7 @@ import pytest
 
 from callblock.cli import main
 from callblock.clock import FixedClock
+from callblock.config import Settings
 from callblock.domain.models import LeadStatus
 from callblock.services import ServiceError, dialing, queue
 from callblock.services.dupes import find_duplicates, merge_leads
@@ -81,7 +82,9 @@ def test_merge_keeps_history_notes_callbacks(
     other = make_lead(name="Jim Brodo", company="Brodo", email="jim@brodo.com")
     save_notes(store, keep, "Uses HubSpot")
     save_notes(store, other, "Has a dog")
-    dialing.record_outcome(store, clock, rep="bob", lead_id=other, code="no-answer")
+    dialing.record_outcome(
+        store, clock, rep="bob", lead_id=other, code="no-answer", settings=Settings()
+    )
     clock.advance(minutes=5)
     dialing.record_outcome(
         store,
@@ -90,6 +93,7 @@ def test_merge_keeps_history_notes_callbacks(
         lead_id=other,
         code="callback",
         when=clock.now() + timedelta(days=1),
+        settings=Settings(),
     )
     merged_phone = store.get_lead(other).phone  # type: ignore[union-attr]
     _, data = run(db_path, capsys, "merge", str(keep), str(other), "--json")
@@ -123,7 +127,7 @@ def test_merged_lead_leaves_the_queue(
     store: Store, clock: FixedClock, settings, make_lead: LeadMaker
 ) -> None:
     keep, other = make_lead(name="A One"), make_lead(name="A Two")
-    merge_leads(store, clock, rep="alice", keep=keep, other=other)
+    merge_leads(store, clock, rep="alice", keep=keep, other=other, settings=Settings())
     items = queue.next_leads_for_rep(store, settings, rep="alice", now=clock.now())
     assert [item.lead.id for item in items] == [keep]
 
@@ -132,20 +136,20 @@ def test_do_not_call_survives_a_merge(
     store: Store, clock: FixedClock, make_lead: LeadMaker
 ) -> None:
     keep, other = make_lead(name="A One"), make_lead(name="A Two")
-    dialing.record_outcome(store, clock, rep="bob", lead_id=other, code="dnc")
-    merge_leads(store, clock, rep="alice", keep=keep, other=other)
+    dialing.record_outcome(store, clock, rep="bob", lead_id=other, code="dnc", settings=Settings())
+    merge_leads(store, clock, rep="alice", keep=keep, other=other, settings=Settings())
     assert store.get_lead(keep).status is LeadStatus.DNC  # type: ignore[union-attr]
 
 
 def test_merge_refusals(store: Store, clock: FixedClock, make_lead: LeadMaker) -> None:
     keep, other, third = make_lead(), make_lead(), make_lead()
     with pytest.raises(ServiceError, match="into itself"):
-        merge_leads(store, clock, rep="a", keep=keep, other=keep)
+        merge_leads(store, clock, rep="a", keep=keep, other=keep, settings=Settings())
     with pytest.raises(ServiceError, match="no lead with id 999"):
-        merge_leads(store, clock, rep="a", keep=keep, other=999)
-    merge_leads(store, clock, rep="a", keep=keep, other=other)
+        merge_leads(store, clock, rep="a", keep=keep, other=999, settings=Settings())
+    merge_leads(store, clock, rep="a", keep=keep, other=other, settings=Settings())
     with pytest.raises(ServiceError, match=f"already merged into lead {keep}"):
-        merge_leads(store, clock, rep="a", keep=third, other=other)
+        merge_leads(store, clock, rep="a", keep=third, other=other, settings=Settings())
 
 
 def test_merge_cli_error_is_one_line(db_path: Path, capsys) -> None:

@@ -122,7 +122,9 @@ async def test_lead_fields_notes_and_history_show_literally(
     lead_id = make_lead(name=f"N{value}", title=f"T{value}", company=f"C{value}", notes=value)
     now = clock.now()
     clock.set(now - timedelta(hours=2))
-    dialing.record_outcome(store, clock, rep=value, lead_id=lead_id, code="busy", note=value)
+    dialing.record_outcome(
+        store, clock, rep=value, lead_id=lead_id, code="busy", note=value, settings=Settings()
+    )
     clock.set(now)
     app = make_app(rep=value, settings_override=hostile_settings(value))
     async with app.run_test(size=SIZE) as pilot:

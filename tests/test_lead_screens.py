@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,8 @@ from textual.widgets import Input
 
 from callblock.app import CallblockApp
 from callblock.clock import FixedClock
+from callblock.config import Settings
+from callblock.domain.cadence import Cadence, parse_step
 from callblock.domain.models import LeadStatus, Temperature
 from callblock.screens.import_leads import ImportScreen
 from callblock.screens.lead import LeadScreen
@@ -158,6 +162,24 @@ async def test_new_lead_from_any_screen_is_fresh_inbound(
     assert lead.phone == "+12125550199"
 
 
+async def test_a_lead_added_in_the_app_is_due_under_the_settings_the_app_runs_with(
+    store: Store, clock: FixedClock, make_app: AppMaker, settings: Settings
+) -> None:
+    """`a` used to add under Settings() (call now, UTC): the team's cadence and region hold."""
+    steps = tuple(parse_step(step) for step in ("day 2", "day 3", "day 6"))
+    ours = replace(settings, cadence=Cadence(steps=steps), default_region="GB")
+    app = make_app(settings_override=ours)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")
+        await pilot.press(*"Zed", "tab", *"Co", "tab", *"020 7946 0018", "enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, NewLeadScreen)
+    (lead,) = [lead for lead in store.list_leads(10) if lead.name == "Zed"]
+    assert lead.phone == "+442079460018"
+    assert lead.next_due_at is not None
+    assert lead.next_due_at > clock.now() + timedelta(hours=6)  # day 2, not now
+
+
 async def test_import_screen_previews_then_imports(
     tmp_path: Path, store: Store, make_app: AppMaker
 ) -> None:
@@ -198,4 +220,4 @@ async def test_merge_from_the_lead_screen(
         assert store.get_lead(keep).other_phones == (other_phone,)  # type: ignore[union-attr]
         assert f"other phones: {other_phone}" in screen_text(app)  # on the lead's card
     with pytest.raises(ServiceError, match="already merged"):
-        merge_leads(store, clock, rep="a", keep=keep, other=other)
+        merge_leads(store, clock, rep="a", keep=keep, other=other, settings=Settings())

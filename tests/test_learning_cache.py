@@ -86,7 +86,9 @@ def test_a_damaged_cache_is_treated_as_absent_and_relearned(
     store: Store, db_path: Path, clock: FixedClock, settings: Settings, make_lead, value: object
 ) -> None:
     lead_id = make_lead()
-    dialing.record_outcome(store, clock, rep="alice", lead_id=lead_id, code="connected")
+    dialing.record_outcome(
+        store, clock, rep="alice", lead_id=lead_id, code="connected", settings=Settings()
+    )
     damage(db_path, value, settings)
     assert current_weights(store, settings) == settings.weights  # the priors
     learned = learn(store, settings, clock)
@@ -101,7 +103,9 @@ def test_a_future_time_in_the_cache_does_not_keep_it_forever(
     store: Store, db_path: Path, clock: FixedClock, settings: Settings, make_lead
 ) -> None:
     lead_id = make_lead()
-    dialing.record_outcome(store, clock, rep="alice", lead_id=lead_id, code="connected")
+    dialing.record_outcome(
+        store, clock, rep="alice", lead_id=lead_id, code="connected", settings=Settings()
+    )
     damage(db_path, lambda s: _good(s, at="2099-01-01T00:00:00+00:00"), settings)
     assert learn(store, settings, clock).dials == 1
     assert saved(store)["at"] == "2026-11-23T19:00:00+00:00"

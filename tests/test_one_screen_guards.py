@@ -45,7 +45,9 @@ def test_a_lead_on_a_screen_is_not_merged_away_and_a_merged_lead_takes_no_outcom
     with pytest.raises(ServiceError, match="merged into"):
         from callblock.services.dialing import record_outcome
 
-        record_outcome(store, clock, rep="alice", lead_id=twin, code="no-answer")
+        record_outcome(
+            store, clock, rep="alice", lead_id=twin, code="no-answer", settings=Settings()
+        )
 
 
 def test_a_lapsed_lease_taken_by_another_rep_leaves_the_first_screen(
@@ -63,7 +65,7 @@ def test_a_lapsed_lease_taken_by_another_rep_leaves_the_first_screen(
         from callblock.services.dialing import record_outcome
 
         record_outcome(store, clock, rep="alice", lead_id=lead, code="no-answer",
-                       session_id=alice.session.id)  # fmt: skip
+                       session_id=alice.session.id, settings=Settings())  # fmt: skip
 
 
 def test_a_removed_rep_gets_no_block_and_an_open_one_says_why(
@@ -103,8 +105,12 @@ def test_owners_are_current_reps_and_a_removed_reps_leads_come_back(
     phone = "+1 212 555 0100"
     for owner in ("Carol", "nobody"):
         with pytest.raises(ServiceError, match="not a current rep"):
-            add_lead(store, clock, name="X", company="A", phone=phone, owner=owner)
-    owned = add_lead(store, clock, name="X", company="A", phone=phone, owner="carol")
+            add_lead(
+                store, clock, name="X", company="A", phone=phone, owner=owner, settings=Settings()
+            )
+    owned = add_lead(
+        store, clock, name="X", company="A", phone=phone, owner="carol", settings=Settings()
+    )
     assert remove_rep(store, clock, "carol")["leads_released"] == 1
     assert store.get_lead(owned).owner is None
 

@@ -44,7 +44,7 @@ def _fill(store: Store, clock: FixedClock, specs: list[dict]) -> None:
         lead_id = add_lead(
             store, clock, name=f"Lead {number}", company="C", phone=f"+1 212 555 {number:04d}",
             tz=spec["zone"], temperature=spec["temperature"],
-            created=NOW - timedelta(minutes=spec["age_minutes"]),
+            created=NOW - timedelta(minutes=spec["age_minutes"]), settings=Settings(),
         )  # fmt: skip
         touched = iso(NOW - timedelta(minutes=spec["touched_minutes_ago"]))
         with store.transaction():

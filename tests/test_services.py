@@ -19,7 +19,9 @@ def test_recording_an_outcome_counts_the_attempt_and_keeps_the_previous_state(
     store: Store, clock: FixedClock, make_lead
 ) -> None:
     lead_id = make_lead()
-    recorded = dialing.record_outcome(store, clock, rep="alice", lead_id=lead_id, code="busy")
+    recorded = dialing.record_outcome(
+        store, clock, rep="alice", lead_id=lead_id, code="busy", settings=Settings()
+    )
     lead = store.get_lead(lead_id)
     assert lead is not None
     assert (lead.attempts, lead.status, lead.last_touch_at) == (1, LeadStatus.WORKING, NOW)
@@ -35,19 +37,27 @@ def test_recording_an_outcome_counts_the_attempt_and_keeps_the_previous_state(
 def test_callback_needs_a_future_time(store: Store, clock: FixedClock, make_lead) -> None:
     lead_id = make_lead()
     with pytest.raises(ServiceError, match="needs a time"):
-        dialing.record_outcome(store, clock, rep="a", lead_id=lead_id, code="callback")
+        dialing.record_outcome(
+            store, clock, rep="a", lead_id=lead_id, code="callback", settings=Settings()
+        )
     with pytest.raises(ServiceError, match="not in the future"):
         dialing.record_outcome(
-            store, clock, rep="a", lead_id=lead_id, code="callback", when=NOW - timedelta(hours=1)
+            store,
+            clock,
+            rep="a",
+            lead_id=lead_id,
+            code="callback",
+            when=NOW - timedelta(hours=1),
+            settings=Settings(),
         )
     assert leads.history(store, lead_id) == []
 
 
 def test_unknown_lead_and_outcome_change_nothing(store: Store, clock: FixedClock) -> None:
     with pytest.raises(ServiceError, match="no lead with id 42"):
-        dialing.record_outcome(store, clock, rep="a", lead_id=42, code="busy")
+        dialing.record_outcome(store, clock, rep="a", lead_id=42, code="busy", settings=Settings())
     with pytest.raises(ServiceError, match="unknown outcome"):
-        dialing.record_outcome(store, clock, rep="a", lead_id=42, code="nope")
+        dialing.record_outcome(store, clock, rep="a", lead_id=42, code="nope", settings=Settings())
     assert store.count("touches") == 0
 
 
@@ -56,17 +66,25 @@ def test_dialing_a_due_callback_keeps_it_and_undo_reopens_it(
 ) -> None:
     lead_id = make_lead()
     due = NOW + timedelta(hours=2)
-    dialing.record_outcome(store, clock, rep="alice", lead_id=lead_id, code="callback", when=due)
+    dialing.record_outcome(
+        store, clock, rep="alice", lead_id=lead_id, code="callback", when=due, settings=Settings()
+    )
     [promise] = store.open_promises(lead_id)
     assert (promise.due_at, promise.kind, promise.rep) == (due, "callback", "alice")
 
     clock.set(due)
     session = sessions.start_session(store, clock, rep="alice", block_name="PH", target=60)
     dialing.record_outcome(
-        store, clock, rep="alice", lead_id=lead_id, code="connected", session_id=session.id
+        store,
+        clock,
+        rep="alice",
+        lead_id=lead_id,
+        code="connected",
+        session_id=session.id,
+        settings=Settings(),
     )
     assert store.open_promises(lead_id) == []
-    dialing.undo_last(store, clock, rep="alice", session_id=session.id)
+    dialing.undo_last(store, clock, rep="alice", session_id=session.id, settings=Settings())
     assert [p.id for p in store.open_promises(lead_id)] == [promise.id]
 
 
@@ -76,7 +94,13 @@ def test_undo_restores_the_lead_and_removes_the_promise_it_made(
     lead_id = make_lead()
     session = sessions.start_session(store, clock, rep="alice", block_name="PH", target=60)
     dialing.record_outcome(
-        store, clock, rep="alice", lead_id=lead_id, code="no-answer", session_id=session.id
+        store,
+        clock,
+        rep="alice",
+        lead_id=lead_id,
+        code="no-answer",
+        session_id=session.id,
+        settings=Settings(),
     )
     clock.advance(minutes=5)
     dialing.record_outcome(
@@ -87,8 +111,11 @@ def test_undo_restores_the_lead_and_removes_the_promise_it_made(
         code="meeting",
         when=NOW + timedelta(days=2),
         session_id=session.id,
+        settings=Settings(),
     )
-    undone = dialing.undo_last(store, clock, rep="alice", session_id=session.id)
+    undone = dialing.undo_last(
+        store, clock, rep="alice", session_id=session.id, settings=Settings()
+    )
     assert undone is not None and undone.outcome == "meeting"
     lead = store.get_lead(lead_id)
     assert lead is not None
@@ -103,15 +130,24 @@ def test_undo_restores_the_lead_and_removes_the_promise_it_made(
 
 def test_undo_with_nothing_to_undo(store: Store, clock: FixedClock) -> None:
     session = sessions.start_session(store, clock, rep="alice", block_name="PH", target=60)
-    assert dialing.undo_last(store, clock, rep="alice", session_id=session.id) is None
+    assert (
+        dialing.undo_last(store, clock, rep="alice", session_id=session.id, settings=Settings())
+        is None
+    )
 
 
 def test_dnc_withdraws_every_open_promise(store: Store, clock: FixedClock, make_lead) -> None:
     lead_id = make_lead()
     dialing.record_outcome(
-        store, clock, rep="a", lead_id=lead_id, code="callback", when=NOW + timedelta(days=3)
+        store,
+        clock,
+        rep="a",
+        lead_id=lead_id,
+        code="callback",
+        when=NOW + timedelta(days=3),
+        settings=Settings(),
     )
-    dialing.record_outcome(store, clock, rep="a", lead_id=lead_id, code="dnc")
+    dialing.record_outcome(store, clock, rep="a", lead_id=lead_id, code="dnc", settings=Settings())
     assert store.open_promises(lead_id) == []
     lead = store.get_lead(lead_id)
     assert lead is not None and lead.status is LeadStatus.DNC
@@ -121,7 +157,13 @@ def test_session_stats(store: Store, clock: FixedClock, make_lead) -> None:
     session = sessions.start_session(store, clock, rep="alice", block_name="PH", target=60)
     for code in ("no-answer", "connected", "gatekeeper", "not-interested"):
         dialing.record_outcome(
-            store, clock, rep="alice", lead_id=make_lead(), code=code, session_id=session.id
+            store,
+            clock,
+            rep="alice",
+            lead_id=make_lead(),
+            code=code,
+            session_id=session.id,
+            settings=Settings(),
         )
     clock.advance(minutes=10)
     stats = sessions.session_stats(store, session, clock.now())
@@ -135,7 +177,7 @@ def test_queue_leaves_out_what_must_not_be_called(
     fresh = make_lead(created=NOW - timedelta(minutes=3))
     older = make_lead(created=NOW - timedelta(days=2))
     dnc = make_lead()
-    dialing.record_outcome(store, clock, rep="a", lead_id=dnc, code="dnc")
+    dialing.record_outcome(store, clock, rep="a", lead_id=dnc, code="dnc", settings=Settings())
     tokyo = make_lead(tz="Asia/Tokyo")  # 04:00 there
     items = queue.next_leads_for_rep(store, settings, rep="alice", now=NOW)
     ids = [item.lead.id for item in items]
@@ -149,7 +191,7 @@ def test_demo_is_deterministic_and_refuses_a_full_database(tmp_path, clock: Fixe
     def fingerprint(name: str) -> list[tuple]:
         store = Store.open(tmp_path / name)
         try:
-            build_demo(store, clock, leads=120, seed=3)
+            build_demo(store, clock, leads=120, seed=3, settings=Settings())
             return store.conn.execute(
                 "SELECT l.name, l.phone, t.outcome, t.at FROM leads l "
                 "LEFT JOIN touches t ON t.lead_id = l.id ORDER BY l.id, t.id"
@@ -165,7 +207,7 @@ def test_demo_is_deterministic_and_refuses_a_full_database(tmp_path, clock: Fixe
         zones = {row[0] for row in store.conn.execute("SELECT phone_timezone FROM leads")}
         assert {"America/New_York", "Europe/London", "America/Los_Angeles"} <= zones
         with pytest.raises(ServiceError, match="already holds leads"):
-            build_demo(store, clock, leads=5)
+            build_demo(store, clock, leads=5, settings=Settings())
         fresh = store.conn.execute(
             "SELECT count(*) FROM leads WHERE attempts = 0 AND created_at >= ?",
             (iso(NOW - timedelta(hours=1)),),

@@ -10,6 +10,7 @@ import pytest
 
 from callblock.cli import main
 from callblock.clock import FixedClock, iso
+from callblock.config import Settings
 from callblock.screens.review import ReviewScreen
 from callblock.screens.week import WeekScreen
 from callblock.store import Store
@@ -62,7 +63,6 @@ def test_a_reps_callback_time_is_read_in_the_reps_zone_not_the_servers(
 
 async def test_the_app_shows_and_reads_times_in_the_reps_zone(team: Path, capsys) -> None:
     from callblock.app import create_app
-    from callblock.config import Settings
     from callblock.services.team_settings import settings_for
 
     store = Store.open(team)
@@ -143,7 +143,6 @@ def test_leads_json_and_the_lead_screen_say_who_holds_a_lead(capsys, team: Path)
 
 async def test_the_lead_screen_says_held_by(team: Path) -> None:
     from callblock.app import create_app
-    from callblock.config import Settings
     from callblock.screens.lead import LeadScreen
     from callblock.services.leads import add_lead
     from callblock.services.team_settings import settings_for
@@ -152,7 +151,14 @@ async def test_the_lead_screen_says_held_by(team: Path) -> None:
     store = Store.open(team)
     try:
         clock = FixedClock(NOW)
-        lead = add_lead(store, clock, name="Pat Lee", company="Acme", phone="+1 212 555 0100")
+        lead = add_lead(
+            store,
+            clock,
+            name="Pat Lee",
+            company="Acme",
+            phone="+1 212 555 0100",
+            settings=Settings(),
+        )
         assert claim_as(store, clock, "rob", lead)
         settings = settings_for(store, Settings())
         app = create_app(settings=settings, store=store, clock=clock, rep="lena", start="home")

@@ -10,6 +10,7 @@ import pytest
 from textual.widgets import Input, Static, TextArea
 
 from callblock.cli import main
+from callblock.config import Settings
 from callblock.domain.text import FIELD_MAX, NAME_MAX, NOTE_MAX, TOUCH_NOTE_MAX
 from callblock.screens.lead import LeadScreen
 from callblock.screens.lead_form import NewLeadScreen
@@ -91,9 +92,9 @@ def test_log_refuses_an_outcome_note_it_would_cut(tmp_path: Path, capsys) -> Non
 def test_lead_edit_refuses_long_fields(store: Store, make_lead: LeadMaker) -> None:
     lead_id = make_lead(name="Ann Lee", company="Acme")
     with pytest.raises(ServiceError, match=r"^company: 501 characters \(at most 500\)$"):
-        update_lead(store, lead_id, {"company": "c" * 501})
+        update_lead(store, lead_id, {"company": "c" * 501}, settings=Settings())
     with pytest.raises(ServiceError, match=r"^owner: 201 characters"):
-        update_lead(store, lead_id, {"owner": "o" * 201})
+        update_lead(store, lead_id, {"owner": "o" * 201}, settings=Settings())
     assert store.get_lead(lead_id).company == "Acme"  # type: ignore[union-attr]
 
 

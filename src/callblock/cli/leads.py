@@ -50,7 +50,6 @@ def _add(args: argparse.Namespace, store: Store, settings: Settings, clock: Cloc
         name=args.name,
         company=args.company,
         phone=args.phone,
-        default_region=settings.default_region,
         title=args.title,
         email=args.email,
         tz=args.tz,

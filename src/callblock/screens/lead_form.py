@@ -102,9 +102,7 @@ class NewLeadScreen(FormScreen):
         from callblock.services.leads import add_lead
 
         ctx = self.ctx
-        lead_id = add_lead(
-            ctx.store, ctx.clock, default_region=ctx.settings.default_region, **values
-        )
+        lead_id = add_lead(ctx.store, ctx.clock, settings=ctx.settings, **values)
         self.app.notify(f"Added lead {lead_id}: {clean_line(values['name'])}", markup=False)
         return lead_id
 
@@ -135,9 +133,7 @@ class EditLeadScreen(FormScreen):
                 raise ServiceError(f"status: {NOT_YOURS.format(id=lead.id)}")
             self._ask_reason(lead.name, values)
             return None
-        update_lead(
-            ctx.store, self._lead_id, values, ctx.settings.default_region, settings=ctx.settings
-        )
+        update_lead(ctx.store, self._lead_id, values, settings=ctx.settings)
         return self._lead_id
 
     def _ask_reason(self, name: str, values: dict[str, str]) -> None:
@@ -160,7 +156,7 @@ class EditLeadScreen(FormScreen):
         ctx = self.ctx
         rest = {name: value for name, value in values.items() if name != "status"}
         try:
-            update_lead(ctx.store, self._lead_id, rest, ctx.settings.default_region, ctx.settings)
+            update_lead(ctx.store, self._lead_id, rest, settings=ctx.settings)
             lift_dnc(
                 ctx.store, ctx.clock, ctx.settings, rep=ctx.rep, lead_id=self._lead_id,
                 reason=reason, status=values["status"], confirmed=True,

@@ -87,10 +87,9 @@ NOTE_TEMPLATES = (
 
 
 def build_demo(
-    store: Store, clock: Clock, *, leads: int = 500, seed: int = 7, settings: Settings | None = None
+    store: Store, clock: Clock, *, leads: int = 500, seed: int = 7, settings: Settings
 ) -> int:
     """Fill an empty database with `leads` demo leads; returns the number added."""
-    settings = settings or Settings()
     if not 1 <= leads <= DEMO_LEADS_MAX:
         raise ServiceError(f"leads: {leads} is outside 1..{DEMO_LEADS_MAX}")
     rng = random.Random(seed)

@@ -61,7 +61,7 @@ def record_outcome(
     when: datetime | None = None,
     note: str = "",
     session_id: int | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
     check_hours: bool = False,
     outside_window: bool = False,
     rep_zone: str | None = None,
@@ -73,7 +73,6 @@ def record_outcome(
     the lead asked for the call; such a touch is flagged. A block's lead was checked when it
     was shown. A callback or meeting time outside the lead's calling hours is always refused.
     A new promise replaces the lead's open one. `rep_zone`: the zone the rep types times in."""
-    settings = settings or Settings()
     outcome = resolve_outcome(code)
     note = checked_line(note, "note", TOUCH_NOTE_MAX)
     rep = clean_line(rep, NAME_MAX)  # stored clean: shown on other reps' and the lead's screens
@@ -193,7 +192,7 @@ def add_touch_note(store: Store, touch_id: int, note: str) -> str:
 
 
 def undo_last(
-    store: Store, clock: Clock, *, rep: str, session_id: int, settings: Settings | None = None
+    store: Store, clock: Clock, *, rep: str, session_id: int, settings: Settings
 ) -> Touch | None:
     """Undo the session's last outcome that still counts; None when there is nothing to undo.
 
@@ -220,7 +219,6 @@ def undo_last(
             )
             store.set_lead_state(touch.lead_id, restored.status.value, restored.bad_number)
         store.refresh_lead_counters(touch.lead_id)
-        settings = settings or Settings()
         refresh_due(store, settings, current_weights(store, settings), [touch.lead_id])
         store.add_audit(
             iso(clock.now()),

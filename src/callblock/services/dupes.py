@@ -57,7 +57,7 @@ def merge_leads(
     rep: str,
     keep: int,
     other: int,
-    settings: Settings | None = None,
+    settings: Settings,
     session_id: int | None = None,
 ) -> Merged:
     """Merge `other` into `keep` in one transaction: touches, callbacks and notes move to the
@@ -99,7 +99,6 @@ def merge_leads(
         store.mark_merged(other, keep)
         store.refresh_lead_counters(keep)
         store.refresh_lead_counters(other)
-        settings = settings or Settings()
         refresh_due(store, settings, current_weights(store, settings), [keep, other])
         store.add_audit(
             iso(clock.now()),

@@ -53,8 +53,8 @@ def update_lead(
     store: Store,
     lead_id: int,
     values: dict[str, str],
-    default_region: str = "US",
-    settings: Settings | None = None,
+    *,
+    settings: Settings,
 ) -> Lead:
     """Validate and save edited fields (only those given); returns the lead as stored. A new
     status or zone moves the lead's next due time (nurture has its own rhythm)."""
@@ -73,7 +73,7 @@ def update_lead(
         elif name == "email":
             changes["email"] = checked_email(text)
         elif name == "phone":
-            changes |= _phone(text, lead, default_region)
+            changes |= _phone(text, lead, settings.default_region)
         elif name == "timezone":
             if text:
                 try:
@@ -96,7 +96,6 @@ def update_lead(
     with store.transaction():
         store.update_lead_fields(lead_id, changes)
         if {"status", "timezone", "phone"} & set(changes):
-            settings = settings or Settings()
             refresh_due(store, settings, current_weights(store, settings), [lead_id])
     return get_lead(store, lead_id)
 

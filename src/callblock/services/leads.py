@@ -45,7 +45,6 @@ def add_lead(
     name: str,
     company: str,
     phone: str,
-    default_region: str = "US",
     title: str = "",
     email: str = "",
     tz: str | None = None,
@@ -54,7 +53,7 @@ def add_lead(
     owner: str | None = None,
     notes: str = "",
     created: datetime | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> int:
     """Validate and add one lead; returns its id. Nothing is written when a field is bad (too
     long included: refused naming the field, never cut)."""
@@ -71,7 +70,7 @@ def add_lead(
     checked_line(phone, "phone")
     tz = checked_line(tz, "tz") or None
     try:
-        parsed = normalize_phone(phone, default_region)
+        parsed = normalize_phone(phone, settings.default_region)
     except PhoneError as error:
         raise ServiceError(f"phone: {error}") from None
     if tz:
@@ -83,7 +82,6 @@ def add_lead(
         heat = Temperature(temperature.strip().lower())
     except ValueError:
         raise ServiceError(f"temperature: {temperature!r} is not one of hot, warm, cold") from None
-    settings = settings or Settings()
     with store.transaction():
         lead_id = store.insert_lead(
             {
