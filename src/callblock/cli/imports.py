@@ -120,11 +120,23 @@ def _dupes(args: argparse.Namespace, store: Store, settings: Settings, clock: Cl
             "other_lead_id": p.other_lead_id,
             "score": p.score,
             "reason": p.reason,
+            "name": p.name,
+            "company": p.company,
+            "other_name": p.other_name,
+            "other_company": p.other_company,
         }
         for p in pairs
     ]
-    lines = [f"{p.lead_id:>7} {p.other_lead_id:>7}  {p.score:>3}  {p.reason}" for p in pairs]
-    head = f"{'lead':>7} {'other':>7}  score reason"
+    lines = [
+        f"{p.lead_id:>6} {cell(p.name, 16)} {cell(p.company, 14)} "
+        f"{p.other_lead_id:>6} {cell(p.other_name, 16)} {cell(p.other_company, 14)} "
+        f"{p.score:>3}  {p.reason}"
+        for p in pairs
+    ]
+    head = (
+        f"{'lead':>6} {'name':<16} {'company':<14} {'other':>6} {'name':<16} {'company':<14} "
+        "score reason"
+    )
     _print(args, rows, "\n".join([head, *lines]) if pairs else "no likely duplicates")
     return 0
 
@@ -178,7 +190,8 @@ def _leads(args: argparse.Namespace, store: Store, settings: Settings, clock: Cl
         + (f"  held by {cell(held[lead.id], 32)}" if lead.id in held else "")
         for lead in leads
     ]
-    _print(args, rows, "\n".join(lines) or "no leads")
+    head = f"{'id':>7}  {'name':<24} {'company':<20} {'phone':<16} status"
+    _print(args, rows, "\n".join([head, *lines]) if lines else "no leads")
     return 0
 
 

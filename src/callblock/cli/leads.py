@@ -127,7 +127,8 @@ def _queue(args: argparse.Namespace, store: Store, settings: Settings, clock: Cl
         f"{r['local_time'][11:16]}  {'; '.join(r['reasons'])}"
         for n, r in enumerate(rows, start=1)
     ]
-    return emit(args, rows, "\n".join(lines) or "queue is empty")
+    head = f"{'#':>3}  {'name':<22} {'company':<20} {'local':<5}  why"
+    return emit(args, rows, "\n".join([head, *lines]) if lines else "queue is empty")
 
 
 def _history(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:
@@ -149,7 +150,10 @@ def _history(args: argparse.Namespace, store: Store, settings: Settings, clock: 
         f"{t.channel.value:<9} {t.outcome:<15} {clean_line(t.note)}"
         for t in touches
     ]
-    return emit(args, rows, "\n".join(lines) or f"lead {args.lead} has no touches")
+    head = f"{'at':<16}  {'rep':<10} {'channel':<9} {'outcome':<15} note"
+    if not lines:
+        return emit(args, rows, f"lead {args.lead} has no touches")
+    return emit(args, rows, "\n".join([head, *lines]))
 
 
 HANDLERS = {

@@ -47,9 +47,10 @@ def _plan(args: argparse.Namespace, store: Store, settings: Settings, clock: Clo
         f"~{r['expected_contacts']:.1f} contacts  weight {r['weight']:.2f}"
         for r, planned in zip(rows, plan.blocks, strict=True)
     ]
-    return emit(
-        args, rows, "\n".join(lines) or "no blocks this week (see [[blocks]] in the config)"
-    )
+    if not lines:
+        return emit(args, rows, "no blocks this week (see [[blocks]] in the config)")
+    head = f"{'day':<14} {'time':<11}  {'block':<20} {'dials':>10}  {'contacts':<14} weight"
+    return emit(args, rows, "\n".join([head, *lines]))
 
 
 HANDLERS = {"plan": _plan}

@@ -25,19 +25,61 @@ class DuplicatePair:
     score: int
     reason: str
     verdict: str  # merge | review
+    # who the two are, so a list of pairs can be read without looking each id up
+    name: str = ""
+    company: str = ""
+    other_name: str = ""
+    other_company: str = ""
 
 
 def find_duplicates(store: Store) -> list[DuplicatePair]:
     """Pairs of leads that are probably one person, best score first (blocked, never all
     pairs: see domain/dedupe.py)."""
+    entries = {entry.lead_id: entry for entry in store.search_entries()}
     leads = (
-        (entry.lead_id, match_keys(entry.name, entry.company, entry.phone, entry.email))
-        for entry in store.search_entries()
+        (lead_id, match_keys(entry.name, entry.company, entry.phone, entry.email))
+        for lead_id, entry in entries.items()
     )
-    return [
-        DuplicatePair(cast(int, a), cast(int, b), match.score, match.reason, match.verdict.value)
-        for a, b, match in find_pairs(leads)
-    ]
+    pairs = []
+    for a, b, match in find_pairs(leads):
+        one, two = entries[cast(int, a)], entries[cast(int, b)]
+        pairs.append(
+            DuplicatePair(
+                cast(int, a),
+                cast(int, b),
+                match.score,
+                match.reason,
+                match.verdict.value,
+                one.name,
+                one.company,
+                two.name,
+                two.company,
+            )
+        )
+    return pairs
+
+
+def duplicates_of(store: Store, lead_id: int) -> list[DuplicatePair]:
+    """The likely duplicates of one lead, each pair turned so `lead_id` is this lead."""
+    found = []
+    for pair in find_duplicates(store):
+        if pair.lead_id == lead_id:
+            found.append(pair)
+        elif pair.other_lead_id == lead_id:
+            found.append(
+                DuplicatePair(
+                    lead_id,
+                    pair.lead_id,
+                    pair.score,
+                    pair.reason,
+                    pair.verdict,
+                    pair.other_name,
+                    pair.other_company,
+                    pair.name,
+                    pair.company,
+                )
+            )
+    return found
 
 
 @dataclass(frozen=True, slots=True)
