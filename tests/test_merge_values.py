@@ -173,7 +173,7 @@ def test_an_import_merge_past_the_notes_limit_keeps_a_separate_lead(tmp_path: Pa
     assert [len(lead.notes) for lead in lead_list(db)] == [LONG, LONG, LONG]
     # into a stored lead too, and told in the text report
     code, out, _ = run(db, "import", str(write(tmp_path, long_notes_rows("d"))), capsys=capsys)
-    assert code == 0 and "imported 1 new leads" in out
+    assert code == 0 and "imported 1 new lead;" in out
     assert "review: line 2 may duplicate lead 1: same phone, same name; not merged" in out
     assert all(len(lead.notes) <= NOTE_MAX for lead in lead_list(db))
 

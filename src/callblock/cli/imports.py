@@ -9,7 +9,7 @@ from typing import Any
 
 from callblock.clock import Clock, iso
 from callblock.config import Settings
-from callblock.domain.text import NAME_MAX, cell
+from callblock.domain.text import NAME_MAX, cell, plural
 from callblock.output import print_json, print_text
 from callblock.services import checked_line
 from callblock.store import Store
@@ -74,19 +74,19 @@ def _import(args: argparse.Namespace, store: Store, settings: Settings, clock: C
 
 def _report_lines(report: Any, refused: bool) -> list[str]:
     columns = ", ".join(f"{h} -> {f}" for h, f in report.columns)
-    lines = [f"{report.path}: {report.rows} rows ({report.encoding}, {report.delimiter})"]
+    lines = [f"{report.path}: {plural(report.rows, 'row')} ({report.encoding}, {report.delimiter})"]
     lines.append(f"columns: {columns}")
     if refused:
         rows = len({p.line for p in report.problems})
         lines.append(
-            f"callblock: error: nothing imported: {len(report.problems)} problems in {rows} "
-            "rows (fix them, or --skip-invalid imports the good rows)"
+            f"callblock: error: nothing imported: {plural(len(report.problems), 'problem')} in "
+            f"{plural(rows, 'row')} (fix them, or --skip-invalid imports the good rows)"
         )
         return lines
     verb = "would import" if report.dry_run else "imported"
     lines.append(
-        f"{verb} {report.imported} new leads; merged {report.merged} rows into an existing "
-        "lead or an earlier row"
+        f"{verb} {plural(report.imported, 'new lead')}; merged {plural(report.merged, 'row')} "
+        "into an existing lead or an earlier row"
     )
     lines += [f"  merged: {m}" for m in report.merges[:SHOWN]]
     lines += [f"  kept: {k}" for k in report.kept[:SHOWN]]
@@ -96,7 +96,7 @@ def _report_lines(report: Any, refused: bool) -> list[str]:
         lines.append(f"  ... and {hidden} more (see --json)")
     if report.rejected:
         where = f": written to {report.rejects_path}" if report.rejects_path else ""
-        lines.append(f"rejected {report.rejected} rows{where}")
+        lines.append(f"rejected {plural(report.rejected, 'row')}{where}")
         lines += [f"  {p}" for p in report.problems[:SHOWN]]
     if report.dry_run:
         lines.append("dry run: nothing was written")
@@ -156,7 +156,8 @@ def _merge(args: argparse.Namespace, store: Store, settings: Settings, clock: Cl
     }
     text = (
         f"merged lead {merged.other_lead_id} into lead {merged.lead_id} "
-        f"({merged.moved['touches']} touches, {merged.moved['callbacks']} callbacks moved)"
+        f"({plural(merged.moved['touches'], 'touch', 'touches')}, "
+        f"{plural(merged.moved['callbacks'], 'callback')} moved)"
     )
     text += "".join(f"\nkept {f} {v} {kept_where(f)}" for f, v in merged.kept)
     _print(args, data, text)

@@ -9,7 +9,7 @@ from callblock.clock import Clock, iso, parse_iso
 from callblock.config import Settings
 from callblock.domain.calling import local_time
 from callblock.domain.ranges import RangeError, check_moment
-from callblock.domain.text import cell, clean_line
+from callblock.domain.text import cell, clean_line, plural
 from callblock.output import emit
 from callblock.services import ServiceError
 from callblock.store import Store
@@ -23,13 +23,13 @@ def _demo(args: argparse.Namespace, store: Store, settings: Settings, clock: Clo
         return emit(
             args,
             {"db": str(store.path), "leads": existing, "created": False},
-            f"{store.path}: already holds {existing} leads; left as it is",
+            f"{store.path}: already holds {plural(existing, 'lead')}; left as it is",
         )
     added = build_demo(store, clock, leads=args.leads, seed=args.seed, settings=settings)
     return emit(
         args,
         {"db": str(store.path), "leads": added, "created": True},
-        f"{store.path}: demo database with {added} leads",
+        f"{store.path}: demo database with {plural(added, 'lead')}",
     )
 
 

@@ -20,7 +20,7 @@ from callblock.domain.calling import local_time
 from callblock.domain.planning import PlannedBlock
 from callblock.domain.text import clean_line
 from callblock.domain.weights import WEEKDAY_NAMES
-from callblock.screens.help import WEEK_ABOUT, HelpScreen
+from callblock.screens.help import WEEK_ABOUT, HelpScreen, help_entries
 from callblock.services.connections import worker_store
 from callblock.services.planning import WeekPlan, week_plan
 from callblock.widgets.app_header import AppHeader
@@ -179,14 +179,8 @@ class WeekScreen(Screen[None]):
         self.load()
 
     def action_help(self) -> None:
-        active = [b for _node, b, _on, _tip in self.active_bindings.values() if b.show and b.id]
         # Enter is the block list's while it has focus; the help still says what it does here
-        shadowed = [
-            b
-            for b in self.BINDINGS
-            if isinstance(b, Binding) and b.id not in {a.id for a in active}
-        ]
-        shown = [(self.app.get_key_display(binding), binding) for binding in shadowed + active]
+        shown = help_entries(self, *(b for b in self.BINDINGS if isinstance(b, Binding)))
         settings = self.ctx.settings
         about = WEEK_ABOUT.format(
             prior_dials=settings.prior_dials, slack_days=settings.cadence.slack_days

@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from callblock.clock import Clock, iso
 from callblock.config import Settings
-from callblock.domain.dedupe import find_pairs, match_keys
+from callblock.domain.dedupe import DuplicateIndex, find_pairs, match_keys
 from callblock.domain.merging import merge_records
 from callblock.domain.models import Lead
 from callblock.domain.text import NOTE_MAX
@@ -60,25 +60,32 @@ def find_duplicates(store: Store) -> list[DuplicatePair]:
 
 
 def duplicates_of(store: Store, lead_id: int) -> list[DuplicatePair]:
-    """The likely duplicates of one lead, each pair turned so `lead_id` is this lead."""
-    found = []
-    for pair in find_duplicates(store):
-        if pair.lead_id == lead_id:
-            found.append(pair)
-        elif pair.other_lead_id == lead_id:
-            found.append(
-                DuplicatePair(
-                    lead_id,
-                    pair.lead_id,
-                    pair.score,
-                    pair.reason,
-                    pair.verdict,
-                    pair.other_name,
-                    pair.other_company,
-                    pair.name,
-                    pair.company,
-                )
-            )
+    """The likely duplicates of one lead (this lead first in each pair), best score first: the
+    same matching as `find_duplicates`, only the pairs that hold this lead."""
+    entries = {entry.lead_id: entry for entry in store.search_entries()}
+    this = entries.pop(lead_id, None)
+    if this is None:
+        return []
+    index = DuplicateIndex()
+    for other_id, entry in entries.items():
+        index.add(other_id, match_keys(entry.name, entry.company, entry.phone, entry.email))
+    found = [
+        DuplicatePair(
+            lead_id,
+            cast(int, other_id),
+            match.score,
+            match.reason,
+            match.verdict.value,
+            this.name,
+            this.company,
+            entries[cast(int, other_id)].name,
+            entries[cast(int, other_id)].company,
+        )
+        for other_id, match in index.matches(
+            match_keys(this.name, this.company, this.phone, this.email)
+        )
+    ]
+    found.sort(key=lambda pair: -pair.score)
     return found
 
 
