@@ -246,3 +246,21 @@ async def test_the_empty_card_names_the_remapped_end_key(make_app: AppMaker, set
         await settle(app, pilot)
         text = " ".join(screen_text(app).split())
         assert "j ends the block" in text and "q ends the block" not in text
+
+
+async def test_the_lead_screen_has_help_with_its_keys(
+    make_app: AppMaker, make_lead: LeadMaker
+) -> None:
+    lead = make_lead()
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await app.push_screen(LeadScreen(lead))
+        await settle(app, pilot)
+        assert "? help" in " ".join(_bar_lines(app))
+        assert all(len(line) <= 80 for line in _bar_lines(app) if line)
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        text = help_text(app)
+        for words in ("merge dup", "call now", "1-6 step a fit criterion", "Import leads"):
+            assert words in text, text

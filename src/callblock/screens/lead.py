@@ -51,6 +51,7 @@ class LeadScreen(Screen[None]):
         Binding("f", "edit_fields", "edit", id="lead.edit"),
         Binding("e", "edit_notes", "notes", id="lead.notes"),
         Binding("m", "merge", "merge dup", id="lead.merge"),
+        Binding("question_mark", "help", "help", id="lead.help", tooltip="Show this help"),
         Binding("escape", "back", "back", id="lead.back"),
         *_FIT_KEYS,
     ]
@@ -139,6 +140,16 @@ class LeadScreen(Screen[None]):
     @on(NotesPane.Save)
     def _save_draft(self, event: NotesPane.Save) -> None:
         save_draft(event, self.ctx.store, self._say)
+
+    def action_help(self) -> None:
+        from callblock.screens.help import HelpScreen, help_entries
+
+        about = (
+            "1-6 step a fit criterion (size, audience, title, location, client, growth) up to "
+            "its maximum, then back to 0. m merges a likely duplicate (or any lead, by the id "
+            "on its card) into this lead: its history, notes and callbacks move here."
+        )
+        self.app.push_screen(HelpScreen(help_entries(self), about=about))
 
     def action_back(self) -> None:
         pane = self.query_one(NotesPane)
