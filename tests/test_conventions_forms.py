@@ -13,12 +13,14 @@ from textual.widgets import Input, OptionList
 
 from callblock.app import CallblockApp
 from callblock.domain.models import FIT_CRITERIA
+from callblock.domain.text import plural
 from callblock.screens.import_leads import ImportScreen
 from callblock.screens.lead import LeadScreen
 from callblock.screens.lead_form import NewLeadScreen
 from callblock.screens.prompts import ConfirmScreen
 from callblock.store import Store
 from callblock.widgets.lead_detail import LeadDetail
+from callblock.widgets.session_bar import SessionBar
 from tests.conftest import AppMaker, LeadMaker
 from tests.power_hour_helpers import SIZE
 from tests.screen_text import screen_text, widget_text
@@ -118,7 +120,6 @@ async def test_merge_offers_the_likely_duplicates(
         await pilot.press("y")
         await settle(app, pilot)
         assert store.merged_into(dup) == keep
-        assert "1 touch" not in screen_text(app) or "1 touches" not in screen_text(app)
         assert "0 touches, 0 callbacks" in screen_text(app)
 
 
@@ -167,3 +168,23 @@ async def test_when_prompt_keeps_the_space_before_the_leads_time(
         await pilot.press("l", *"tomorrow 10:30")
         await settle(app, pilot)
         assert re.search(r"EST \s*\(lead's time Tue 07:30 PST\)", screen_text(app))
+
+
+async def test_one_dial_is_one_dial_not_1_dials(make_app: AppMaker, make_lead: LeadMaker) -> None:
+    make_lead()
+    make_lead()
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n")  # no answer: one dial, no contact
+        await settle(app, pilot)
+        bar = widget_text(app, app.screen.query_one(SessionBar))
+        assert "1 dial ·" in bar and "0 contacts" in bar, bar
+        assert "1 dials" not in bar
+
+
+def test_plural() -> None:
+    assert [plural(n, "row") for n in (0, 1, 2)] == ["0 rows", "1 row", "2 rows"]
+    assert (
+        plural(1, "touch", "touches") == "1 touch" and plural(3, "touch", "touches") == "3 touches"
+    )
