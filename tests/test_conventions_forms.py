@@ -114,6 +114,8 @@ async def test_merge_offers_the_likely_duplicates(
         choices = app.screen.query_one(OptionList)
         text = widget_text(app, choices)
         assert f"lead {dup}" in text and "Jim Brodo" in text and "Ann Lee" not in text
+        assert "Brodo Inc  nickname James/Jim" in text  # the reason, apart from the company
+        assert "another lead, by its id" in text
         await pilot.press("enter")  # the first likely duplicate
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmScreen)
@@ -188,3 +190,32 @@ def test_plural() -> None:
     assert (
         plural(1, "touch", "touches") == "1 touch" and plural(3, "touch", "touches") == "3 touches"
     )
+
+
+async def test_merge_choice_can_take_any_lead_by_id(
+    store: Store, make_app: AppMaker, make_lead: LeadMaker
+) -> None:
+    keep = make_lead(name="James Brodo", company="Brodo Inc", phone="2125550143")
+    make_lead(name="Jim Brodo", company="Brodo Inc", phone="3125550100")
+    other = make_lead(name="Ann Lee", company="Globex")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await app.push_screen(LeadScreen(keep))
+        await settle(app, pilot)
+        await pilot.press("m")
+        await settle(app, pilot)
+        await pilot.press("down", "enter")  # "another lead, by its id…"
+        await settle(app, pilot)
+        await pilot.press(*str(keep), "enter")  # itself: refused before any question
+        await settle(app, pilot)
+        assert isinstance(app.screen, LeadScreen)
+        assert "cannot merge a lead into itself" in screen_text(app)
+        await pilot.press("m")
+        await settle(app, pilot)
+        await pilot.press("down", "enter", *str(other), "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert store.merged_into(other) is None

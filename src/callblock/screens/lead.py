@@ -184,6 +184,8 @@ class LeadScreen(Screen[None]):
     def _choose_duplicate(self, pairs: list[DuplicatePair]) -> None:
         from callblock.screens.prompts import ChoiceScreen, NoteScreen
 
+        if self.app.screen is not self:
+            return  # left (Esc) or covered while the search ran: nothing pops up later
         self._say(Content.styled("1-6 step a fit criterion", "dim"))
         ask_id = "Merge which lead into this one? Its lead id:"
         if not pairs:
@@ -195,18 +197,19 @@ class LeadScreen(Screen[None]):
                 Content.assemble(
                     (f"lead {pair.other_lead_id} ", "bold"),
                     plain(f"{pair.other_name} · {pair.other_company or '—'}"),
-                    plain(f"  {pair.reason}", "dim"),
+                    "  ",  # apart from plain(): it strips what it cleans
+                    plain(pair.reason, "dim"),
                 ),
             )
             for pair in pairs[:MERGE_CHOICES]
         ]
-        options.append(("", Content("another lead, by its id…")))
+        options.append(("by-id", Content("another lead, by its id…")))
 
         def chosen(value: str | None) -> None:
-            if value:
-                self._merge_id(value)
-            elif value == "":
+            if value == "by-id":
                 self.app.push_screen(NoteScreen(ask_id), self._merge_id)
+            elif value:
+                self._merge_id(value)
 
         self.app.push_screen(
             ChoiceScreen("Likely duplicates: merge which into this lead?", options), chosen
