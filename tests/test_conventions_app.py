@@ -170,6 +170,19 @@ async def test_a_reps_bar_has_no_import(make_app: AppMaker, make_lead: LeadMaker
         assert "import" not in " ".join(_bar_lines(app))
 
 
+async def test_a_reps_week_has_no_review_or_import(make_app: AppMaker) -> None:
+    app = _as_rep(make_app())
+    app.start = "home"
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, WeekScreen)
+        bar = " ".join(_bar_lines(app))
+        assert "review" not in bar and "import" not in bar and "search" in bar, bar
+        await pilot.press("r", "i")
+        await settle(app, pilot)
+        assert isinstance(app.screen, WeekScreen)
+
+
 async def test_remapped_keys_show_in_bar_help_and_hints(
     make_app: AppMaker, make_lead: LeadMaker, settings
 ) -> None:

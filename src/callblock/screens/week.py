@@ -160,6 +160,10 @@ class WeekScreen(Screen[None]):
 
         self.app.push_screen(PowerHourScreen())
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Review is a team lead's: a registered rep has no r in the key bar, help or palette
+        return action != "review" or self.ctx.may_review
+
     def action_review(self) -> None:
         from callblock.screens.review import ReviewScreen
 
