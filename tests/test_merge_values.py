@@ -230,12 +230,19 @@ async def test_the_lead_screens_merge_keeps_values_and_refuses_long_notes(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await app.push_screen(LeadScreen(keep))
-        await pilot.press("m", *str(long_one), "enter", "y")
-        await pilot.pause()
+
+        async def merge_by_id(lead_id: int) -> None:
+            # m offers the likely duplicates (both are); the last choice takes an id
+            await pilot.press("m")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await pilot.press("end", "enter", *str(lead_id), "enter", "y")
+            await pilot.pause()
+
+        await merge_by_id(long_one)
         assert store.merged_into(long_one) is None
         assert "notes together would be" in " ".join(screen_text(app).split())
-        await pilot.press("m", *str(other), "enter", "y")
-        await pilot.pause()
+        await merge_by_id(other)
         assert store.merged_into(other) == keep
         assert "kept title VP in its notes" in " ".join(screen_text(app).split())
     survivor = store.get_lead(keep)
