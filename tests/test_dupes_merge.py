@@ -54,12 +54,20 @@ def test_dupes_json_pairs(make_lead: LeadMaker, db_path: Path, capsys) -> None:
             "other_lead_id": james,
             "score": 100,
             "reason": "nickname James/Jim, same company",
+            "name": "Jim Brodo",
+            "company": "Brodo Inc",
+            "other_name": "James Brodo",
+            "other_company": "Brodo, Inc.",
         },
         {
             "lead_id": jim,
             "other_lead_id": board,
             "score": 56,
             "reason": "same phone, different names (a switchboard?)",
+            "name": "Jim Brodo",
+            "company": "Brodo Inc",
+            "other_name": "Mary Smith",
+            "other_company": "Brodo Inc",
         },
     ]
 

@@ -183,8 +183,10 @@ def test_zero_width_joiners_do_not_shift_table_columns(capsys, tmp_path: Path) -
         assert not any("\u200d" in line or "\u200b" in line for line in lines)
     _, out, _ = run(capsys, *base, "leads")
     # the phone column starts at the same terminal column on every row (日本 is 4 cells wide)
-    starts = {display_width(line[: line.index("+1")]) for line in out.splitlines()}
+    head, *rows = out.splitlines()
+    starts = {display_width(line[: line.index("+1")]) for line in rows}
     assert len(starts) == 1, out
+    assert starts == {head.index("phone")}  # under the header row's "phone"
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "latin-1"])

@@ -193,8 +193,8 @@ async def test_lead_screen_search_new_lead_and_import_preview(tmp_path: Path, va
         app.screen.query_one(Input).value = str(csv_path)
         await pilot.press("enter")
         await settle(app, pilot)
-        check(app, value, "would import 1 new leads", f"H{value} → extra")
-        await pilot.press("s")  # the good row in, the bad one to the rejects file
+        check(app, value, "would import 1 new lead;", f"H{value} → extra")
+        await pilot.press("ctrl+s")  # the good row in, the bad one to the rejects file
         await settle(app, pilot)
-        check(app, value, "imported 1 new leads", "rejected 1 rows")
+        check(app, value, "imported 1 new lead;", "rejected 1 row:")
         assert not unsafe_in(csv_path.with_name("in.rejects.csv").read_text(encoding="utf-8"))

@@ -141,7 +141,7 @@ def test_skip_invalid_writes_rejects_next_to_the_input(tmp_path: Path, capsys) -
     path = write(tmp_path, text, "crm.csv")
     code, out, err = run(db, "import", str(path), "--skip-invalid", capsys=capsys)
     assert code == 0, err
-    assert "rejected 1 rows: written to" in out and "crm.rejects.csv" in out
+    assert "rejected 1 row: written to" in out and "crm.rejects.csv" in out
     with (tmp_path / "crm.rejects.csv").open(newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))
     assert rows[0] == ["line", "problems", "Name", "Phone", "Note"]
@@ -228,7 +228,7 @@ def test_duplicate_rows_are_merged_not_doubled(tmp_path: Path, capsys) -> None:
     db = tmp_path / "cb.db"
     code, out, err = run(db, "import", str(write(tmp_path, text)), capsys=capsys)
     assert code == 0, err
-    assert "imported 1 new leads; merged 2 rows" in out
+    assert "imported 1 new lead; merged 2 rows" in out
     (row,) = leads(db)
     assert row["lead"].title == "VP"  # type: ignore[attr-defined]
     code, out, _ = run(db, "import", str(write(tmp_path, text)), capsys=capsys)

@@ -193,14 +193,14 @@ async def test_import_screen_previews_then_imports(
         await pilot.press("enter")
         await settle(app, pilot)
         text = screen_text(app)
-        assert "line 3, column Phone" in text and "would import 1 new leads" in text
+        assert "line 3, column Phone" in text and "would import 1 new lead;" in text
         assert store.count("leads") == 0
-        await pilot.press("y")  # refused: the file has a bad row
+        await pilot.press("ctrl+y")  # refused: the file has a bad row
         await settle(app, pilot)
         assert store.count("leads") == 0
-        await pilot.press("s")
+        await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert "imported 1 new leads" in screen_text(app)
+        assert "imported 1 new lead;" in screen_text(app)
         assert store.count("leads") == 1
         assert (tmp_path / "crm.rejects.csv").exists()
 

@@ -173,7 +173,7 @@ def test_an_import_merge_past_the_notes_limit_keeps_a_separate_lead(tmp_path: Pa
     assert [len(lead.notes) for lead in lead_list(db)] == [LONG, LONG, LONG]
     # into a stored lead too, and told in the text report
     code, out, _ = run(db, "import", str(write(tmp_path, long_notes_rows("d"))), capsys=capsys)
-    assert code == 0 and "imported 1 new leads" in out
+    assert code == 0 and "imported 1 new lead;" in out
     assert "review: line 2 may duplicate lead 1: same phone, same name; not merged" in out
     assert all(len(lead.notes) <= NOTE_MAX for lead in lead_list(db))
 
@@ -230,12 +230,19 @@ async def test_the_lead_screens_merge_keeps_values_and_refuses_long_notes(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await app.push_screen(LeadScreen(keep))
-        await pilot.press("m", *str(long_one), "enter", "y")
-        await pilot.pause()
+
+        async def merge_by_id(lead_id: int) -> None:
+            # m offers the likely duplicates (both are); the last choice takes an id
+            await pilot.press("m")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await pilot.press("end", "enter", *str(lead_id), "enter", "y")
+            await pilot.pause()
+
+        await merge_by_id(long_one)
         assert store.merged_into(long_one) is None
         assert "notes together would be" in " ".join(screen_text(app).split())
-        await pilot.press("m", *str(other), "enter", "y")
-        await pilot.pause()
+        await merge_by_id(other)
         assert store.merged_into(other) == keep
         assert "kept title VP in its notes" in " ".join(screen_text(app).split())
     survivor = store.get_lead(keep)

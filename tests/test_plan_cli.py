@@ -130,7 +130,8 @@ def test_plan_json_contract_for_this_week(capsys, db_path: Path, store, clock, s
 def test_plan_text_output_lists_the_same_blocks(capsys, db_path: Path) -> None:
     code, out, err = cli(capsys, db_path, "plan")
     assert code == 0, err
-    lines = out.strip().splitlines()
+    head, *lines = out.strip().splitlines()
+    assert head.split()[:3] == ["day", "time", "block"]  # a header row over the table
     assert len(lines) == 7
     assert lines[3].startswith("2026-11-25 Wed 16:00-17:00  Late power hour")
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from textual import events
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
     from textual.driver import Driver
     from textual.screen import Screen
+    from textual.theme import Theme
 
     from callblock.services.lead_search import LeadSearch
 
@@ -32,7 +34,7 @@ KEY_NAMES = {"?": "question_mark", "/": "slash", " ": "space", "!": "exclamation
 class CallblockApp(App[None]):
     CSS_PATH = "callblock.tcss"
     TITLE = "callblock"
-    ENABLE_COMMAND_PALETTE = False
+    ENABLE_COMMAND_PALETTE = True  # ctrl+p: callblock's commands (screens/palette.py)
     # Reachable from every screen (an Input or the notes editor takes typed keys first).
     BINDINGS = [
         Binding(COMMAND_KEYS["search"], "search", "search", id="search", tooltip="Find a lead"),
@@ -44,9 +46,14 @@ class CallblockApp(App[None]):
             "import_leads",
             "import",
             id="import_leads",
-            show=False,
             tooltip="Import leads from a CSV file, with a preview",
         ),
+        # Tab is taken as it arrives (priority), not after the keys typed before it: the field
+        # changes at Tab's place in the input, so a fast typist's or a paste's text before Tab
+        # stays in its field and the text after goes to the next. (Without priority, Tab waits
+        # behind them in the field's queue while the keys after it already went to the field.)
+        Binding("tab", "focus_next", "next field", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", "previous field", show=False, priority=True),
         Binding(
             "ctrl+l",
             "redraw",
@@ -120,6 +127,36 @@ class CallblockApp(App[None]):
             self._lead_search = LeadSearch(worker_store(self.context.store))
         return self._lead_search
 
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        from callblock.screens.palette import callblock_commands
+
+        return callblock_commands(self, screen)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Import is a team lead's and never over SSH: not in such a rep's key bar, help or
+        # palette, and its key does nothing there (`ssh HOST import - < leads.csv` is the way).
+        return action != "import_leads" or self.context.may_import
+
+    def key_display(self, ident: str) -> str:
+        """How the key of the action `ident` (a config [keys] name) shows, as remapped."""
+        key = self.context.settings.keys.get(ident) or DEFAULT_KEYS[ident]
+        return self.get_key_display(Binding(KEY_NAMES.get(key, key), ident))
+
+    def _restore_theme(self) -> None:
+        from callblock.services.preferences import saved_theme
+
+        ctx = self.context
+        name = saved_theme(ctx.store, ctx.rep)
+        if name is not None and name in self.available_themes:
+            self.theme = name
+        self.theme_changed_signal.subscribe(self, self._keep_theme)
+
+    def _keep_theme(self, theme: Theme) -> None:
+        from callblock.services.preferences import save_theme
+
+        if not save_theme(self.context.store, self.context.rep, theme.name):
+            self.notify("The theme is changed for now but could not be kept.", markup=False)
+
     def action_search(self) -> None:
         from callblock.screens.search import SearchScreen
 
@@ -154,6 +191,7 @@ class CallblockApp(App[None]):
         }
         if keymap:
             self.set_keymap(keymap)
+        self._restore_theme()
         if not self.is_headless:
             hangups.watch(self)
         if self.start != "review" and self._resume_block():

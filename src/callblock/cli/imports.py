@@ -9,7 +9,7 @@ from typing import Any
 
 from callblock.clock import Clock, iso
 from callblock.config import Settings
-from callblock.domain.text import NAME_MAX, cell
+from callblock.domain.text import NAME_MAX, cell, plural
 from callblock.output import print_json, print_text
 from callblock.services import checked_line
 from callblock.store import Store
@@ -74,19 +74,19 @@ def _import(args: argparse.Namespace, store: Store, settings: Settings, clock: C
 
 def _report_lines(report: Any, refused: bool) -> list[str]:
     columns = ", ".join(f"{h} -> {f}" for h, f in report.columns)
-    lines = [f"{report.path}: {report.rows} rows ({report.encoding}, {report.delimiter})"]
+    lines = [f"{report.path}: {plural(report.rows, 'row')} ({report.encoding}, {report.delimiter})"]
     lines.append(f"columns: {columns}")
     if refused:
         rows = len({p.line for p in report.problems})
         lines.append(
-            f"callblock: error: nothing imported: {len(report.problems)} problems in {rows} "
-            "rows (fix them, or --skip-invalid imports the good rows)"
+            f"callblock: error: nothing imported: {plural(len(report.problems), 'problem')} in "
+            f"{plural(rows, 'row')} (fix them, or --skip-invalid imports the good rows)"
         )
         return lines
     verb = "would import" if report.dry_run else "imported"
     lines.append(
-        f"{verb} {report.imported} new leads; merged {report.merged} rows into an existing "
-        "lead or an earlier row"
+        f"{verb} {plural(report.imported, 'new lead')}; merged {plural(report.merged, 'row')} "
+        "into an existing lead or an earlier row"
     )
     lines += [f"  merged: {m}" for m in report.merges[:SHOWN]]
     lines += [f"  kept: {k}" for k in report.kept[:SHOWN]]
@@ -96,7 +96,7 @@ def _report_lines(report: Any, refused: bool) -> list[str]:
         lines.append(f"  ... and {hidden} more (see --json)")
     if report.rejected:
         where = f": written to {report.rejects_path}" if report.rejects_path else ""
-        lines.append(f"rejected {report.rejected} rows{where}")
+        lines.append(f"rejected {plural(report.rejected, 'row')}{where}")
         lines += [f"  {p}" for p in report.problems[:SHOWN]]
     if report.dry_run:
         lines.append("dry run: nothing was written")
@@ -120,11 +120,23 @@ def _dupes(args: argparse.Namespace, store: Store, settings: Settings, clock: Cl
             "other_lead_id": p.other_lead_id,
             "score": p.score,
             "reason": p.reason,
+            "name": p.name,
+            "company": p.company,
+            "other_name": p.other_name,
+            "other_company": p.other_company,
         }
         for p in pairs
     ]
-    lines = [f"{p.lead_id:>7} {p.other_lead_id:>7}  {p.score:>3}  {p.reason}" for p in pairs]
-    head = f"{'lead':>7} {'other':>7}  score reason"
+    lines = [
+        f"{p.lead_id:>6} {cell(p.name, 16)} {cell(p.company, 14)} "
+        f"{p.other_lead_id:>6} {cell(p.other_name, 16)} {cell(p.other_company, 14)} "
+        f"{p.score:>3}  {p.reason}"
+        for p in pairs
+    ]
+    head = (
+        f"{'lead':>6} {'name':<16} {'company':<14} {'other':>6} {'name':<16} {'company':<14} "
+        "score reason"
+    )
     _print(args, rows, "\n".join([head, *lines]) if pairs else "no likely duplicates")
     return 0
 
@@ -144,7 +156,8 @@ def _merge(args: argparse.Namespace, store: Store, settings: Settings, clock: Cl
     }
     text = (
         f"merged lead {merged.other_lead_id} into lead {merged.lead_id} "
-        f"({merged.moved['touches']} touches, {merged.moved['callbacks']} callbacks moved)"
+        f"({plural(merged.moved['touches'], 'touch', 'touches')}, "
+        f"{plural(merged.moved['callbacks'], 'callback')} moved)"
     )
     text += "".join(f"\nkept {f} {v} {kept_where(f)}" for f, v in merged.kept)
     _print(args, data, text)
@@ -178,7 +191,8 @@ def _leads(args: argparse.Namespace, store: Store, settings: Settings, clock: Cl
         + (f"  held by {cell(held[lead.id], 32)}" if lead.id in held else "")
         for lead in leads
     ]
-    _print(args, rows, "\n".join(lines) or "no leads")
+    head = f"{'id':>7}  {'name':<24} {'company':<20} {'phone':<16} status"
+    _print(args, rows, "\n".join([head, *lines]) if lines else "no leads")
     return 0
 
 

@@ -9,7 +9,7 @@ from callblock.clock import Clock, iso, parse_iso
 from callblock.config import Settings
 from callblock.domain.calling import local_time
 from callblock.domain.ranges import RangeError, check_moment
-from callblock.domain.text import cell, clean_line
+from callblock.domain.text import cell, clean_line, plural
 from callblock.output import emit
 from callblock.services import ServiceError
 from callblock.store import Store
@@ -23,13 +23,13 @@ def _demo(args: argparse.Namespace, store: Store, settings: Settings, clock: Clo
         return emit(
             args,
             {"db": str(store.path), "leads": existing, "created": False},
-            f"{store.path}: already holds {existing} leads; left as it is",
+            f"{store.path}: already holds {plural(existing, 'lead')}; left as it is",
         )
     added = build_demo(store, clock, leads=args.leads, seed=args.seed, settings=settings)
     return emit(
         args,
         {"db": str(store.path), "leads": added, "created": True},
-        f"{store.path}: demo database with {added} leads",
+        f"{store.path}: demo database with {plural(added, 'lead')}",
     )
 
 
@@ -130,7 +130,8 @@ def _queue(args: argparse.Namespace, store: Store, settings: Settings, clock: Cl
         f"{r['local_time'][11:16]}  {'; '.join(r['reasons'])}"
         for n, r in enumerate(rows, start=1)
     ]
-    return emit(args, rows, "\n".join(lines) or "queue is empty")
+    head = f"{'#':>3}  {'name':<22} {'company':<20} {'local':<5}  why"
+    return emit(args, rows, "\n".join([head, *lines]) if lines else "queue is empty")
 
 
 def _history(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:
@@ -159,7 +160,10 @@ def _history(args: argparse.Namespace, store: Store, settings: Settings, clock: 
         f"{r['channel']:<9} {r['outcome']:<15} {clean_line(r['note'])}"
         for r in rows
     ]
-    return emit(args, rows, "\n".join(lines) or f"lead {args.lead} has no touches")
+    head = f"{'at':<16}  {'rep':<10} {'channel':<9} {'outcome':<15} note"
+    if not lines:
+        return emit(args, rows, f"lead {args.lead} has no touches")
+    return emit(args, rows, "\n".join([head, *lines]))
 
 
 def _lift_dnc(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:

@@ -15,6 +15,7 @@ from callblock import __version__
 from callblock.cli.ssh import add_ssh_session_command
 from callblock.cli.team import add_rep_commands
 from callblock.clock import Clock, FixedClock, SystemClock, parse_iso
+from callblock.domain.outcomes import OUTCOMES
 from callblock.domain.ranges import (
     DEMO_LEADS_MAX,
     LIMIT_MAX,
@@ -61,7 +62,10 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """One clear line, not the usage block (a newline in a bad value stays on it)."""
         shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
-        self.exit(2, f"{self.prog}: error: {shown} (see {self.prog} --help)\n")
+        # one prefix for every error, argparse's included: "callblock: error: log: ..."
+        command = self.prog.partition(" ")[2]
+        where = f"{command}: " if command else ""
+        self.exit(2, f"callblock: error: {where}{shown} (see {self.prog} --help)\n")
 
     def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
         # `--opt=--`: Python 3.11's argparse drops the '--' and hands the option an empty
@@ -137,11 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
     _json_flag(demo)
 
     add = command("add", "add one lead (an inbound lead arrives now unless --created)")
-    add.add_argument("--name", required=True)
-    add.add_argument("--company", required=True)
+    add.add_argument("--name", required=True, help="the person's full name")
+    add.add_argument("--company", required=True, help="the company they work for")
     add.add_argument("--phone", required=True, help="any notation; stored as E.164")
-    add.add_argument("--title", default="")
-    add.add_argument("--email", default="")
+    add.add_argument("--title", default="", help="job title, e.g. 'VP Sales'")
+    add.add_argument("--email", default="", help="email address")
     add.add_argument("--tz", default=None, help="IANA zone, e.g. America/Chicago")
     add.add_argument(
         "--region",
@@ -150,7 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
         "default: the phone number's",
     )
     add.add_argument("--temperature", default="warm", help="hot, warm or cold (default warm)")
-    add.add_argument("--owner", default=None, metavar="REP")
+    add.add_argument(
+        "--owner", default=None, metavar="REP", help="the rep who owns the lead (default: none)"
+    )
     add.add_argument("--notes", default="", metavar="TEXT", help="research notes (Markdown)")
     add.add_argument(
         "--created", default=None, metavar="ISO", help=f"arrival time (years {WINDOW})"
@@ -158,9 +164,16 @@ def build_parser() -> argparse.ArgumentParser:
     _json_flag(add)
 
     log = command("log", "record a dial outcome from outside the app (same effects as the key)")
-    log.add_argument("--lead", type=LEAD_ID, required=True, metavar="ID")
-    log.add_argument("--outcome", required=True, metavar="CODE")
-    log.add_argument("--note", default="", metavar="TEXT")
+    log.epilog = "outcome codes:\n" + "\n".join(f"  {o.code:<15} {o.label}" for o in OUTCOMES)
+    log.formatter_class = argparse.RawDescriptionHelpFormatter
+    log.add_argument("--lead", type=LEAD_ID, required=True, metavar="ID", help="the lead's id")
+    log.add_argument(
+        "--outcome",
+        required=True,
+        metavar="CODE",
+        help="what happened: one of the outcome codes below",
+    )
+    log.add_argument("--note", default="", metavar="TEXT", help="a one-line note on the call")
     log.add_argument(
         "--when",
         default=None,
@@ -203,7 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     _json_flag(plan)
 
     history = command("history", "a lead's touches, newest first")
-    history.add_argument("--lead", type=LEAD_ID, required=True, metavar="ID")
+    history.add_argument("--lead", type=LEAD_ID, required=True, metavar="ID", help="the lead's id")
     _json_flag(history)
 
     lift = command(
@@ -236,7 +249,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("table", "csv", "json"), default="table", help="default table"
     )
     export = command("export", "complete exports: every touch (undone flagged) or every lead")
-    export.add_argument("what", choices=("touches", "leads"))
+    export.add_argument(
+        "what", choices=("touches", "leads"), help="touches (the call log) or leads"
+    )
     export.add_argument("--from", dest="first", metavar="D", help="from this day (team's zone)")
     export.add_argument("--to", dest="last", metavar="D", help="up to this day (inclusive)")
     export.add_argument(
@@ -277,7 +292,12 @@ def _import_commands(command: Callable[[str, str], argparse.ArgumentParser]) -> 
         "import",
         "import leads from a CRM's CSV export (all-or-nothing; duplicates merged or reported)",
     )
-    imp.add_argument("file", type=Path, metavar="FILE.csv")
+    imp.add_argument(
+        "file",
+        type=Path,
+        metavar="FILE.csv",
+        help="the CSV export to read (over SSH: - reads standard input)",
+    )
     imp.add_argument(
         "--map",
         action="append",
@@ -311,8 +331,10 @@ def _import_commands(command: Callable[[str, str], argparse.ArgumentParser]) -> 
     _json_flag(dupes)
 
     merge = command("merge", "merge lead OTHER into lead KEEP (history, notes, callbacks kept)")
-    merge.add_argument("keep", type=LEAD_ID, metavar="KEEP")
-    merge.add_argument("other", type=LEAD_ID, metavar="OTHER")
+    merge.add_argument("keep", type=LEAD_ID, metavar="KEEP", help="the id of the lead kept")
+    merge.add_argument(
+        "other", type=LEAD_ID, metavar="OTHER", help="the id of the lead merged into KEEP"
+    )
     _json_flag(merge)
 
     leads = command("leads", "list leads; with --search, best fuzzy matches first")

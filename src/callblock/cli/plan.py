@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import date
 
 from callblock.clock import Clock
 from callblock.config import Settings
 from callblock.domain.planning import PlannedBlock
 from callblock.domain.ranges import RangeError, check_day
-from callblock.domain.text import cell
-from callblock.output import emit, print_text
+from callblock.domain.text import cell, plural
+from callblock.output import emit
 from callblock.services import ServiceError
 from callblock.store import Store
 
@@ -54,8 +53,8 @@ def _plan(args: argparse.Namespace, store: Store, settings: Settings, clock: Clo
         + (f"  {done_text(planned)}" if planned.done_dials is not None else "")
         for r, planned in zip(rows, plan.blocks, strict=True)
     ]
-    if not lines:
-        lines.append("no blocks this week (see [[blocks]] in the config)")
+    head = f"{'day':<14} {'time':<11}  {'block':<20} {'dials':>10}  {'contacts':<14} weight"
+    lines = [head, *lines] if lines else ["no blocks this week (see [[blocks]] in the config)"]
     if plan.over_capacity:
         lines.append(over_capacity_text(plan.over_capacity))
         if args.json and not rows:  # no row to carry it: say it where a script still sees it
@@ -65,18 +64,14 @@ def _plan(args: argparse.Namespace, store: Store, settings: Settings, clock: Clo
 
 def done_text(planned: PlannedBlock) -> str:
     dials, contacts = planned.done_dials or 0, planned.done_contacts or 0
-    return f"done {dials} {plural(dials, 'dial')}, {contacts} {plural(contacts, 'contact')}"
+    return f"done {plural(dials, 'dial')}, {plural(contacts, 'contact')}"
 
 
 def over_capacity_text(count: int) -> str:
     return (
-        f"over capacity: {count} {plural(count, 'dial')} no block this week has room for; "
+        f"over capacity: {plural(count, 'dial')} no block this week has room for; "
         "add a block or raise a target ([[blocks]] in the config)"
     )
-
-
-def plural(count: int, word: str) -> str:
-    return word if count == 1 else f"{word}s"
 
 
 HANDLERS = {"plan": _plan}

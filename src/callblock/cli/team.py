@@ -110,7 +110,10 @@ def _list(args: argparse.Namespace, store: Any, settings: Any, clock: Any) -> in
         + (f"online since {row['session_started'][:16]}" if row["online"] else "offline")
         for row in rows
     ]
-    return emit(args, rows, "\n".join(lines) or "no reps yet (see `callblock team add-rep`)")
+    head = f"{'rep':<16} {'role':<5} {'zone':<22} online"
+    if not lines:
+        return emit(args, rows, "no reps yet (see `callblock team add-rep`)")
+    return emit(args, rows, "\n".join([head, *lines]))
 
 
 def _remove_rep(args: argparse.Namespace, store: Any, settings: Any, clock: Any) -> int:

@@ -91,6 +91,12 @@ def neutralize(text: str, *, multiline: bool) -> str:
     return _UNSAFE.sub(REPLACEMENT, text)
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """ "1 lead", "2 leads", "0 rows": the count and its noun agreeing (`many` for an irregular
+    plural, e.g. plural(n, "callback/meeting", "callbacks/meetings"))."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
 def display_width(text: str) -> int:
     """Terminal cells `text` takes: wide (East Asian, emoji) 2, combining and format marks 0."""
     return sum(_char_width(char) for char in text)

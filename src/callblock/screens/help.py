@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -11,6 +13,11 @@ from textual.widgets import Static
 
 from callblock.domain.outcomes import OUTCOME_BY_CODE
 
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+    from callblock.app import CallblockApp
+
 ABOUT = """\
 Each outcome is saved to the database the moment you press its key; the next lead follows.
 Callback and meeting ask when, in plain words ("thu 3pm", "tomorrow 10:30", "in 2 days",
@@ -19,11 +26,11 @@ lead's calling hours is refused, with the nearest allowed time. A new callback r
 lead's open one. Do-not-call asks you to confirm (only a team lead takes it back, with a
 reason). Esc only closes prompts; it never ends a block.
 Esc then a key, however quickly typed, is Esc then that key (there are no Alt keys).
-The lead on screen is yours alone (held 90 s at a time, renewed while shown); u takes a lead
-back only if nobody else holds it, and not after its calling hours closed (the queue brings
-it back when they open). A dropped link keeps your block: start callblock again the
-same day to resume it (counters, undo, the lead and what you were typing). ctrl+q keeps the
-block for later; q ends it. Times are read in your zone; the lead's local time is beside them.
+The lead on screen is yours alone (held 90 s at a time, renewed while shown); {undo} takes a
+lead back only if nobody else holds it, and not after its calling hours closed (the queue brings
+it back when they open). A dropped link keeps your block: start callblock again the same day to
+resume it (counters, undo, the lead and what you were typing). ctrl+q keeps the block for later;
+{end_block} ends it. Times are read in your zone; the lead's local time is beside them.
 
 The queue, top down: (!) your callbacks and meetings due (from 5 minutes before), then other
 reps' promises missed by more than 15 minutes; (+) fresh inbound leads, youngest first after
@@ -36,8 +43,9 @@ long-term nurture. The card's "why" line says why each lead is where it is.
 Never queued: do-not-call, bad numbers, leads outside their legal calling hours at their local
 time (08:00-21:00, 47 CFR 64.1200(c)(1); Florida 08:00-20:00 and at most 3 calls a day), leads
 touched in the last 30 minutes, leads another rep has on screen or owns.
-From any screen: / finds a lead, a adds one, i imports a CSV file (with a preview), ctrl+l
-draws the screen again.
+From any screen: {search} finds a lead, {new_lead} adds one{import_leads}, ctrl+p opens the
+command palette (every command by name, and the theme, kept for your next start), ctrl+l draws
+the screen again. A click on an item of the key bar presses its key.
 Keys can be remapped in the [keys] section of the config file."""
 
 WEEK_ABOUT = """\
@@ -60,6 +68,35 @@ Expected contacts = planned dials x the team's contact rate x block weight / 0.6
 calling hour's weight)."""
 
 
+def about_power_hour(app: CallblockApp) -> str:
+    """ABOUT with the keys as they are (remapped in the config or not), never fixed letters."""
+    keys = {ident: app.key_display(ident) for ident in ("undo", "end_block", "search", "new_lead")}
+    imports = f", {app.key_display('import_leads')} imports a CSV file (with a preview)"
+    if not app.context.may_import:
+        imports = (
+            " (importing a CSV file is a team lead's, and over SSH it is "
+            "`ssh HOST import - < leads.csv`)"
+        )
+    return ABOUT.format(**keys, import_leads=imports)
+
+
+def help_entries(screen: Screen[object], *bindings: Binding) -> list[tuple[str, Binding]]:
+    """Every key of `screen` as (key shown, binding): the active ones (the app's included, as
+    remapped), the hidden ones with a help text (ctrl+l, ctrl+p), and `bindings` that a focused
+    widget shadows (Enter on the week's block list)."""
+    seen: set[str] = set()
+    entries: list[tuple[str, Binding]] = []
+    active = [binding for _node, binding, _on, _tip in screen.active_bindings.values()]
+    for binding in [*active, *bindings]:
+        if binding.action in seen or not (binding.show or binding.tooltip):
+            continue
+        if binding.action in ("escape", "app.quit") and not binding.show:
+            continue
+        seen.add(binding.action)
+        entries.append((screen.app.get_key_display(binding), binding))
+    return entries
+
+
 def reflow(text: str) -> str:
     """Join the lines of each paragraph so the help wraps to the terminal's width; lines that
     start with spaces (formulas) stay as they are."""
@@ -76,7 +113,7 @@ def reflow(text: str) -> str:
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "close", "close", id="help.close")]
 
-    def __init__(self, bindings: list[tuple[str, Binding]], about: str = ABOUT) -> None:
+    def __init__(self, bindings: list[tuple[str, Binding]], about: str = "") -> None:
         super().__init__()
         self._entries = bindings
         self._about = about
@@ -107,7 +144,7 @@ class HelpScreen(ModalScreen[None]):
                 detail = f"  ({outcome.code}: {', '.join(flags)})"
             lines += [
                 (f"{key_display:>3}", "bold $accent"),
-                f"  {binding.tooltip}",
+                f"  {binding.tooltip or binding.description}",
                 (f"{detail}\n", "dim"),
             ]
         return Content.assemble(*lines)

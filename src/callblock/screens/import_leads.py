@@ -1,5 +1,6 @@
 """`i`: import a CSV from the app. Enter checks the file (a dry run: nothing written) and shows
-the report; then y imports it (or s imports the good rows and writes the rejects file)."""
+the report; then ctrl+y imports it (or ctrl+s imports the good rows and writes the rejects
+file). The path field keeps the focus: a typed letter is always part of the path."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Input, ProgressBar, Static
 
+from callblock.domain.text import plural
 from callblock.services import ServiceError
 from callblock.services.importer import ImportOptions, ImportReport
 from callblock.widgets.key_bar import KeyBar
@@ -27,9 +29,11 @@ SHOWN = 12  # problems and reviews listed on screen (the CLI's --json has them a
 
 
 class ImportScreen(Screen[None]):
+    # Control keys, never letters: the path field keeps the focus after a check, so whatever
+    # is typed there is a path, and no typed letter can ever import.
     BINDINGS = [
-        Binding("y", "commit(False)", "import", id="import.commit"),
-        Binding("s", "commit(True)", "import good rows", id="import.skip_invalid"),
+        Binding("ctrl+y", "commit(False)", "import", id="import.commit"),
+        Binding("ctrl+s", "commit(True)", "import good rows", id="import.skip_invalid"),
         Binding("escape", "close", "back", id="import.close"),
     ]
 
@@ -128,8 +132,12 @@ class ImportScreen(Screen[None]):
             self.app_.lead_search.invalidate()
         else:
             self.checked = report
-            self.query_one("#import-report").focus()  # y and s are keys now, not typing
-        self._text(Content("\n").join(report_lines(report)))
+        keys = {
+            ident: self.app.get_key_display(binding)
+            for binding in self.BINDINGS
+            if isinstance(binding, Binding) and (ident := binding.id)
+        }
+        self._text(Content("\n").join(report_lines(report, keys)))
         self.refresh_bindings()
 
     def _text(self, content: Content) -> None:
@@ -140,35 +148,49 @@ class ImportScreen(Screen[None]):
             self.dismiss(None)
 
 
-def report_lines(report: ImportReport) -> list[Content]:
-    """The report as plain lines (cells and headers come from the file: never markup)."""
+def report_lines(report: ImportReport, keys: dict[str, str] | None = None) -> list[Content]:
+    """The report as plain lines (cells and headers come from the file: never markup); `keys`:
+    how the import keys show, by binding id."""
+    keys = keys or {}
     lines = [
-        plain(f"{report.path.name}: {report.rows} rows ({report.encoding}, {report.delimiter})"),
+        plain(
+            f"{report.path.name}: {plural(report.rows, 'row')} "
+            f"({report.encoding}, {report.delimiter})"
+        ),
         plain("columns: " + ", ".join(f"{h} → {f}" for h, f in report.columns), "dim"),
     ]
     if report.committed:
         lines.append(
             Content.styled(
-                f"✓ imported {report.imported} new leads; merged {report.merged} rows", "$success"
+                f"✓ imported {plural(report.imported, 'new lead')}; "
+                f"merged {plural(report.merged, 'row')}",
+                "$success",
             )
         )
         if report.rejects_path:
-            lines.append(plain(f"rejected {report.rejected} rows: {report.rejects_path}"))
+            lines.append(plain(f"rejected {plural(report.rejected, 'row')}: {report.rejects_path}"))
     else:
         lines.append(
-            plain(f"would import {report.imported} new leads; merge {report.merged} rows", "bold")
+            plain(
+                f"would import {plural(report.imported, 'new lead')}; "
+                f"merge {plural(report.merged, 'row')}",
+                "bold",
+            )
         )
     if report.problems:
         rows = len({p.line for p in report.problems})
-        lines.append(plain(f"{len(report.problems)} problems in {rows} rows:", "$error"))
-        lines += [plain(f"  {p}") for p in report.problems[:SHOWN]]
-    lines += [plain(f"  kept: {k}") for k in report.kept[:SHOWN]]
-    lines += [plain(f"  review: {r}") for r in report.reviews[:SHOWN]]
+        problems = plural(len(report.problems), "problem")
+        lines.append(plain(f"{problems} in {plural(rows, 'row')}:", "$error"))
+        # indented: the two spaces are layout, not part of the (cleaned) outside text
+        lines += [Content.assemble("  ", plain(p)) for p in report.problems[:SHOWN]]
+    lines += [Content.assemble("  ", plain(f"kept: {k}")) for k in report.kept[:SHOWN]]
+    lines += [Content.assemble("  ", plain(f"review: {r}")) for r in report.reviews[:SHOWN]]
     if not report.committed:
         hint = (
-            "s imports the good rows, writes the rest to a rejects file"
+            f"{keys.get('import.skip_invalid', '^s')} imports the good rows, writes the rest to "
+            "a rejects file"
             if report.problems
-            else ("y imports")
+            else f"{keys.get('import.commit', '^y')} imports"
         )
         lines.append(Content.styled(f"{hint} · Esc back (nothing written yet)", "dim"))
     return lines

@@ -1,24 +1,26 @@
 """One lead: its card, history and notes; every field editable; "call now".
 
 Keys: h/w/k temperature, 1-6 step a fit criterion, f edit fields, e notes, m merge a duplicate
-into this lead, c call now (back to the power hour, this lead next), Esc back.
+into this lead (its likely duplicates offered, or any lead by id), c call now (back to the power
+hour, this lead next), Esc back.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
+from textual.worker import get_current_worker
 
 from callblock.context import AppContext
 from callblock.domain.models import FIT_CRITERIA, Temperature
-from callblock.domain.text import clean_line
+from callblock.domain.text import clean_line, plural
 from callblock.screens.notes_saving import finish_notes, save_draft
 from callblock.services import ServiceError, lead_edit, leads, leases
 from callblock.services.dnc import dnc_events
@@ -31,6 +33,9 @@ from callblock.widgets.plain import plain
 if TYPE_CHECKING:
     from callblock.app import CallblockApp
     from callblock.screens.power_hour import PowerHourScreen
+    from callblock.services.dupes import DuplicatePair
+
+MERGE_CHOICES = 8  # likely duplicates offered on `m` (the best first)
 
 _FIT_KEYS = [
     Binding(str(n), f"fit('{name}')", name, show=False, id=f"lead.fit_{name}")
@@ -47,6 +52,7 @@ class LeadScreen(Screen[None]):
         Binding("f", "edit_fields", "edit", id="lead.edit"),
         Binding("e", "edit_notes", "notes", id="lead.notes"),
         Binding("m", "merge", "merge dup", id="lead.merge"),
+        Binding("question_mark", "help", "help", id="lead.help", tooltip="Show this help"),
         Binding("escape", "back", "back", id="lead.back"),
         *_FIT_KEYS,
     ]
@@ -138,6 +144,16 @@ class LeadScreen(Screen[None]):
     def _save_draft(self, event: NotesPane.Save) -> None:
         save_draft(event, self.ctx.store, self._say)
 
+    def action_help(self) -> None:
+        from callblock.screens.help import HelpScreen, help_entries
+
+        about = (
+            "1-6 step a fit criterion (size, audience, title, location, client, growth) up to "
+            "its maximum, then back to 0. m merges a likely duplicate (or any lead, by the id "
+            "on its card) into this lead: its history, notes and callbacks move here."
+        )
+        self.app.push_screen(HelpScreen(help_entries(self), about=about))
+
     def action_back(self) -> None:
         pane = self.query_one(NotesPane)
         if pane.editing:
@@ -150,30 +166,90 @@ class LeadScreen(Screen[None]):
         self.dismiss(None)
 
     def action_merge(self) -> None:
-        from callblock.screens.prompts import ConfirmScreen, NoteScreen
+        """m: the likely duplicates of this lead offered first (found off the UI thread: it
+        reads every lead), then any lead by its id."""
+        self._say(Content.styled("finding likely duplicates…", "dim"))
+        self._find_duplicates()
 
-        def chosen(text: str | None) -> None:
-            if not text or not text.strip():
-                return
-            if not text.strip().isdigit():
-                self._say(plain(f"merge: {text!r} is not a lead id", "$error"))
-                return
-            other_id = int(text.strip())
-            try:
-                other = leads.get_lead(self.ctx.store, other_id)
-            except ServiceError as error:
-                self._say(plain(str(error), "$error"))
-                return
-            question = Content.assemble(
-                "Merge ",
-                plain(f"{other.name} ({other.company}, lead {other.id})", "bold"),
-                " into this lead? Its history, notes and callbacks move here.",
-            )
-            self.app.push_screen(
-                ConfirmScreen(question), lambda yes: self._merge(other_id) if yes else None
-            )
+    @work(thread=True, exclusive=True, group="merge", exit_on_error=False)
+    def _find_duplicates(self) -> None:
+        from callblock.services.connections import worker_store
+        from callblock.services.dupes import duplicates_of
 
-        self.app.push_screen(NoteScreen("Merge which lead into this one? Its lead id:"), chosen)
+        store = worker_store(self.ctx.store)
+        try:
+            pairs = duplicates_of(store, self.lead_id)
+        finally:
+            store.close()
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._choose_duplicate, pairs)
+
+    def _choose_duplicate(self, pairs: list[DuplicatePair]) -> None:
+        from callblock.screens.prompts import ChoiceScreen, NoteScreen
+
+        if self.app.screen is not self:
+            return  # left (Esc) or covered while the search ran: nothing pops up later
+        self._say(Content.styled("1-6 step a fit criterion", "dim"))
+        ask_id = "Merge which lead into this one? Its lead id:"
+        if not pairs:
+            self.app.push_screen(NoteScreen("No likely duplicates. " + ask_id), self._merge_id)
+            return
+        options = [
+            (
+                str(pair.other_lead_id),
+                Content.assemble(
+                    (f"lead {pair.other_lead_id} ", "bold"),
+                    plain(f"{pair.other_name} · {pair.other_company or '—'}"),
+                    "  ",  # apart from plain(): it strips what it cleans
+                    plain(pair.reason, "dim"),
+                ),
+            )
+            for pair in pairs[:MERGE_CHOICES]
+        ]
+        options.append(("by-id", Content("another lead, by its id…")))
+
+        def chosen(value: str | None) -> None:
+            if value == "by-id":
+                self.app.push_screen(NoteScreen(ask_id), self._merge_id)
+            elif value:
+                self._merge_id(value)
+
+        self.app.push_screen(
+            ChoiceScreen("Likely duplicates: merge which into this lead?", options), chosen
+        )
+
+    def _merge_id(self, text: str | None) -> None:
+        """A lead id chosen or typed: checked (a number, a lead, not this one) before the
+        confirmation is asked."""
+        from callblock.screens.prompts import ConfirmScreen
+
+        if not text or not text.strip():
+            return
+        if not text.strip().isdigit():
+            self._say(plain(f"merge: {text!r} is not a lead id", "$error"))
+            return
+        other_id = int(text.strip())
+        if other_id == self.lead_id:
+            self._say(
+                plain(
+                    f"merge: lead {other_id} is this lead; cannot merge a lead into itself",
+                    "$error",
+                )
+            )
+            return
+        try:
+            other = leads.get_lead(self.ctx.store, other_id)
+        except ServiceError as error:
+            self._say(plain(str(error), "$error"))
+            return
+        question = Content.assemble(
+            "Merge ",
+            plain(f"{other.name} ({other.company}, lead {other.id})", "bold"),
+            f" into this lead (lead {self.lead_id})? Its history, notes and callbacks move here.",
+        )
+        self.app.push_screen(
+            ConfirmScreen(question), lambda yes: self._merge(other_id) if yes else None
+        )
 
     def _merge(self, other_id: int) -> None:
         from callblock.domain.merging import kept_where
@@ -196,8 +272,8 @@ class LeadScreen(Screen[None]):
         moved = merged.moved
         self._changed(
             Content(
-                f"✓ merged lead {other_id} here ({moved['touches']} touches, "
-                f"{moved['callbacks']} callbacks"
+                f"✓ merged lead {other_id} here ({plural(moved['touches'], 'touch', 'touches')}, "
+                f"{plural(moved['callbacks'], 'callback')}"
                 + "".join(f"; kept {f} {clean_line(v, 60)} {kept_where(f)}" for f, v in merged.kept)
                 + ")"
             )

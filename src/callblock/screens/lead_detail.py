@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from callblock.domain.calling import local_time
-from callblock.domain.text import clean_block, clean_line
+from callblock.domain.text import clean_block, clean_line, plural
 from callblock.services.review import LeadDetail
 from callblock.widgets.plain import plain
 
@@ -26,7 +26,7 @@ def detail_content(detail: LeadDetail, team_zone: str) -> Content:
         plain(f"{lead.phone_display or lead.phone or 'no phone'} · {lead.zone(team_zone)}"),
         "\n",
         plain(f"{lead.temperature.value} · {lead.status.value} · owner {lead.owner or '-'}"),
-        f" · {lead.attempts} attempts · arrived {arrived:%d %b %Y %H:%M}\n",
+        f" · {plural(lead.attempts, 'attempt')} · arrived {arrived:%d %b %Y %H:%M}\n",
     ]
     for promise in detail.promises:
         when = local_time(promise.due_at, team_zone)

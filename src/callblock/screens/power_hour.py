@@ -88,9 +88,9 @@ class PowerHourScreen(Screen[None]):
         yield AppHeader(id="app-header")
         yield SessionBar(id="session-bar")
         with Horizontal(id="lead-row"):
-            yield LeadCard(id="lead-card")
+            yield LeadCard(id="lead-card", end_key=self.callblock.key_display("end_block"))
             with Vertical(id="side"):
-                yield NotesPane(id="notes")
+                yield NotesPane(id="notes", edit_key=self.callblock.key_display("edit_notes"))
                 yield UpNext(id="up-next")
         yield HistoryTable(id="history")
         yield Static(id="status")
@@ -244,7 +244,8 @@ class PowerHourScreen(Screen[None]):
             if registered is not None and not registered.current
             else "this block was taken over by another window"
         )
-        self._say(plain(f"{why[0].upper()}{why[1:]}; nothing here is saved. q quits."))
+        end = self.callblock.key_display("end_block")
+        self._say(plain(f"{why[0].upper()}{why[1:]}; nothing here is saved. {end} quits."))
         self.app.notify(f"{why[0].upper()}{why[1:]}.", severity="warning", markup=False)
 
     def hang_up(self) -> bool:
@@ -448,14 +449,9 @@ class PowerHourScreen(Screen[None]):
         save_draft(event, self.ctx.store, self._say)
 
     def action_help(self) -> None:
-        shown = [
-            (self.app.get_key_display(binding), binding)
-            for _node, binding, _enabled, _tip in self.active_bindings.values()
-            if binding.show and binding.id
-        ]
-        from callblock.screens.help import HelpScreen
+        from callblock.screens.help import HelpScreen, about_power_hour, help_entries
 
-        self.app.push_screen(HelpScreen(shown))
+        self.app.push_screen(HelpScreen(help_entries(self), about=about_power_hour(self.callblock)))
 
     def action_end_block(self) -> None:
         ctx = self.ctx

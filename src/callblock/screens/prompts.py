@@ -74,7 +74,8 @@ class WhenScreen(ModalScreen[datetime | None]):
             Content.assemble(
                 ("→ ", "bold"),
                 (f"{self._parsed:%a %d %b %Y %H:%M %Z}", "bold $success"),
-                plain(f"  (lead's time {lead_local:%a %H:%M %Z})", "dim"),
+                "  ",  # apart from plain(): it strips the text it cleans
+                plain(f"(lead's time {lead_local:%a %H:%M %Z})", "dim"),
             )
         )
 
@@ -148,3 +149,31 @@ class NoteScreen(ModalScreen[str | None]):
     def typed(self) -> str:
         """What the rep has typed so far (kept when the terminal goes away)."""
         return self.query_one(SafeInput).value
+
+
+class ChoiceScreen(ModalScreen[str | None]):
+    """Pick one of a few options (↑/↓, Enter, or a click); Esc cancels. Each option is
+    (value returned, what shows): what shows is Content, so outside text stays plain."""
+
+    BINDINGS = [Binding("escape", "cancel", "cancel", id="prompt.cancel")]
+
+    def __init__(self, title: str, options: list[tuple[str, Content]]) -> None:
+        super().__init__()
+        self._title = title
+        self._options = options
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import OptionList
+        from textual.widgets.option_list import Option
+
+        with Vertical(classes="prompt"):
+            yield Static(plain(self._title, "bold"))
+            yield OptionList(*(Option(shown, id=value) for value, shown in self._options))
+            yield Static(Content.styled("↑/↓ choose · Enter pick · Esc cancel", "dim"))
+
+    def on_option_list_option_selected(self, event: object) -> None:
+        option_id = getattr(getattr(event, "option", None), "id", None)
+        self.dismiss(option_id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

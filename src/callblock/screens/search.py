@@ -65,7 +65,7 @@ class SearchScreen(Screen[None]):
     def _loaded(self, count: int) -> None:
         self.query_one(LoadingIndicator).display = False
         self.query_one(OptionList).display = True
-        self._say(Content.styled(f"{count:,} leads", "dim"))
+        self._say(Content.styled(f"{count:,} lead{'' if count == 1 else 's'}", "dim"))
         self._query(self.query_one(Input).value)
 
     @on(Input.Changed)

@@ -21,7 +21,7 @@ from callblock.domain.calling import local_time
 from callblock.domain.planning import PlannedBlock
 from callblock.domain.text import clean_line
 from callblock.domain.weights import WEEKDAY_NAMES
-from callblock.screens.help import WEEK_ABOUT, HelpScreen
+from callblock.screens.help import WEEK_ABOUT, HelpScreen, help_entries
 from callblock.services.connections import worker_store
 from callblock.services.planning import WeekPlan, week_plan
 from callblock.widgets.app_header import AppHeader
@@ -183,6 +183,10 @@ class WeekScreen(Screen[None]):
 
         self.app.push_screen(PowerHourScreen())
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Review is a team lead's: a registered rep has no r in the key bar, help or palette
+        return action != "review" or self.ctx.may_review
+
     def action_review(self) -> None:
         from callblock.screens.review import ReviewScreen
 
@@ -202,14 +206,8 @@ class WeekScreen(Screen[None]):
         self.load()
 
     def action_help(self) -> None:
-        active = [b for _node, b, _on, _tip in self.active_bindings.values() if b.show and b.id]
         # Enter is the block list's while it has focus; the help still says what it does here
-        shadowed = [
-            b
-            for b in self.BINDINGS
-            if isinstance(b, Binding) and b.id not in {a.id for a in active}
-        ]
-        shown = [(self.app.get_key_display(binding), binding) for binding in shadowed + active]
+        shown = help_entries(self, *(b for b in self.BINDINGS if isinstance(b, Binding)))
         settings = self.ctx.settings
         about = WEEK_ABOUT.format(
             prior_dials=settings.prior_dials, slack_days=settings.cadence.slack_days

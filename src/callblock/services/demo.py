@@ -168,13 +168,15 @@ def _demo_lead(
     )
     name = f"{first} {last}"
     mailbox = f"{first}.{last}".lower().replace("'", "")
+    # at the company's domain: two people of one name at two companies are two mailboxes
+    domain = "-".join(company.lower().replace("&", " ").replace("[", " ").replace("]", " ").split())
     heat = rng.choices(("hot", "warm", "cold"), (2, 5, 3))[0]
     lead: dict[str, Any] = {
         "id": lead_id,
         "name": name,
         "company": company,
         "title": rng.choice(TITLES),
-        "email": f"{mailbox}@example.com",
+        "email": f"{mailbox}@{domain}.example.com",
         **phone.record(),
         "timezone": None,
         "temperature": heat,

@@ -38,6 +38,10 @@ class LeadCard(Vertical):
 
     data: reactive[CardData | None] = reactive(None, init=False)
 
+    def __init__(self, *, id: str | None = None, end_key: str = "q") -> None:
+        super().__init__(id=id)
+        self.end_key = end_key  # the key that ends the block, as remapped
+
     def compose(self) -> ComposeResult:
         yield Static(id="card-fields")
         yield Static(id="card-why")
@@ -52,7 +56,7 @@ class LeadCard(Vertical):
             fields.update(Content.styled("No lead to call right now.", "bold"))
             why.update(
                 "Everyone callable has been called, is outside their calling hours, or is "
-                "waiting out the spacing between attempts. q ends the block."
+                f"waiting out the spacing between attempts. {self.end_key} ends the block."
             )
             return
         lead = data.item.lead

@@ -12,6 +12,7 @@ from textual.widgets import Static
 from callblock.domain.calling import local_time
 from callblock.domain.models import FIT_CRITERIA, Lead, Temperature, fit_score
 from callblock.domain.regions import short_region
+from callblock.domain.text import plural
 from callblock.widgets.plain import plain
 
 HEAT_STYLE = {
@@ -57,13 +58,13 @@ class LeadDetail(Static):
             return
         lead = data.lead
         local = local_time(data.now, data.zone)
-        label = region_label(lead)
-        fit = " ".join(
-            f"{n}:{label} {lead.fit.get(name, 0)}/{maximum}"
+        region = region_label(lead)
+        fit = [
+            f"{n} {label} {lead.fit.get(name, 0)}/{maximum}"
             for n, (label, (name, (maximum, _w))) in enumerate(
                 zip(FIT_LABELS, FIT_CRITERIA.items(), strict=True), start=1
             )
-        )
+        ]
         extra = "; ".join(f"{key}: {value}" for key, value in data.extra.items())
         lines = [
             Content.assemble(
@@ -79,14 +80,15 @@ class LeadDetail(Static):
                 " · ",
                 plain(f"{local:%H:%M %a} local · {data.zone}"),
             ),
-            *([Content.assemble(("region ", "dim"), plain(label))] if label else []),
+            *([Content.assemble(("region ", "dim"), plain(region))] if region else []),
             plain(lead.email or "no email"),
             *(plain(line) for line in other_contacts(lead)),
-            plain(
-                f"owner {lead.owner or '—'} · since {lead.created_at:%Y-%m-%d} · "
-                f"{lead.attempts} attempts"
-            ),
-            plain(f"fit {fit_score(lead.fit):.2f}: {fit}"),
+            plain(f"lead {lead.id} · owner {lead.owner or '—'}"),
+            plain(f"since {lead.created_at:%Y-%m-%d} · {plural(lead.attempts, 'attempt')}"),
+            # two criteria a line: all six names fit the card's 38 columns at 80
+            Content(f"fit {fit_score(lead.fit):.2f}:  {fit[0]}  {fit[1]}"),
+            Content(f"{fit[2]}  {fit[3]}"),
+            Content(f"{fit[4]}  {fit[5]}"),
             plain(f"extra: {extra}" if extra else "no extra fields", "dim"),
         ]
         self.update(Content("\n").join(lines))

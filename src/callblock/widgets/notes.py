@@ -39,8 +39,9 @@ class NotesPane(VerticalScroll):
         def control(self) -> NotesPane:
             return self.pane
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, edit_key: str = "e") -> None:
         super().__init__(id=id)
+        self.edit_key = edit_key  # the key that edits the notes, as remapped
         self._text = ""
         self._lead_id = 0
         self._autosave: Timer | None = None
@@ -110,7 +111,7 @@ class NotesPane(VerticalScroll):
 
         if lead_id != self._lead_id:
             return  # a later lead is on screen already
-        text = self._text or "*No research notes yet. Press e to add some.*"
+        text = self._text or f"*No research notes yet. Press {self.edit_key} to add some.*"
         self.query_one("#notes-view", Static).update(Markdown(text, hyperlinks=False))
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:

@@ -6,6 +6,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from callblock.domain.text import plural
 from callblock.services.sessions import SessionStats
 from callblock.widgets.plain import plain
 
@@ -25,8 +26,8 @@ class SessionBar(Static):
         return Content.assemble(
             plain(self.block_name, "bold"),
             f" · {minutes} min · ",
-            (f"{stats.dials} dials", "bold"),
-            f" · {stats.contacts} contacts ({stats.contact_rate:.0%})",
+            (plural(stats.dials, "dial"), "bold"),
+            f" · {plural(stats.contacts, 'contact')} ({stats.contact_rate:.0%})",
             " · pace ",
             (pace_text, "$warning" if behind else "$success"),
             f" of {stats.target_per_hour}/h",
