@@ -61,6 +61,7 @@ async def test_fast_typing_then_tab_lands_in_each_field(store: Store, make_app: 
             "field-phone": "2125550143",
             "field-title": "VP Sales",
             "field-email": "",
+            "field-region": "",
         }
         await pilot.press("enter")
         await settle(app, pilot)
@@ -167,9 +168,9 @@ async def test_when_prompt_keeps_the_space_before_the_leads_time(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("l", *"tomorrow 10:30")
+        await pilot.press("l", *"tomorrow 2pm")  # 11:00 for the lead: inside its hours
         await settle(app, pilot)
-        assert re.search(r"EST \s*\(lead's time Tue 07:30 PST\)", screen_text(app))
+        assert re.search(r"EST \s*\(lead's time Tue 11:00 PST\)", screen_text(app))
 
 
 async def test_one_dial_is_one_dial_not_1_dials(make_app: AppMaker, make_lead: LeadMaker) -> None:

@@ -201,7 +201,7 @@ def test_past_blocks_show_what_was_done_beside_the_plan(
     assert all(r["done_dials"] is None and r["done_contacts"] is None for r in rows[1:])
     code, out, err = cli(capsys, db_path, "plan")
     assert code == 0, err
-    first = out.strip().splitlines()[0]
+    first = out.strip().splitlines()[1]  # under the header row
     assert "done 3 dials, 1 contact" in first, first
 
 

@@ -468,9 +468,9 @@ async def help_text(app: CallblockApp, pilot) -> str:
     await pilot.press("question_mark")
     assert isinstance(app.screen, HelpScreen)
     seen = []
-    for _ in range(5):  # the help scrolls at 80x24
+    for _ in range(12):  # the help scrolls at 80x24 (a page at a time, overlapping)
         seen += [widget_text(app, static) for static in app.screen.query(Static)]
-        await pilot.press("pagedown")
+        await pilot.press("down", "down", "down", "down", "down", "down", "down", "down")
     return "\n".join(seen)
 
 

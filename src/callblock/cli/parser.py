@@ -222,7 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
     lift = command(
         "lift-dnc", "take a lead off do-not-call: a team lead's act, with a reason (audited)"
     )
-    lift.add_argument("--lead", type=LEAD_ID, required=True, metavar="ID")
+    lift.add_argument(
+        "--lead", type=LEAD_ID, required=True, metavar="ID", help="the lead to take off do-not-call"
+    )
     lift.add_argument("--reason", required=True, metavar="TEXT", help="why it may be called again")
     lift.add_argument(
         "--status",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
 
 from callblock.clock import Clock
@@ -10,7 +11,7 @@ from callblock.config import Settings
 from callblock.domain.planning import PlannedBlock
 from callblock.domain.ranges import RangeError, check_day
 from callblock.domain.text import cell, plural
-from callblock.output import emit
+from callblock.output import emit, print_text
 from callblock.services import ServiceError
 from callblock.store import Store
 
