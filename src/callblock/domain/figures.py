@@ -14,7 +14,12 @@ Definitions (README "Reviewing the team" and the in-app help say the same):
 - first-dial minutes: for each lead whose first call ever falls in the period, minutes from its
   arrival to that call, credited to the rep who made it; the median per rep.
 - dials per hour: dials made in sessions / hours of those sessions, each session clipped to the
-  period; a session never ended (the app was killed) ends at its last dial.
+  period; a session never ended (the app was killed) ends at its last dial. Shown only once the
+  sessions add up to PACE_AFTER (15 minutes): a pace over a few minutes means nothing.
+- callbacks set: once per promise; a callback dial that moves a callback the lead still had
+  open (see `reschedules`) sets no new one.
+- reps: the team's reps when the database has a team, plus anyone with a dial, a session or a
+  promise due in the period (the same set whatever the review's filters).
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from callblock.domain.outcomes import OUTCOMES
 from callblock.domain.priority import PROMISE_LEAD
 
 CALLBACK_GRACE = timedelta(minutes=30)
+PACE_AFTER = timedelta(minutes=15)  # dials per hour (and the session's pace) only after this
 CONVERSATION_OUTCOMES = frozenset({"connected", "callback", "meeting"})
 TEAM = "(team)"  # the label of the row that sums every rep
 
@@ -90,6 +96,8 @@ class PromiseRecord:
     due_at: datetime
     state: str  # open | closed | undone
     closed_at: datetime | None = None
+    created_at: datetime | None = None  # the time of the dial that set it (when known)
+    created_by: int | None = None  # that dial's touch id
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +141,30 @@ def kept(promise: PromiseRecord) -> bool:
     return promise.due_at - PROMISE_LEAD <= promise.closed_at <= promise.due_at + CALLBACK_GRACE
 
 
+def reschedules(dials: Iterable[AnyTouch], callbacks: Iterable[PromiseRecord]) -> set[int]:
+    """The callback dials that moved a callback their lead still had open: one set earlier
+    (not undone), not closed before the dial, and not yet due at it (a dial from PROMISE_LEAD
+    before its time keeps it instead). Such a dial sets no new promise."""
+    by_lead: dict[int, list[PromiseRecord]] = {}
+    for promise in callbacks:
+        if promise.kind == "callback" and promise.state != "undone" and promise.created_at:
+            by_lead.setdefault(promise.lead_id, []).append(promise)
+    moved = set()
+    for touch in dials:
+        if not is_dial(touch) or touch.outcome != "callback":
+            continue
+        for promise in by_lead.get(touch.lead_id, ()):
+            set_at = (promise.created_at, promise.created_by or 0)
+            if (
+                set_at < (touch.at, touch.id)
+                and (promise.closed_at is None or promise.closed_at >= touch.at)
+                and promise.due_at >= touch.at + PROMISE_LEAD
+            ):
+                moved.add(touch.id)
+                break
+    return moved
+
+
 def rep_figures(
     touches: Iterable[AnyTouch],
     *,
@@ -142,30 +174,44 @@ def rep_figures(
     promises: Iterable[PromiseRecord] = (),
     sessions: Iterable[SessionSpan] = (),
     team_row: bool = False,
+    roster: Iterable[str] = (),
+    callbacks: Iterable[PromiseRecord] = (),
 ) -> list[RepFigures]:
-    """One row per rep active in [start, end) (touches, sessions or promises due), by name;
-    with `team_row`, a last row labelled TEAM over everyone."""
+    """One row per rep of the `roster` (the team) and per rep active in [start, end) (dials,
+    sessions or promises due), by name; with `team_row`, a last row labelled TEAM over everyone.
+    `callbacks`: the callback promises of the leads called back in the period, set before its
+    end (see `reschedules`)."""
     in_period = [t for t in touches if start <= t.at < end]
     in_period.sort(key=attrgetter("at", "id"))
     promises = [p for p in promises if start <= p.due_at < end and p.state != "undone"]
     spans = [s for s in sessions if s.started_at < end and s.ended_at >= start]
     reps = sorted(
-        {t.rep for t in in_period if not t.undone}
+        set(roster)
+        | {t.rep for t in in_period if not t.undone}
         | {s.rep for s in spans if start <= s.started_at}
-        | {p.rep for p in promises if p.kind == "callback"}
+        | {p.rep for p in promises}
     )
     attempt_at, first_dials = _attempts(in_period, baselines)
     dials = [t for t in in_period if is_dial(t)]
+    moved = reschedules(dials, callbacks)
     by_rep: dict[str, list[AnyTouch]] = {}
     for touch in dials:
         by_rep.setdefault(touch.rep, []).append(touch)
-    rows = [
-        _figures(rep, by_rep.get(rep, []), attempt_at, first_dials, promises, spans, start, end)
-        for rep in reps
-    ]
+    context = _Context(attempt_at, first_dials, promises, spans, start, end, moved)
+    rows = [_figures(rep, by_rep.get(rep, []), context) for rep in reps]
     if team_row and rows:
-        rows.append(_figures(None, dials, attempt_at, first_dials, promises, spans, start, end))
+        rows.append(_figures(None, dials, context))
     return rows
+
+
+class _Context(NamedTuple):
+    attempt_at: dict[int, int]
+    first_dials: list[tuple[AnyTouch, float]]
+    promises: list[PromiseRecord]
+    spans: list[SessionSpan]
+    start: datetime
+    end: datetime
+    moved: set[int]
 
 
 def _attempts(
@@ -190,16 +236,9 @@ def _attempts(
     return attempt_at, first_dials
 
 
-def _figures(
-    rep: str | None,
-    dials: list[AnyTouch],
-    attempt_at: dict[int, int],
-    first_dials: list[tuple[AnyTouch, float]],
-    promises: list[PromiseRecord],
-    spans: list[SessionSpan],
-    start: datetime,
-    end: datetime,
-) -> RepFigures:
+def _figures(rep: str | None, dials: list[AnyTouch], context: _Context) -> RepFigures:
+    attempt_at, first_dials, promises, spans, start, end, moved = context
+
     def mine(owner: str) -> bool:
         return rep is None or owner == rep
 
@@ -226,19 +265,35 @@ def _figures(
         contact_rate=round(contacts / len(dials), 4) if dials else None,
         conversations=sum(outcomes[code] for code in CONVERSATION_OUTCOMES),
         meetings=outcomes["meeting"],
-        callbacks_set=outcomes["callback"],
+        callbacks_set=sum(t.outcome == "callback" and t.id not in moved for t in dials),
         callbacks_kept=sum(p.kind == "callback" and mine(p.rep) and kept(p) for p in promises),
         avg_attempts=(round(statistics.fmean(last_attempt.values()), 2) if last_attempt else None),
         first_dial_minutes_median=round(statistics.median(speeds), 1) if speeds else None,
-        dials_per_hour=round(session_dials / hours, 1) if hours * 60 >= 1 else None,
+        dials_per_hour=(
+            round(session_dials / hours, 1) if hours * 3600 >= PACE_AFTER.total_seconds() else None
+        ),
         sessions=sum(start <= s.started_at < end for s in my_spans),
     )
 
 
 def format_figure(name: str, value: object) -> str:
-    """A figure for a table: "–" when undefined, the contact rate as a percentage."""
+    """A figure for a table: "–" when undefined, the contact rate as a percentage, the
+    first-dial speed in minutes, hours or days."""
     if value is None:
         return "–"
     if name == "contact_rate" and isinstance(value, float):
         return f"{value:.0%}"
+    if name == "first_dial_minutes_median" and isinstance(value, int | float):
+        return format_minutes(value)
     return str(value)
+
+
+def format_minutes(minutes: float) -> str:
+    """A wait as a person says it: "<1 min", "42 min", "5.2 h", "18.6 d"."""
+    if minutes < 1:
+        return "<1 min"
+    if minutes < 59.5:
+        return f"{minutes:.0f} min"
+    if minutes < 48 * 60:
+        return f"{minutes / 60:.1f} h"
+    return f"{minutes / 1440:.1f} d"

@@ -42,8 +42,12 @@ def period_for(
 def rep_report(
     store: Store, period: Period, *, rep: str | None = None, team_row: bool = False
 ) -> list[RepFigures]:
-    """The per-rep figures of the period (one row per active rep, by name). With `rep`, that
-    rep's row only (zeros when idle); with `team_row`, a last row over the whole team."""
+    """The per-rep figures of the period: a row per rep of the team (the `reps` table) and per
+    rep active in the period, by name. With `rep`, that rep's row only (zeros when idle; a
+    ServiceError when no rep of that name has any record); with `team_row`, a last row over
+    the whole team."""
+    if rep is not None and not store.rep_has_record(rep):
+        raise ServiceError(f"no rep named {rep!r}")
     start, end = iso(period.start), iso(period.end)
     calls = store.live_calls_between(start, end)
     rows = rep_figures(
@@ -54,6 +58,8 @@ def rep_report(
         promises=store.promises_due_between(start, end),
         sessions=store.sessions_overlapping(start, end),
         team_row=team_row and rep is None,
+        roster=store.team_roster(start),
+        callbacks=store.callbacks_before_reschedules(start, end),
     )
     if rep is None:
         return rows

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from callblock.clock import Clock, iso, parse_iso
 from callblock.config import Settings
 from callblock.domain.calling import local_time
+from callblock.domain.figures import PACE_AFTER
 from callblock.domain.models import Session
 from callblock.domain.outcomes import OUTCOME_BY_CODE
 from callblock.domain.text import NAME_MAX, clean_line
@@ -32,14 +33,16 @@ class SessionStats:
     target_per_hour: int
 
     @property
-    def contact_rate(self) -> float:
-        return self.contacts / self.dials if self.dials else 0.0
+    def contact_rate(self) -> float | None:
+        """Contacts / dials; None before the first dial (shown as "–")."""
+        return self.contacts / self.dials if self.dials else None
 
     @property
     def pace_per_hour(self) -> float | None:
-        """Dials per hour so far; None in the first minute, when a pace means nothing."""
-        minutes = self.elapsed.total_seconds() / 60
-        return self.dials * 60 / minutes if minutes >= 1 else None
+        """Dials per hour so far; None in the first PACE_AFTER (15 minutes), when a pace means
+        nothing."""
+        seconds = self.elapsed.total_seconds()
+        return self.dials * 3600 / seconds if self.elapsed >= PACE_AFTER else None
 
 
 @dataclass(frozen=True, slots=True)

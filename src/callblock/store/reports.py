@@ -101,6 +101,39 @@ class ReportQueries:
         )
         return [_promise(row) for row in rows if _promise_sane(row)]
 
+    def callbacks_before_reschedules(self, start: str, end: str) -> list[PromiseRecord]:
+        """The callback promises (not undone) of the leads with a callback dial in [start, end),
+        set before `end` and due from `start` on, with the time of the dial that set them."""
+        rows = self.conn.execute(
+            "SELECT c.id, c.lead_id, c.rep, c.kind, c.due_at, c.state, t.at, s.at, s.id "
+            "FROM callbacks c JOIN touches s ON s.id = c.created_by_touch "
+            "LEFT JOIN touches t ON t.id = c.closed_by_touch "
+            "WHERE c.kind = 'callback' AND c.state != 'undone' AND c.due_at >= ? AND s.at < ? "
+            f"AND c.lead_id IN (SELECT lead_id FROM touches WHERE {LIVE_CALL} "
+            "  AND at >= ? AND at < ? AND outcome = 'callback') ORDER BY c.id",
+            (start, end, start, end),
+        )
+        return [
+            _promise(row, created=row[7], created_by=row[8])
+            for row in rows
+            if _promise_sane(row) and stored_in_window(row[7])
+        ]
+
+    def rep_has_record(self, rep: str) -> bool:
+        """Whether `rep` is on the team or ever touched, held a session or owned a promise."""
+        return any(
+            self.conn.execute(f"SELECT 1 FROM {table} WHERE rep = ? LIMIT 1", (rep,)).fetchone()
+            for table in ("sessions", "callbacks", "touches")
+        ) or bool(self.conn.execute("SELECT 1 FROM reps WHERE name = ?", (rep,)).fetchone())
+
+    def team_roster(self, start: str) -> list[str]:
+        """The team's reps not removed before `start` (none on a single-user database)."""
+        rows = self.conn.execute(
+            "SELECT name FROM reps WHERE removed_at IS NULL OR removed_at >= ? ORDER BY name",
+            (start,),
+        )
+        return [row[0] for row in rows]
+
     def open_promises_due_before(self, before: str, limit: int) -> tuple[list[PromiseRecord], int]:
         """Open promises due before `before`, oldest first (at most `limit`), and how many."""
         where = "FROM callbacks c WHERE c.state = 'open' AND c.due_at < ?"
@@ -294,7 +327,9 @@ def _promise_sane(row: sqlite3.Row) -> bool:
     return stored_in_window(row[4]) and (row[6] is None or stored_in_window(row[6]))
 
 
-def _promise(row: sqlite3.Row) -> PromiseRecord:
+def _promise(
+    row: sqlite3.Row, created: str | None = None, created_by: int | None = None
+) -> PromiseRecord:
     from callblock.domain.figures import PromiseRecord
 
     return PromiseRecord(
@@ -305,4 +340,6 @@ def _promise(row: sqlite3.Row) -> PromiseRecord:
         due_at=parse_iso(row[4]),
         state=row[5],
         closed_at=parse_iso(row[6]) if row[6] else None,
+        created_at=parse_iso(created) if created else None,
+        created_by=created_by,
     )

@@ -6,6 +6,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from callblock.domain.figures import format_figure
 from callblock.services.sessions import SessionStats
 from callblock.widgets.plain import plain
 
@@ -26,7 +27,7 @@ class SessionBar(Static):
             plain(self.block_name, "bold"),
             f" · {minutes} min · ",
             (f"{stats.dials} dials", "bold"),
-            f" · {stats.contacts} contacts ({stats.contact_rate:.0%})",
+            f" · {stats.contacts} contacts ({format_figure('contact_rate', stats.contact_rate)})",
             " · pace ",
             (pace_text, "$warning" if behind else "$success"),
             f" of {stats.target_per_hour}/h",
