@@ -59,7 +59,7 @@ async def test_review_opens_on_today_with_every_tab(review_app: CallblockApp) ->
             "bob",
             "(team)",
         ]
-        assert shows(widget_text(review_app, reps), "alice 3 1 33% 1 0 1 1 1.5 30.0 3.0 1")
+        assert shows(widget_text(review_app, reps), "alice 3 1 33% 1 0 1 1 1.5 30 min 3.0 1")
         await pilot.press("3")
         assert shows(screen_text(review_app), "Contact rate by the lead's local weekday")
         await pilot.press("4")

@@ -165,6 +165,21 @@ def reschedules(dials: Iterable[AnyTouch], callbacks: Iterable[PromiseRecord]) -
     return moved
 
 
+@dataclass(frozen=True, slots=True)
+class RepCounts:
+    """What a rep's (or the team's) row is made of, however it was counted: from the touches
+    (`rep_figures`) or from the store's aggregates (`figures_from_counts`)."""
+
+    dials: int = 0
+    contacts: int = 0
+    conversations: int = 0
+    meetings: int = 0
+    callbacks_set: int = 0  # callback dials that did not move an open callback
+    attempts: int = 0  # the sum, over the leads dialed, of the attempt number at the last dial
+    leads: int = 0  # the leads dialed
+    session_dials: int = 0  # dials in the rep's own sessions (the team: in any session)
+
+
 def rep_figures(
     touches: Iterable[AnyTouch],
     *,
@@ -180,38 +195,89 @@ def rep_figures(
     """One row per rep of the `roster` (the team) and per rep active in [start, end) (dials,
     sessions or promises due), by name; with `team_row`, a last row labelled TEAM over everyone.
     `callbacks`: the callback promises of the leads called back in the period, set before its
-    end (see `reschedules`)."""
+    end (see `reschedules`). Counted from the touches (the reference the store's aggregates are
+    tested against)."""
     in_period = [t for t in touches if start <= t.at < end]
     in_period.sort(key=attrgetter("at", "id"))
-    promises = [p for p in promises if start <= p.due_at < end and p.state != "undone"]
     spans = [s for s in sessions if s.started_at < end and s.ended_at >= start]
-    reps = sorted(
-        set(roster)
-        | {t.rep for t in in_period if not t.undone}
-        | {s.rep for s in spans if start <= s.started_at}
-        | {p.rep for p in promises}
-    )
     attempt_at, first_dials = _attempts(in_period, baselines)
     dials = [t for t in in_period if is_dial(t)]
     moved = reschedules(dials, callbacks)
     by_rep: dict[str, list[AnyTouch]] = {}
     for touch in dials:
         by_rep.setdefault(touch.rep, []).append(touch)
-    context = _Context(attempt_at, first_dials, promises, spans, start, end, moved)
-    rows = [_figures(rep, by_rep.get(rep, []), context) for rep in reps]
+    counts: dict[str | None, RepCounts] = {
+        rep: _counts(mine, attempt_at, moved, {s.id for s in spans if s.rep == rep})
+        for rep, mine in by_rep.items()
+    }
+    counts[None] = _counts(dials, attempt_at, moved, {s.id for s in spans})
+    return figures_from_counts(
+        counts,
+        first_dials=[(touch.rep, minutes) for touch, minutes in first_dials],
+        start=start,
+        end=end,
+        promises=promises,
+        sessions=spans,
+        team_row=team_row,
+        roster=set(roster) | {t.rep for t in in_period if not t.undone},
+    )
+
+
+def figures_from_counts(
+    counts: Mapping[str | None, RepCounts],
+    *,
+    first_dials: Iterable[tuple[str, float]],
+    start: datetime,
+    end: datetime,
+    promises: Iterable[PromiseRecord] = (),
+    sessions: Iterable[SessionSpan] = (),
+    team_row: bool = False,
+    roster: Iterable[str] = (),
+) -> list[RepFigures]:
+    """The rows from counts per rep (key None: the whole team), the first dials' (rep, minutes
+    since arrival), the promises due and the sessions: reps are the roster, those with dials,
+    those with a session started in the period and those owning a promise due in it."""
+    promises = [p for p in promises if start <= p.due_at < end and p.state != "undone"]
+    spans = [s for s in sessions if s.started_at < end and s.ended_at >= start]
+    first = list(first_dials)
+    reps = sorted(
+        set(roster)
+        | {rep for rep, c in counts.items() if rep is not None and c.dials}
+        | {s.rep for s in spans if start <= s.started_at}
+        | {p.rep for p in promises}
+    )
+    context = _Context(first, promises, spans, start, end)
+    rows = [_figures(rep, counts.get(rep, RepCounts()), context) for rep in reps]
     if team_row and rows:
-        rows.append(_figures(None, dials, context))
+        rows.append(_figures(None, counts.get(None, RepCounts()), context))
     return rows
 
 
 class _Context(NamedTuple):
-    attempt_at: dict[int, int]
-    first_dials: list[tuple[AnyTouch, float]]
+    first_dials: list[tuple[str, float]]
     promises: list[PromiseRecord]
     spans: list[SessionSpan]
     start: datetime
     end: datetime
-    moved: set[int]
+
+
+def _counts(
+    dials: list[AnyTouch], attempt_at: dict[int, int], moved: set[int], session_ids: set[int]
+) -> RepCounts:
+    outcomes = Counter(t.outcome for t in dials)
+    last_attempt: dict[int, int] = {}
+    for touch in dials:  # in time order: the last dial on each lead wins
+        last_attempt[touch.lead_id] = attempt_at.get(touch.id, 0)
+    return RepCounts(
+        dials=len(dials),
+        contacts=sum(outcomes[code] for code in CONTACT_CODES),
+        conversations=sum(outcomes[code] for code in CONVERSATION_OUTCOMES),
+        meetings=outcomes["meeting"],
+        callbacks_set=sum(t.outcome == "callback" and t.id not in moved for t in dials),
+        attempts=sum(last_attempt.values()),
+        leads=len(last_attempt),
+        session_dials=sum(t.session_id in session_ids for t in dials),
+    )
 
 
 def _attempts(
@@ -231,23 +297,21 @@ def _attempts(
         counted[touch.lead_id] = number
         attempt_at[touch.id] = number
         if number == 1 and base is not None and base.created_at and is_dial(touch):
-            minutes = max((touch.at - base.created_at).total_seconds() / 60, 0.0)
-            first_dials.append((touch, minutes))
+            first_dials.append((touch, first_dial_minutes(touch.at, base.created_at)))
     return attempt_at, first_dials
 
 
-def _figures(rep: str | None, dials: list[AnyTouch], context: _Context) -> RepFigures:
-    attempt_at, first_dials, promises, spans, start, end, moved = context
+def first_dial_minutes(called: datetime, arrived: datetime) -> float:
+    return max((called - arrived).total_seconds() / 60, 0.0)
+
+
+def _figures(rep: str | None, counts: RepCounts, context: _Context) -> RepFigures:
+    first_dials, promises, spans, start, end = context
 
     def mine(owner: str) -> bool:
         return rep is None or owner == rep
 
-    outcomes = Counter(t.outcome for t in dials)
-    contacts = sum(outcomes[code] for code in CONTACT_CODES)
-    last_attempt: dict[int, int] = {}
-    for touch in dials:  # in time order: the last dial on each lead wins
-        last_attempt[touch.lead_id] = attempt_at.get(touch.id, 0)
-    speeds = [minutes for touch, minutes in first_dials if mine(touch.rep)]
+    speeds = [minutes for owner, minutes in first_dials if mine(owner)]
     my_spans = [s for s in spans if mine(s.rep)]
     hours = (
         sum(
@@ -256,21 +320,22 @@ def _figures(rep: str | None, dials: list[AnyTouch], context: _Context) -> RepFi
         )
         / 3600
     )
-    session_ids = {s.id for s in my_spans}
-    session_dials = sum(t.session_id in session_ids for t in dials)
+    dials = counts.dials
     return RepFigures(
         rep=TEAM if rep is None else rep,
-        dials=len(dials),
-        contacts=contacts,
-        contact_rate=round(contacts / len(dials), 4) if dials else None,
-        conversations=sum(outcomes[code] for code in CONVERSATION_OUTCOMES),
-        meetings=outcomes["meeting"],
-        callbacks_set=sum(t.outcome == "callback" and t.id not in moved for t in dials),
+        dials=dials,
+        contacts=counts.contacts,
+        contact_rate=round(counts.contacts / dials, 4) if dials else None,
+        conversations=counts.conversations,
+        meetings=counts.meetings,
+        callbacks_set=counts.callbacks_set,
         callbacks_kept=sum(p.kind == "callback" and mine(p.rep) and kept(p) for p in promises),
-        avg_attempts=(round(statistics.fmean(last_attempt.values()), 2) if last_attempt else None),
+        avg_attempts=round(counts.attempts / counts.leads, 2) if counts.leads else None,
         first_dial_minutes_median=round(statistics.median(speeds), 1) if speeds else None,
         dials_per_hour=(
-            round(session_dials / hours, 1) if hours * 3600 >= PACE_AFTER.total_seconds() else None
+            round(counts.session_dials / hours, 1)
+            if hours * 3600 >= PACE_AFTER.total_seconds()
+            else None
         ),
         sessions=sum(start <= s.started_at < end for s in my_spans),
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from callblock.clock import parse_iso
@@ -20,7 +20,6 @@ from callblock.store.migrations import OPEN
 
 if TYPE_CHECKING:
     from callblock.domain.figures import Call, LeadBaseline, PromiseRecord, SessionSpan
-    from callblock.domain.heatmap import SlotCount
     from callblock.domain.logs import LogEntry, LogFilter
 
 # The review's domain types are imported where they are built, not at start-up: every
@@ -160,34 +159,6 @@ class ReportQueries:
             SessionSpan(row[0], row[1], row[2], parse_iso(row[3]), parse_iso(row[4]))
             for row in rows
         ]
-
-    # heat map and sparklines ---------------------------------------------------------------
-    def slot_counts(self, start: str, end: str, rep: str | None = None) -> list[SlotCount]:
-        """Dials and contacts per (lead zone, 15-minute UTC slot) in [start, end)."""
-        from callblock.domain.heatmap import SlotCount
-
-        by_rep = "AND t.rep = ?" if rep is not None else ""
-        rows = self.conn.execute(
-            "SELECT coalesce(l.timezone, l.phone_timezone, '') AS zone, "
-            "substr(t.at, 1, 14) || printf('%02d', CAST(substr(t.at, 15, 2) AS INTEGER) / 15 * 15)"
-            f" AS slot, count(*), sum(t.outcome IN ({_marks(CONTACT_CODES)})) "
-            "FROM touches t JOIN leads l ON l.id = t.lead_id "
-            f"WHERE {live_call('t')} AND t.at >= ? AND t.at < ? "
-            f"AND t.outcome IN ({_marks(DIAL_CODES)}) {by_rep} GROUP BY zone, slot",
-            (*CONTACT_CODES, start, end, *DIAL_CODES, *((rep,) if rep is not None else ())),
-        )
-        return [
-            SlotCount(row[0], datetime.fromisoformat(row[1]).replace(tzinfo=UTC), row[2], row[3])
-            for row in rows
-        ]
-
-    def dials_by_rep_between(self, start: str, end: str) -> dict[str, int]:
-        rows = self.conn.execute(
-            f"SELECT rep, count(*) FROM touches WHERE {LIVE_CALL} AND at >= ? AND at < ? "
-            f"AND outcome IN ({_marks(DIAL_CODES)}) GROUP BY rep",
-            (start, end, *DIAL_CODES),
-        )
-        return {row[0]: row[1] for row in rows}
 
     # the log ------------------------------------------------------------------------------
     def log_entries(

@@ -1,0 +1,194 @@
+"""Each live call's place in its lead's history, kept on the touch row for the review.
+
+- attempt: the call's number among the lead's calls that count (live calls, by time then id);
+- rep_next_at: when the same rep next dialed the same lead (NULL: never since);
+- lead_next_at: when anyone next dialed the lead (NULL: never since).
+A report over [start, end) then reads, without sorting a week of touches: a rep's last dial on
+a lead in the period is the one whose rep_next_at is NULL or >= end, its attempt number is
+`attempt`, and a lead's first call ever is the one with attempt 1.
+
+Triggers keep the three exact on every write that changes them (insert, undo, delete, a merge
+moving touches, a changed time or outcome). A call appended after the lead's others (the
+normal case) costs a few index probes; anything else renumbers that lead's calls.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from callblock.store.dial_slots import DIALS, _codes
+
+if TYPE_CHECKING:
+    from callblock.domain.figures import Call
+
+LIVE = "undone = 0 AND channel = 'call'"
+
+
+def _live(alias: str) -> str:
+    return f"{alias}.undone = 0 AND {alias}.channel = 'call'"
+
+
+def _dial(alias: str) -> str:
+    return f"{_live(alias)} AND {alias}.outcome IN ({_codes(DIALS)})"
+
+
+def renumber(lead: str, when: str = "1") -> str:
+    """SQL: number all calls of one lead (`lead`: an SQL expression) afresh, if `when`."""
+    return (
+        "UPDATE touches SET attempt = n.attempt, rep_next_at = n.rep_next, "
+        "lead_next_at = n.lead_next FROM ("
+        "SELECT c.id, c.attempt, d.rep_next, d.lead_next FROM ("
+        "  SELECT id, row_number() OVER (ORDER BY at, id) AS attempt FROM touches "
+        f"  WHERE lead_id = {lead} AND {LIVE}) AS c LEFT JOIN ("
+        "  SELECT id, lead(at) OVER (PARTITION BY rep ORDER BY at, id) AS rep_next, "
+        "  lead(at) OVER (ORDER BY at, id) AS lead_next FROM touches "
+        f"  WHERE lead_id = {lead} AND {_dial('touches')}) AS d ON d.id = c.id"
+        f") AS n WHERE {when} AND touches.id = n.id;"
+    )
+
+
+def _clear(row: str) -> str:
+    """SQL: a touch that no longer counts carries no numbers."""
+    return (
+        "UPDATE touches SET attempt = NULL, rep_next_at = NULL, lead_next_at = NULL "
+        f"WHERE id = {row}.id AND NOT ({_live(row)}) AND attempt IS NOT NULL;"
+    )
+
+
+def _later(row: str) -> str:
+    return (
+        f"EXISTS (SELECT 1 FROM touches t WHERE t.lead_id = {row}.lead_id AND {_live('t')} "
+        f"AND (t.at > {row}.at OR (t.at = {row}.at AND t.id > {row}.id)))"
+    )
+
+
+def _append() -> str:
+    """SQL: NEW is the lead's latest call: number it and point the earlier dials at it."""
+    numbered = (
+        "UPDATE touches SET attempt = 1 + coalesce((SELECT max(t.attempt) FROM touches t "
+        f"WHERE t.lead_id = NEW.lead_id AND {_live('t')} AND t.id != NEW.id), 0) "
+        "WHERE id = NEW.id;"
+    )
+    pointers = (
+        "UPDATE touches SET lead_next_at = NEW.at WHERE lead_id = NEW.lead_id "
+        f"AND {_dial('touches')} AND lead_next_at IS NULL AND id != NEW.id "
+        f"AND NEW.outcome IN ({_codes(DIALS)}); "
+        "UPDATE touches SET rep_next_at = NEW.at WHERE lead_id = NEW.lead_id AND rep = NEW.rep "
+        f"AND {_dial('touches')} AND rep_next_at IS NULL AND id != NEW.id "
+        f"AND NEW.outcome IN ({_codes(DIALS)});"
+    )
+    return numbered + " " + pointers
+
+
+def create_sql() -> list[str]:
+    return [
+        "ALTER TABLE touches ADD COLUMN attempt INTEGER",
+        "ALTER TABLE touches ADD COLUMN rep_next_at TEXT",
+        "ALTER TABLE touches ADD COLUMN lead_next_at TEXT",
+        "CREATE TRIGGER call_numbers_append AFTER INSERT ON touches "
+        f"WHEN {_live('NEW')} AND NOT {_later('NEW')} BEGIN {_append()} END",
+        "CREATE TRIGGER call_numbers_insert AFTER INSERT ON touches "
+        f"WHEN {_live('NEW')} AND {_later('NEW')} BEGIN {renumber('NEW.lead_id')} END",
+        "CREATE TRIGGER call_numbers_delete AFTER DELETE ON touches "
+        f"WHEN {_live('OLD')} BEGIN {renumber('OLD.lead_id')} END",
+        "CREATE TRIGGER call_numbers_update "
+        "AFTER UPDATE OF lead_id, rep, at, channel, outcome, undone ON touches "
+        f"BEGIN {_clear('NEW')} {renumber('OLD.lead_id')} "
+        f"{renumber('NEW.lead_id', 'NEW.lead_id != OLD.lead_id')} END",
+        # the report's scan of a period reads only this index (store/dial_slots.py)
+        "DROP INDEX idx_touches_calls_at",
+        f"CREATE INDEX idx_touches_calls_at ON touches(at, rep, outcome, attempt, rep_next_at, "
+        f"lead_next_at, lead_id, session_id) WHERE {LIVE}",
+    ]
+
+
+def backfill_sql() -> str:
+    """SQL: number every lead's calls (the migration)."""
+    return (
+        "UPDATE touches SET attempt = n.attempt, rep_next_at = n.rep_next, "
+        "lead_next_at = n.lead_next FROM ("
+        "SELECT c.id, c.attempt, d.rep_next, d.lead_next FROM ("
+        "  SELECT id, row_number() OVER (PARTITION BY lead_id ORDER BY at, id) AS attempt "
+        f"  FROM touches WHERE {LIVE}) AS c LEFT JOIN ("
+        "  SELECT id, lead(at) OVER (PARTITION BY lead_id, rep ORDER BY at, id) AS rep_next, "
+        "  lead(at) OVER (PARTITION BY lead_id ORDER BY at, id) AS lead_next FROM touches "
+        f"  WHERE {_dial('touches')}) AS d ON d.id = c.id"
+        ") AS n WHERE touches.id = n.id"
+    )
+
+
+class CallNumberQueries:
+    """The report's per-call figures over a period, read from the numbers above."""
+
+    conn: sqlite3.Connection
+
+    def last_dial_attempts(self, start: str, end: str) -> dict[str | None, tuple[int, int]]:
+        """Per rep (None: anyone), over the leads dialed in [start, end): the sum of the
+        attempt numbers at the last dial on each, and how many leads."""
+        where = f"WHERE {_dial('touches')} AND at >= ? AND at < ?"
+        found: dict[str | None, tuple[int, int]] = {
+            row[0]: (row[1], row[2])
+            for row in self.conn.execute(
+                f"SELECT rep, sum(attempt), count(*) FROM touches {where} "
+                "AND (rep_next_at IS NULL OR rep_next_at >= ?) GROUP BY rep",
+                (start, end, end),
+            )
+        }
+        team = self.conn.execute(
+            f"SELECT sum(attempt), count(*) FROM touches {where} "
+            "AND (lead_next_at IS NULL OR lead_next_at >= ?)",
+            (start, end, end),
+        ).fetchone()
+        if team[1]:
+            found[None] = (team[0], team[1])
+        return found
+
+    def first_calls(self, start: str, end: str) -> list[tuple[str, str, str]]:
+        """(rep, time, lead's arrival) of each lead's first call ever, when it falls in
+        [start, end) and is a dial."""
+        rows = self.conn.execute(
+            "SELECT t.rep, t.at, l.created_at FROM touches t JOIN leads l ON l.id = t.lead_id "
+            f"WHERE {_dial('t')} AND t.attempt = 1 AND t.at >= ? AND t.at < ?",
+            (start, end),
+        )
+        return [(row[0], row[1], row[2]) for row in rows]
+
+    def session_dials(self, start: str, end: str, session_ids: list[int]) -> dict[str | None, int]:
+        """Dials in [start, end) made in these sessions: per rep in the rep's own sessions, and
+        (None) in any of them."""
+        found: dict[str | None, int] = {None: 0}
+        for chunk in range(0, len(session_ids), 10_000):
+            ids = session_ids[chunk : chunk + 10_000]
+            rows = self.conn.execute(
+                "SELECT t.rep, s.rep, count(*) FROM touches t JOIN sessions s "
+                f"ON s.id = t.session_id WHERE {_dial('t')} AND t.at >= ? AND t.at < ? "
+                f"AND t.session_id IN ({', '.join('?' for _ in ids)}) GROUP BY 1, 2",
+                (start, end, *ids),
+            )
+            for dialer, owner, count in rows:
+                found[None] += count
+                if dialer == owner:
+                    found[dialer] = found.get(dialer, 0) + count
+        return found
+
+    def callback_dials(self, start: str, end: str, lead_ids: Iterable[int]) -> list[Call]:
+        """The callback dials in [start, end) on these leads, oldest first."""
+        from callblock.domain.figures import Call
+
+        ids = sorted(set(lead_ids))
+        found: list[Call] = []
+        for chunk in range(0, len(ids), 500):
+            part = ids[chunk : chunk + 500]
+            rows = self.conn.execute(
+                f"SELECT id, lead_id, rep, at, outcome, session_id FROM touches "
+                f"WHERE lead_id IN ({', '.join('?' for _ in part)}) AND {_dial('touches')} "
+                "AND outcome = 'callback' AND at >= ? AND at < ?",
+                (*part, start, end),
+            )
+            parse = datetime.fromisoformat
+            found += [Call(r[0], r[1], r[2], parse(r[3]), r[4], r[5]) for r in rows]
+        found.sort(key=lambda call: (call.at, call.id))
+        return found
