@@ -130,6 +130,14 @@ def check(store: Store) -> None:
                 store.slot_counts_from_touches(start, end, rep)
             )
         assert store.dial_counts_by_rep(start, end) == store.dial_counts_from_touches(start, end)
+    days = [(iso(p.start), iso(p.end)) for p in periods()]
+    for rep in (None, "bob"):
+        expected = [
+            {k: v["dials"] for k, v in store.dial_counts_from_touches(*day).items()} for day in days
+        ]
+        if rep is not None:
+            expected = [{k: v for k, v in day.items() if k == rep} for day in expected]
+        assert store.dials_by_rep_per_range(days, rep) == expected
     # the kept aggregates equal the ones built afresh from the touches
     kept_slots = store.conn.execute(
         "SELECT * FROM dial_slots WHERE dials != 0 ORDER BY 1, 2, 3"
@@ -207,6 +215,7 @@ def test_the_migration_fills_the_aggregates_from_existing_touches(tmp_path: Path
             conn.execute(f"DROP TRIGGER {name}")
         conn.execute("DROP TABLE dial_slots")
         conn.execute("DROP INDEX idx_touches_calls_at")
+        conn.execute("DROP INDEX idx_callbacks_lead")
         for column in ("attempt", "rep_next_at", "lead_next_at"):
             conn.execute(f"ALTER TABLE touches DROP COLUMN {column}")
         conn.execute(

@@ -246,19 +246,23 @@ def figures_from_counts(
         | {s.rep for s in spans if start <= s.started_at}
         | {p.rep for p in promises}
     )
-    context = _Context(first, promises, spans, start, end)
-    rows = [_figures(rep, counts.get(rep, RepCounts()), context) for rep in reps]
+    rows = [
+        _figures(
+            rep,
+            counts.get(rep, RepCounts()),
+            [minutes for owner, minutes in first if owner == rep],
+            [p for p in promises if p.rep == rep],
+            [s for s in spans if s.rep == rep],
+            start,
+            end,
+        )
+        for rep in reps
+    ]
     if team_row and rows:
-        rows.append(_figures(None, counts.get(None, RepCounts()), context))
+        team = counts.get(None, RepCounts())
+        speeds = [minutes for _, minutes in first]
+        rows.append(_figures(None, team, speeds, promises, spans, start, end))
     return rows
-
-
-class _Context(NamedTuple):
-    first_dials: list[tuple[str, float]]
-    promises: list[PromiseRecord]
-    spans: list[SessionSpan]
-    start: datetime
-    end: datetime
 
 
 def _counts(
@@ -305,14 +309,17 @@ def first_dial_minutes(called: datetime, arrived: datetime) -> float:
     return max((called - arrived).total_seconds() / 60, 0.0)
 
 
-def _figures(rep: str | None, counts: RepCounts, context: _Context) -> RepFigures:
-    first_dials, promises, spans, start, end = context
-
-    def mine(owner: str) -> bool:
-        return rep is None or owner == rep
-
-    speeds = [minutes for owner, minutes in first_dials if mine(owner)]
-    my_spans = [s for s in spans if mine(s.rep)]
+def _figures(
+    rep: str | None,
+    counts: RepCounts,
+    speeds: list[float],
+    my_promises: list[PromiseRecord],
+    my_spans: list[SessionSpan],
+    start: datetime,
+    end: datetime,
+) -> RepFigures:
+    """One row from a rep's (None: the team's) counts, first-dial speeds, promises and
+    sessions."""
     hours = (
         sum(
             max((min(s.ended_at, end) - max(s.started_at, start)).total_seconds(), 0.0)
@@ -329,7 +336,7 @@ def _figures(rep: str | None, counts: RepCounts, context: _Context) -> RepFigure
         conversations=counts.conversations,
         meetings=counts.meetings,
         callbacks_set=counts.callbacks_set,
-        callbacks_kept=sum(p.kind == "callback" and mine(p.rep) and kept(p) for p in promises),
+        callbacks_kept=sum(p.kind == "callback" and kept(p) for p in my_promises),
         avg_attempts=round(counts.attempts / counts.leads, 2) if counts.leads else None,
         first_dial_minutes_median=round(statistics.median(speeds), 1) if speeds else None,
         dials_per_hour=(

@@ -10,7 +10,6 @@ from callblock.clock import Clock, iso, parse_iso
 from callblock.config import Settings
 from callblock.domain import cracks as rules
 from callblock.domain.figures import (
-    PromiseRecord,
     RepCounts,
     RepFigures,
     figures_from_counts,
@@ -59,22 +58,32 @@ def rep_report(
         raise ServiceError(f"no rep named {rep!r}")
     start, end = iso(period.start), iso(period.end)
     spans = store.sessions_overlapping(start, end)
-    callbacks = store.callbacks_before_reschedules(start, end)
-    moved = _moved(store, start, end, callbacks)
-    attempts = store.last_dial_attempts(start, end)
-    in_sessions = store.session_dials(start, end, [s.id for s in spans])
+    owner = {span.id: span.rep for span in spans}
+    calls, promises = store.reschedule_candidates(start, end)
+    moved_ids = reschedules(calls, promises)
+    moved = Counter(call.rep for call in calls if call.id in moved_ids)
+    parts: dict[str | None, list[int]] = {None: [0, 0, 0]}  # attempts, leads, session dials
+    for name, session_id, dials, attempts, leads, team_attempts, team_leads in store.period_dials(
+        start, end
+    ):
+        mine = parts.setdefault(name, [0, 0, 0])
+        mine[0] += attempts
+        mine[1] += leads
+        team = parts[None]
+        team[0] += team_attempts
+        team[1] += team_leads
+        if session_id in owner:
+            team[2] += dials
+            mine[2] += dials if owner[session_id] == name else 0
     counts: dict[str | None, RepCounts] = {}
     for name, c in store.dial_counts_by_rep(start, end).items():
-        counts[name] = _rep_counts(c, moved[name], attempts.get(name), in_sessions.get(name))
+        counts[name] = _rep_counts(c, moved[name], parts.get(name, [0, 0, 0]))
     total = {
         key: sum(getattr(c, key) for c in counts.values())
         for key in ("dials", "contacts", "conversations", "meetings", "callbacks_set")
     }
     counts[None] = RepCounts(
-        **total,
-        attempts=attempts.get(None, (0, 0))[0],
-        leads=attempts.get(None, (0, 0))[1],
-        session_dials=in_sessions.get(None, 0),
+        **total, attempts=parts[None][0], leads=parts[None][1], session_dials=parts[None][2]
     )
     rows = figures_from_counts(
         counts,
@@ -119,25 +128,16 @@ def _one_rep(rows: list[RepFigures], rep: str | None) -> list[RepFigures]:
     return mine or [RepFigures(rep, 0, 0, None, 0, 0, 0, 0, None, None, None)]
 
 
-def _moved(store: Store, start: str, end: str, callbacks: list[PromiseRecord]) -> Counter[str]:
-    """Per rep, the callback dials of the period that moved an open callback."""
-    calls = store.callback_dials(start, end, (p.lead_id for p in callbacks))
-    moved = reschedules(calls, callbacks)
-    return Counter(call.rep for call in calls if call.id in moved)
-
-
-def _rep_counts(
-    c: dict[str, int], moved: int, attempts: tuple[int, int] | None, in_sessions: int | None
-) -> RepCounts:
+def _rep_counts(c: dict[str, int], moved: int, parts: list[int]) -> RepCounts:
     return RepCounts(
         dials=c["dials"],
         contacts=c["contacts"],
         conversations=c["conversations"],
         meetings=c["meetings"],
         callbacks_set=c["callbacks"] - moved,
-        attempts=attempts[0] if attempts else 0,
-        leads=attempts[1] if attempts else 0,
-        session_dials=in_sessions or 0,
+        attempts=parts[0],
+        leads=parts[1],
+        session_dials=parts[2],
     )
 
 
@@ -169,12 +169,13 @@ def trend(store: Store, settings: Settings, period: Period, rep: str | None = No
     heat_first = min(period.first, period.last - timedelta(days=HEAT_WEEKS * 7 - 1))
     heat = heat_map(store.slot_counts(iso(day_start(heat_first, zone)), iso(period.end), rep), zone)
     days = recent_days(period.last, SPARK_WEEKS)
+    ranges = [
+        (iso(day_start(day, zone)), iso(day_start(day + timedelta(days=1), zone))) for day in days
+    ]
     dials: dict[str, list[int]] = {}
-    for n, day in enumerate(days):
-        start, end = day_start(day, zone), day_start(day + timedelta(days=1), zone)
-        for name, count in store.dials_by_rep_between(iso(start), iso(end)).items():
-            if rep is None or name == rep:
-                dials.setdefault(name, [0] * len(days))[n] = count
+    for n, counts in enumerate(store.dials_by_rep_per_range(ranges, rep)):
+        for name, count in counts.items():
+            dials.setdefault(name, [0] * len(days))[n] = count
     return Trend(heat, heat_first, period.last, days, dict(sorted(dials.items())))
 
 

@@ -15,14 +15,15 @@ normal case) costs a few index probes; anything else renumbers that lead's calls
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from callblock.domain.ranges import stored_in_window
 from callblock.store.dial_slots import DIALS, _codes
+from callblock.store.reports import _promise, _promise_sane
 
 if TYPE_CHECKING:
-    from callblock.domain.figures import Call
+    from callblock.domain.figures import Call, PromiseRecord
 
 LIVE = "undone = 0 AND channel = 'call'"
 
@@ -98,10 +99,12 @@ def create_sql() -> list[str]:
         "AFTER UPDATE OF lead_id, rep, at, channel, outcome, undone ON touches "
         f"BEGIN {_clear('NEW')} {renumber('OLD.lead_id')} "
         f"{renumber('NEW.lead_id', 'NEW.lead_id != OLD.lead_id')} END",
-        # the report's scan of a period reads only this index (store/dial_slots.py)
+        # the report's scan of a period reads only this index (period_dials)
         "DROP INDEX idx_touches_calls_at",
         f"CREATE INDEX idx_touches_calls_at ON touches(at, rep, outcome, attempt, rep_next_at, "
         f"lead_next_at, lead_id, session_id) WHERE {LIVE}",
+        # a callback dial's other promises on its lead (reschedule_candidates)
+        "CREATE INDEX idx_callbacks_lead ON callbacks(lead_id, kind)",
     ]
 
 
@@ -125,26 +128,23 @@ class CallNumberQueries:
 
     conn: sqlite3.Connection
 
-    def last_dial_attempts(self, start: str, end: str) -> dict[str | None, tuple[int, int]]:
-        """Per rep (None: anyone), over the leads dialed in [start, end): the sum of the
-        attempt numbers at the last dial on each, and how many leads."""
-        where = f"WHERE {_dial('touches')} AND at >= ? AND at < ?"
-        found: dict[str | None, tuple[int, int]] = {
-            row[0]: (row[1], row[2])
-            for row in self.conn.execute(
-                f"SELECT rep, sum(attempt), count(*) FROM touches {where} "
-                "AND (rep_next_at IS NULL OR rep_next_at >= ?) GROUP BY rep",
-                (start, end, end),
-            )
-        }
-        team = self.conn.execute(
-            f"SELECT sum(attempt), count(*) FROM touches {where} "
-            "AND (lead_next_at IS NULL OR lead_next_at >= ?)",
-            (start, end, end),
-        ).fetchone()
-        if team[1]:
-            found[None] = (team[0], team[1])
-        return found
+    def period_dials(self, start: str, end: str) -> list[tuple[Any, ...]]:
+        """One scan of the period's dials, per (rep, session id): (rep, session id, dials,
+        attempts and count of the rep's last dials on a lead, attempts and count of the last
+        dials by anyone on a lead). A last dial is the one with no later dial before `end`."""
+        rep_last = "rep_next_at IS NULL OR rep_next_at >= :end"
+        lead_last = "lead_next_at IS NULL OR lead_next_at >= :end"
+        rows = self.conn.execute(
+            f"SELECT rep, session_id, count(*), "
+            f"coalesce(sum(attempt) FILTER (WHERE {rep_last}), 0), "
+            f"count(*) FILTER (WHERE {rep_last}), "
+            f"coalesce(sum(attempt) FILTER (WHERE {lead_last}), 0), "
+            f"count(*) FILTER (WHERE {lead_last}) "
+            f"FROM touches WHERE {_dial('touches')} AND at >= :start AND at < :end "
+            "GROUP BY rep, session_id",
+            {"start": start, "end": end},
+        )
+        return [tuple(row) for row in rows]
 
     def first_calls(self, start: str, end: str) -> list[tuple[str, str, str]]:
         """(rep, time, lead's arrival) of each lead's first call ever, when it falls in
@@ -156,39 +156,31 @@ class CallNumberQueries:
         )
         return [(row[0], row[1], row[2]) for row in rows]
 
-    def session_dials(self, start: str, end: str, session_ids: list[int]) -> dict[str | None, int]:
-        """Dials in [start, end) made in these sessions: per rep in the rep's own sessions, and
-        (None) in any of them."""
-        found: dict[str | None, int] = {None: 0}
-        for chunk in range(0, len(session_ids), 10_000):
-            ids = session_ids[chunk : chunk + 10_000]
-            rows = self.conn.execute(
-                "SELECT t.rep, s.rep, count(*) FROM touches t JOIN sessions s "
-                f"ON s.id = t.session_id WHERE {_dial('t')} AND t.at >= ? AND t.at < ? "
-                f"AND t.session_id IN ({', '.join('?' for _ in ids)}) GROUP BY 1, 2",
-                (start, end, *ids),
-            )
-            for dialer, owner, count in rows:
-                found[None] += count
-                if dialer == owner:
-                    found[dialer] = found.get(dialer, 0) + count
-        return found
-
-    def callback_dials(self, start: str, end: str, lead_ids: Iterable[int]) -> list[Call]:
-        """The callback dials in [start, end) on these leads, oldest first."""
+    def reschedule_candidates(self, start: str, end: str) -> tuple[list[Call], list[PromiseRecord]]:
+        """The callback dials in [start, end) made while their lead had another callback
+        promise set before them and due after them, with those promises (the domain decides
+        which dials moved one: figures.reschedules)."""
         from callblock.domain.figures import Call
 
-        ids = sorted(set(lead_ids))
-        found: list[Call] = []
-        for chunk in range(0, len(ids), 500):
-            part = ids[chunk : chunk + 500]
-            rows = self.conn.execute(
-                f"SELECT id, lead_id, rep, at, outcome, session_id FROM touches "
-                f"WHERE lead_id IN ({', '.join('?' for _ in part)}) AND {_dial('touches')} "
-                "AND outcome = 'callback' AND at >= ? AND at < ?",
-                (*part, start, end),
+        rows = self.conn.execute(
+            "SELECT b.id, b.lead_id, b.rep, b.at, b.session_id, "
+            "c.id, c.lead_id, c.rep, c.kind, c.due_at, c.state, t.at, s.at, s.id "
+            "FROM touches b JOIN callbacks c ON c.lead_id = b.lead_id "
+            "JOIN touches s ON s.id = c.created_by_touch "
+            "LEFT JOIN touches t ON t.id = c.closed_by_touch "
+            f"WHERE {_dial('b')} AND b.outcome = 'callback' AND b.at >= ? AND b.at < ? "
+            "AND c.kind = 'callback' AND c.state != 'undone' AND c.created_by_touch != b.id "
+            "AND s.at <= b.at AND c.due_at >= b.at",
+            (start, end),
+        )
+        calls: dict[int, Call] = {}
+        promises: dict[int, PromiseRecord] = {}
+        for row in rows:
+            promise_row = row[5:]
+            if not (_promise_sane(promise_row) and stored_in_window(promise_row[7])):
+                continue
+            calls[row[0]] = Call(
+                row[0], row[1], row[2], datetime.fromisoformat(row[3]), "callback", row[4]
             )
-            parse = datetime.fromisoformat
-            found += [Call(r[0], r[1], r[2], parse(r[3]), r[4], r[5]) for r in rows]
-        found.sort(key=lambda call: (call.at, call.id))
-        return found
+            promises[row[5]] = _promise(promise_row, created=promise_row[7], created_by=row[13])
+        return sorted(calls.values(), key=lambda c: (c.at, c.id)), list(promises.values())

@@ -57,7 +57,7 @@ def zone_of(lead_id: str) -> str:
     )
 
 
-_UPSERT = "ON CONFLICT (slot, rep, zone) DO UPDATE SET " + ", ".join(
+_UPSERT = "ON CONFLICT (slot, zone, rep) DO UPDATE SET " + ", ".join(
     f"{c} = {c} + excluded.{c}" for c in COLUMNS
 )
 
@@ -92,7 +92,7 @@ def create_sql() -> list[str]:
     return [
         "CREATE TABLE dial_slots (slot TEXT NOT NULL, rep TEXT NOT NULL, zone TEXT NOT NULL, "
         + ", ".join(f"{c} INTEGER NOT NULL DEFAULT 0" for c in COLUMNS)
-        + ", PRIMARY KEY (slot, rep, zone)) WITHOUT ROWID",
+        + ", PRIMARY KEY (slot, zone, rep)) WITHOUT ROWID",
         f"CREATE TRIGGER dial_slots_touch_insert AFTER INSERT ON touches BEGIN {_add('NEW', '+')} "
         "END",
         f"CREATE TRIGGER dial_slots_touch_delete AFTER DELETE ON touches BEGIN {_add('OLD', '-')} "
@@ -142,7 +142,7 @@ class SlotQueries:
         by_rep = "AND rep = ?" if rep is not None else ""
         rows = self.conn.execute(
             "SELECT zone, slot, sum(dials), sum(contacts) FROM dial_slots "
-            f"WHERE slot >= ? AND slot < ? {by_rep} GROUP BY zone, slot HAVING sum(dials) > 0",
+            f"WHERE slot >= ? AND slot < ? {by_rep} GROUP BY slot, zone HAVING sum(dials) > 0",
             (first, last, *((rep,) if rep is not None else ())),
         )
         return _slots(rows)
@@ -181,6 +181,32 @@ class SlotQueries:
             (start, end),
         )
         return {row[0]: dict(zip(COLUMNS, row[1:], strict=True)) for row in rows}
+
+    def dials_by_rep_per_range(
+        self, ranges: list[tuple[str, str]], rep: str | None = None
+    ) -> list[dict[str, int]]:
+        """Dials per rep in each [start, end) of `ranges` (the sparklines' days), in one read
+        when every end falls on a slot boundary."""
+        keys = [(slot_bound(start), slot_bound(end)) for start, end in ranges]
+        if not ranges or any(first is None or last is None for first, last in keys):
+            found = [self.dials_by_rep_between(start, end) for start, end in ranges]
+            return [{k: v for k, v in day.items() if rep is None or k == rep} for day in found]
+        days = ", ".join("(?, ?, ?)" for _ in keys)
+        by_rep = "AND s.rep = ?" if rep is not None else ""
+        rows = self.conn.execute(
+            f"WITH days(n, first, last) AS (VALUES {days}) "
+            "SELECT days.n, s.rep, sum(s.dials) FROM days JOIN dial_slots s "
+            f"ON s.slot >= days.first AND s.slot < days.last {by_rep} "
+            "GROUP BY days.n, s.rep HAVING sum(s.dials) > 0",
+            (
+                *(value for n, (first, last) in enumerate(keys) for value in (n, first, last)),
+                *((rep,) if rep is not None else ()),
+            ),
+        )
+        found: list[dict[str, int]] = [{} for _ in ranges]
+        for n, name, dials in rows:
+            found[n][name] = dials
+        return found
 
     def dials_by_rep_between(self, start: str, end: str) -> dict[str, int]:
         return {rep: c["dials"] for rep, c in self.dial_counts_by_rep(start, end).items()}
