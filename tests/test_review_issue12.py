@@ -132,6 +132,7 @@ def test_rescheduling_in_the_store_counts_once(store: Store, clock: FixedClock, 
         clock.set(at(16, 5))
     [dora] = rep_report(store, period_for(settings, clock, day=DAY), rep="dora")
     assert dora.dials == 2 and dora.callbacks_set == 1
+    assert sessions.session_stats(store, block, clock.now()).callbacks == 1  # the summary too
 
 
 def test_reps_are_the_team_whatever_it_did(store: Store, clock: FixedClock, settings) -> None:

@@ -156,22 +156,27 @@ class CallNumberQueries:
         )
         return [(row[0], row[1], row[2]) for row in rows]
 
-    def reschedule_candidates(self, start: str, end: str) -> tuple[list[Call], list[PromiseRecord]]:
-        """The callback dials in [start, end) made while their lead had another callback
-        promise set before them and due after them, with those promises (the domain decides
-        which dials moved one: figures.reschedules)."""
+    def reschedule_candidates(
+        self, start: str, end: str, session_id: int | None = None
+    ) -> tuple[list[Call], list[PromiseRecord]]:
+        """The callback dials in [start, end) (with `session_id`: of that session, whenever)
+        made while their lead had another callback promise set before them and due after them,
+        with those promises (the domain decides which dials moved one: figures.reschedules)."""
         from callblock.domain.figures import Call
 
+        which, params = "b.at >= ? AND b.at < ?", (start, end)
+        if session_id is not None:
+            which, params = "b.session_id = ?", (session_id,)
         rows = self.conn.execute(
             "SELECT b.id, b.lead_id, b.rep, b.at, b.session_id, "
             "c.id, c.lead_id, c.rep, c.kind, c.due_at, c.state, t.at, s.at, s.id "
             "FROM touches b JOIN callbacks c ON c.lead_id = b.lead_id "
             "JOIN touches s ON s.id = c.created_by_touch "
             "LEFT JOIN touches t ON t.id = c.closed_by_touch "
-            f"WHERE {_dial('b')} AND b.outcome = 'callback' AND b.at >= ? AND b.at < ? "
+            f"WHERE {_dial('b')} AND b.outcome = 'callback' AND {which} "
             "AND c.kind = 'callback' AND c.state != 'undone' AND c.created_by_touch != b.id "
             "AND s.at <= b.at AND c.due_at >= b.at",
-            (start, end),
+            params,
         )
         calls: dict[int, Call] = {}
         promises: dict[int, PromiseRecord] = {}
