@@ -62,11 +62,11 @@ def test_report_for_one_rep_a_range_and_an_idle_rep(capsys, team_db: Path) -> No
     assert code == 0
     [bob] = json.loads(out)
     assert bob["dials"] == 2 and bob["avg_attempts"] == 2.5
-    _, out, _ = run(capsys, team_db, "report", "--rep", "zed", "--date", DAY, "--format", "json")
+    _, out, _ = run(capsys, team_db, "report", "--rep", "carmen", "--date", DAY, "--format", "json")
     assert json.loads(out) == [
         dict.fromkeys(REPORT_FIELDS, 0)
         | {
-            "rep": "zed",
+            "rep": "carmen",
             "contact_rate": None,
             "avg_attempts": None,
             "first_dial_minutes_median": None,

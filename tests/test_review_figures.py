@@ -293,8 +293,8 @@ def test_heat_map_uses_the_lead_local_hour_including_half_hour_zones() -> None:
     assert grid.cells[1][3] == [1, 1]
     assert grid.dials == 4 and grid.contacts == 3
     assert slot_of(datetime(2026, 1, 1, 10, 44, 59, tzinfo=UTC)).minute == 30
-    many = [SlotCount("UTC", datetime(2026, 11, 23, 16, 0, tzinfo=UTC), 10, 9)]
-    many += [SlotCount("UTC", datetime(2026, 11, 24, 11, 0, tzinfo=UTC), 10, 1)]
+    many = [SlotCount("UTC", datetime(2026, 11, 23, 16, 0, tzinfo=UTC), 20, 18)]
+    many += [SlotCount("UTC", datetime(2026, 11, 24, 11, 0, tzinfo=UTC), 20, 2)]
     grid = heat_map(many, "UTC")
     assert grid.level(0, 16) == 3 and grid.level(1, 11) == 0
     assert grid.extremes() == ((0, 16), (1, 11))

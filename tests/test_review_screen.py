@@ -59,7 +59,7 @@ async def test_review_opens_on_today_with_every_tab(review_app: CallblockApp) ->
             "bob",
             "(team)",
         ]
-        assert shows(widget_text(review_app, reps), "alice 3 1 33% 1 0 1 1 1.5 30.0 3.0 1")
+        assert shows(widget_text(review_app, reps), "alice 3 1 33% 1 0 1 1 1.5 30 min 3.0 1")
         await pilot.press("3")
         assert shows(screen_text(review_app), "Contact rate by the lead's local weekday")
         await pilot.press("4")
@@ -137,3 +137,35 @@ async def test_snapshot_at_80x24(review_app: CallblockApp, tab: str) -> None:
         SNAPSHOTS.mkdir(exist_ok=True)
         expected.write_text(text, encoding="utf-8")
     assert text == expected.read_text(encoding="utf-8")
+
+
+async def test_reps_tab_lists_the_team_whatever_the_filter_and_says_so(
+    review_app: CallblockApp,
+) -> None:
+    async with review_app.run_test(size=SIZE) as pilot:
+        await settle(review_app, pilot)
+        screen = review_app.screen
+        notes = [screen.query_one(f"#{name}-note") for name in ("reps", "heat", "cracks")]
+        assert not any(note.display for note in notes)  # no filter, nothing to say
+        outcome = screen.query_one("#filter-outcome", Select)
+        outcome.focus()
+        await pilot.press("enter", "down", "enter")  # connected
+        await settle(review_app, pilot)
+        await pilot.press("escape", "2")
+        reps = screen.query_one(RepTable)
+        names = [str(reps.get_row_at(n)[0]) for n in range(reps.row_count)]
+        assert names == ["alice", "bob", "(team)"]
+        assert shows(screen_text(review_app), "every rep of the team is listed whatever")
+        await pilot.press("3")
+        assert shows(screen_text(review_app), "the outcome filter applies to the log only")
+        await pilot.press("4")
+        assert shows(screen_text(review_app), "the outcome filter applies to the log only")
+        rep = screen.query_one("#filter-rep", Select)
+        rep.focus()
+        await pilot.press("enter", "down", "down", "enter")  # bob
+        await settle(review_app, pilot)
+        assert rep.value == "bob"
+        await pilot.press("escape", "2")
+        assert [str(reps.get_row_at(n)[0]) for n in range(reps.row_count)] == names
+        assert reps.cursor_row == 1
+        assert shows(screen_text(review_app), "(row of bob selected)")

@@ -168,7 +168,9 @@ def test_session_stats(store: Store, clock: FixedClock, make_lead) -> None:
     clock.advance(minutes=10)
     stats = sessions.session_stats(store, session, clock.now())
     assert (stats.dials, stats.contacts, stats.contact_rate) == (4, 2, 0.5)
-    assert stats.pace_per_hour == pytest.approx(24)
+    assert stats.pace_per_hour is None  # a pace only after 15 minutes (issue 12)
+    clock.advance(minutes=10)
+    assert sessions.session_stats(store, session, clock.now()).pace_per_hour == pytest.approx(12)
 
 
 def test_queue_leaves_out_what_must_not_be_called(

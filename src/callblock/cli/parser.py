@@ -250,6 +250,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--format", choices=("table", "csv", "json"), default="table", help="default table"
     )
+    report.add_argument(
+        "--json", dest="format", action="store_const", const="json", help="same as --format json"
+    )
     export = command("export", "complete exports: every touch (undone flagged) or every lead")
     export.add_argument(
         "what", choices=("touches", "leads"), help="touches (the call log) or leads"

@@ -27,7 +27,7 @@ COLUMNS = (
     ("cb set", 6, "callbacks_set"),
     ("kept", 5, "callbacks_kept"),
     ("att", 5, "avg_attempts"),
-    ("1st min", 8, "first_dial_minutes_median"),
+    ("1st dial", 9, "first_dial_minutes_median"),
     ("dials/h", 8, "dials_per_hour"),
     ("sess", 5, "sessions"),
 )

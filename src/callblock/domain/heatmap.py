@@ -18,6 +18,7 @@ from callblock.domain.outcomes import OUTCOME_BY_CODE
 SLOT = timedelta(minutes=15)
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MIN_DIALS = 5  # fewer dials in a cell than this says nothing about its rate
+BEST_MIN_DIALS = 20  # a cell is named best (or worst) only with at least this many dials
 # Shades from the lowest band to the highest: readable without colour (NO_COLOR, 16 colours).
 SHADES = ("░", "▒", "▓", "█")
 # Band edges as multiples of the map's overall contact rate.
@@ -69,12 +70,13 @@ class HeatMap:
         return tuple(overall * edge for edge in BANDS)
 
     def extremes(self) -> tuple[tuple[int, int], tuple[int, int]] | None:
-        """(weekday, hour) of the best and worst cells with enough dials."""
+        """(weekday, hour) of the best and worst cells of at least BEST_MIN_DIALS dials."""
         rated = [
-            (rate, weekday, hour)
+            (contacts / dials, weekday, hour)
             for weekday in range(7)
             for hour in range(24)
-            if (rate := self.rate(weekday, hour)) is not None
+            for dials, contacts in [self.cells[weekday][hour]]
+            if dials >= BEST_MIN_DIALS
         ]
         if not rated:
             return None

@@ -10,8 +10,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from callblock.domain.calling import local_time
-from callblock.domain.text import clean_block, clean_line, plural
+from callblock.domain.text import clean_line, plural
 from callblock.services.review import LeadDetail
+from callblock.widgets.notes import notes_markdown
 from callblock.widgets.plain import plain
 
 
@@ -45,7 +46,7 @@ def detail_content(detail: LeadDetail, team_zone: str) -> Content:
     if not detail.touches:
         parts.append(("no touches yet\n", "dim"))
     if lead.notes:
-        parts += [("\nresearch notes\n", "dim"), Content(clean_block(lead.notes))]
+        parts.append(("\nresearch notes", "dim"))
     return Content.assemble(*parts)
 
 
@@ -60,6 +61,8 @@ class LeadDetailScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="help", id="lead-detail"):
             yield Static(detail_content(self._detail, self._zone))
+            if self._detail.lead.notes:  # rendered as on the power hour (one function)
+                yield Static(notes_markdown(self._detail.lead.notes), id="lead-detail-notes")
             yield Static(Content.styled("Esc, q or Enter closes", "dim"))
 
     def action_close(self) -> None:

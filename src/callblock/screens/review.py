@@ -91,11 +91,14 @@ class ReviewScreen(Screen[None]):
                 yield Static(id="log-status", classes="review-line")
                 yield LogTable(id="log-table")
             with TabPane("Reps", id="tab-reps"):
+                yield Static(id="reps-note", classes="review-line filter-note")
                 yield RepTable(id="rep-table")
                 yield DialSparklines(id="sparklines")
             with TabPane("Heat map", id="tab-heat"):
+                yield Static(id="heat-note", classes="review-line filter-note")
                 yield HeatMapView(id="heat-map")
             with TabPane("Cracks", id="tab-cracks"):
+                yield Static(id="cracks-note", classes="review-line filter-note")
                 yield Static(id="cracks-status", classes="review-line")
                 yield CracksTable(id="cracks-table")
         yield Static(id="review-status", classes="review-line")
@@ -120,6 +123,7 @@ class ReviewScreen(Screen[None]):
             self._say(str(error).replace("--from", "from").replace("--to", "to"))
             return
         self._say("")
+        self._filter_notes(filters)
         where = LogFilter(rep=filters.rep, outcome=filters.outcome, block=filters.block)
         request = Request(next(self._serial), period, filters.rep, where, everything, offset)
         self._request = request
@@ -144,9 +148,8 @@ class ReviewScreen(Screen[None]):
                     request,
                     page=page,
                     choices=review.log_choices(store, request.period),
-                    figures=review.rep_report(
-                        store, request.period, rep=request.rep, team_row=True
-                    ),
+                    # every rep of the team, whatever the filters (the rep's row is selected)
+                    figures=review.rep_report(store, request.period, team_row=True),
                 )
             )
             trend = review.trend(store, ctx.settings, request.period, request.rep)
@@ -174,7 +177,7 @@ class ReviewScreen(Screen[None]):
             self.query_one(FilterBar).set_choices(reps, blocks)
         if "figures" in parts:
             rep_table = self.query_one(RepTable)
-            rep_table.show(cast(list[RepFigures], parts["figures"]))
+            rep_table.show(cast(list[RepFigures], parts["figures"]), select=request.rep)
             rep_table.loading = False
         if "trend" in parts:
             trend = cast(review.Trend, parts["trend"])
@@ -197,6 +200,29 @@ class ReviewScreen(Screen[None]):
         more = " · m: more" if shown < page.total else ""
         text = f"{period.label()}: {shown:,} of {page.total:,} touches · Enter: lead{more}"
         self.query_one("#log-status", Static).update(plain(text))
+
+    def _filter_notes(self, filters: Filters) -> None:
+        """On each tab a filter does not apply to, say so (shown only while one is set)."""
+        unused = [
+            name
+            for name, value in (("outcome", filters.outcome), ("block", filters.block))
+            if value is not None
+        ]
+        others = " and ".join(unused)
+        notes = {
+            "#reps-note": (
+                "every rep of the team is listed whatever the filters"
+                + (f" (row of {filters.rep} selected)" if filters.rep else "")
+                if filters.rep or unused
+                else ""
+            ),
+            "#heat-note": f"the {others} filter applies to the log only" if unused else "",
+            "#cracks-note": f"the {others} filter applies to the log only" if unused else "",
+        }
+        for selector, text in notes.items():
+            note = self.query_one(selector, Static)
+            note.update(plain(text))
+            note.display = bool(text)
 
     def _say(self, text: str) -> None:
         self.query_one("#review-status", Static).update(plain(text))

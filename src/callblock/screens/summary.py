@@ -9,6 +9,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
+from callblock.domain.figures import format_figure
 from callblock.services.sessions import SessionStats
 from callblock.widgets.plain import plain
 
@@ -31,9 +32,10 @@ class SummaryScreen(Screen[None]):
         rows = (
             ("dials", str(stats.dials)),
             ("contacts", str(stats.contacts)),
-            ("contact rate", f"{stats.contact_rate:.0%}"),
+            ("contact rate", format_figure("contact_rate", stats.contact_rate)),
             ("meetings booked", str(stats.meetings)),
             ("callbacks set", str(stats.callbacks)),
+            ("pace", "–" if stats.pace_per_hour is None else f"{stats.pace_per_hour:.0f}/h"),
             ("time", f"{minutes} min"),
         )
         with Vertical(id="summary"):

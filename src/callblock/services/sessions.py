@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from callblock.clock import Clock, iso, parse_iso
 from callblock.config import Settings
 from callblock.domain.calling import local_time
+from callblock.domain.figures import PACE_AFTER, reschedules
 from callblock.domain.models import Session
 from callblock.domain.outcomes import OUTCOME_BY_CODE
 from callblock.domain.text import NAME_MAX, clean_line
@@ -32,14 +33,16 @@ class SessionStats:
     target_per_hour: int
 
     @property
-    def contact_rate(self) -> float:
-        return self.contacts / self.dials if self.dials else 0.0
+    def contact_rate(self) -> float | None:
+        """Contacts / dials; None before the first dial (shown as "–")."""
+        return self.contacts / self.dials if self.dials else None
 
     @property
     def pace_per_hour(self) -> float | None:
-        """Dials per hour so far; None in the first minute, when a pace means nothing."""
-        minutes = self.elapsed.total_seconds() / 60
-        return self.dials * 60 / minutes if minutes >= 1 else None
+        """Dials per hour so far; None in the first PACE_AFTER (15 minutes), when a pace means
+        nothing."""
+        seconds = self.elapsed.total_seconds()
+        return self.dials * 3600 / seconds if self.elapsed >= PACE_AFTER else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,11 +111,15 @@ def end_session(store: Store, clock: Clock, session: Session) -> None:
 def session_stats(store: Store, session: Session, now: datetime) -> SessionStats:
     outcomes = [OUTCOME_BY_CODE[code] for code in store.session_outcomes(session.id)]
     end = session.ended_at or now
+    callbacks = sum(o.creates == "callback" for o in outcomes)
+    if callbacks:  # once per promise: a callback moved again is not a new one
+        calls, promises = store.reschedule_candidates("", "", session_id=session.id)
+        callbacks -= len(reschedules(calls, promises))
     return SessionStats(
         dials=sum(o.is_dial for o in outcomes),
         contacts=sum(o.is_contact for o in outcomes),
         meetings=sum(o.creates == "meeting" for o in outcomes),
-        callbacks=sum(o.creates == "callback" for o in outcomes),
+        callbacks=callbacks,
         elapsed=max(end - session.started_at, timedelta(0)),
         target_per_hour=session.target_per_hour,
     )

@@ -307,6 +307,20 @@ def _team_settings(conn: sqlite3.Connection) -> None:
     )
 
 
+def _review_aggregates(conn: sqlite3.Connection) -> None:
+    """The review over a million touches: dials counted per 15-minute UTC slot, rep and lead
+    zone (dial_slots.py), and each call's attempt number and the next dial on its lead
+    (call_numbers.py), kept exact by triggers on every write that changes what a touch counts
+    for (insert, undo, delete, a merge moving touches, a lead's zone changing), and filled from
+    the touches here."""
+    from callblock.store import call_numbers, dial_slots
+
+    for module in (dial_slots, call_numbers):
+        for statement in module.create_sql():
+            conn.execute(statement)
+        conn.execute(module.backfill_sql())
+
+
 def _place_triggers(conn: sqlite3.Connection, region: str, columns: str) -> None:
     """Keep lead_places (zone, region) exact as leads are added and changed."""
     place = f"coalesce(NEW.timezone, NEW.phone_timezone, ''), {region}"
@@ -361,8 +375,9 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _session_leases,
     _reps,
     _team_settings,
-    _record_region,  # number 11 (issue 12: the review track's 10 goes before it)
-    _outside_window,  # number 12 of issue 12
+    _review_aggregates,  # 10
+    _record_region,  # 11
+    _outside_window,  # 12
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -373,6 +388,7 @@ OWN_OBJECTS = frozenset(
     {
         ("table", "audit"),
         ("table", "callbacks"),
+        ("table", "dial_slots"),
         ("table", "lead_places"),
         ("table", "leads"),
         ("table", "leases"),
@@ -385,6 +401,14 @@ OWN_OBJECTS = frozenset(
         ("table", "touches"),
         ("trigger", "leads_place_insert"),
         ("trigger", "leads_place_update"),
+        ("trigger", "call_numbers_append"),
+        ("trigger", "call_numbers_delete"),
+        ("trigger", "call_numbers_insert"),
+        ("trigger", "call_numbers_update"),
+        ("trigger", "dial_slots_lead_zone"),
+        ("trigger", "dial_slots_touch_delete"),
+        ("trigger", "dial_slots_touch_insert"),
+        ("trigger", "dial_slots_touch_update"),
     }
 )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from callblock.clock import parse_iso
@@ -20,7 +20,6 @@ from callblock.store.migrations import OPEN
 
 if TYPE_CHECKING:
     from callblock.domain.figures import Call, LeadBaseline, PromiseRecord, SessionSpan
-    from callblock.domain.heatmap import SlotCount
     from callblock.domain.logs import LogEntry, LogFilter
 
 # The review's domain types are imported where they are built, not at start-up: every
@@ -101,6 +100,39 @@ class ReportQueries:
         )
         return [_promise(row) for row in rows if _promise_sane(row)]
 
+    def callbacks_before_reschedules(self, start: str, end: str) -> list[PromiseRecord]:
+        """The callback promises (not undone) of the leads with a callback dial in [start, end),
+        set before `end` and due from `start` on, with the time of the dial that set them."""
+        rows = self.conn.execute(
+            "SELECT c.id, c.lead_id, c.rep, c.kind, c.due_at, c.state, t.at, s.at, s.id "
+            "FROM callbacks c JOIN touches s ON s.id = c.created_by_touch "
+            "LEFT JOIN touches t ON t.id = c.closed_by_touch "
+            "WHERE c.kind = 'callback' AND c.state != 'undone' AND c.due_at >= ? AND s.at < ? "
+            f"AND c.lead_id IN (SELECT lead_id FROM touches WHERE {LIVE_CALL} "
+            "  AND at >= ? AND at < ? AND outcome = 'callback') ORDER BY c.id",
+            (start, end, start, end),
+        )
+        return [
+            _promise(row, created=row[7], created_by=row[8])
+            for row in rows
+            if _promise_sane(row) and stored_in_window(row[7])
+        ]
+
+    def rep_has_record(self, rep: str) -> bool:
+        """Whether `rep` is on the team or ever touched, held a session or owned a promise."""
+        return any(
+            self.conn.execute(f"SELECT 1 FROM {table} WHERE rep = ? LIMIT 1", (rep,)).fetchone()
+            for table in ("sessions", "callbacks", "touches")
+        ) or bool(self.conn.execute("SELECT 1 FROM reps WHERE name = ?", (rep,)).fetchone())
+
+    def team_roster(self, start: str) -> list[str]:
+        """The team's reps not removed before `start` (none on a single-user database)."""
+        rows = self.conn.execute(
+            "SELECT name FROM reps WHERE removed_at IS NULL OR removed_at >= ? ORDER BY name",
+            (start,),
+        )
+        return [row[0] for row in rows]
+
     def open_promises_due_before(self, before: str, limit: int) -> tuple[list[PromiseRecord], int]:
         """Open promises due before `before`, oldest first (at most `limit`), and how many."""
         where = "FROM callbacks c WHERE c.state = 'open' AND c.due_at < ?"
@@ -127,34 +159,6 @@ class ReportQueries:
             SessionSpan(row[0], row[1], row[2], parse_iso(row[3]), parse_iso(row[4]))
             for row in rows
         ]
-
-    # heat map and sparklines ---------------------------------------------------------------
-    def slot_counts(self, start: str, end: str, rep: str | None = None) -> list[SlotCount]:
-        """Dials and contacts per (lead zone, 15-minute UTC slot) in [start, end)."""
-        from callblock.domain.heatmap import SlotCount
-
-        by_rep = "AND t.rep = ?" if rep is not None else ""
-        rows = self.conn.execute(
-            "SELECT coalesce(l.timezone, l.phone_timezone, '') AS zone, "
-            "substr(t.at, 1, 14) || printf('%02d', CAST(substr(t.at, 15, 2) AS INTEGER) / 15 * 15)"
-            f" AS slot, count(*), sum(t.outcome IN ({_marks(CONTACT_CODES)})) "
-            "FROM touches t JOIN leads l ON l.id = t.lead_id "
-            f"WHERE {live_call('t')} AND t.at >= ? AND t.at < ? "
-            f"AND t.outcome IN ({_marks(DIAL_CODES)}) {by_rep} GROUP BY zone, slot",
-            (*CONTACT_CODES, start, end, *DIAL_CODES, *((rep,) if rep is not None else ())),
-        )
-        return [
-            SlotCount(row[0], datetime.fromisoformat(row[1]).replace(tzinfo=UTC), row[2], row[3])
-            for row in rows
-        ]
-
-    def dials_by_rep_between(self, start: str, end: str) -> dict[str, int]:
-        rows = self.conn.execute(
-            f"SELECT rep, count(*) FROM touches WHERE {LIVE_CALL} AND at >= ? AND at < ? "
-            f"AND outcome IN ({_marks(DIAL_CODES)}) GROUP BY rep",
-            (start, end, *DIAL_CODES),
-        )
-        return {row[0]: row[1] for row in rows}
 
     # the log ------------------------------------------------------------------------------
     def log_entries(
@@ -304,7 +308,9 @@ def _promise_sane(row: sqlite3.Row) -> bool:
     return stored_in_window(row[4]) and (row[6] is None or stored_in_window(row[6]))
 
 
-def _promise(row: sqlite3.Row) -> PromiseRecord:
+def _promise(
+    row: sqlite3.Row, created: str | None = None, created_by: int | None = None
+) -> PromiseRecord:
     from callblock.domain.figures import PromiseRecord
 
     return PromiseRecord(
@@ -315,4 +321,6 @@ def _promise(row: sqlite3.Row) -> PromiseRecord:
         due_at=parse_iso(row[4]),
         state=row[5],
         closed_at=parse_iso(row[6]) if row[6] else None,
+        created_at=parse_iso(created) if created else None,
+        created_by=created_by,
     )

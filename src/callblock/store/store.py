@@ -11,6 +11,7 @@ from typing import Any
 
 from callblock.domain.models import Callback, Lead, Touch
 from callblock.store import health, migrations
+from callblock.store.call_numbers import CallNumberQueries
 from callblock.store.convert import (
     LEAD_COLUMNS,
     callback_from_row,
@@ -28,6 +29,7 @@ from callblock.store.db import (
     fault,
     write_transaction,
 )
+from callblock.store.dial_slots import SlotQueries
 from callblock.store.filters import DNC_LIFTED
 from callblock.store.lead_admin import LeadAdmin
 from callblock.store.queue import QueueQueries
@@ -43,6 +45,8 @@ class Store(
     ScheduleQueries,
     SessionQueries,
     ReportQueries,
+    SlotQueries,
+    CallNumberQueries,
     LeadAdmin,
     TeamQueries,
     TeamSettingsQueries,

@@ -8,7 +8,7 @@ from datetime import date
 from textual.content import Content
 from textual.widgets import Static
 
-from callblock.domain.heatmap import BANDS, MIN_DIALS, SHADES, WEEKDAYS, HeatMap
+from callblock.domain.heatmap import BANDS, BEST_MIN_DIALS, MIN_DIALS, SHADES, WEEKDAYS, HeatMap
 
 # One style per shade: the 16-colour ANSI palette (what a basic terminal has).
 LEVEL_STYLES = ("ansi_red", "ansi_yellow", "ansi_green", "ansi_bright_green")
@@ -52,6 +52,8 @@ def _legend(heat: HeatMap) -> list[Content | str | tuple[str, str]]:
             f"worst {WEEKDAYS[ww]} {wh:02d}h {_rate(heat, ww, wh)} "
             f"(shades at {BANDS[0]:g}/{BANDS[1]:g}/{BANDS[2]:g}x team)"
         )
+    else:
+        parts.append((f"no hour has {BEST_MIN_DIALS} dials yet: no best or worst named", "dim"))
     return parts
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -23,7 +24,24 @@ from textual.widgets import Static, TextArea
 from callblock.domain.text import clean_block
 from callblock.widgets.safe_input import SafeTextArea
 
+if TYPE_CHECKING:
+    from rich.markdown import Markdown
+
 AUTOSAVE_SECONDS = 1.0
+
+
+def notes_markdown(text: str) -> Markdown:
+    """Notes as the rep reads them everywhere (power hour, Review's drill-down): Markdown with
+    links never emitted, and every line break the rep typed kept (a Markdown soft break would
+    join the lines)."""
+    from rich.markdown import Markdown
+
+    rendered = Markdown(clean_block(text), hyperlinks=False)
+    for token in rendered.parsed:
+        for child in token.children or ():
+            if child.type == "softbreak":
+                child.type = "hardbreak"
+    return rendered
 
 
 class NotesPane(VerticalScroll):
@@ -107,12 +125,10 @@ class NotesPane(VerticalScroll):
         self._render_markdown(self._lead_id)
 
     def _render_markdown(self, lead_id: int) -> None:
-        from rich.markdown import Markdown
-
         if lead_id != self._lead_id:
             return  # a later lead is on screen already
         text = self._text or f"*No research notes yet. Press {self.edit_key} to add some.*"
-        self.query_one("#notes-view", Static).update(Markdown(text, hyperlinks=False))
+        self.query_one("#notes-view", Static).update(notes_markdown(text))
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         event.stop()

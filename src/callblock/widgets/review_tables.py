@@ -74,15 +74,18 @@ class RepTable(DataTable[Text]):
         self.cursor_type = "row"
         self.add_columns(*(label for label, _ in REP_COLUMNS))
 
-    def show(self, rows: list[RepFigures]) -> None:
+    def show(self, rows: list[RepFigures], select: str | None = None) -> None:
+        """Show every row; the cursor on `select`'s row when it has one."""
         self.clear()
-        for row in rows:
+        for n, row in enumerate(rows):
             cells = [Text(clean_line(row.rep, 10))]
             cells += [
                 Text(format_figure(name, getattr(row, name)), justify="right")
                 for _, name in REP_COLUMNS[1:]
             ]
             self.add_row(*cells)
+            if row.rep == select:
+                self.move_cursor(row=n)
 
 
 class CracksTable(LeadRows):

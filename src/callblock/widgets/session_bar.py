@@ -6,6 +6,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from callblock.domain.figures import format_figure
 from callblock.domain.text import plural
 from callblock.services.sessions import SessionStats
 from callblock.widgets.plain import plain
@@ -27,7 +28,8 @@ class SessionBar(Static):
             plain(self.block_name, "bold"),
             f" · {minutes} min · ",
             (plural(stats.dials, "dial"), "bold"),
-            f" · {plural(stats.contacts, 'contact')} ({stats.contact_rate:.0%})",
+            f" · {plural(stats.contacts, 'contact')} "
+            f"({format_figure('contact_rate', stats.contact_rate)})",
             " · pace ",
             (pace_text, "$warning" if behind else "$success"),
             f" of {stats.target_per_hour}/h",
