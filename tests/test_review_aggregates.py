@@ -4,6 +4,7 @@ undo, deletes, merges, a lead's zone changing, promises set, moved and kept."""
 
 from __future__ import annotations
 
+import sqlite3
 import tempfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -12,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from callblock.clock import FixedClock, iso
+from callblock.config import Settings
 from callblock.domain.periods import Period
 from callblock.services.leads import add_lead
 from callblock.services.review import rep_report, rep_report_from_touches
@@ -46,7 +48,15 @@ ops = st.lists(st.one_of(touch_op, other_op), min_size=1, max_size=40)
 def apply(store: Store, clock: FixedClock, steps: list[tuple]) -> None:
     conn = store.conn
     leads = [
-        add_lead(store, clock, name=f"L{n}", company="c", phone=f"+1 212 555 01{n:02d}", tz=zone)
+        add_lead(
+            store,
+            clock,
+            name=f"L{n}",
+            company="c",
+            phone=f"+1 212 555 01{n:02d}",
+            tz=zone,
+            settings=Settings(),
+        )
         for n, zone in enumerate(ZONES)
     ]
     sessions = {
@@ -200,31 +210,20 @@ def test_the_migration_fills_the_aggregates_from_existing_touches(tmp_path: Path
             ],
         )
     before = rep_report_from_touches(store, periods()[-1], team_row=True)
-    conn = store.conn
-    with store.transaction():  # back to schema 9, as an older callblock left it
-        for name in (
-            "call_numbers_append",
-            "call_numbers_insert",
-            "call_numbers_delete",
-            "call_numbers_update",
-            "dial_slots_touch_insert",
-            "dial_slots_touch_delete",
-            "dial_slots_touch_update",
-            "dial_slots_lead_zone",
-        ):
-            conn.execute(f"DROP TRIGGER {name}")
-        conn.execute("DROP TABLE dial_slots")
-        conn.execute("DROP INDEX idx_touches_calls_at")
-        conn.execute("DROP INDEX idx_callbacks_lead")
-        for column in ("attempt", "rep_next_at", "lead_next_at"):
-            conn.execute(f"ALTER TABLE touches DROP COLUMN {column}")
-        conn.execute(
-            "CREATE INDEX idx_touches_calls_at ON touches(at, rep, outcome, lead_id, session_id) "
-            "WHERE undone = 0 AND channel = 'call'"
-        )
-        conn.execute("DELETE FROM schema_version WHERE version = 10")
     store.close()
-    store = Store.open(tmp_path / "old.db")
+    # The same rows in a database at schema 9, as an older callblock left it.
+    old = sqlite3.connect(tmp_path / "old9.db")
+    old.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    for number, migration in enumerate(migrations.MIGRATIONS[:9], 1):
+        migration(old)
+        old.execute("INSERT INTO schema_version (version) VALUES (?)", (number,))
+    old.execute("ATTACH DATABASE ? AS new", (str(tmp_path / "old.db"),))
+    for table in ("leads", "sessions", "touches", "callbacks"):
+        columns = ", ".join(row[1] for row in old.execute(f"PRAGMA main.table_info({table})"))
+        old.execute(f"INSERT INTO main.{table} ({columns}) SELECT {columns} FROM new.{table}")
+    old.commit()
+    old.close()
+    store = Store.open(tmp_path / "old9.db")
     try:
         assert migrations.schema_version(store.conn) == len(migrations.MIGRATIONS)
         assert rep_report(store, periods()[-1], team_row=True) == before

@@ -12,6 +12,7 @@ import pytest
 
 from callblock.cli import main
 from callblock.clock import FixedClock
+from callblock.config import Settings
 from callblock.domain.figures import (
     PromiseRecord,
     SessionSpan,
@@ -128,6 +129,7 @@ def test_rescheduling_in_the_store_counts_once(store: Store, clock: FixedClock, 
             code="callback",
             when=when,
             session_id=block.id,
+            settings=Settings(),
         )
         clock.set(at(16, 5))
     [dora] = rep_report(store, period_for(settings, clock, day=DAY), rep="dora")
