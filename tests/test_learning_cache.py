@@ -174,3 +174,41 @@ async def test_the_app_opens_its_week_plan_over_a_damaged_cache(
         assert app.screen.plan is not None
     assert app.return_code in (None, 0)
     assert saved(store)["priors"] == [list(settings.weights.weekday), list(settings.weights.hour)]
+
+
+def test_the_log_is_tallied_from_the_slots_exactly_as_from_the_touches(
+    store: Store, clock: FixedClock, settings: Settings, make_lead
+) -> None:
+    """Learning reads the per-slot aggregate (fast over a million touches); it must count what
+    the touches say: dials and contacts by the lead's local weekday and hour."""
+    from datetime import timedelta
+
+    from callblock.domain.calling import local_time
+    from callblock.domain.outcomes import OUTCOME_BY_CODE
+    from callblock.services.learning import tally_log
+
+    zones = ("America/New_York", "Europe/Berlin", "Asia/Tokyo", "America/Los_Angeles")
+    leads = [make_lead(tz=zone) for zone in zones]
+    start = clock.now()
+    codes = ("connected", "no-answer", "voicemail", "busy", "gatekeeper")
+    for n in range(60):
+        clock.set(start - timedelta(hours=7 * n, minutes=13 * n))
+        dialing.record_outcome(
+            store, clock, rep="alice", lead_id=leads[n % 4], code=codes[n % len(codes)],
+            settings=settings,
+        )  # fmt: skip
+    store.conn.execute("UPDATE touches SET undone = 1 WHERE id % 9 = 0")  # a few undone
+    expected = {"weekday": [[0, 0] for _ in range(7)], "hour": [[0, 0] for _ in range(24)]}
+    for lead_id in leads:
+        lead = store.get_lead(lead_id)
+        for touch in store.touches_for_lead(lead_id):
+            outcome = OUTCOME_BY_CODE[touch.outcome]
+            if touch.undone or not outcome.is_dial:
+                continue
+            at = local_time(touch.at.replace(minute=0, second=0, microsecond=0), lead.timezone)
+            for slot in (expected["weekday"][at.weekday()], expected["hour"][at.hour]):
+                slot[0] += 1
+                slot[1] += outcome.is_contact
+    tallied = tally_log(store, settings)
+    assert tallied == expected
+    assert sum(d for d, _c in tallied["hour"]) > 40

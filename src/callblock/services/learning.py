@@ -14,7 +14,6 @@ from typing import Any
 from callblock.clock import Clock, iso, parse_iso
 from callblock.config import Settings
 from callblock.domain.calling import UnknownZoneError, local_time
-from callblock.domain.outcomes import OUTCOMES
 from callblock.domain.weights import BlendedWeight, Tally, Weights, blend, learned_weights
 from callblock.store import Store
 
@@ -126,11 +125,9 @@ def _same_priors(data: dict[str, Any], settings: Settings) -> bool:
 def tally_log(store: Store, settings: Settings) -> dict[str, list[list[int]]]:
     """Dials and contacts by the lead's local weekday and hour: {"weekday": [[d, c] x 7],
     "hour": [[d, c] x 24]}."""
-    contact = [o.code for o in OUTCOMES if o.is_contact]
-    dial = [o.code for o in OUTCOMES if o.is_dial]
     weekday = [[0, 0] for _ in range(7)]
     hour = [[0, 0] for _ in range(24)]
-    for zone, utc_hour, dials, contacts in store.dial_tallies(contact, dial):
+    for zone, utc_hour, dials, contacts in store.dial_tallies():
         try:
             moment = datetime.fromisoformat(utc_hour + ":00:00").replace(tzinfo=UTC)
             local = local_time(moment, zone or settings.timezone)

@@ -112,19 +112,14 @@ class ScheduleQueries:
         ).fetchone()
         return row[0], row[1]
 
-    def dial_tallies(
-        self, contact_codes: Sequence[str], dial_codes: Sequence[str]
-    ) -> list[tuple[str, str, int, int]]:
+    def dial_tallies(self) -> list[tuple[str, str, int, int]]:
         """Dials and contacts per (lead zone, UTC hour) over the whole log, undone and times
-        outside the window excluded: (zone, 'YYYY-MM-DDTHH', dials, contacts)."""
-        contacts = ", ".join("?" * len(contact_codes))
-        dials = ", ".join("?" * len(dial_codes))
+        outside the window excluded: (zone, 'YYYY-MM-DDTHH', dials, contacts). Read from the
+        per-slot aggregate the triggers keep (store/dial_slots.py), not the touches."""
         rows = self.conn.execute(
-            "SELECT coalesce(l.timezone, l.phone_timezone, ''), substr(t.at, 1, 13), count(*), "
-            f"sum(t.outcome IN ({contacts})) FROM touches t JOIN leads l ON l.id = t.lead_id "
-            f"WHERE t.undone = 0 AND t.outcome IN ({dials}) AND +t.at >= ? AND +t.at < ? "
-            "GROUP BY 1, 2",
-            (*contact_codes, *dial_codes, WINDOW_START, WINDOW_END),
+            "SELECT zone, substr(slot, 1, 13), sum(dials), sum(contacts) FROM dial_slots "
+            "WHERE slot >= ? AND slot < ? GROUP BY 1, 2 HAVING sum(dials) > 0",
+            (WINDOW_START[:16], WINDOW_END[:16]),
         )
         return [(row[0], row[1], row[2], row[3]) for row in rows]
 
