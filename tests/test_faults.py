@@ -20,7 +20,7 @@ import pytest
 from callblock.cli import main
 from callblock.store import db as store_db
 from callblock.store import store as store_module
-from callblock.store.migrations import OWN_OBJECTS
+from callblock.store.schema import OWN_OBJECTS
 from tests.conftest import ZONE
 
 NOW = "2026-11-23T19:00:00Z"

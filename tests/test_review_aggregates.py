@@ -196,7 +196,7 @@ def test_conversation_codes_match_the_domain() -> None:
 
 def test_the_migration_fills_the_aggregates_from_existing_touches(tmp_path: Path) -> None:
     """A database from before migration 10 gets its aggregates from its touches."""
-    from callblock.store import migrations
+    from callblock.store import migrations, schema
 
     store = Store.open(tmp_path / "old.db")
     clock = FixedClock(T0 - timedelta(days=1))
@@ -225,7 +225,7 @@ def test_the_migration_fills_the_aggregates_from_existing_touches(tmp_path: Path
     old.close()
     store = Store.open(tmp_path / "old9.db")
     try:
-        assert migrations.schema_version(store.conn) == len(migrations.MIGRATIONS)
+        assert schema.schema_version(store.conn) == len(migrations.MIGRATIONS)
         assert rep_report(store, periods()[-1], team_row=True) == before
         check(store)
     finally:

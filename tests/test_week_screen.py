@@ -12,6 +12,7 @@ from callblock.app import CallblockApp, create_app
 from callblock.clock import FixedClock, iso
 from callblock.config import Settings
 from callblock.domain.planning import BlockRule
+from callblock.domain.text import plural
 from callblock.screens.help import HelpScreen
 from callblock.screens.power_hour import PowerHourScreen
 from callblock.screens.summary import SummaryScreen
@@ -145,7 +146,8 @@ async def test_the_weeks_blocks_with_planned_dials_and_expected_contacts(
         if planned.block.end <= NOW:  # Monday 09:00 is over: what alice did in it
             assert squeeze("0 dials done, 0 contacts target 60") in squeeze(line), line
             continue
-        numbers = f"{planned.planned_dials} dials ~{planned.expected_contacts:.1f} contacts"
+        dials = plural(planned.planned_dials, "dial")
+        numbers = f"{dials} ~{planned.expected_contacts:.1f} contacts"
         assert squeeze(numbers) in squeeze(line), (numbers, line)
         assert f"w {planned.weight:.2f}" in line
     dials = [p.planned_dials for p in plan.blocks]
@@ -163,7 +165,7 @@ async def test_the_dials_column_lines_up(store, clock, settings, week_calls) -> 
     async with app.run_test(size=SIZE) as pilot:
         await loaded(app, pilot)
         lines = block_lines(app)
-    columns = {line.index(" dials") for line in lines}
+    columns = {line.index(" dial") for line in lines}
     assert len(columns) == 1, "\n".join(lines)
 
 
@@ -302,8 +304,8 @@ async def test_due_today_counts(store, clock, settings, make_lead) -> None:
         text = text_of(app, "#due-today")
         today = week_plan(store, settings, clock, rep="alice").today
     expected = (
-        "Due today: 2 callbacks/meetings (1 overdue) · 1 follow-ups · 2 inbound waiting · "
-        "1 goodbye touches"
+        "Due today: 2 callbacks/meetings (1 overdue) · 1 follow-up · 2 inbound waiting · "
+        "1 goodbye touch"
     )
     assert shows(text, expected), text
     assert (today.promises, today.overdue_promises, today.follow_ups) == (2, 1, 1)

@@ -30,7 +30,8 @@ def add_ssh_session_command(command: Callable[[str, str], argparse.ArgumentParse
 
 def ssh_session(args: argparse.Namespace, db: Path) -> int:
     """Run the session (the caller turns a ServiceError into its one line and exit 1)."""
-    from callblock.cli.parser import build_parser, execute
+    from callblock.cli.main import execute
+    from callblock.cli.parser import build_parser
     from callblock.domain.reps import CommandRefused, allowed_commands, ssh_command
     from callblock.services import ServiceError
     from callblock.services.team import session_rep

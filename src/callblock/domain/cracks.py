@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 from callblock.domain.calling import UnknownZoneError, local_time
 from callblock.domain.compliance import CLOSED_STATUSES
 from callblock.domain.figures import CALLBACK_GRACE, PromiseRecord, kept
-from callblock.domain.models import Lead, LeadStatus, Temperature, Touch
+from callblock.domain.models import Lead, LeadStatus, PromiseState, Temperature, Touch
 from callblock.domain.periods import local_day
 from callblock.domain.priority import PROMISE_LEAD
 
@@ -52,13 +52,13 @@ class Crack:
 
 
 def promise_overdue(promise: PromiseRecord, now: datetime) -> bool:
-    return promise.state == "open" and now > promise.due_at + CALLBACK_GRACE
+    return promise.state == PromiseState.OPEN and now > promise.due_at + CALLBACK_GRACE
 
 
 def promise_missed(promise: PromiseRecord) -> bool:
     """Closed, but by a dial after the grace window (a promise withdrawn early is not missed)."""
     return (
-        promise.state == "closed"
+        promise.state == PromiseState.CLOSED
         and promise.closed_at is not None
         and promise.closed_at > promise.due_at - PROMISE_LEAD
         and not kept(promise)

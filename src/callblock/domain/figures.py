@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from operator import attrgetter
 from typing import NamedTuple
 
-from callblock.domain.models import Channel, Touch
+from callblock.domain.models import Channel, PromiseKind, PromiseState, Touch
 from callblock.domain.outcomes import OUTCOMES
 from callblock.domain.priority import PROMISE_LEAD
 
@@ -94,7 +94,7 @@ class PromiseRecord:
     rep: str
     kind: str  # callback | meeting
     due_at: datetime
-    state: str  # open | closed | undone
+    state: str  # a PromiseState
     closed_at: datetime | None = None
     created_at: datetime | None = None  # the time of the dial that set it (when known)
     created_by: int | None = None  # that dial's touch id
@@ -136,7 +136,7 @@ def is_dial(touch: AnyTouch) -> bool:
 
 def kept(promise: PromiseRecord) -> bool:
     """Closed by a dial from PROMISE_LEAD before its time to CALLBACK_GRACE after it."""
-    if promise.state != "closed" or promise.closed_at is None:
+    if promise.state != PromiseState.CLOSED or promise.closed_at is None:
         return False
     return promise.due_at - PROMISE_LEAD <= promise.closed_at <= promise.due_at + CALLBACK_GRACE
 
@@ -147,7 +147,11 @@ def reschedules(dials: Iterable[AnyTouch], callbacks: Iterable[PromiseRecord]) -
     before its time keeps it instead). Such a dial sets no new promise."""
     by_lead: dict[int, list[PromiseRecord]] = {}
     for promise in callbacks:
-        if promise.kind == "callback" and promise.state != "undone" and promise.created_at:
+        if (
+            promise.kind == PromiseKind.CALLBACK
+            and promise.state != PromiseState.UNDONE
+            and promise.created_at
+        ):
             by_lead.setdefault(promise.lead_id, []).append(promise)
     moved = set()
     for touch in dials:
@@ -237,7 +241,8 @@ def figures_from_counts(
     """The rows from counts per rep (key None: the whole team), the first dials' (rep, minutes
     since arrival), the promises due and the sessions: reps are the roster, those with dials,
     those with a session started in the period and those owning a promise due in it."""
-    promises = [p for p in promises if start <= p.due_at < end and p.state != "undone"]
+    live = (PromiseState.OPEN, PromiseState.CLOSED)  # undone never was; replaced was moved
+    promises = [p for p in promises if start <= p.due_at < end and p.state in live]
     spans = [s for s in sessions if s.started_at < end and s.ended_at >= start]
     first = list(first_dials)
     reps = sorted(
@@ -336,7 +341,7 @@ def _figures(
         conversations=counts.conversations,
         meetings=counts.meetings,
         callbacks_set=counts.callbacks_set,
-        callbacks_kept=sum(p.kind == "callback" and kept(p) for p in my_promises),
+        callbacks_kept=sum(p.kind == PromiseKind.CALLBACK and kept(p) for p in my_promises),
         avg_attempts=round(counts.attempts / counts.leads, 2) if counts.leads else None,
         first_dial_minutes_median=round(statistics.median(speeds), 1) if speeds else None,
         dials_per_hour=(

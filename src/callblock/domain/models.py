@@ -43,7 +43,8 @@ class PromiseKind(StrEnum):
 
 class PromiseState(StrEnum):
     OPEN = "open"
-    CLOSED = "closed"  # kept or replaced by a later touch
+    CLOSED = "closed"  # closed by a later touch (kept, or called late)
+    REPLACED = "replaced"  # a new callback or meeting time took its place
     UNDONE = "undone"  # the touch that set it was undone
 
 

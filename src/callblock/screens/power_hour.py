@@ -21,12 +21,13 @@ from callblock.context import AppContext, LastOutcome
 from callblock.domain.calling import local_time
 from callblock.domain.outcomes import OUTCOME_BY_CODE
 from callblock.domain.priority import QueueItem
-from callblock.domain.text import TOUCH_NOTE_MAX, clean_line
+from callblock.domain.text import clean_line
 from callblock.screens.bindings import power_hour_bindings
 from callblock.screens.block_drafts import restore_draft, typed_draft
 from callblock.screens.busy import write_or_wait
-from callblock.screens.notes_saving import finish_notes, save_draft
-from callblock.screens.prompts import ConfirmScreen, NoteScreen, WhenScreen
+from callblock.screens.notes_saving import save_draft
+from callblock.screens.power_hour_notes import NotesActions
+from callblock.screens.prompts import ConfirmScreen, WhenScreen
 from callblock.services import ServiceError, dialing, sessions
 from callblock.services.block import Block
 from callblock.services.dnc import dnc_events
@@ -51,7 +52,7 @@ HEARTBEAT_WAIT_MS = 100
 REBUILD_AFTER = 0.05  # s after a lead is shown (its frame is out): the queue behind it rebuilt
 
 
-class PowerHourScreen(Screen[None]):
+class PowerHourScreen(NotesActions, Screen[None]):
     BINDINGS = power_hour_bindings()
 
     def __init__(
@@ -393,56 +394,6 @@ class PowerHourScreen(Screen[None]):
             self.block.skip()
             self._say(Content.assemble("skipped ", plain(name)))
             self.advance()
-
-    def action_note(self, initial: str = "") -> None:
-        recorded = self.block.last if self.block else None
-        if recorded is None:
-            return
-        title = f"Note on {recorded.outcome.label.lower()} · {recorded.lead.name}"
-        self._prompt = {"kind": "note", "lead": self.current.lead.id if self.current else None}
-
-        def saved(note: str) -> None:
-            self._say(Content.assemble(("✓ note saved: ", "$success"), plain(note)))
-            if self.current and self.current.lead.id == recorded.lead.id:
-                self._show(self.current)
-
-        def save(text: str | None) -> None:
-            self._prompt = None
-            if text is not None and text.strip():
-                self._write(
-                    f"note on {recorded.lead.name}",
-                    lambda: dialing.add_touch_note(self.ctx.store, recorded.touch_id, text),
-                    saved,
-                )
-
-        self.app.push_screen(NoteScreen(title, initial, max_length=TOUCH_NOTE_MAX), save)
-
-    def action_edit_notes(self, text: str | None = None) -> None:
-        if self.current is not None:
-            self.query_one(UpNext).display = False  # the editor takes the whole side
-            self.query_one(NotesPane).edit(text)
-            self.refresh_bindings()
-
-    def action_escape(self) -> None:
-        """Esc closes the notes editor; with nothing open it does nothing (never ends a block)."""
-        if self._finish_notes(moving_on=False):
-            self._say(Content.styled("✓ research notes saved", "$success"))
-
-    def _finish_notes(self, *, moving_on: bool = True) -> bool:
-        """Close the notes editor if open, saving synchronously; True if it was saved. Too-long
-        notes are never cut (see screens/notes_saving.py)."""
-        pane = self.query_one(NotesPane)
-        if not pane.editing:
-            return False
-        saved = finish_notes(pane, self.ctx.store, self.app, self._say, moving_on=moving_on)
-        self.query_one(UpNext).display = not pane.editing
-        if saved is not None:
-            lead_id, text = saved
-            block = self.block
-            if block and block.current and block.current.lead.id == lead_id:
-                block.current = replace(block.current, lead=replace(block.current.lead, notes=text))
-        self.refresh_bindings()
-        return saved is not None
 
     @on(NotesPane.Save)
     def _save_draft(self, event: NotesPane.Save) -> None:

@@ -19,7 +19,7 @@ from callblock.clock import FixedClock
 from callblock.context import AppContext
 from callblock.domain.calling import local_time
 from callblock.domain.planning import PlannedBlock
-from callblock.domain.text import clean_line
+from callblock.domain.text import clean_line, plural
 from callblock.domain.weights import WEEKDAY_NAMES
 from callblock.screens.help import WEEK_ABOUT, HelpScreen, help_entries
 from callblock.services.connections import worker_store
@@ -228,26 +228,31 @@ def _block_option(index: int, planned: PlannedBlock, now: datetime) -> Option:
         " " * (18 - len(clean_line(block.name[:18]))),
     )
     if past:
-        contacts = planned.done_contacts or 0
+        done, contacts = planned.done_dials or 0, planned.done_contacts or 0
         text = Content.assemble(
             *head,
-            (f"{planned.done_dials or 0:>5} dials done,", style),
-            (f"{contacts:>4} {'contact' if contacts == 1 else 'contacts':<8}", style),
+            (f"{done:>5} {_noun(done, 'dial'):<5} done,", style),
+            (f"{contacts:>4} {_noun(contacts, 'contact'):<8}", style),
             (f"  target {block.target_dials}", "dim"),
         )
     else:
         text = Content.assemble(
             *head,
-            (f"{planned.planned_dials:>5} dials", style),
+            (f"{planned.planned_dials:>5} {_noun(planned.planned_dials, 'dial'):<5}", style),
             (f" ~{planned.expected_contacts:5.1f} contacts", style),
             (f"  w {planned.weight:.2f}", "dim"),
         )
     return Option(text, id=f"block-{index}")
 
 
+def _noun(count: int, word: str) -> str:
+    """The noun alone, agreeing with its count (the count is printed aligned before it)."""
+    return word if count == 1 else f"{word}s"
+
+
 def _over_capacity(count: int) -> Content:
     return Content.assemble(
-        (f"Over capacity: {count} {'dial' if count == 1 else 'dials'}", "bold"),
+        (f"Over capacity: {plural(count, 'dial')}", "bold"),
         " don't fit this week: add a block or raise a target",
     )
 
@@ -257,8 +262,9 @@ def _due_today(plan: WeekPlan) -> Content:
     late = f" ({today.overdue_promises} overdue)" if today.overdue_promises else ""
     return Content.assemble(
         ("Due today: ", "bold"),
-        f"{today.promises} callbacks/meetings{late} · {today.follow_ups} follow-ups · "
-        f"{today.inbound} inbound waiting · {today.goodbyes} goodbye touches",
+        f"{plural(today.promises, 'callback/meeting', 'callbacks/meetings')}{late} · "
+        f"{plural(today.follow_ups, 'follow-up')} · {today.inbound} inbound waiting · "
+        f"{plural(today.goodbyes, 'goodbye touch', 'goodbye touches')}",
     )
 
 
@@ -277,7 +283,7 @@ def _weights(plan: WeekPlan) -> Content:
         Content.assemble(
             (f"{'blended':<16}", "bold"),
             ("".join(f"{w.blended:>7.2f}" for w in days), "bold $accent"),
-            (f"   from {plan.learned.dials} dials", "dim"),
+            (f"   from {plural(plan.learned.dials, 'dial')}", "dim"),
         ),
     ]
     return Content("\n").join(rows)

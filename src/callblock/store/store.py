@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from callblock.domain.models import Callback, Lead, Touch
-from callblock.store import health, migrations
+from callblock.store import health, schema
 from callblock.store.call_numbers import CallNumberQueries
 from callblock.store.convert import (
     LEAD_COLUMNS,
@@ -60,9 +60,9 @@ class Store(
     def open(cls, path: Path | str, *, create: bool = False) -> Store:
         """Open (or create) the database; `create` lets an existing empty file become one."""
         path = Path(path)
-        conn = connect(path, create=create, check=migrations.check_schema)
+        conn = connect(path, create=create, check=schema.check_schema)
         try:
-            migrations.migrate(conn, path)
+            schema.migrate(conn, path)
         except sqlite3.Error as error:
             disconnect(conn)
             raise fault(error, path) from None

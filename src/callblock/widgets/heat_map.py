@@ -43,7 +43,10 @@ def _legend(heat: HeatMap) -> list[Content | str | tuple[str, str]]:
     parts: list[Content | str | tuple[str, str]] = []
     for level, label in enumerate(labels):
         parts += [(SHADES[level], LEVEL_STYLES[level]), f" {label}  "]
-    parts += [("·", "dim"), f" <{MIN_DIALS} dials   team {overall:.0%} of {heat.dials:,} dials\n"]
+    parts += [
+        ("·", "dim"),
+        f" <{MIN_DIALS} dials   team {overall:.0%} of {heat.dials:,} {_noun(heat.dials)}\n",
+    ]
     extremes = heat.extremes()
     if extremes:
         (bw, bh), (ww, wh) = extremes
@@ -55,6 +58,10 @@ def _legend(heat: HeatMap) -> list[Content | str | tuple[str, str]]:
     else:
         parts.append((f"no hour has {BEST_MIN_DIALS} dials yet: no best or worst named", "dim"))
     return parts
+
+
+def _noun(count: int) -> str:
+    return "dial" if count == 1 else "dials"
 
 
 def _rate(heat: HeatMap, weekday: int, hour: int) -> str:
