@@ -82,3 +82,12 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("CALLBLOCK_CONFIG", str(tmp_path / "no-config.toml"))
     monkeypatch.setenv("CALLBLOCK_DB", str(tmp_path / "default.db"))
     monkeypatch.setenv("TZ", ZONE)
+
+
+@pytest.fixture
+def team_db(store: Store, clock: FixedClock, db_path: Path) -> Path:
+    """A database holding the review tests' team log (tests/review_helpers.py)."""
+    from tests.review_helpers import build_team_log
+
+    build_team_log(store, clock)
+    return db_path

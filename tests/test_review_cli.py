@@ -23,12 +23,6 @@ from tests.review_helpers import DAY, EXPECTED_23, HOSTILE_NAME, HOSTILE_NOTE, b
 NOW = "2026-11-24T12:00:00Z"
 
 
-@pytest.fixture
-def team_db(store: Store, clock: FixedClock, db_path: Path) -> Path:
-    build_team_log(store, clock)
-    return db_path
-
-
 def run(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, str, str]:
     code = main(["--db", str(db), "--now", NOW, *args])
     out, err = capsys.readouterr()

@@ -27,6 +27,7 @@ from callblock.services.sessions import SessionStats
 from callblock.services.team import add_rep
 from callblock.store import Store
 from tests.review_helpers import DAY, at, build_team_log
+from tests.test_review_cli import run
 from tests.test_review_figures import T0, figures, touch
 
 NOW = "2026-11-24T12:00:00Z"
@@ -145,18 +146,6 @@ def test_reps_are_the_team_whatever_it_did(store: Store, clock: FixedClock, sett
     assert [r.rep for r in rep_report(store, period)] == ["alice", "bob", "erin"]
     [erin] = rep_report(store, period, rep="erin")
     assert erin.dials == 0 and erin.dials_per_hour is None
-
-
-@pytest.fixture
-def team_db(store: Store, clock: FixedClock, db_path: Path) -> Path:
-    build_team_log(store, clock)
-    return db_path
-
-
-def run(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, str, str]:
-    code = main(["--db", str(db), "--now", NOW, *args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_report_json_is_an_alias_of_format_json(capsys, team_db: Path) -> None:
