@@ -1,0 +1,60 @@
+"""Defects found reviewing issue 12's merged change, each proved here before its fix."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from callblock.cli import main
+from callblock.clock import FixedClock, iso
+from callblock.config import Settings
+from callblock.domain.models import LeadStatus
+from callblock.services.dnc import dnc_events, lift_dnc
+from callblock.services.preferences import save_theme, saved_theme
+from callblock.store import Store
+from tests.conftest import NOW, LeadMaker
+
+
+def test_a_theme_the_database_will_not_take_is_reported_not_raised(store: Store) -> None:
+    # set_meta writes through write_transaction, which turns SQLite's errors into a
+    # StoreFault: save_theme must still answer False (the app then says so), not raise.
+    with store.transaction():
+        store.conn.execute("DROP TABLE meta")
+    assert save_theme(store, "al", "nord") is False
+    assert saved_theme(store, "al") is None
+
+
+def _lifted_lead(store: Store, make_lead: LeadMaker, clock: FixedClock, settings: Settings) -> int:
+    lead_id = make_lead()
+    with store.transaction():
+        store.update_lead_fields(lead_id, {"status": LeadStatus.DNC.value})
+    lift_dnc(
+        store, clock, settings, rep="al", lead_id=lead_id, reason="asked again", confirmed=True
+    )
+    return lead_id
+
+
+def test_an_unreadable_lift_time_in_the_audit_is_left_out_not_a_crash(
+    store: Store,
+    make_lead: LeadMaker,
+    clock: FixedClock,
+    settings: Settings,
+    capsys: pytest.CaptureFixture[str],
+    db_path: Path,
+) -> None:
+    # Another tool (or a hand edit) wrote a lift whose time cannot be read: the lead's history
+    # (power hour, lead screen, `callblock history`) shows the readable ones, never a traceback.
+    lead_id = _lifted_lead(store, make_lead, clock, settings)
+    with store.transaction():
+        store.conn.execute(
+            "INSERT INTO audit (at, rep, action, detail) VALUES ('garbage', 'x', 'dnc-lifted', ?)",
+            (json.dumps({"lead_id": lead_id, "reason": "bad"}),),
+        )
+    events = dnc_events(store, lead_id)
+    assert [why for _at, _rep, _what, why in events] == ["asked again"]
+    code = main(["--db", str(db_path), "--now", iso(NOW), "history", "--lead", str(lead_id)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "asked again" in out and "internal error" not in err
