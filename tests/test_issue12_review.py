@@ -58,3 +58,22 @@ def test_an_unreadable_lift_time_in_the_audit_is_left_out_not_a_crash(
     out, err = capsys.readouterr()
     assert code == 0, err
     assert "asked again" in out and "internal error" not in err
+
+
+def test_the_plan_table_says_1_dial_not_1_dials(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # One fresh inbound lead: one planned dial in the next block ("1 dials" was a listed slip;
+    # the week screen already agrees its noun with the count).
+    db = tmp_path / "plan.db"
+    now = ["--now", "2026-11-23T12:00:00Z", "--rep", "al"]
+    add = ["add", "--name", "Ann", "--company", "Acme", "--phone", "(212) 555-0143"]
+    assert main(["--db", str(db), *now, *add]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(db), *now, "plan"]) == 0
+    out = capsys.readouterr().out
+    assert "   1 dial  " in out
+    assert " 1 dials" not in out
+    # the header still lines up with the counts
+    head, *rows = out.splitlines()
+    assert all(row.index(" dial") + 1 == head.index("dials") for row in rows if " dial" in row)
