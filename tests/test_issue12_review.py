@@ -77,3 +77,18 @@ def test_the_plan_table_says_1_dial_not_1_dials(
     # the header still lines up with the counts
     head, *rows = out.splitlines()
     assert all(row.index(" dial") + 1 == head.index("dials") for row in rows if " dial" in row)
+
+
+@pytest.mark.parametrize("blank", ["N/A", "n/a", "n.a.", "none", "Unknown", "-", "--"])
+@pytest.mark.parametrize("where", ["state", "country"])
+def test_a_crms_placeholder_for_no_state_is_no_region_not_namibia(blank: str, where: str) -> None:
+    # "N/A" read as a name became "na": Namibia's alpha-2 code, so a US lead whose CRM left its
+    # State as "N/A" was called under Namibia's rules instead of its phone's (Florida's, say),
+    # and "-" or "none" refused the whole import. A placeholder names no place.
+    from callblock.domain.regions import parse_region, record_region
+
+    state, country = (blank, "") if where == "state" else ("", blank)
+    assert record_region(state, country) is None
+    assert parse_region(blank) is None
+    # a real country still wins when the state is the placeholder
+    assert record_region(blank, "Germany") == "DE"
