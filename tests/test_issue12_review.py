@@ -92,3 +92,25 @@ def test_a_crms_placeholder_for_no_state_is_no_region_not_namibia(blank: str, wh
     assert parse_region(blank) is None
     # a real country still wins when the state is the placeholder
     assert record_region(blank, "Germany") == "DE"
+
+
+async def test_reviews_log_says_1_of_1_touch(
+    store: Store, clock: FixedClock, settings: Settings, make_lead: LeadMaker
+) -> None:
+    # The same slip as "1 dials": a day with one touch read "1 of 1 touches".
+    from callblock.app import create_app
+    from callblock.services import dialing
+    from tests.screen_text import screen_text, shows
+
+    lead_id = make_lead()
+    dialing.record_outcome(
+        store, clock, rep="alice", lead_id=lead_id, code="no-answer", settings=settings
+    )
+    app = create_app(settings=settings, store=store, clock=clock, rep="lead", start="review")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+        text = screen_text(app)
+        assert shows(text, "1 of 1 touch ·"), text
