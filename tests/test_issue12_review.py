@@ -114,3 +114,26 @@ async def test_reviews_log_says_1_of_1_touch(
         await pilot.pause()
         text = screen_text(app)
         assert shows(text, "1 of 1 touch ·"), text
+
+
+def test_exported_leads_import_back_with_the_same_extra_fields(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # The export writes the record's region in its `region` column; the import kept that cell
+    # "as written" among the extra fields too, so a lead came back with an extra field
+    # ("region: FL") it never had. A cell the region reads back to exactly adds nothing.
+    first, again, out = tmp_path / "a.db", tmp_path / "b.db", tmp_path / "leads.csv"
+    now = ["--now", iso(NOW), "--rep", "al"]
+    for region, phone in (("Florida", "(212) 555-0143"), ("DEU", "(212) 555-0144")):
+        add = ["add", "--name", f"Lead {region}", "--company", "Acme", "--phone", phone]
+        assert main(["--db", str(first), *now, *add, "--region", region]) == 0
+    assert main(["--db", str(first), *now, "export", "leads", "-o", str(out)]) == 0
+    assert main(["--db", str(again), *now, "import", str(out)]) == 0
+    capsys.readouterr()
+    store = Store.open(again)
+    try:
+        got = {lead.name: (lead.record_region, store.lead_extra(lead.id)) for lead in
+               store.leads_by_ids([1, 2])}  # fmt: skip
+    finally:
+        store.close()
+    assert got == {"Lead Florida": ("US-FL", {}), "Lead DEU": ("DE", {})}
