@@ -49,7 +49,7 @@ def _plan(args: argparse.Namespace, store: Store, settings: Settings, clock: Clo
     ]
     lines = [
         f"{r['start'][:10]} {planned.block.start:%a} {r['start'][11:16]}-{r['end'][11:16]}  "
-        f"{cell(r['name'], 20)} {r['planned_dials']:>4} dials  "
+        f"{cell(r['name'], 20)} {r['planned_dials']:>4} {_dials(r['planned_dials']):<5}  "
         f"~{r['expected_contacts']:.1f} contacts  weight {r['weight']:.2f}"
         + (f"  {done_text(planned)}" if planned.done_dials is not None else "")
         for r, planned in zip(rows, plan.blocks, strict=True)
@@ -61,6 +61,11 @@ def _plan(args: argparse.Namespace, store: Store, settings: Settings, clock: Clo
         if args.json and not rows:  # no row to carry it: say it where a script still sees it
             print_text(lines[-1], sys.stderr)
     return emit(args, rows, "\n".join(lines))
+
+
+def _dials(count: int) -> str:
+    """The noun alone, agreeing with its count (printed aligned before it)."""
+    return "dial" if count == 1 else "dials"
 
 
 def done_text(planned: PlannedBlock) -> str:

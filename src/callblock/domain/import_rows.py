@@ -199,11 +199,14 @@ def validate_row(
         # a lead owned by nobody on the team would leave every rep's queue for good
         row.problem(row.header("owner"), f"{lead.owner!r} is not a current rep of this team")
     lead.extra = _extra_json(row) | row.extra
-    for place in ("region", "country"):  # read as the record's region, and kept as written
-        if text := row.text(place):
-            lead.extra[clean_line(row.header(place), NAME_MAX)] = text
     lead.timezone = _zone(row)
     lead.record_region = _record_region(row)
+    # Read as the record's region, and kept as written; not from callblock's own export (its
+    # `extra` column already holds what was kept, its `region` is the record's: FL, DEU).
+    exported = "extra_json" in row.cells
+    for place in ("region", "country"):
+        if (text := row.text(place)) and not exported:
+            lead.extra[clean_line(row.header(place), NAME_MAX)] = text
     region = _region(lead.record_region, rules.default_region)
     _phone(row, lead, region)
     lead.email = row.text("email")

@@ -25,6 +25,8 @@ _COUNTRY_WORDS = {
 }  # fmt: skip
 _STATE_WORDS = {"washingtondc": "US-DC", "dc": "US-DC", "washingtondistrictofcolumbia": "US-DC"}
 FIELDS = ("region", "country")  # the import's fields (domain/headers.py) a region is read from
+# What CRMs write in a State or Country cell for "none" ("N/A" read as a name is "na": Namibia).
+_BLANKS = frozenset({"n/a", "n.a.", "n.a", "none", "null", "unknown", "-", "--", "—", "?"})
 _NOT_KEY = re.compile(r"[^0-9a-z]")
 _FULL_CODE = re.compile(r"^[A-Za-z]{2}-[A-Za-z0-9]{1,3}$")
 
@@ -105,7 +107,7 @@ def parse_region(text: str) -> str | None:
     """One field that names a place (a lead form's Region, a State column): "US-FL" and other
     ISO 3166-2 codes, a US state ("FL", "Florida": a two-letter code is a state first), else a
     country ("Germany", "DEU"). None when empty; RegionError("state", ...) when unreadable."""
-    text = text.strip()
+    text = _named(text)
     if not text:
         return None
     if _FULL_CODE.match(text):
@@ -126,7 +128,7 @@ def record_region(state: str, country: str) -> str | None:
     """The calling region a lead's record gives (an import's State and Country columns): a
     subdivision of the country when the state names one, else the country; None when both are
     empty. A province of another country that cannot be read gives its country's rules."""
-    state, country = state.strip(), country.strip()
+    state, country = _named(state), _named(country)
     if not country:
         return parse_region(state)
     code = country_code(country)
@@ -141,6 +143,12 @@ def record_region(state: str, country: str) -> str | None:
     if code == "US":
         raise RegionError("state", f"{state!r} is not a US state (write e.g. FL or Florida)")
     return code
+
+
+def _named(text: str) -> str:
+    """The cell's text, "" for a placeholder that names no place ("N/A", "none", "-")."""
+    text = text.strip()
+    return "" if text.casefold() in _BLANKS else text
 
 
 def region_from_extra(extra: str) -> str | None:

@@ -198,7 +198,8 @@ class ReviewScreen(Screen[None]):
             return
         shown = self.query_one(LogTable).row_count
         more = " · m: more" if shown < page.total else ""
-        text = f"{period.label()}: {shown:,} of {page.total:,} touches · Enter: lead{more}"
+        noun = "touch" if page.total == 1 else "touches"
+        text = f"{period.label()}: {shown:,} of {page.total:,} {noun} · Enter: lead{more}"
         self.query_one("#log-status", Static).update(plain(text))
 
     def _filter_notes(self, filters: Filters) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from callblock.store import Store
+from callblock.store import Store, StoreFault
 
 THEME_KEY = "theme:{rep}"
 NAME_MAX = 64
@@ -33,6 +33,6 @@ def save_theme(store: Store, rep: str, name: str) -> bool:
     changes for this run)."""
     try:
         store.set_meta(THEME_KEY.format(rep=rep), name[:NAME_MAX])
-    except sqlite3.Error:
+    except (sqlite3.Error, StoreFault):  # set_meta's transaction turns SQLite's into a fault
         return False
     return True

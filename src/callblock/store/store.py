@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from callblock.domain.models import Callback, Lead, Touch
+from callblock.domain.ranges import stored_in_window
 from callblock.store import health, schema
 from callblock.store.call_numbers import CallNumberQueries
 from callblock.store.convert import (
@@ -313,7 +314,12 @@ class Store(
             "AND json_extract(detail, '$.lead_id') = ? ORDER BY id",
             (lead_id,),
         )
-        return [dict(row) | {"detail": json.loads(row["detail"] or "{}")} for row in rows]
+        # a time another tool wrote unreadable is left out (as the lead lists do), not a crash
+        return [
+            dict(row) | {"detail": json.loads(row["detail"] or "{}")}
+            for row in rows
+            if stored_in_window(row["at"])
+        ]
 
     def audit_entries(self, action: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT at, rep, action, touch_id, detail FROM audit"
