@@ -175,6 +175,7 @@ class Touch:
     note: str = ""
     session_id: int | None = None
     undone: bool = False
+    outside_window: bool = False  # logged outside the lead's calling hours (`--outside-window`)
 
 
 @dataclass(frozen=True, slots=True)

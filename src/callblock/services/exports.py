@@ -33,6 +33,7 @@ TOUCH_FIELDS = (
     "note",
     "session_id",
     "undone",
+    "outside_window",
 )
 # Agreed with the import: these columns, in this order.
 LEAD_FIELDS = (
@@ -90,6 +91,7 @@ def touch_records(store: Store, start: str | None, end: str | None) -> Iterator[
             "note": t.note,
             "session_id": t.session_id,
             "undone": t.undone,
+            "outside_window": t.outside_window,
         }
 
 

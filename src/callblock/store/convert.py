@@ -232,6 +232,7 @@ def touch_from_row(row: sqlite3.Row) -> Touch:
         note=row["note"] or "",
         session_id=row["session_id"],
         undone=bool(row["undone"]),
+        outside_window=bool(row["outside_window"]),
     )
 
 

@@ -34,7 +34,7 @@ def live_call(alias: str) -> str:
 
 DIAL_CODES = tuple(o.code for o in OUTCOMES if o.is_dial)
 CONTACT_CODES = tuple(o.code for o in OUTCOMES if o.is_contact)
-TOUCH_COLUMNS = "id, lead_id, rep, at, channel, outcome, note, session_id, undone"
+TOUCH_COLUMNS = "id, lead_id, rep, at, channel, outcome, note, session_id, undone, outside_window"
 
 
 def _marks(values: Sequence[object]) -> str:
