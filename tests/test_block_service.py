@@ -310,3 +310,18 @@ def test_the_list_behind_the_lead_outlasts_the_other_windows_next_keys(
     alice.record("no-answer")
     assert alice.advance() is not None
     assert built == []
+
+
+def test_a_lead_undone_on_screen_after_its_hours_closed_is_let_go(
+    make_lead, open_block, clock
+) -> None:
+    """Undo pressed before moving on, after the lead's hours closed: the lead leaves the screen
+    and its hold goes with it (another rep's queue may have it when the hours open)."""
+    lead = make_lead(name="Late")
+    alice = open_block("alice")
+    assert alice.advance().lead.id == lead
+    alice.record("no-answer")  # still on screen: the rep has not moved on
+    clock.set(NOW.replace(hour=2, minute=30) + timedelta(days=1))  # 21:30 in New York
+    alice.undo()
+    assert alice.current is None and alice.held_back is not None
+    assert alice.store.lease_holder(lead, iso(clock.now())) is None

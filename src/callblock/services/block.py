@@ -238,9 +238,8 @@ class Block:
         if (closed := queue.hours_closed(lead, self.settings, now)) is not None:
             # Its calling hours have closed: not shown; the queue brings it back when they open.
             self.held_back = (lead, closed)
-            if self.current is None or self.current.lead.id != lead.id:
-                leases.release(self.store, self.session.id, lead.id)
-            else:
+            leases.release(self.store, self.session.id, lead.id)  # claimed above: let it go
+            if self.current is not None and self.current.lead.id == lead.id:
                 self.current = None
             self.save_state()
             return touch
