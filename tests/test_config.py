@@ -41,6 +41,7 @@ def test_a_config_overrides_defaults(tmp_path: Path) -> None:
         ('[block]\ntarget_dials_per_hour = "sixty"\n', "line 2: key 'block.target_dials_per_hour'"),
         ('colour = "red"\n', "line 1: key 'colour': unknown key"),
         ('timezone = "Mars/Olympus"\n', "line 1: key 'timezone': unknown time zone"),
+        ('default_region = "Narnia"\n', "line 1: key 'default_region': 'Narnia' is not a country"),
         ('[keys]\nbusy = "n"\n', "line 2: key 'keys.busy': key 'n' is already used"),
         ('[calling_window]\nstart = "8am"\n', "line 2: key 'calling_window.start'"),
         ("timezone = \n", "config.toml"),

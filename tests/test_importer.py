@@ -313,3 +313,17 @@ def test_a_large_file_is_checked_on_every_core_with_the_same_result(tmp_path: Pa
     finally:
         store.close()
     assert names == [row.split(",")[0] for row in rows]  # ids follow the file's order
+
+
+def test_an_unknown_default_region_is_one_error_naming_the_option(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv_path = tmp_path / "crm.csv"
+    csv_path.write_text("Name,Phone\nJim Brodo,212 555 0143\nAnn Lee,212 555 0144\n")
+    db = tmp_path / "cb.db"
+    code = main(["--db", str(db), "import", str(csv_path), "--default-region", "XX"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.strip().splitlines() == [
+        "callblock: error: default-region: 'XX' is not a country code like US, GB or DE"
+    ]

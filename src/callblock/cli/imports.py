@@ -25,8 +25,12 @@ def _print(args: argparse.Namespace, data: Any, text: str) -> None:
 
 
 def _import(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:
+    from callblock.domain.phones import default_region_problem
+    from callblock.services import ServiceError
     from callblock.services.importer import ImportOptions, import_csv
 
+    if args.default_region and (problem := default_region_problem(args.default_region)):
+        raise ServiceError(f"default-region: {problem}")
     options = ImportOptions(
         mapping=tuple(args.map or ()),
         dry_run=args.dry_run,

@@ -13,6 +13,7 @@ from typing import Any
 from callblock.config.settings import DEFAULT_KEYS, ConfigError, Settings
 from callblock.domain.cadence import Cadence, ScheduleError, parse_step
 from callblock.domain.calling import CallingRules, CallingWindow, UnknownZoneError, zone_info
+from callblock.domain.phones import default_region_problem
 from callblock.domain.planning import BlockRule, BlockRuleError, check_rule
 from callblock.domain.weights import PRIOR_HOUR, PRIOR_WEEKDAY, WEEKDAY_NAMES, Weights
 
@@ -191,6 +192,8 @@ class _Reader:
             else:
                 known = ", ".join([*_TOP, *_FLAT, "blocks"])
                 raise where.error(None, key, f"unknown key (known: {known})")
+        if "default_region" in data and (problem := default_region_problem(data["default_region"])):
+            raise where.error(None, "default_region", problem)
         zone = data.get("timezone", machine_zone)
         try:
             zone_info(zone)

@@ -20,6 +20,15 @@ class PhoneError(ValueError):
     pass
 
 
+def default_region_problem(code: str) -> str | None:
+    """Why `code` cannot be the region numbers without a country code are read in, or None."""
+    from phonenumbers import SUPPORTED_REGIONS  # lazy: see normalize_phone
+
+    if code.upper() in SUPPORTED_REGIONS:
+        return None
+    return f"{code[:40]!r} is not a country code like US, GB or DE"
+
+
 def normalize_phone(raw: str, default_region: str = "US") -> Phone:
     """Parse `raw` (any common notation) into E.164 with phonenumbers, or raise PhoneError."""
     import phonenumbers  # lazy: ~30 ms at import
