@@ -247,6 +247,33 @@ async def test_the_home_screen_comes_back_on_the_next_block_not_a_past_one(
         assert blocks.highlighted == 2, blocks.highlighted  # Wednesday 09:00
 
 
+async def test_when_the_weeks_blocks_are_all_over_home_opens_on_next_week(
+    store, clock, settings
+) -> None:
+    """Saturday or Sunday: the next block to come is next Monday's, so that is what opens."""
+    clock.set(NOW + timedelta(days=6))  # Sunday 29 Nov, 14:00 in New York
+    app = home(store, clock, settings)
+    async with app.run_test(size=SIZE) as pilot:
+        week = await loaded(app, pilot)
+        await loaded(app, pilot)  # the second load: next week's plan
+        assert "Week of Mon 30 Nov" in text_of(app, "#week-title")
+        assert week.query_one(OptionList).highlighted == 0  # Monday 30 Nov, 09:00
+        await pilot.press("left_square_bracket")
+        await loaded(app, pilot)
+        assert "Week of Mon 23 Nov" in text_of(app, "#week-title")  # the week just over
+
+
+async def test_the_due_today_line_never_wraps_inside_an_item(store, clock, settings) -> None:
+    app = home(store, clock, settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(app, pilot)
+        text = text_of(app, "#due-today").replace("\u00a0", " ")
+    lines = [line for line in text.splitlines() if any(c.isalnum() for c in line)]
+    assert len(lines) == 2, lines  # the items do not fit one line at 80 columns
+    assert lines[1].lstrip().startswith(("· ", "0 ", "1 ", "2 ")), lines
+    assert not lines[0].rstrip().endswith((" 0", " 1", " 2")), lines  # no count left behind
+
+
 async def test_the_clock_ticks_and_a_block_that_ends_moves_the_highlight_on(
     store, clock, settings
 ) -> None:

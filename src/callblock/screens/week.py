@@ -123,16 +123,23 @@ class WeekScreen(Screen[None]):
         ctx = self.ctx
         store = worker_store(ctx.store)
         now = ctx.clock.now()
+        clock, shown = FixedClock(now), day
         try:
-            plan = week_plan(store, ctx.settings, FixedClock(now), rep=ctx.rep, day=day)
+            plan = week_plan(store, ctx.settings, clock, rep=ctx.rep, day=day)
+            if day is None and plan.blocks and all(p.block.end <= now for p in plan.blocks):
+                shown = plan.monday + timedelta(weeks=1)  # this week is over: the next one
+                plan = week_plan(store, ctx.settings, clock, rep=ctx.rep, day=shown)
         finally:
             store.close()
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_plan, plan, day, now)
+            self.app.call_from_thread(self._show_plan, plan, day, now, shown)
 
-    def _show_plan(self, plan: WeekPlan, day: date | None, now: datetime) -> None:
+    def _show_plan(
+        self, plan: WeekPlan, day: date | None, now: datetime, shown: date | None
+    ) -> None:
         if day != self.day:
             return  # a later request (] pressed again) is on its way
+        self.day = shown  # [ and ] step from the week on screen
         self.plan, self.planned_at = plan, now
         sunday = plan.monday + timedelta(days=6)
         self.query_one("#week-title", Static).update(
@@ -158,7 +165,8 @@ class WeekScreen(Screen[None]):
         over = self.query_one("#over-capacity", Static)
         over.display = plan.over_capacity > 0
         over.update(_over_capacity(plan.over_capacity))
-        self.query_one("#due-today", Static).update(_due_today(plan))
+        due_today = self.query_one("#due-today", Static)
+        due_today.update(_due_today(plan, due_today.content_region.width or 78))
         self.query_one("#weights", Static).update(_weights(plan))
 
     # actions --------------------------------------------------------------------------------
@@ -257,15 +265,23 @@ def _over_capacity(count: int) -> Content:
     )
 
 
-def _due_today(plan: WeekPlan) -> Content:
+def _due_today(plan: WeekPlan, width: int) -> Content:
     today = plan.today
     late = f" ({today.overdue_promises} overdue)" if today.overdue_promises else ""
-    return Content.assemble(
-        ("Due today: ", "bold"),
-        f"{plural(today.promises, 'callback/meeting', 'callbacks/meetings')}{late} · "
-        f"{plural(today.follow_ups, 'follow-up')} · {today.inbound} inbound waiting · "
-        f"{plural(today.goodbyes, 'goodbye touch', 'goodbye touches')}",
-    )
+    items = [
+        f"{plural(today.promises, 'callback/meeting', 'callbacks/meetings')}{late}",
+        plural(today.follow_ups, "follow-up"),
+        f"{today.inbound} inbound waiting",
+        plural(today.goodbyes, "goodbye touch", "goodbye touches"),
+    ]
+    # Broken between items to fit `width`, never inside one ("0 goodbye / touches").
+    text, line = "", len("Due today: ")
+    for n, item in enumerate(items):
+        piece = item if n == 0 else f" · {item}"
+        if n and line + len(piece) > width:
+            text, line, piece = f"{text}\n", 0, f"· {item}"
+        text, line = text + piece, line + len(piece)
+    return Content.assemble(("Due today: ", "bold"), text)
 
 
 def _weights(plan: WeekPlan) -> Content:
