@@ -53,7 +53,18 @@ class Channel(StrEnum):
     VOICEMAIL = "voicemail"
     EMAIL = "email"
     SMS = "sms"
-    SOCIAL = "social"
+    SOCIAL = "social"  # older touches; new ones say linkedin
+    LINKEDIN = "linkedin"
+
+
+class TemplateChannel(StrEnum):
+    """What a template is for: a channel of the cadence, or the call's own scripts."""
+
+    CALL_SCRIPT = "call-script"
+    VOICEMAIL = "voicemail"
+    EMAIL = "email"
+    LINKEDIN = "linkedin"
+    SMS = "sms"
 
 
 # The plain fit criteria from DESIGN.md, each scored 0..max; the fit score is their weighted sum.
@@ -135,6 +146,16 @@ class Lead:
     next_due_at: datetime | None = None  # next attempt under the cadence; None: attempts used up
     stored_fit_score: float | None = None  # as the store keeps it (saves recomputing)
     zone_spread: int = 0  # minutes the lead's clock may lag its zone (phone area spans zones)
+    # Merge fields: parsed from `name` once, kept as corrected by a rep.
+    first_name: str = ""
+    last_name: str = ""
+    pronunciation: str = ""  # "BROH-doh": shown by the name, a merge field
+    interest: str = ""  # what the lead asked for or downloaded (CRM "Lead Source", "Form")
+    # The cadence over every channel: steps done (calls and tasks), and a non-call step due.
+    steps_done: int = 0
+    task_due_at: datetime | None = None
+    task_step: int | None = None  # index into the cadence's steps
+    task_channel: str | None = None  # "email", "linkedin", "sms"
 
     @property
     def fit_score(self) -> float:
@@ -176,6 +197,25 @@ class Touch:
     session_id: int | None = None
     undone: bool = False
     outside_window: bool = False  # logged outside the lead's calling hours (`--outside-window`)
+    template: str | None = None  # the template it used (or, for a reply, answered)
+    variant: str | None = None
+    message_id: str | None = None  # an email's Message-ID as sent
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A team's message: a call script, voicemail, email, LinkedIn note or SMS. `step` is the
+    cadence step it serves (1-based, None: any); variants of one step are tested against each
+    other. `subject` is for email only. The body is Jinja text over MERGE_FIELDS."""
+
+    name: str
+    channel: TemplateChannel
+    body: str
+    step: int | None = None
+    variant: str = ""  # "", "A", "B", ...
+    subject: str = ""
+    updated_at: datetime | None = None
+    updated_by: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -95,7 +95,7 @@ def _time(value: str | None) -> datetime | None:
     return parse_iso(value) if value else None
 
 
-LEAD_TIMES = ("created_at", "last_touch_at", "first_call_at", "next_due_at")
+LEAD_TIMES = ("created_at", "last_touch_at", "first_call_at", "next_due_at", "task_due_at")
 
 
 def lead_row_sane(row: sqlite3.Row) -> bool:
@@ -168,6 +168,14 @@ LEAD_FIELDS = (
     LeadField("zone_spread", "zone_spread", _or_zero, slim=True),
     LeadField("other_phones", "other_phones", _texts),
     LeadField("other_emails", "other_emails", _texts),
+    LeadField("first_name", "first_name", _or_empty),
+    LeadField("last_name", "last_name", _or_empty),
+    LeadField("pronunciation", "pronunciation", _or_empty),
+    LeadField("interest", "interest", _or_empty),
+    LeadField("steps_done", "steps_done", _count, written=False),
+    LeadField("task_due_at", "task_due_at", _time, written=False),
+    LeadField("task_step", "task_step", _as_is, written=False),
+    LeadField("task_channel", "task_channel", _as_is, written=False),
 )
 _SLIM = tuple(f for f in LEAD_FIELDS if f.slim)
 LEAD_COLUMNS = ", ".join(f.column for f in LEAD_FIELDS)
@@ -233,6 +241,9 @@ def touch_from_row(row: sqlite3.Row) -> Touch:
         session_id=row["session_id"],
         undone=bool(row["undone"]),
         outside_window=bool(row["outside_window"]),
+        template=row["template"],
+        variant=row["variant"],
+        message_id=row["message_id"],
     )
 
 

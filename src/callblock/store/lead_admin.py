@@ -16,6 +16,8 @@ from callblock.store.convert import LEAD_COLUMNS, WRITTEN_COLUMNS, encode_lead, 
 IMPORT_COLUMNS = tuple(c for c in WRITTEN_COLUMNS if c != "bad_number")
 EDITABLE = frozenset(WRITTEN_COLUMNS) - {"created_at"}
 NOT_MERGED = "merged_into IS NULL"
+# Columns that are never NULL, for records that leave them out.
+_EMPTY_TEXT = dict.fromkeys(("first_name", "last_name", "pronunciation", "interest"), "")
 
 
 class LeadAdmin:
@@ -39,7 +41,10 @@ class LeadAdmin:
         columns = (*IMPORT_COLUMNS, "fit_score")
         marks = ", ".join("?" for _ in columns)
         before = self.conn.execute("SELECT coalesce(max(id), 0) FROM leads").fetchone()[0]
-        rows = ([values.get(c) for c in columns] for values in map(encode_lead, records))
+        rows = (
+            [values.get(c, _EMPTY_TEXT.get(c)) for c in columns]
+            for values in map(encode_lead, records)
+        )
         self.conn.executemany(f"INSERT INTO leads ({', '.join(columns)}) VALUES ({marks})", rows)
         ids = [
             row[0]

@@ -363,6 +363,39 @@ def _outside_window(conn: sqlite3.Connection) -> None:
     )
 
 
+def _channels(conn: sqlite3.Connection) -> None:
+    """Every channel (issue 11): the lead's name parts, pronunciation and interest for merge
+    fields; the cadence's progress over all channels (`steps_done`) and the non-call step
+    waiting as a task; each touch's template, variant and sent message; the team's templates
+    and which variant each lead got for a step (kept, so a lead keeps its variant)."""
+    for column in ("first_name", "last_name", "pronunciation", "interest"):
+        conn.execute(f"ALTER TABLE leads ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
+    conn.execute("ALTER TABLE leads ADD COLUMN steps_done INTEGER NOT NULL DEFAULT 0")
+    conn.execute("UPDATE leads SET steps_done = attempts")
+    conn.execute("ALTER TABLE leads ADD COLUMN task_due_at TEXT")
+    conn.execute("ALTER TABLE leads ADD COLUMN task_step INTEGER")
+    conn.execute("ALTER TABLE leads ADD COLUMN task_channel TEXT")
+    conn.execute(
+        "CREATE INDEX idx_leads_task_due ON leads(task_due_at) WHERE task_due_at IS NOT NULL"
+    )
+    for column in ("template", "variant", "message_id"):
+        conn.execute(f"ALTER TABLE touches ADD COLUMN {column} TEXT")
+    conn.execute(
+        "CREATE INDEX idx_touches_template ON touches(template) WHERE template IS NOT NULL"
+    )
+    conn.execute(
+        "CREATE TABLE templates (name TEXT PRIMARY KEY, channel TEXT NOT NULL, step INTEGER, "
+        "variant TEXT NOT NULL DEFAULT '', subject TEXT NOT NULL DEFAULT '', body TEXT NOT NULL, "
+        "updated_at TEXT NOT NULL, updated_by TEXT NOT NULL DEFAULT '')"
+    )
+    conn.execute("CREATE INDEX idx_templates_step ON templates(channel, step)")
+    conn.execute(
+        "CREATE TABLE template_variants (lead_id INTEGER NOT NULL REFERENCES leads(id), "
+        "channel TEXT NOT NULL, step INTEGER NOT NULL, variant TEXT NOT NULL, "
+        "PRIMARY KEY (lead_id, channel, step)) WITHOUT ROWID"
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1,
     _v2,
@@ -376,5 +409,6 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _review_aggregates,  # 10
     _record_region,  # 11
     _outside_window,  # 12
+    _channels,  # 13
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

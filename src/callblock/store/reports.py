@@ -34,7 +34,10 @@ def live_call(alias: str) -> str:
 
 DIAL_CODES = tuple(o.code for o in OUTCOMES if o.is_dial)
 CONTACT_CODES = tuple(o.code for o in OUTCOMES if o.is_contact)
-TOUCH_COLUMNS = "id, lead_id, rep, at, channel, outcome, note, session_id, undone, outside_window"
+TOUCH_COLUMNS = (
+    "id, lead_id, rep, at, channel, outcome, note, session_id, undone, outside_window, "
+    "template, variant, message_id"
+)
 
 
 def _marks(values: Sequence[object]) -> str:

@@ -25,6 +25,8 @@ OWN_OBJECTS = frozenset(
         ("table", "schema_version"),
         ("table", "sessions"),
         ("table", "team_settings"),
+        ("table", "template_variants"),
+        ("table", "templates"),
         ("table", "touches"),
         ("trigger", "leads_place_insert"),
         ("trigger", "leads_place_update"),

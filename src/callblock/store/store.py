@@ -39,6 +39,7 @@ from callblock.store.schedule import ScheduleQueries
 from callblock.store.sessions import SessionQueries
 from callblock.store.team import TeamQueries
 from callblock.store.team_settings import TeamSettingsQueries
+from callblock.store.templates import TemplateQueries
 
 
 class Store(
@@ -51,6 +52,7 @@ class Store(
     LeadAdmin,
     TeamQueries,
     TeamSettingsQueries,
+    TemplateQueries,
 ):
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
@@ -196,10 +198,14 @@ class Store(
         session_id: int | None,
         lead_before: dict[str, Any],
         outside_window: bool = False,
+        template: str | None = None,
+        variant: str | None = None,
+        message_id: str | None = None,
     ) -> int:
         cursor = self.conn.execute(
             "INSERT INTO touches (lead_id, rep, at, channel, outcome, note, session_id, undone, "
-            "lead_before, outside_window) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+            "lead_before, outside_window, template, variant, message_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
             (
                 lead_id,
                 rep,
@@ -210,6 +216,9 @@ class Store(
                 session_id,
                 json.dumps(lead_before),
                 int(outside_window),
+                template,
+                variant,
+                message_id,
             ),
         )
         return int(cursor.lastrowid or 0)
