@@ -19,6 +19,7 @@ COMMAND_KEYS: dict[str, str] = {
     "skip": "s",
     "note": "t",
     "edit_notes": "e",
+    "script": "k",  # the call and voicemail scripts in place of the notes
     "help": "question_mark",
     "end_block": "q",
     "search": "slash",  # app-wide: fuzzy lead search

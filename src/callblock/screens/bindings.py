@@ -17,6 +17,12 @@ COMMANDS: tuple[tuple[str, str, str, str], ...] = (
     ("skip", "skip", "skip", "Skip this lead for the rest of the block, recording nothing"),
     ("note", "note", "note", "Add a one-line note to the outcome just recorded"),
     ("edit_notes", "edit_notes", "notes", "Edit the research notes (Esc saves and leaves)"),
+    (
+        "script",
+        "script",
+        "script",
+        "Switch between the research notes and the call and voicemail scripts for this lead",
+    ),
     ("help", "help", "help", "Show this help"),
     ("end_block", "end_block", "end", "End the block and show its summary"),
 )

@@ -31,6 +31,8 @@ lead back only if nobody else holds it, and not after its calling hours closed (
 it back when they open). A dropped link keeps your block: start callblock again the same day to
 resume it (counters, undo, the lead and what you were typing). ctrl+q keeps the block for later;
 {end_block} ends it. Times are read in your zone; the lead's local time is beside them.
+{script} shows the call script and the voicemail for the lead's step (the team's templates,
+rendered for this lead) in place of the research notes; {script} again shows the notes.
 
 The queue, top down: (!) your callbacks and meetings due (from 5 minutes before), then other
 reps' promises missed by more than 15 minutes; (+) fresh inbound leads, youngest first after
@@ -49,6 +51,8 @@ the screen again. A click on an item of the key bar presses its key.
 Keys can be remapped in the [keys] section of the config file."""
 
 WEEK_ABOUT = """\
+t shows the cadence's tasks due (its emails, LinkedIn notes and texts, one at a time, rendered
+for the lead); T the team's templates (scripts, voicemails, messages: a team lead edits them).
 Blocks come from the [[blocks]] rules in the config (RRULEs); by default a power hour every
 weekday at 09:00 and a second one on Wednesday and Thursday at 16:00, the best contact days
 (contact index Mon 0.70, Tue 0.68, Wed 0.97, Thu 1.00, Fri 0.85: InsideSales.com/MIT Lead
@@ -70,7 +74,10 @@ calling hour's weight)."""
 
 def about_power_hour(app: CallblockApp) -> str:
     """ABOUT with the keys as they are (remapped in the config or not), never fixed letters."""
-    keys = {ident: app.key_display(ident) for ident in ("undo", "end_block", "search", "new_lead")}
+    keys = {
+        ident: app.key_display(ident)
+        for ident in ("undo", "end_block", "search", "new_lead", "script")
+    }
     imports = f", {app.key_display('import_leads')} imports a CSV file (with a preview)"
     if not app.context.may_import:
         imports = (

@@ -43,6 +43,17 @@ def callblock_commands(app: CallblockApp, screen: Screen[object]) -> Iterator[Sy
         yield SystemCommand(
             "Import leads", "Import leads from a CSV file, with a preview", app.action_import_leads
         )
+    if isinstance(screen, WeekScreen):
+        yield SystemCommand(
+            "Tasks",
+            "The cadence's emails, LinkedIn notes and texts due, one at a time",
+            screen.action_tasks,
+        )
+        yield SystemCommand(
+            "Templates",
+            "The team's scripts, voicemails and messages (a team lead edits them)",
+            screen.action_templates,
+        )
     if ctx.may_review and not any(isinstance(s, ReviewScreen) for s in app.screen_stack):
         yield SystemCommand(
             "Review",

@@ -39,6 +39,7 @@ from callblock.widgets.key_bar import KeyBar
 from callblock.widgets.lead_card import CardData, LeadCard
 from callblock.widgets.notes import NotesPane
 from callblock.widgets.plain import plain
+from callblock.widgets.script import ScriptPane
 from callblock.widgets.session_bar import SessionBar
 from callblock.widgets.up_next import UpNext
 
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
     from callblock.domain.models import Lead, Session, Touch
 
 T = TypeVar("T")
-NEEDS_LEAD = {"outcome", "skip", "edit_notes"}
+NEEDS_LEAD = {"outcome", "skip", "edit_notes", "script"}
 HEARTBEAT_WAIT_MS = 100
 REBUILD_AFTER = 0.05  # s after a lead is shown (its frame is out): the queue behind it rebuilt
 
@@ -92,6 +93,7 @@ class PowerHourScreen(NotesActions, Screen[None]):
             yield LeadCard(id="lead-card", end_key=self.callblock.key_display("end_block"))
             with Vertical(id="side"):
                 yield NotesPane(id="notes", edit_key=self.callblock.key_display("edit_notes"))
+                yield ScriptPane(id="script")
                 yield UpNext(id="up-next")
         yield HistoryTable(id="history")
         yield Static(id="status")
@@ -194,6 +196,7 @@ class PowerHourScreen(NotesActions, Screen[None]):
             )
             history.show(touches, ctx.rep_zone, dnc_events(ctx.store, item.lead.id))
             notes.show(item.lead.id, item.lead.notes)
+        self._show_script()
         self.refresh_bindings()
 
     def _refresh_session(self) -> None:

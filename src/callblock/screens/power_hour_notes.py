@@ -14,10 +14,12 @@ from callblock.screens.prompts import NoteScreen
 from callblock.services import dialing
 from callblock.widgets.notes import NotesPane
 from callblock.widgets.plain import plain
+from callblock.widgets.script import ScriptPane
 from callblock.widgets.up_next import UpNext
 
 if TYPE_CHECKING:
     from callblock.screens.power_hour import PowerHourScreen
+    from callblock.services.scripts import Script
 
     _Base = PowerHourScreen
 else:
@@ -25,7 +27,10 @@ else:
 
 
 class NotesActions(_Base):
-    """Mixed into PowerHourScreen: the keys that write notes."""
+    """Mixed into PowerHourScreen: the keys that write notes, and the script in their place."""
+
+    showing_script = False
+    scripts: list[Script] = []  # rendered for the lead on screen, while shown
 
     def action_note(self, initial: str = "") -> None:
         recorded = self.block.last if self.block else None
@@ -50,7 +55,34 @@ class NotesActions(_Base):
 
         self.app.push_screen(NoteScreen(title, initial, max_length=TOUCH_NOTE_MAX), save)
 
+    def action_script(self) -> None:
+        """Show the call and voicemail scripts in place of the research notes, or back."""
+        if self.current is None:
+            return
+        self.showing_script = not self.showing_script
+        self._show_script()
+
+    def _show_script(self) -> None:
+        """The side pane as chosen: the scripts rendered for the lead on screen, or its notes
+        (the scripts are rendered only while shown: the next lead's frame never waits on them)."""
+        from callblock.services.scripts import lead_scripts
+
+        pane = self.query_one(ScriptPane)
+        notes = self.query_one(NotesPane)
+        shown = self.showing_script and self.current is not None
+        pane.display = shown
+        notes.display = not shown
+        self.scripts = []
+        if shown and self.current is not None:
+            ctx = self.ctx
+            lead = self.current.lead
+            self.scripts = lead_scripts(ctx.store, ctx.settings, lead, ctx.rep, ctx.clock.now())
+            pane.show(self.scripts, self.callblock.key_display("script"))
+
     def action_edit_notes(self, text: str | None = None) -> None:
+        if self.showing_script:
+            self.showing_script = False
+            self._show_script()
         if self.current is not None:
             self.query_one(UpNext).display = False  # the editor takes the whole side
             self.query_one(NotesPane).edit(text)

@@ -56,6 +56,20 @@ class WeekScreen(Screen[None]):
             tooltip="The team lead's review: log, reps, heat map, what fell through the cracks",
         ),
         Binding(
+            "t",
+            "tasks",
+            "tasks",
+            id="week.tasks",
+            tooltip="The cadence's emails, LinkedIn notes and texts due, one at a time",
+        ),
+        Binding(
+            "T",
+            "templates",
+            "templates",
+            id="week.templates",
+            tooltip="The team's scripts, voicemails and messages (a team lead edits them)",
+        ),
+        Binding(
             "left_square_bracket",
             "week(-1)",
             "prev week",
@@ -202,6 +216,16 @@ class WeekScreen(Screen[None]):
             self.app.notify("Review is for team leads.", severity="warning", markup=False)
             return
         self.app.push_screen(ReviewScreen())
+
+    def action_tasks(self) -> None:
+        from callblock.screens.tasks import TasksScreen
+
+        self.app.push_screen(TasksScreen())
+
+    def action_templates(self) -> None:
+        from callblock.screens.templates import TemplatesScreen
+
+        self.app.push_screen(TemplatesScreen())
 
     def action_week(self, step: int) -> None:
         base = (
