@@ -135,6 +135,14 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--name", required=True, help="the person's full name")
     add.add_argument("--company", required=True, help="the company they work for")
     add.add_argument("--phone", required=True, help="any notation; stored as E.164")
+    add.add_argument("--first-name", default="", metavar="TEXT", help="default: parsed from --name")
+    add.add_argument("--last-name", default="", metavar="TEXT", help="default: parsed from --name")
+    add.add_argument(
+        "--pronunciation", default="", metavar="TEXT", help="how to say the name, e.g. BROH-doh"
+    )
+    add.add_argument(
+        "--interest", default="", metavar="TEXT", help="what they asked for or downloaded"
+    )
     add.add_argument("--title", default="", help="job title, e.g. 'VP Sales'")
     add.add_argument("--email", default="", help="email address")
     add.add_argument("--tz", default=None, help="IANA zone, e.g. America/Chicago")
