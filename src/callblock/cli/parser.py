@@ -252,6 +252,13 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--json", dest="format", action="store_const", const="json", help="same as --format json"
     )
+    report.add_argument(
+        "--by",
+        choices=("rep", "template"),
+        default="rep",
+        help="rep (default) or template: each template and variant per segment (sent, replies, "
+        "contacts, meetings, rates); with no day given, all time",
+    )
     export = command("export", "complete exports: every touch (undone flagged) or every lead")
     export.add_argument(
         "what", choices=("touches", "leads"), help="touches (the call log) or leads"
