@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from callblock.app import create_app
 from callblock.cli.main import main
-from callblock.clock import iso
+from callblock.clock import FixedClock, iso
+from callblock.config import Settings
 from callblock.domain.models import Template, TemplateChannel
 from callblock.domain.template_figures import (
     MIN_PER_VARIANT,
@@ -21,7 +23,10 @@ from callblock.domain.template_figures import (
     thin_comparisons,
 )
 from callblock.store import Store
+from callblock.widgets.review_tables import TemplateTable
 from tests.conftest import LeadMaker
+from tests.power_hour_helpers import SIZE
+from tests.screen_text import assert_screen_safe, screen_text, shows
 
 DAY = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # the conftest clock's day (New York)
 EARLIER = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
@@ -158,3 +163,32 @@ def test_enough_sends_per_variant_needs_no_note() -> None:
     ]
     # a step with one variant is compared with nothing
     assert thin_comparisons([_row("email-2a", "A", "warm", 1)], templates[:1]) == []
+
+
+async def test_review_templates_tab_shows_the_figures_and_the_notes(
+    known_log: Store, clock: FixedClock, settings: Settings
+) -> None:
+    """Key 5 at 80x24: the same rows as the report for the day, the notes above them, and a
+    template name shown literally (it is outside text)."""
+    hostile = "[bold]x[/]\x1b[2J"
+    with known_log.transaction():
+        known_log.insert_touch(
+            lead_id=1, rep="alice", at=iso(DAY), channel="sms", outcome="sent", note="",
+            session_id=None, lead_before={}, template=hostile,
+        )  # fmt: skip
+    app = create_app(settings=settings, store=known_log, clock=clock, rep="lead", start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("5")
+        await pilot.pause()
+        table = app.screen.query_one(TemplateTable)
+        assert table.has_focus
+        rows = [[str(c) for c in table.get_row_at(n)] for n in range(table.row_count)]
+        assert ["email-2a", "A", "email", "warm", "3", "1", "0", "0", "33%", "0%"] in rows
+        assert ["linkedin-4", "", "linkedin", "warm", "0", "0", "0", "0", "–", "–"] in rows
+        assert len(rows) == len(EXPECTED) + 1
+        assert shows(screen_text(app), "[bold]x[/]")
+        assert shows(screen_text(app), "note: email step 2, hot leads: sent A 0, B 1")
+        assert_screen_safe(app)
