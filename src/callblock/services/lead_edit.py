@@ -116,7 +116,7 @@ def name_changes(lead: Lead, changes: dict[str, Any]) -> dict[str, str]:
     """The first and last name after an edit: a part the edit gives a new value for is that
     value; on a new name, the parts nobody corrected (they are what the old name parses to, or
     empty) follow the new name."""
-    given = {
+    given: dict[str, str] = {
         part: changes[part]
         for part in ("first_name", "last_name")
         if part in changes and changes[part] != getattr(lead, part)
