@@ -29,7 +29,7 @@ from callblock.store import Store
 from callblock.store.name_backfill import backfill_name_parts
 from tests.conftest import AppMaker, LeadMaker
 from tests.power_hour_helpers import SIZE, card
-from tests.screen_text import screen_text
+from tests.screen_text import assert_screen_safe, screen_text
 
 
 def parts(store: Store, lead_id: int) -> tuple[str, str, str, str]:
@@ -218,7 +218,7 @@ def test_backfill_parses_older_leads_and_leaves_set_ones(
 async def test_pronunciation_shows_by_the_name_on_both_cards(
     make_app: AppMaker, make_lead: LeadMaker
 ) -> None:
-    lead_id = make_lead(name="Jim Brodo", pronunciation="BROH-doh [b]", interest="ROI [x]")
+    lead_id = make_lead(name="Jim Brodo", pronunciation="BROH-doh [b]", interest="ROI [x]\x1b[2J")
     app: CallblockApp = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -226,4 +226,5 @@ async def test_pronunciation_shows_by_the_name_on_both_cards(
         await app.push_screen(LeadScreen(lead_id))
         await pilot.pause()
         text = screen_text(app)
-        assert "Jim Brodo (BROH-doh [b])" in text and "interest: ROI [x]" in text
+        assert "Jim Brodo (BROH-doh [b])" in text and "interest: ROI [x]\ufffd[2J" in text
+        assert_screen_safe(app)
