@@ -43,7 +43,7 @@ CHARS = st.characters(blacklist_categories=("Cs",))
 VALUE = st.one_of(
     st.sampled_from(NASTY),
     st.text(CHARS, max_size=30),
-    st.lists(st.sampled_from(NASTY + ["Jim", " ", "Brodo"]), max_size=4).map("".join),
+    st.lists(st.sampled_from([*NASTY, "Jim", " ", "Brodo"]), max_size=4).map("".join),
     st.none(),
 )
 VALUES = st.fixed_dictionaries({field: VALUE for field in MERGE_FIELDS})

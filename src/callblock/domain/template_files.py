@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from callblock.domain.models import Template, TemplateChannel
-from callblock.domain.templates import Problem, located_problems
+from callblock.domain.template_syntax import Problem, located_problems
 
 FILE_SUFFIX = ".txt"
 NAME_RULE = "a template name is 1-64 characters: letters, digits, '.', '_' and '-'"
