@@ -405,3 +405,19 @@ def test_the_demo_set_is_clean_and_renders_for_a_bare_lead() -> None:
             ("email", 8, ""),
         ]
     )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{{ " + "(" * 3000 + "company" + ")" * 3000 + " }}",
+        "{{ " + "not " * 3000 + "company }}",
+        "{% if company %}" * 300 + "x" + "{% endif %}" * 300,
+        "{{ company" + " | upper" * 1000 + " }}",
+    ],
+)
+def test_a_template_nested_thousands_deep_is_refused_not_a_crash(body: str) -> None:
+    problems = template_problems("", body)
+    assert any("nested too deeply" in problem for problem in problems), problems
+    with pytest.raises(TemplateRefused):
+        render(email(body), VALUES, lead_id=1)

@@ -45,6 +45,7 @@ FIELD_WORDS = {
 FILTERS = ("default", "d", "capitalize", "lower", "upper", "title", "trim", "truncate", "replace")
 TESTS = ("defined", "undefined")
 COMPARISONS = ("eq", "ne", "in", "notin")
+DEPTH_MAX = 60  # nodes deep: if inside if, filters on filters
 BODY_MAX = NOTE_MAX  # characters of a body as written
 
 # What must never go out: a Jinja delimiter, a single-brace `{first_name}`/`{Add first name}`,
@@ -125,6 +126,8 @@ def _parse(text: str) -> Any:
         return environment().parse(text)
     except TemplateSyntaxError as error:
         raise _SyntaxProblem(error.lineno or 1, error.message or "cannot be read") from None
+    except RecursionError:  # ((((...)))) thousands deep
+        raise _SyntaxProblem(1, f"nested too deeply (at most {DEPTH_MAX} levels)") from None
 
 
 def _walk_problems(part: str, text: str) -> list[Problem]:
@@ -137,12 +140,17 @@ def _walk_problems(part: str, text: str) -> list[Problem]:
     return [Problem(part, line, message) for line, message in problems]
 
 
-def _check(node: Any, part: str, used: set[str], problems: list[tuple[int, str]]) -> None:
+def _check(
+    node: Any, part: str, used: set[str], problems: list[tuple[int, str]], depth: int = 0
+) -> None:
     """Walk the parsed template: record the fields it uses and every construct that is not a
     field, if/else, a comparison, `~` or an allowed filter or test."""
     from jinja2 import nodes
 
     line = getattr(node, "lineno", 1) or 1
+    if depth > DEPTH_MAX:
+        problems.append((line, f"nested too deeply (at most {DEPTH_MAX} levels)"))
+        return
     if isinstance(node, nodes.TemplateData | nodes.Const):
         _check_literal(node, line, problems)
         return
@@ -185,7 +193,7 @@ def _check(node: Any, part: str, used: set[str], problems: list[tuple[int, str]]
         problems.append((line, f"{_construct(node)} is not allowed in a template ({_ALLOWED})"))
         return
     for child in cast(Any, node).iter_child_nodes():
-        _check(child, part, used, problems)
+        _check(child, part, used, problems, depth + 1)
 
 
 _ALLOWED = "merge fields, if/elif/else, ==, !=, in, ~ and the filters default, upper, ..."
