@@ -92,22 +92,18 @@ def located_problems(subject: str, body: str) -> list[Problem]:
         )
     one_line = "\n" not in subject and "\r" not in subject
     if subject and one_line:
-        problems.extend(_walk_problems("subject", subject))
+        problems.extend(_walked("subject", subject)[0])
     if body:
-        problems.extend(_walk_problems("body", body))
+        problems.extend(_walked("body", body)[0])
     return problems
 
 
 def template_fields(subject: str, body: str) -> list[str]:
     """The merge fields a template uses, in MERGE_FIELDS order (a part that does not parse
     adds none)."""
-    used: set[str] = set()
-    for text in (subject, body):
-        if text:
-            try:
-                _check(_parse(text), "body", used, [])
-            except _SyntaxProblem:
-                continue
+    used = (_walked("body", subject)[1] if subject else frozenset()) | (
+        _walked("body", body)[1] if body else frozenset()
+    )
     return [field for field in MERGE_FIELDS if field in used]
 
 
@@ -130,14 +126,18 @@ def _parse(text: str) -> Any:
         raise _SyntaxProblem(1, f"nested too deeply (at most {DEPTH_MAX} levels)") from None
 
 
-def _walk_problems(part: str, text: str) -> list[Problem]:
+@lru_cache(maxsize=512)
+def _walked(part: str, text: str) -> tuple[tuple[Problem, ...], frozenset[str]]:
+    """The problems of one part and the fields it uses (none when it does not parse); cached:
+    a list of tasks renders the same few templates again and again."""
     try:
         tree = _parse(text)
     except _SyntaxProblem as error:
-        return [Problem(part, error.line, f"{error.text} (template syntax)")]
+        return (Problem(part, error.line, f"{error.text} (template syntax)"),), frozenset()
     problems: list[tuple[int, str]] = []
-    _check(tree, part, set(), problems)
-    return [Problem(part, line, message) for line, message in problems]
+    used: set[str] = set()
+    _check(tree, part, used, problems)
+    return tuple(Problem(part, line, message) for line, message in problems), frozenset(used)
 
 
 def _check(
