@@ -285,3 +285,29 @@ def test_a_single_template_for_a_step_needs_no_assignment(store, make_lead) -> N
     assert step_template(store, lead, TemplateChannel.SMS, 4).name == "any"
     rows = store.conn.execute("SELECT count(*) FROM template_variants").fetchone()[0]
     assert rows == 0
+
+
+@pytest.mark.parametrize(
+    "company",
+    [
+        "Acme\x1b]52;c;aGk=\x07 Ltd",
+        "Acme \u202eLtd",
+        "[bold]Acme[/]",
+        "Acme {Company}",
+        "Acme\x9b1m",
+    ],
+)
+def test_render_of_a_hostile_lead_is_clean_or_refused(capsys, demo, company: str) -> None:
+    add = ["add", "--name", "Ann Lee", "--company", company, "--phone", "+1 212 555 0199"]
+    code, out, err = cli(capsys, demo, *add, "--json")
+    assert code == 0, err
+    lead = str(json.loads(out)["lead_id"])
+    for flag in ([], ["--json"]):
+        code, out, err = cli(capsys, demo, "render", "email-6", "--lead", lead, *flag)
+        for stream in (out, err):
+            assert "\x1b" not in stream and "\x9b" not in stream and "\u202e" not in stream
+        if "{Company}" in company:
+            assert code == 1 and "looks like a merge code" in err
+        else:
+            assert code == 0, err
+            assert "[bold]Acme[/]" in out or "Acme" in out
