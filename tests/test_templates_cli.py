@@ -230,10 +230,13 @@ def test_render_refuses_with_every_problem_and_exit_1(capsys, tmp_path, demo) ->
     body = write(tmp_path / "b.txt", "Hi {{ first_name }}, {{ rep.phone }} re {{ interest }}")
     assert cli(capsys, demo, "templates", "add", "strict", "--channel", "sms",
                "--file", str(body))[0] == 0  # fmt: skip
-    code, out, err = cli(capsys, demo, "render", "strict", "--lead", "3", "--json")
+    add = ["add", "--name", "Ann Lee", "--company", "Acme", "--phone", "+1 212 555 0199"]
+    code, out, err = cli(capsys, demo, *add, "--json")
+    lead = json.loads(out)["lead_id"]
+    code, out, err = cli(capsys, demo, "render", "strict", "--lead", str(lead), "--json")
     assert code == 1 and err.count("\n") == 1
     problems = json.loads(out)["problems"]
-    assert "lead 3 has no interest: add it, or give the template a fallback" in problems
+    assert f"lead {lead} has no interest: add it, or give the template a fallback" in problems
     assert any(p.startswith("rep alice has no phone number") for p in problems)
     code, out, err = cli(capsys, demo, "render", "nope", "--lead", "3")
     assert code == 1 and "no template named 'nope'" in err
