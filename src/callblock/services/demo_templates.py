@@ -78,7 +78,7 @@ Would Thursday or Friday afternoon work?
 
 EMAIL_2B = f"""{HI}
 
-One question, since you looked at {{{{ interest | default("our call-block planner") }}}}: when a
+One question, since you asked about {{{{ interest | default("our call-block planner") }}}}: when a
 lead comes in at {{{{ company }}}}, who calls them, and how soon?
 
 Most teams we meet answer "someone, within a day". The ones that answer "the owner, within five
@@ -122,7 +122,7 @@ DEMO_TEMPLATES = (
         EMAIL_2A,
         step=2,
         variant="A",
-        subject='{{ interest | default("Your request") }}: two ideas for {{ company }}',
+        subject='Following up on {{ interest | default("your request") }}',
     ),
     Template(
         "email-2b",
