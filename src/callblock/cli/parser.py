@@ -295,6 +295,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_settings_commands(team_commands, lambda sub: _common(sub, suppress=True))
     add_rep_commands(team_command)
     add_ssh_session_command(command)
+    from callblock.cli.templates import add_template_commands
+
+    add_template_commands(command, lambda sub: _common(sub, suppress=True), _Parser)
     return parser
 
 

@@ -132,6 +132,9 @@ def build_demo(
                 _flush(store, lead_rows, touch_rows, promise_rows)
         _flush(store, lead_rows, touch_rows, promise_rows)
         refresh_due(store, settings, settings.weights)
+        from callblock.services.demo_templates import add_demo_templates
+
+        add_demo_templates(store, now)  # the script, voicemails, emails, note, goodbye
     store.set_meta(FINGERPRINT_KEY, cadence_fingerprint(settings))
     return leads
 
