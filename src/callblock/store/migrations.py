@@ -411,6 +411,6 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _record_region,  # 11
     _outside_window,  # 12
     _channels,  # 13
-    backfill_name_parts,  # 16 in issue 11's plan (names track): renumber on merge
+    backfill_name_parts,  # 14
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
