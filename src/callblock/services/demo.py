@@ -26,6 +26,23 @@ LAST = """Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Marti
 Gonzalez Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson White Harris Clark
 Lewis Walker Hall Young King Wright Scott Green Baker Adams Nelson O'Brien Müller Nakamura Okafor
 Brodo Lindqvist""".split()
+# How to say the harder names (a merge field, shown by the name); what leads asked for.
+SAY = {
+    "Brodo": "BROH-doh",
+    "Nakamura": "nah-kah-MOO-rah",
+    "Okafor": "oh-KAH-for",
+    "Lindqvist": "LIND-kvist",
+    "Müller": "MEW-ler",
+    "Hiroshi": "hee-ROH-shee",
+}
+INTERESTS = (
+    "the pricing guide",
+    "the ROI calculator",
+    "a demo request",
+    "the cold-calling webinar",
+    "the 2026 benchmark report",
+    "a free trial",
+)
 COMPANY_A = """Acme Globex Initech Umbrella Stark Wayne Wonka Hooli Pied Vandelay Soylent Cyberdyne
 Tyrell Oscorp Gringotts Dunder Monarch Aperture Blue Northwind Contoso""".split()
 COMPANY_B = """Corp Inc Labs Systems Analytics Logistics Health Media Partners Group Foods Software
@@ -115,6 +132,9 @@ def build_demo(
                 _flush(store, lead_rows, touch_rows, promise_rows)
         _flush(store, lead_rows, touch_rows, promise_rows)
         refresh_due(store, settings, settings.weights)
+        from callblock.services.demo_templates import add_demo_templates
+
+        add_demo_templates(store, now)  # the script, voicemails, emails, note, goodbye
     store.set_meta(FINGERPRINT_KEY, cadence_fingerprint(settings))
     return leads
 
@@ -190,6 +210,10 @@ def _demo_lead(
         "first_call_at": None,
         "bad_number": 0,
         "links": [f"https://www.linkedin.com/in/{first.lower()}-{last.lower()}-{lead_id}"],
+        "first_name": first,
+        "last_name": last,
+        "pronunciation": " ".join(SAY[part] for part in (first, last) if part in SAY),
+        "interest": INTERESTS[lead_id % len(INTERESTS)],  # not drawn: the demo stays the same
     }
     touches = [] if fresh else _history(rng, lead, created, now, settings.max_attempts)
     promise = None

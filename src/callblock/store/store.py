@@ -39,6 +39,7 @@ from callblock.store.schedule import ScheduleQueries
 from callblock.store.sessions import SessionQueries
 from callblock.store.team import TeamQueries
 from callblock.store.team_settings import TeamSettingsQueries
+from callblock.store.template_reports import TemplateReportQueries
 from callblock.store.templates import TemplateQueries
 
 
@@ -47,6 +48,7 @@ class Store(
     ScheduleQueries,
     SessionQueries,
     ReportQueries,
+    TemplateReportQueries,
     SlotQueries,
     CallNumberQueries,
     LeadAdmin,
