@@ -95,7 +95,7 @@ class TemplatesScreen(Screen[None]):
             yield Label("Subject")
             yield SafeInput(id="template-subject", placeholder="emails only")
         yield SafeTextArea(id="template-body", soft_wrap=True, show_line_numbers=False)
-        yield Static(id="status")
+        yield Static(id="template-status")
         yield KeyBar(id="key-bar")
 
     def on_mount(self) -> None:
@@ -134,7 +134,7 @@ class TemplatesScreen(Screen[None]):
     @on(OptionList.OptionHighlighted, "#template-list")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
         template = next((t for t in self.templates if t.name == event.option.id), None)
-        if template is not None:
+        if template is not None and template.name != self.editing:
             self._fill(template)
 
     @on(OptionList.OptionSelected, "#template-list")
@@ -156,7 +156,7 @@ class TemplatesScreen(Screen[None]):
         self._say("")
 
     def _say(self, text: Content | str) -> None:
-        self.query_one("#status", Static).update(text)
+        self.query_one("#template-status", Static).update(text)
 
     def action_new(self) -> None:
         self.query_one(OptionList).highlighted = None
@@ -197,7 +197,8 @@ class TemplatesScreen(Screen[None]):
             template = self._typed()
             save_template(ctx.store, template, rep=ctx.rep, now=ctx.clock.now())
         except (ServiceError, DatabaseBusy, StoreFault) as error:
-            self._say(plain(f"Not saved: {error}", "$error"))
+            said = str(error)
+            self._say(plain(said if "not saved" in said else f"Not saved: {said}", "$error"))
             return
         renamed = self.editing is not None and self.editing != template.name
         self.editing = template.name
