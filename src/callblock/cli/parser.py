@@ -280,6 +280,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_settings_commands(team_commands, lambda sub: _common(sub, suppress=True))
     add_rep_commands(team_command)
     add_ssh_session_command(command)
+    from callblock.cli.send import add_send_command
+
+    add_send_command(command)
     return parser
 
 
