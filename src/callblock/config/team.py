@@ -218,7 +218,9 @@ def in_order(data: dict[str, Any], template: dict[str, Any] | None = None) -> di
     """`data` with its keys in the order the defaults have them (the config file's order, hours
     0 to 23), keys the defaults lack after them."""
     if template is None:
-        template = team_data(Settings())
+        from callblock.config.smtp import KEYS as SMTP_KEYS
+
+        template = team_data(Settings()) | {"smtp": dict.fromkeys(SMTP_KEYS)}
     ordered = {key: data[key] for key in template if key in data}
     ordered |= {key: value for key, value in data.items() if key not in ordered}
     return {

@@ -22,7 +22,7 @@ ROLES = ("rep", "lead")
 
 # The commands a role may run as an SSH original command (`ssh host queue --json`); the app
 # itself (no command) is open to every role. `team list` is the only `team` command allowed.
-REP_COMMANDS = frozenset({"dial", "queue", "plan", "history", "leads", "log", "add"})
+REP_COMMANDS = frozenset({"dial", "queue", "plan", "history", "leads", "log", "add", "send"})
 LEAD_COMMANDS = REP_COMMANDS | {
     "review",
     "report",

@@ -97,7 +97,7 @@ def send_template(
             "smtp.host=mail.example.com`; on a single-user database, [smtp] in the config file)"
         )
     deliver(smtp, message, sender, to)
-    touch_id = _record(store, lead, rep, now, template, subject, sent.message_id)
+    touch_id = _record(store, settings, lead, rep, now, template, subject, sent.message_id)
     return replace(sent, touch_id=touch_id)
 
 
@@ -287,6 +287,7 @@ def _rendered(
 
 def _record(
     store: Store,
+    settings: Settings,
     lead: Lead,
     rep: str,
     now: datetime,
@@ -294,11 +295,25 @@ def _record(
     subject: str,
     message_id: str,
 ) -> int:
-    """The touch of the message sent. (When the cadence track's services.tasks lands, a due
-    email task of this step is completed through `complete_task` instead, which also moves
-    the cadence on.)"""
+    """The touch of the message sent: when it is the lead's pending email task, the cadence
+    track's `complete_task` records it and moves the cadence on; otherwise one email touch."""
+    variant = template.variant or None
     state = {"status": lead.status.value, "bad_number": lead.bad_number}
     try:
+        if completes_task(lead, template):
+            from callblock.services.tasks import complete_task  # the cadence track's
+
+            return complete_task(
+                store,
+                settings,
+                lead_id=lead.id,
+                rep=rep,
+                outcome="sent",
+                now=now,
+                template=template.name,
+                variant=variant,
+                message_id=message_id,
+            )
         with store.transaction():
             touch_id = store.insert_touch(
                 lead_id=lead.id,
@@ -310,7 +325,7 @@ def _record(
                 session_id=None,
                 lead_before={**state, "after": state},
                 template=template.name,
-                variant=template.variant or None,
+                variant=variant,
                 message_id=message_id,
             )
             store.refresh_lead_counters(lead.id)
@@ -320,6 +335,14 @@ def _record(
             f"`callblock log --lead {lead.id} --channel email --outcome sent`"
         ) from None
     return touch_id
+
+
+def completes_task(lead: Lead, template: Template) -> bool:
+    """Whether sending `template` does the lead's pending task: an email step, and the
+    template serves that step (or any step)."""
+    if lead.task_channel != Channel.EMAIL.value or lead.task_step is None:
+        return False
+    return template.step is None or template.step == lead.task_step + 1
 
 
 def _not_sent(problem: str) -> ServiceError:
