@@ -26,7 +26,7 @@ from tests.mail_helpers import use_render as use_render
 # The implicit-TLS test server logs in without STARTTLS, which aiosmtpd warns about: TLS it is.
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 SUBJECT = "Ideas for {{ company }}"
-BODY = "Hi {{ first_name }},\n\nthe café guide you asked for — Grüße ☕.\n"
+BODY = "Hi {{ first_name }},\n\nthe café guide you asked for — Grüße ☕.\n.\nBye\n"
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +109,7 @@ def test_the_message_received_is_the_one_rendered_and_recorded(
     assert message.get_content_type() == "text/plain"
     assert message.get_content_charset() == "utf-8"
     body = message.get_content().replace("\r\n", "\n")  # lines end in CRLF on the wire
-    assert body == "Hi Zoë,\n\nthe café guide you asked for — Grüße ☕.\n"
+    assert body == "Hi Zoë,\n\nthe café guide you asked for — Grüße ☕.\n.\nBye\n"  # a lone "."
     assert max(len(line) for line in received.data.split(b"\r\n")) <= 998
     assert all(byte < 128 for byte in received.data)  # 7-bit on the wire (quoted-printable)
 
@@ -154,6 +154,38 @@ def test_a_line_break_in_a_lead_field_never_adds_a_header(
     assert message["To"].addresses[0].addr_spec == "zoe@example.org"
     assert "Bcc: evil@attacker.example" in message.get_content()  # text of the body
     assert email_touches(store, world)[0].message_id == sent.message_id
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Brodo, Jim",
+        'Jim "The Closer" Brodo',
+        "Jim <evil@attacker.example>",
+        "=?utf-8?q?evil=40attacker=2Eexample?= <x@y.z>",
+        "Jim\\ Brodo; evil@attacker.example",
+        "Zoë\u202eBrodo",
+    ],
+)
+def test_any_lead_name_is_the_display_name_of_one_address(
+    store: Store, world: int, name: str
+) -> None:
+    _dirty(store, world, name=name)
+    sent = send(store, Settings(timezone=ZONE), world, dry_run=True)
+    message = email.message_from_string(f"To: {sent.to}\n\n", policy=default_policy)
+    [address] = message["To"].addresses
+    assert address.addr_spec == "zoe@example.org"
+    if "=?" not in name:  # (an encoded word is decoded by Python's parser: still one address)
+        assert address.display_name == name.replace("\u202e", "\ufffd")
+
+
+def test_a_subject_too_long_for_one_header_line_is_refused_not_cut(
+    store: Store, world: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_render(monkeypatch, stand_in=True)
+    _dirty(store, world, company="A" * 1000)
+    with pytest.raises(ServiceError, match="renders a subject of 1010 characters"):
+        send(store, Settings(timezone=ZONE), world, dry_run=True)
 
 
 @pytest.mark.parametrize(

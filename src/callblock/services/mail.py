@@ -33,6 +33,7 @@ from callblock.store import Store
 
 TIMEOUT = 30.0  # seconds: connecting, and each reply of the server
 PASSWORD_FILE_MAX = 4096  # bytes
+SUBJECT_MAX = 900  # characters: one header line of at most 998 bytes, never cut
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ def build_message(
     message = EmailMessage(policy=default_policy)
     message["From"] = sender
     message["To"] = to
-    message["Subject"] = clean_line(subject, 998 - len("Subject: "))
+    message["Subject"] = clean_line(subject, None)
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(domain=sender.domain)
     text = clean_block(body, None)
@@ -282,6 +283,11 @@ def _rendered(
     subject = clean_line(rendered.subject, None)
     if not subject:
         raise ServiceError(f"{template.name} renders an empty subject for lead {lead.id}")
+    if len(subject) > SUBJECT_MAX:
+        raise ServiceError(
+            f"{template.name} renders a subject of {len(subject)} characters for lead "
+            f"{lead.id} (at most {SUBJECT_MAX})"
+        )
     return subject, rendered.body, tuple(rendered.warnings)
 
 
