@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from callblock.clock import Clock
-from callblock.config import Settings
 from callblock.output import emit
-from callblock.store import Store
+
+if TYPE_CHECKING:  # the parser is built at every start: nothing heavier is imported for it
+    from callblock.clock import Clock
+    from callblock.config import Settings
+    from callblock.store import Store
 
 
 def add_send_command(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
