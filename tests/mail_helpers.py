@@ -139,13 +139,27 @@ class StandInRendered:
     warnings: tuple[str, ...] = ()
 
 
-def stand_in_render(warnings: tuple[str, ...] = ()) -> types.ModuleType:
+class StandInRefused(ValueError):
+    """As the interface's TemplateRefused: a ValueError with `.problems`."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def stand_in_render(
+    warnings: tuple[str, ...] = (), problems: tuple[str, ...] = ()
+) -> types.ModuleType:
     """A module with the interface's `render_for_lead`: `{{ field }}` replaced by the lead's
-    value AS STORED (nothing cleaned: the mail service must hold on its own)."""
+    value AS STORED (nothing cleaned: the mail service must hold on its own); with `problems`,
+    it refuses."""
 
     def render_for_lead(
         store: Any, settings: Any, template: Any, lead: Any, rep: str, now: Any
     ) -> StandInRendered:
+        if problems:
+            raise StandInRefused(list(problems))
+
         def value(match: re.Match[str]) -> str:
             return str(getattr(lead, match.group(1)))
 
@@ -164,7 +178,9 @@ def use_render(monkeypatch: pytest.MonkeyPatch, *, stand_in: bool = False, **opt
     if not stand_in:
         try:
             import callblock.services.templates  # noqa: F401
-        except ModuleNotFoundError:
+        except ModuleNotFoundError as missing:
+            if missing.name != "callblock.services.templates":
+                raise  # the templates track's module is there but broken: say so
             stand_in = True
     if stand_in:
         monkeypatch.setitem(sys.modules, "callblock.services.templates", stand_in_render(**options))

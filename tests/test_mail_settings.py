@@ -256,3 +256,30 @@ def test_send_refuses_bad_arguments_before_opening_anything(
     assert stop.value.code == 2
     assert not (tmp_path / "x.db").exists()
     assert capsys.readouterr().err.startswith("callblock: error: send: argument --lead")
+
+
+def test_a_refused_render_lists_every_problem_and_sends_nothing(
+    capsys: pytest.CaptureFixture[str],
+    team_db: Path,
+    relay: Server,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problems = (
+        "lead 1 has no first name: add it, or give the template a fallback",
+        "lead 1 has no interest: add it, or give the template a fallback",
+    )
+    use_render(monkeypatch, stand_in=True, problems=problems)
+    lead = _lead_and_template(capsys, team_db, "jim@example.org")
+    run(capsys, team_db, "team", "add-rep", "alice", "--email", "alice@example.com")
+    sets = [
+        f"--set=smtp.port={relay.port}",
+        "--set=smtp.host=127.0.0.1",
+        "--set=smtp.security=none",
+    ]
+    assert run(capsys, team_db, "team", "settings", *sets)[0] == 0
+    code, out, err = run(capsys, team_db, "send", "--lead", str(lead), "--template", "intro")
+    assert (code, out) == (1, "")
+    assert err == f"callblock: error: template 'intro': {'; '.join(problems)}\n"
+    assert relay.inbox.messages == []
+    with sqlite3.connect(team_db) as conn:
+        assert conn.execute("SELECT count(*) FROM touches").fetchone() == (0,)

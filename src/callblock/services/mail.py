@@ -279,7 +279,7 @@ def _rendered(
         raise
     except ValueError as error:  # TemplateRefused: every problem, each naming the field
         problems = getattr(error, "problems", None) or [str(error)]
-        raise ServiceError(f"{template.name} for lead {lead.id}: {'; '.join(problems)}") from None
+        raise ServiceError(f"template {template.name!r}: {'; '.join(problems)}") from None
     subject = clean_line(rendered.subject, None)
     if not subject:
         raise ServiceError(f"{template.name} renders an empty subject for lead {lead.id}")
