@@ -288,7 +288,7 @@ def _rendered(
             f"{template.name} renders a subject of {len(subject)} characters for lead "
             f"{lead.id} (at most {SUBJECT_MAX})"
         )
-    return subject, rendered.body, tuple(rendered.warnings)
+    return subject, clean_block(rendered.body, None), tuple(rendered.warnings)
 
 
 def _record(
