@@ -256,6 +256,7 @@ class TasksScreen(Screen[None]):
                     template_name=template,
                     rep=ctx.rep,
                     now=now,
+                    confirmed=True,  # its warnings were on screen, and confirmed (_confirmed)
                 )
             finally:
                 store.close()
