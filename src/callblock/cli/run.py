@@ -160,6 +160,7 @@ ELSEWHERE = (
     | dict.fromkeys(("report", "export"), "callblock.cli.review")
     | dict.fromkeys(("import", "dupes", "merge", "leads"), "callblock.cli.imports")
     | {"team": "callblock.cli.team"}
+    | {"tasks": "callblock.cli.tasks"}
 )
 
 
