@@ -432,3 +432,130 @@ def test_a_call_only_schedule_works_as_before(store: Store, make_lead) -> None:
     assert (lead.status, lead.attempts, lead.steps_done) == (LeadStatus.NURTURE, 6, 6)
     assert [p.kind for p in store.open_promises(lead_id)] == ["goodbye"]
     assert replace(settings.cadence).calls == 6
+
+
+# the command line ------------------------------------------------------------------------------
+def cli(capsys, tmp_path: Path, now: str, *args: str) -> tuple[int, str, str]:
+    from callblock.cli import main
+
+    config = tmp_path / "config.toml"
+    if not config.exists():
+        config.write_text(
+            f'timezone = "{ZONE}"\n[queue]\nschedule = {list(SCHEDULE)!r}\n'.replace("'", '"')
+        )
+    argv = ["--db", str(tmp_path / "cb.db"), "--config", str(config), "--rep", "alice"]
+    code = main([*argv, "--now", now, *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_tasks_log_channel_and_history_on_the_command_line(capsys, tmp_path: Path) -> None:
+    import json
+
+    at = "2026-11-23T19:00:00Z"
+    code, out, err = cli(
+        capsys,
+        tmp_path,
+        at,
+        "add",
+        "--name",
+        "Jim Brodo",
+        "--company",
+        "Brodo Inc",
+        "--phone",
+        "(212) 555-0143",
+        "--json",
+    )
+    assert code == 0, err
+    lead_id = json.loads(out)["lead_id"]
+    assert (
+        cli(capsys, tmp_path, at, "log", "--lead", str(lead_id), "--outcome", "voicemail")[0] == 0
+    )
+    code, out, _ = cli(capsys, tmp_path, at, "tasks", "--json")
+    assert (code, json.loads(out)) == (0, [])
+    later = "2026-11-23T20:30:00Z"
+    code, out, _ = cli(capsys, tmp_path, later, "tasks", "--json")
+    assert code == 0
+    assert json.loads(out) == [
+        {
+            "lead_id": lead_id,
+            "name": "Jim Brodo",
+            "channel": "email",
+            "step": 2,
+            "due": "2026-11-23T20:00:00+00:00",
+            "template": None,
+            "goodbye": False,
+        }
+    ]
+    code, out, _ = cli(capsys, tmp_path, later, "tasks")
+    assert code == 0 and "Jim Brodo" in out and "email" in out and "2026-11-23 15:00" in out
+    code, _, err = cli(
+        capsys,
+        tmp_path,
+        later,
+        "log",
+        "--lead",
+        str(lead_id),
+        "--channel",
+        "email",
+        "--outcome",
+        "no-answer",
+    )
+    assert code == 1 and "'no-answer' is not an outcome on email" in err
+    with pytest.raises(SystemExit) as exited:
+        cli(capsys, tmp_path, later, "log", "--lead", "1", "--channel", "fax", "--outcome", "sent")
+    assert exited.value.code == 2 and "--channel" in capsys.readouterr().err
+    code, _, err = cli(
+        capsys,
+        tmp_path,
+        later,
+        "log",
+        "--lead",
+        str(lead_id),
+        "--channel",
+        "email",
+        "--outcome",
+        "sent",
+        "--when",
+        "tomorrow",
+    )
+    assert code == 1 and "takes no time" in err
+    code, out, err = cli(
+        capsys,
+        tmp_path,
+        later,
+        "log",
+        "--lead",
+        str(lead_id),
+        "--channel",
+        "email",
+        "--outcome",
+        "sent",
+        "--json",
+    )
+    assert code == 0, err
+    assert json.loads(out)["step"] == 2
+    code, out, _ = cli(
+        capsys,
+        tmp_path,
+        "2026-11-23T21:00:00Z",
+        "log",
+        "--lead",
+        str(lead_id),
+        "--channel",
+        "email",
+        "--outcome",
+        "replied",
+    )
+    assert code == 0 and "sequence ended, callback due 2026-11-23 16:00" in out
+    code, out, _ = cli(
+        capsys, tmp_path, "2026-11-23T21:00:00Z", "history", "--lead", str(lead_id), "--json"
+    )
+    assert [(r["channel"], r["outcome"], r["template"], r["variant"]) for r in json.loads(out)] == [
+        ("email", "replied", None, None),
+        ("email", "sent", None, None),
+        ("call", "voicemail", None, None),
+    ]
+    code, out, _ = cli(capsys, tmp_path, "2026-11-23T21:00:00Z", "queue", "--json")
+    assert [r["lead_id"] for r in json.loads(out)][:1] == [lead_id]
+    assert json.loads(out)[0]["tier"] == "promise"

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from callblock.config.settings import DEFAULT_KEYS, ConfigError, Settings
-from callblock.domain.cadence import Cadence, ScheduleError, parse_step
+from callblock.domain.cadence import MAX_STEPS, Cadence, ScheduleError, parse_step
 from callblock.domain.calling import CallingRules, CallingWindow, UnknownZoneError, zone_info
 from callblock.domain.phones import default_region_problem
 from callblock.domain.planning import BlockRule, BlockRuleError, check_rule
@@ -68,7 +68,6 @@ RANGES: dict[str, tuple[int, int]] = {
     "blocks.target_dials": (0, 10_000),
     "review.warm_untouched_days": (1, 3650),
 }
-MAX_STEPS = 100  # [queue] schedule; each step's "+N" / "day N" is capped in domain/cadence.py
 _HOUR = re.compile(r"[0-9]{1,2}")
 
 

@@ -36,6 +36,7 @@ TASK_OUTCOMES = (*ADVANCING, REPLIED, "bounced")
 TASKS_MAX = 1000  # `callblock tasks --limit`
 _UNIT_MINUTES = {"m": 1, "h": 60, "d": 1440}
 DEFAULT_STEPS = ("now", "+30m", "+1h", "day 5", "day 14", "day 15")
+MAX_STEPS = 100  # [queue] schedule
 MAX_STEP_DAYS = 3650  # "day N" and "+Nd": ten years is far enough for any follow-up
 
 

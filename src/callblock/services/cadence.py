@@ -4,18 +4,61 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from callblock.clock import iso, parse_iso
 from callblock.config import Settings
-from callblock.domain.cadence import next_due, next_step
+from callblock.domain.cadence import (
+    MAX_STEPS,
+    Cadence,
+    ScheduleError,
+    next_due,
+    next_step,
+    parse_step,
+)
 from callblock.domain.compliance import CLOSED_STATUSES
 from callblock.domain.weights import Weights
+from callblock.services import ServiceError
 from callblock.store import Store
 from callblock.store.schedule import Scheduled, ScheduleRow
 
 FINGERPRINT_KEY = "cadence"
+SCHEDULE_KEY = "schedule"  # a single-user database's own schedule (the demo's), JSON
+# The demo's schedule (issue 11): a call at once, an email an hour later, a call the next day,
+# a LinkedIn note on day 3, calls on days 5 and 14 around a second email, the goodbye on day 15.
+DEMO_SCHEDULE = (
+    "call now",
+    "email +1h",
+    "call +1d",
+    "linkedin day 3",
+    "call day 5",
+    "email day 7",
+    "call day 14",
+    "goodbye-email day 15",
+)
+
+
+def with_schedule(settings: Settings, schedule: Sequence[str]) -> Settings:
+    steps = tuple(parse_step(text) for text in schedule)
+    return replace(settings, cadence=replace(settings.cadence, steps=steps))
+
+
+def with_database_schedule(store: Store, settings: Settings) -> Settings:
+    """The settings with the database's own schedule when it keeps one (the demo database
+    does) and the config file sets none of its own (its `[queue] schedule` wins)."""
+    saved = store.meta(SCHEDULE_KEY)
+    if saved is None or settings.cadence.steps != Cadence().steps:
+        return settings
+    try:
+        schedule = json.loads(saved)
+        if not isinstance(schedule, list) or not schedule or len(schedule) > MAX_STEPS:
+            raise ValueError("not a list of 1..100 steps")
+        return with_schedule(settings, [str(text) for text in schedule])
+    except (ValueError, ScheduleError) as error:
+        raise ServiceError(f"{store.path}: the database's own schedule: {error}") from None
 
 
 def due_time(row: ScheduleRow, settings: Settings, weights: Weights) -> str | None:
