@@ -559,3 +559,112 @@ def test_tasks_log_channel_and_history_on_the_command_line(capsys, tmp_path: Pat
     code, out, _ = cli(capsys, tmp_path, "2026-11-23T21:00:00Z", "queue", "--json")
     assert [r["lead_id"] for r in json.loads(out)][:1] == [lead_id]
     assert json.loads(out)[0]["tier"] == "promise"
+
+
+# the demo's schedule, hostile text -------------------------------------------------------------
+def test_the_demo_runs_the_multi_channel_schedule_with_tasks_due(capsys, tmp_path: Path) -> None:
+    import json
+
+    from callblock.cli import main
+    from callblock.services.cadence import DEMO_SCHEDULE, SCHEDULE_KEY, with_database_schedule
+
+    db = tmp_path / "demo.db"
+    assert main(["--db", str(db), "--now", "2026-11-23T19:00:00Z", "demo", "--leads", "60"]) == 0
+    capsys.readouterr()
+    code = main(
+        ["--db", str(db), "--rep", "alice", "--now", "2026-11-23T19:00:00Z", "tasks", "--json"]
+    )
+    due = json.loads(capsys.readouterr().out)
+    assert code == 0 and {t["channel"] for t in due} == {"email", "linkedin"}
+    store = Store.open(db)
+    try:
+        settings = with_database_schedule(store, Settings())
+        assert [s.text for s in settings.cadence.steps] == list(DEMO_SCHEDULE)
+        kinds = {
+            (t.channel, t.outcome) for lead in range(1, 61) for t in store.touches_for_lead(lead)
+        }
+        assert {("email", "sent"), ("linkedin", "sent"), ("call", "no-answer")} <= kinds
+        linkedin = next(t["lead_id"] for t in due if t["channel"] == "linkedin")
+        lead = store.get_lead(linkedin)
+        assert lead is not None and (lead.steps_done, lead.attempts) == (3, 2)  # call email call
+        # A config file's own schedule wins over the database's.
+        own = Settings(cadence=Cadence(steps=(parse_step("now"), parse_step("+1d"))))
+        assert with_database_schedule(store, own) is own
+        store.set_meta(SCHEDULE_KEY, '["now", "fax +1h"]')
+        with pytest.raises(ServiceError, match="the database's own schedule: 'fax \\+1h'"):
+            with_database_schedule(store, Settings())
+    finally:
+        store.close()
+
+
+def test_tasks_and_history_print_hostile_text_clean(
+    capsys, tmp_path: Path, multi: Settings
+) -> None:
+    import json
+
+    from callblock.cli import main
+    from callblock.services.cadence import DEMO_SCHEDULE, SCHEDULE_KEY
+    from callblock.services.leads import add_lead
+    from tests.hostile import HOSTILE, assert_clean_bytes
+
+    db = tmp_path / "cb.db"
+    store = Store.open(db)
+    try:
+        store.set_meta(SCHEDULE_KEY, json.dumps(DEMO_SCHEDULE))
+        ids = []
+        for n, value in enumerate(HOSTILE):
+            lead_id = add_lead(
+                store,
+                FixedClock(NOW - timedelta(hours=3)),
+                name=f"L{n}",
+                company="Co",
+                phone=f"+1 212 555 {n:04d}",
+                tz=ZONE,
+                settings=multi,
+            )
+            dial(store, multi, lead_id, at=NOW - timedelta(hours=2))
+            store.conn.execute("UPDATE leads SET name = ? WHERE id = ?", (f"N{value}", lead_id))
+            store.conn.execute(
+                "UPDATE touches SET template = ?, variant = ? WHERE lead_id = ?",
+                (f"T{value}", f"V{value}", lead_id),
+            )
+            ids.append(lead_id)
+        store.conn.execute(
+            "INSERT INTO templates (name, channel, step, body, updated_at) VALUES (?, ?, ?, ?, ?)",
+            (f"X{HOSTILE[0]}", "email", 2, "Hi", iso(NOW)),
+        )
+        store.conn.commit()
+    finally:
+        store.close()
+    base = ["--db", str(db), "--rep", "alice", "--now", iso(NOW)]
+    for args in (
+        ["tasks"],
+        ["tasks", "--json"],
+        ["history", "--lead", str(ids[0])],
+        ["history", "--lead", str(ids[-1]), "--json"],
+    ):
+        assert main([*base, *args]) == 0
+        out, err = capsys.readouterr()
+        assert_clean_bytes(out.encode(), f"stdout of {args}")
+        assert_clean_bytes(err.encode(), f"stderr of {args}")
+    assert main([*base, "tasks", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [t["name"] for t in listed] == [f"N{value}" for value in HOSTILE]  # exact in JSON
+    assert {t["template"] for t in listed} == {f"X{HOSTILE[0]}"}
+
+
+def test_imported_leads_get_a_first_task_when_the_schedule_starts_with_one(
+    store: Store, clock: FixedClock, tmp_path: Path
+) -> None:
+    from callblock.services.importer import ImportOptions, import_csv
+
+    settings = Settings(
+        timezone=ZONE, cadence=Cadence(steps=(parse_step("email now"), parse_step("call +1d")))
+    )
+    rows = ["Name,Company,Phone"] + [f"P{n},Co{n},+1 212 555 {n:04d}" for n in range(3)]
+    path = tmp_path / "leads.csv"
+    path.write_text("\n".join(rows) + "\n")
+    report = import_csv(store, clock, path, ImportOptions(settings=settings))
+    assert len(report.lead_ids) == 3
+    assert [t.lead.id for t in tasks.due_tasks(store, settings, "alice", NOW)] == report.lead_ids
+    assert all(lead_of(store, i).next_due_at is None for i in report.lead_ids)

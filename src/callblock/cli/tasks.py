@@ -31,9 +31,11 @@ def _tasks(args: argparse.Namespace, store: Store, settings: Settings, clock: Cl
     if not rows:
         return emit(args, rows, "no tasks due")
     lines = [
-        f"{r['lead_id']:>6}  {cell(r['name'], 22)} {r['channel']:<9}{r['step']:>4}  "
-        f"{local_time(task.due, settings.timezone):%Y-%m-%d %H:%M}  "
-        f"{cell(r['template'] or '(no template)', 24)}{'  goodbye' if r['goodbye'] else ''}".rstrip()
+        (
+            f"{r['lead_id']:>6}  {cell(r['name'], 22)} {r['channel']:<9}{r['step']:>4}  "
+            f"{local_time(task.due, settings.timezone):%Y-%m-%d %H:%M}  "
+            f"{cell(r['template'] or '(no template)', 24)}{'  goodbye' if r['goodbye'] else ''}"
+        ).rstrip()
         for r, task in zip(rows, tasks, strict=True)
     ]
     head = f"{'lead':>6}  {'name':<22} {'channel':<9}{'step':>4}  {'due':<16}  template"

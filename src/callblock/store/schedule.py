@@ -82,11 +82,15 @@ class ScheduleQueries:
             "last_touch_at, coalesce(timezone, phone_timezone, ''), steps_done, "
             f"{replied}, task_step, task_due_at FROM leads"
         )
+        rows: list[sqlite3.Row] = []
         if lead_ids is None:
-            rows = self.conn.execute(sql)
+            rows = self.conn.execute(sql).fetchall()
         else:
             ids = list(lead_ids)
-            rows = self.conn.execute(f"{sql} WHERE id IN ({', '.join('?' * len(ids))})", ids)
+            for start in range(0, len(ids), 10_000):  # under SQLite's limit of bound values
+                chunk = ids[start : start + 10_000]
+                marks = ", ".join("?" * len(chunk))
+                rows += self.conn.execute(f"{sql} WHERE id IN ({marks})", chunk).fetchall()
         return [
             ScheduleRow(
                 lead_id=row[0],
