@@ -38,6 +38,9 @@ COMMANDS: list[list[str]] = [
     ["report"],
     ["export", "touches"],
     ["export", "leads"],
+    ["templates", "list"],
+    ["templates", "check"],
+    ["render", "email-6", "--lead", "3"],
 ]
 WRITES = [c for c in COMMANDS if c[0] in ("log", "add", "merge")]
 

@@ -82,11 +82,13 @@ def test_salesforce_headers_are_recognised() -> None:
 
 def test_agreed_export_columns_are_recognised() -> None:
     agreed = "lead_id,name,company,title,phone,email,timezone,region,temperature,status,owner,"
-    agreed += "created_at,notes,links,fit,extra,other_phones,other_emails"
+    agreed += "created_at,notes,links,fit,extra,other_phones,other_emails,"
+    agreed += "first_name,last_name,pronunciation,interest"
     assert fields(agreed.split(",")) == [
         *"lead_id name company title phone email timezone region temperature status".split(),
         "owner",
         *"created_at notes links fit extra_json other_phones other_emails".split(),
+        *"first_name last_name pronunciation interest".split(),
     ]
     assert ",".join(LEAD_FIELDS) == agreed  # what `callblock export leads` writes
 

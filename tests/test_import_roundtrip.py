@@ -23,7 +23,7 @@ CLOCK = FixedClock(datetime(2026, 11, 23, 19, 0, tzinfo=UTC))
 OPTIONS = ImportOptions(default_zone="America/New_York")
 HEADER = "Name,Company,Title,Phone,Email,Notes,Temperature,Status,Create Date,Website,Lead Source,"
 HEADER += "Other Phone,Additional Email Addresses"
-HEADER = HEADER.split(",")  # "Lead Source" is no lead field: kept as an extra field
+HEADER = HEADER.split(",")  # "Lead Source" is the lead's interest (issue 11); "Website" extra
 
 
 def export_csv(store: Store, path: Path) -> None:
@@ -51,6 +51,10 @@ def snapshot(store: Store) -> list[tuple[object, ...]]:
             store.lead_extra(lead.id),
             lead.other_phones,
             lead.other_emails,
+            lead.first_name,
+            lead.last_name,
+            lead.pronunciation,
+            lead.interest,
         )
         for lead in list_leads(store, search=None, limit=10_000)
     ]
@@ -119,7 +123,7 @@ def test_import_export_import_gives_the_same_leads(tmp_path: Path, rows) -> None
         assert (
             exported.read_text(encoding="utf-8")
             .splitlines()[0]
-            .endswith(",other_phones,other_emails")
+            .endswith(",other_phones,other_emails,first_name,last_name,pronunciation,interest")
         )
         for row, lead in zip(rows, list_leads(second, search=None, limit=99), strict=True):
             assert ("+13125550100" in lead.other_phones) == (

@@ -60,8 +60,8 @@ def test_a_row_merged_into_a_stored_lead_keeps_its_other_values(tmp_path: Path, 
     imported(
         db, tmp_path, first + "Jim Brodo,CEO,Brodo,+1 212 555 0143,alice,America/Chicago\n", capsys
     )
-    second = "Name,Title,Company,Phone,Owner,Time Zone,Temperature,Lead Source\n"
-    second += "James Brodo,VP Sales,Brodo Inc,+1 212 555 0143,bob,America/Denver,hot,Web\n"
+    second = "Name,Title,Company,Phone,Owner,Time Zone,Temperature,Lead Source,Industry\n"
+    second += "James Brodo,VP Sales,Brodo Inc,+1 212 555 0143,bob,America/Denver,hot,Web,Media\n"
     report = imported(db, tmp_path, second, capsys)
     assert report["merged"] == 1
     assert [(k["field"], k["value"]) for k in report["kept_aside"]] == [
@@ -83,7 +83,8 @@ def test_a_row_merged_into_a_stored_lead_keeps_its_other_values(tmp_path: Path, 
         "Merged from import line 2: name James Brodo; title VP Sales; company Brodo Inc; "
         "owner bob; timezone America/Denver; temperature hot"
     )
-    assert leads(db)[0]["extra"] == {"Lead Source": "Web"}  # an empty extra field is filled
+    assert leads(db)[0]["extra"] == {"Industry": "Media"}  # an empty extra field is filled
+    assert lead.interest == "Web"  # so is an empty interest (from "Lead Source")
 
 
 def test_a_row_without_a_temperature_notes_none(tmp_path: Path, capsys) -> None:

@@ -59,6 +59,10 @@ def _add(args: argparse.Namespace, store: Store, settings: Settings, clock: Cloc
         owner=args.owner,
         notes=args.notes,
         created=created,
+        first_name=args.first_name,
+        last_name=args.last_name,
+        pronunciation=args.pronunciation,
+        interest=args.interest,
         settings=settings,
     )
     return emit(args, {"lead_id": lead_id}, f"added lead {lead_id}")

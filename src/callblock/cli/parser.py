@@ -136,6 +136,14 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--name", required=True, help="the person's full name")
     add.add_argument("--company", required=True, help="the company they work for")
     add.add_argument("--phone", required=True, help="any notation; stored as E.164")
+    add.add_argument("--first-name", default="", metavar="TEXT", help="default: parsed from --name")
+    add.add_argument("--last-name", default="", metavar="TEXT", help="default: parsed from --name")
+    add.add_argument(
+        "--pronunciation", default="", metavar="TEXT", help="how to say the name, e.g. BROH-doh"
+    )
+    add.add_argument(
+        "--interest", default="", metavar="TEXT", help="what they asked for or downloaded"
+    )
     add.add_argument("--title", default="", help="job title, e.g. 'VP Sales'")
     add.add_argument("--email", default="", help="email address")
     add.add_argument("--tz", default=None, help="IANA zone, e.g. America/Chicago")
@@ -268,6 +276,13 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--json", dest="format", action="store_const", const="json", help="same as --format json"
     )
+    report.add_argument(
+        "--by",
+        choices=("rep", "template"),
+        default="rep",
+        help="rep (default) or template: each template and variant per segment (sent, replies, "
+        "contacts, meetings, rates); with no day given, all time",
+    )
     export = command("export", "complete exports: every touch (undone flagged) or every lead")
     export.add_argument(
         "what", choices=("touches", "leads"), help="touches (the call log) or leads"
@@ -304,6 +319,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_settings_commands(team_commands, lambda sub: _common(sub, suppress=True))
     add_rep_commands(team_command)
     add_ssh_session_command(command)
+    from callblock.cli.templates import add_template_commands
+
+    add_template_commands(command, lambda sub: _common(sub, suppress=True), _Parser)
     return parser
 
 

@@ -6,6 +6,7 @@ import argparse
 import csv
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from callblock.clock import Clock
 from callblock.config import Settings
@@ -15,6 +16,9 @@ from callblock.domain.text import cell
 from callblock.output import print_json, print_text
 from callblock.services.files import check_output, database_files, write_file
 from callblock.store import Store
+
+if TYPE_CHECKING:
+    from callblock.domain.template_figures import TemplateFigures
 
 # (header, width, field) of the terminal table; fits 80 columns.
 COLUMNS = (
@@ -36,6 +40,8 @@ COLUMNS = (
 def _report(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:
     from callblock.services.review import period_for, rep_report
 
+    if getattr(args, "by", "rep") == "template":
+        return _template_report(args, store, settings, clock)
     period = period_for(settings, clock, day=args.date, first=args.first, last=args.last)
     rep = args.rep if getattr(args, "rep_given", False) else None
     rows = rep_report(store, period, rep=rep, team_row=args.format == "table")
@@ -72,6 +78,74 @@ def report_table(rows: list[RepFigures], title: str) -> str:
     if not rows:
         lines.append("no dials, sessions or promises in this period")
     return "\n".join(lines)
+
+
+def _template_report(
+    args: argparse.Namespace, store: Store, settings: Settings, clock: Clock
+) -> int:
+    from callblock.domain.template_figures import TEMPLATE_FIELDS
+    from callblock.services.review import period_for, template_report
+
+    period = None
+    if args.date is not None or args.first is not None or args.last is not None:
+        period = period_for(settings, clock, day=args.date, first=args.first, last=args.last)
+    rep = args.rep if getattr(args, "rep_given", False) else None
+    rows, notes = template_report(store, period, rep=rep)
+    if args.format == "table":
+        title = f"{period.label()} ({period.zone})" if period else "all time"
+        print_text(template_table(rows, f"by template, {title}", notes))
+        return 0
+    if args.format == "json":
+        print_json([row.as_dict() for row in rows])
+    else:
+        writer = csv.writer(sys.stdout, lineterminator="\r\n")
+        writer.writerow(TEMPLATE_FIELDS)
+        for row in rows:
+            writer.writerow(["" if v is None else csv_text(v) for v in row.as_dict().values()])
+    for note in notes:  # stdout keeps exactly the fields; the notes go beside it
+        print_text(note, file=sys.stderr)
+    return 0
+
+
+# (header, width, field) of the template table; fits 80 columns.
+TEMPLATE_COLUMNS = (
+    ("template", 22, "template"),
+    ("var", 4, "variant"),
+    ("channel", 12, "channel"),
+    ("seg", 5, "segment"),
+    ("sent", 6, "sent"),
+    ("repl", 5, "replies"),
+    ("cont", 5, "contacts"),
+    ("meet", 5, "meetings"),
+    ("repl%", 6, "reply_rate"),
+    ("meet%", 6, "meeting_rate"),
+)
+
+
+def template_table(rows: list[TemplateFigures], title: str, notes: list[str]) -> str:
+    """The template figures as a plain terminal table, then the notes (outside text cleaned)."""
+    from callblock.domain.template_figures import format_rate
+
+    text_columns = 4  # left-aligned text, then right-aligned figures
+    head = "".join(
+        f"{name:<{width}}" if n < text_columns else f"{name:>{width}}"
+        for n, (name, width, _) in enumerate(TEMPLATE_COLUMNS)
+    )
+    lines = [f"report {title}", head, "-" * len(head)]
+    for row in rows:
+        cells = []
+        for n, (_, width, name) in enumerate(TEMPLATE_COLUMNS):
+            value = getattr(row, name)
+            if n < text_columns:
+                cells.append(cell(value, width - 1) + " ")
+            elif name.endswith("_rate"):
+                cells.append(f"{format_rate(value):>{width}}")
+            else:
+                cells.append(f"{value:>{width}}")
+        lines.append("".join(cells))
+    if not rows:
+        lines.append("no touches recorded a template in this period")
+    return "\n".join([*lines, *notes])
 
 
 def _export(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:

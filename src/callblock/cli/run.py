@@ -152,7 +152,7 @@ def _open_app(args: argparse.Namespace, settings: Settings, clock: Clock, start:
 
 
 # Commands that write what a user typed: a damaged file is refused before it is written to.
-CHECKED_WRITES = frozenset({"add", "log", "merge", "import", "lift-dnc"})
+CHECKED_WRITES = frozenset({"add", "log", "merge", "import", "lift-dnc", "templates"})
 # Each command's body lives in a module of its topic, imported only when run (start-up).
 ELSEWHERE = (
     dict.fromkeys(("demo", "add", "log", "queue", "history", "lift-dnc"), "callblock.cli.leads")
@@ -160,6 +160,7 @@ ELSEWHERE = (
     | dict.fromkeys(("report", "export"), "callblock.cli.review")
     | dict.fromkeys(("import", "dupes", "merge", "leads"), "callblock.cli.imports")
     | {"team": "callblock.cli.team"}
+    | dict.fromkeys(("templates", "render"), "callblock.cli.templates")
     | {"tasks": "callblock.cli.tasks"}
 )
 

@@ -251,13 +251,17 @@ def find_pairs(
 CONTACTS = (("phone", "other_phones"), ("email", "other_emails"))
 
 
+# Merge fields of issue 11: filled when the kept lead has none (a rep's correction is kept).
+_PARTS = ("first_name", "last_name", "pronunciation", "interest")
+
+
 def merge_fields(into: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     """What `into` gains from `other` (only the changed fields): empty fields are filled, notes
     appended, links joined, fit and extra keys added; nothing `into` has is overwritten, and
     no phone or email is lost: one that differs from `into`'s is kept in its other phones or
     emails (see `set_aside`)."""
     changes: dict[str, Any] = {}
-    for name in ("company", "title", "email", "timezone", "record_region", "owner"):
+    for name in ("company", "title", "email", "timezone", "record_region", "owner", *_PARTS):
         if not into.get(name) and other.get(name):
             changes[name] = other[name]
     if not into.get("phone") and other.get("phone"):

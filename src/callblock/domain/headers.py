@@ -35,6 +35,8 @@ FIELDS = (
     "links",
     "fit",
     "extra_json",
+    "pronunciation",
+    "interest",
 )
 EXTRA, SKIP = "extra", "skip"
 
@@ -125,6 +127,30 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "links": ("links",),
     "fit": ("fit", "fitcriteria"),
     "extra_json": ("extra", "extrafields"),
+    "pronunciation": ("pronunciation", "pronounce", "phonetic", "phoneticname", "saysas"),
+    # What the lead asked for or downloaded: a CRM's form, conversion or lead source.
+    "interest": (
+        "interest",
+        "interests",
+        "productinterest",
+        "areaofinterest",
+        "leadsource",
+        "source",
+        "originalsource",
+        "form",
+        "formname",
+        "formsubmitted",
+        "formsubmission",
+        "conversion",
+        "conversionname",
+        "recentconversion",
+        "firstconversion",
+        "recentconversionevent",
+        "firstconversionevent",
+        "conversionevent",
+        "download",
+        "offer",
+    ),
 }
 _BY_ALIAS = {alias: field for field, aliases in _ALIASES.items() for alias in aliases}
 

@@ -18,6 +18,7 @@ from callblock.domain.contacts import email_problem, json_string_list, parse_ema
 from callblock.domain.csvcells import restore_cell
 from callblock.domain.headers import EXTRA, SKIP, Column, header_key
 from callblock.domain.models import FIT_CRITERIA, NO_PHONE, LeadStatus, Phone, Temperature
+from callblock.domain.names import given_parts
 from callblock.domain.phones import PhoneError, normalize_phone
 from callblock.domain.ranges import WINDOW, moment_in_window
 from callblock.domain.regions import RegionError, record_region
@@ -114,6 +115,10 @@ class LeadRow:
     extra: dict[str, str] = field(default_factory=dict)
     created_at: datetime | None = None
     lead_id: int | None = None  # callblock's id, from one of its own exports
+    first_name: str = ""  # as the file gives it, else parsed from the name
+    last_name: str = ""
+    pronunciation: str = ""
+    interest: str = ""  # a CRM's "Lead Source", "Form", "Conversion", "Interest"
 
     @property
     def phone(self) -> str:
@@ -192,6 +197,10 @@ def validate_row(
         where = where or row.header("first_name" if "first_name" in row.cells else "name")
         row.problem(where, "no name (a Name, or First Name and Last Name, is required)")
     lead = LeadRow(line=line, name=name)
+    if name and not row.problems:  # a First/Last Name pair is kept as given
+        first, last = (row.text(part, NAME_MAX) for part in ("first_name", "last_name"))
+        lead.first_name, lead.last_name = given_parts(name, first, last).values()
+    lead.pronunciation, lead.interest = row.text("pronunciation"), row.text("interest")
     lead.company = row.text("company")
     lead.title = row.text("title")
     lead.owner = rules.owner or row.text("owner", NAME_MAX) or None

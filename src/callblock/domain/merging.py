@@ -19,7 +19,10 @@ from callblock.domain.dedupe import CONTACTS, merge_fields, set_aside
 from callblock.domain.models import LeadStatus
 from callblock.domain.text import NOTE_MAX
 
-NOTED = ("name", "title", "company", "owner", "timezone", "record_region", "temperature")
+NOTED = (
+    *("name", "title", "company", "owner", "timezone", "record_region", "temperature"),
+    *("pronunciation", "interest"),  # first and last name follow the name kept
+)
 KEYED = ("fit", "extra")  # dicts: a key both have with different values is noted
 MERGED_FROM = "Merged from "
 _CONTACT_FIELDS = frozenset(main for main, _others in CONTACTS)

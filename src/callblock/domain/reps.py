@@ -38,7 +38,19 @@ TEAM_COMMANDS_OVER_SSH = frozenset({"list"})
 # Commands that act as the rep working (`home` is the app without a command): they need a
 # usable rep name, and a rep removed from the team is refused.
 ACTS_AS_REP = frozenset(
-    {"home", "dial", "review", "log", "queue", "tasks", "plan", "merge", "lift-dnc"}
+    {
+        "home",
+        "dial",
+        "review",
+        "log",
+        "queue",
+        "tasks",
+        "plan",
+        "merge",
+        "lift-dnc",
+        "templates",
+        "render",
+    }
 )
 
 # Options that choose who is working or on which data: fixed by the forced command, never by

@@ -22,6 +22,7 @@ from callblock.domain.calling import local_time
 from callblock.domain.figures import RepFigures
 from callblock.domain.logs import LogFilter, LogPage
 from callblock.domain.periods import Period, local_day
+from callblock.domain.template_figures import TemplateFigures
 from callblock.screens.lead_detail import LeadDetailScreen
 from callblock.screens.review_help import ReviewHelpScreen
 from callblock.services import ServiceError, review
@@ -31,14 +32,20 @@ from callblock.widgets.filter_bar import FilterBar, Filters
 from callblock.widgets.heat_map import HeatMapView
 from callblock.widgets.key_bar import KeyBar
 from callblock.widgets.plain import plain
-from callblock.widgets.review_tables import CracksTable, LeadRows, LogTable, RepTable
+from callblock.widgets.review_tables import (
+    CracksTable,
+    LeadRows,
+    LogTable,
+    RepTable,
+    TemplateTable,
+)
 from callblock.widgets.sparklines import DialSparklines
 
 if TYPE_CHECKING:
     from callblock.app import CallblockApp
 
-TABS = ("tab-log", "tab-reps", "tab-heat", "tab-cracks")
-SLOW = ("#rep-table", "#sparklines", "#heat-map", "#cracks-table")
+TABS = ("tab-log", "tab-reps", "tab-heat", "tab-cracks", "tab-templates")
+SLOW = ("#rep-table", "#sparklines", "#heat-map", "#cracks-table", "#template-table")
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,7 @@ class ReviewScreen(Screen[None]):
         Binding("2", "tab(1)", "reps", id="review.reps"),
         Binding("3", "tab(2)", "heat", id="review.heat"),
         Binding("4", "tab(3)", "cracks", id="review.cracks"),
+        Binding("5", "tab(4)", "templates", id="review.templates"),
         Binding("f", "filters", "filters", id="review.filters"),
         Binding("m", "more", "more", id="review.more"),
         Binding("r", "reload", "reload", id="review.reload", show=False),
@@ -101,6 +109,9 @@ class ReviewScreen(Screen[None]):
                 yield Static(id="cracks-note", classes="review-line filter-note")
                 yield Static(id="cracks-status", classes="review-line")
                 yield CracksTable(id="cracks-table")
+            with TabPane("Templates", id="tab-templates"):
+                yield Static(id="templates-note", classes="review-line")
+                yield TemplateTable(id="template-table")
         yield Static(id="review-status", classes="review-line")
         yield KeyBar(id="key-bar")
 
@@ -156,6 +167,9 @@ class ReviewScreen(Screen[None]):
             self.post_message(self.Loaded(request, trend=trend))
             cracks = review.cracks(store, ctx.settings, ctx.clock, request.period, request.rep)
             self.post_message(self.Loaded(request, cracks=cracks))
+            self.post_message(
+                self.Loaded(request, templates=review.template_report(store, request.period))
+            )
         finally:
             store.close()
 
@@ -191,6 +205,13 @@ class ReviewScreen(Screen[None]):
             self.query_one(CracksTable).loading = False
             counts = " · ".join(f"{kind} {n:,}" for kind, n in found.totals.items())
             self.query_one("#cracks-status", Static).update(plain(counts))
+        if "templates" in parts:
+            rows, notes = cast(tuple[list[TemplateFigures], list[str]], parts["templates"])
+            self.query_one(TemplateTable).show(rows)
+            self.query_one(TemplateTable).loading = False
+            what = "the whole team's touches in the period, whatever the filters"
+            note = self.query_one("#templates-note", Static)
+            note.update(plain("\n".join(notes) if notes else what, "$warning" if notes else ""))
 
     def _log_status(self, period: Period) -> None:
         page = self._page
@@ -251,7 +272,7 @@ class ReviewScreen(Screen[None]):
     def action_tab(self, index: int) -> None:
         self.query_one(TabbedContent).active = TABS[index]
         # focus follows the tab (a focused widget in a hidden pane would switch back to it)
-        self.query_one((LogTable, RepTable, HeatMapView, CracksTable)[index]).focus()
+        self.query_one((LogTable, RepTable, HeatMapView, CracksTable, TemplateTable)[index]).focus()
 
     def action_filters(self) -> None:
         self.query_one("#filter-from", Input).focus()

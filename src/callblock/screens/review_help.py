@@ -10,9 +10,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 DEFINITIONS = """\
-Keys: 1-4 switch tabs (log, reps, heat map, cracks) · Enter on a row shows the lead ·
-f filters (Tab moves between them; Enter on a date applies it) · m more log rows ·
-r reload · Esc leaves the filters · q back.
+Keys: 1-5 switch tabs (log, reps, heat map, cracks, templates) · Enter on a row shows
+the lead · f filters (Tab moves between them; Enter on a date applies it) · m more log
+rows · r reload · Esc leaves the filters · q back.
 Days are whole days in the team's zone (config `timezone`). Dates: YYYY-MM-DD, today,
 yesterday or -N (N days ago).
 
@@ -46,7 +46,14 @@ Cracks: callbacks overdue (open, 30 min past their time) or missed (called after
 inbound leads not called within an hour of arriving; warm leads untouched for more than
 [review] warm_untouched_days (default 14); leads touched by two reps the same day;
 leads stopped with fewer attempts than [queue] max_attempts, no open promise and no
-touch for 10 days. The first, third and last are as of now; the others in the period."""
+touch for 10 days. The first, third and last are as of now; the others in the period.
+
+Templates: per template, variant and segment (the lead's temperature), the whole team's
+touches in the period: sent (an email, note or SMS sent, a call script or voicemail on
+a dial; replies, bounces and skipped tasks are not), repl (replies, counted for the
+message they answer), cont and meet (dials that reached the lead or booked a meeting),
+repl% and meet% (of sent). A note says when variants of a step are compared on under 30
+sends each: the difference may be chance."""
 
 
 class ReviewHelpScreen(ModalScreen[None]):

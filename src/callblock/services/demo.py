@@ -34,6 +34,23 @@ LAST = """Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Marti
 Gonzalez Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson White Harris Clark
 Lewis Walker Hall Young King Wright Scott Green Baker Adams Nelson O'Brien Müller Nakamura Okafor
 Brodo Lindqvist""".split()
+# How to say the harder names (a merge field, shown by the name); what leads asked for.
+SAY = {
+    "Brodo": "BROH-doh",
+    "Nakamura": "nah-kah-MOO-rah",
+    "Okafor": "oh-KAH-for",
+    "Lindqvist": "LIND-kvist",
+    "Müller": "MEW-ler",
+    "Hiroshi": "hee-ROH-shee",
+}
+INTERESTS = (
+    "the pricing guide",
+    "the ROI calculator",
+    "a demo request",
+    "the cold-calling webinar",
+    "the 2026 benchmark report",
+    "a free trial",
+)
 COMPANY_A = """Acme Globex Initech Umbrella Stark Wayne Wonka Hooli Pied Vandelay Soylent Cyberdyne
 Tyrell Oscorp Gringotts Dunder Monarch Aperture Blue Northwind Contoso""".split()
 COMPANY_B = """Corp Inc Labs Systems Analytics Logistics Health Media Partners Group Foods Software
@@ -127,6 +144,9 @@ def build_demo(
         # keeps it (a config file that sets its own [queue] schedule still wins).
         store.set_meta(SCHEDULE_KEY, json.dumps(DEMO_SCHEDULE))
         refresh_due(store, settings, settings.weights)
+        from callblock.services.demo_templates import add_demo_templates
+
+        add_demo_templates(store, now)  # the script, voicemails, emails, note, goodbye
     store.set_meta(FINGERPRINT_KEY, cadence_fingerprint(settings))
     return leads
 
@@ -203,6 +223,10 @@ def _demo_lead(
         "first_call_at": None,
         "bad_number": 0,
         "links": [f"https://www.linkedin.com/in/{first.lower()}-{last.lower()}-{lead_id}"],
+        "first_name": first,
+        "last_name": last,
+        "pronunciation": " ".join(SAY[part] for part in (first, last) if part in SAY),
+        "interest": INTERESTS[lead_id % len(INTERESTS)],  # not drawn: the demo stays the same
     }
     touches = [] if fresh else _history(rng, lead, created, now, settings)
     promise = None
@@ -222,6 +246,19 @@ def _demo_lead(
             "state": "open",
         }
     return lead, touches, promise
+
+
+def _demo_template(lead_id: int, channel: str, step: int) -> tuple[str | None, str | None]:
+    """The demo template a lead's message of `step` used, and its variant (A/B pairs split by
+    lead id, as the store's even assignment would; services/demo_templates.py)."""
+    from callblock.services.demo_templates import DEMO_TEMPLATES
+
+    own = [t for t in DEMO_TEMPLATES if t.channel.value == channel and t.step == step]
+    candidates = own or [t for t in DEMO_TEMPLATES if t.channel.value == channel and t.step is None]
+    if not candidates:
+        return None, None
+    chosen = sorted(candidates, key=lambda t: (t.variant, t.name))[lead_id % len(candidates)]
+    return chosen.name, chosen.variant or None
 
 
 # Outcomes after which a demo lead's history stops (do-not-call, qualified, a bad number).
@@ -257,7 +294,9 @@ def _history(
         if step is not None and not step.is_call:
             if lead["status"] == LeadStatus.NEW.value:
                 lead["status"] = LeadStatus.WORKING.value
+            template, variant = _demo_template(lead["id"], step.channel, number)
             row = {"channel": step.channel, "outcome": "sent", "note": "", "step": number}
+            row |= {"template": template, "variant": variant}
             rows.append({"lead_id": lead["id"], "rep": rep, "at": iso(at), **row, "undone": 0})
             if code in _ENDS_HISTORY:  # where a dial would have ended it (same draws after)
                 break
@@ -281,6 +320,8 @@ def _history(
                 "outcome": code,
                 "note": note,
                 "step": None,
+                "template": None,
+                "variant": None,
                 "undone": 0,
             }
         )

@@ -55,6 +55,10 @@ LEAD_FIELDS = (
     "extra",
     "other_phones",
     "other_emails",
+    "first_name",
+    "last_name",
+    "pronunciation",
+    "interest",
 )
 FORMATS = ("csv", "jsonl", "json")
 
@@ -117,6 +121,10 @@ def lead_records(store: Store, start: str | None, end: str | None) -> Iterator[d
             "extra": store.lead_extra(lead.id),  # unknown columns kept by an import
             "other_phones": list(lead.other_phones),  # kept besides `phone` (E.164)
             "other_emails": list(lead.other_emails),
+            "first_name": lead.first_name,
+            "last_name": lead.last_name,
+            "pronunciation": lead.pronunciation,
+            "interest": lead.interest,
         }
 
 

@@ -371,6 +371,10 @@ def _record(row: LeadRow, now: Any, settings: Settings) -> dict[str, Any]:
         "created_at": iso(created),
         "notes": row.notes,
         "extra": row.extra,
+        "first_name": row.first_name,
+        "last_name": row.last_name,
+        "pronunciation": row.pronunciation,
+        "interest": row.interest,
     }
 
 

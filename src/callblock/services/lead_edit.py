@@ -9,6 +9,7 @@ from callblock.clock import iso
 from callblock.config import Settings
 from callblock.domain.calling import UnknownZoneError, zone_info
 from callblock.domain.models import FIT_CRITERIA, NO_PHONE, Lead, LeadStatus, Temperature
+from callblock.domain.names import name_parts, parts_differ
 from callblock.domain.phones import PhoneError, normalize_phone
 from callblock.domain.regions import region_text
 from callblock.domain.text import FIELD_MAX, NAME_MAX
@@ -23,6 +24,10 @@ from callblock.store import Store
 # The fields the lead screen's form edits, in its order: (field, label).
 EDIT_FIELDS = (
     ("name", "Name"),
+    ("first_name", "First name"),  # parsed from the name; a correction is kept
+    ("last_name", "Last name"),
+    ("pronunciation", "Say it"),  # "BROH-doh"
+    ("interest", "Interest"),  # what they asked for or downloaded
     ("company", "Company"),
     ("title", "Title"),
     ("phone", "Phone"),
@@ -32,12 +37,17 @@ EDIT_FIELDS = (
     ("owner", "Owner"),
     ("status", "Status"),
 )
+_NAMES = ("name", "owner", "first_name", "last_name")
 
 
 def edit_values(lead: Lead) -> dict[str, str]:
     """The lead's editable fields as the form shows them."""
     return {
         "name": lead.name,
+        "first_name": lead.first_name,
+        "last_name": lead.last_name,
+        "pronunciation": lead.pronunciation,
+        "interest": lead.interest,
         "company": lead.company,
         "title": lead.title,
         "phone": lead.phone_display or lead.phone,
@@ -57,16 +67,17 @@ def update_lead(
     settings: Settings,
 ) -> Lead:
     """Validate and save edited fields (only those given); returns the lead as stored. A new
-    status or zone moves the lead's next due time (nurture has its own rhythm)."""
+    status or zone moves the lead's next due time (nurture has its own rhythm). A new name
+    re-parses the first and last name unless a rep corrected them (see `name_changes`)."""
     lead = get_lead(store, lead_id)
     changes: dict[str, Any] = {}
     for name, raw in values.items():
-        text = checked_line(raw, name, NAME_MAX if name in ("name", "owner") else FIELD_MAX)
+        text = checked_line(raw, name, NAME_MAX if name in _NAMES else FIELD_MAX)
         if name == "name":
             if not text:
                 raise ServiceError("name: must not be empty")
             changes["name"] = text
-        elif name in ("company", "title"):
+        elif name in ("company", "title", "first_name", "last_name", "pronunciation", "interest"):
             changes[name] = text
         elif name == "owner":
             changes["owner"] = text or None
@@ -93,11 +104,30 @@ def update_lead(
                 raise ServiceError(f"status: {text!r} is not one of {known}") from None
         else:
             raise ServiceError(f"{name}: not an editable field")
+    changes |= name_changes(lead, changes)
     with store.transaction():
         store.update_lead_fields(lead_id, changes)
         if {"status", "timezone", "phone"} & set(changes):
             refresh_due(store, settings, current_weights(store, settings), [lead_id])
     return get_lead(store, lead_id)
+
+
+def name_changes(lead: Lead, changes: dict[str, Any]) -> dict[str, str]:
+    """The first and last name after an edit: a part the edit gives a new value for is that
+    value; on a new name, the parts nobody corrected (they are what the old name parses to, or
+    empty) follow the new name."""
+    given: dict[str, str] = {
+        part: changes[part]
+        for part in ("first_name", "last_name")
+        if part in changes and changes[part] != getattr(lead, part)
+    }
+    if changes.get("name", lead.name) == lead.name:
+        return given
+    stored = (lead.first_name, lead.last_name)
+    if any(stored) and parts_differ(*stored, lead.name):
+        return given  # a rep's correction outlives a new spelling of the name
+    first, last = name_parts(changes["name"])
+    return {"first_name": first, "last_name": last} | given
 
 
 def _phone(text: str, lead: Lead, region: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from callblock.clock import Clock, iso
 from callblock.config import Settings
 from callblock.domain.calling import UnknownZoneError, zone_info
 from callblock.domain.models import Lead, LeadStatus, Temperature, Touch
+from callblock.domain.names import given_parts
 from callblock.domain.phones import PhoneError, normalize_phone
 from callblock.domain.regions import RegionError, parse_region
 from callblock.domain.text import NAME_MAX
@@ -53,14 +54,26 @@ def add_lead(
     owner: str | None = None,
     notes: str = "",
     created: datetime | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    pronunciation: str = "",
+    interest: str = "",
     settings: Settings,
 ) -> int:
     """Validate and add one lead; returns its id. Nothing is written when a field is bad (too
-    long included: refused naming the field, never cut)."""
+    long included: refused naming the field, never cut). The first and last name not given
+    are parsed from the name."""
     clean_name = checked_line(name, "name", NAME_MAX)
     if not clean_name:
         raise ServiceError("name: must not be empty")
     fields = {
+        **given_parts(
+            clean_name,
+            checked_line(first_name, "first_name", NAME_MAX),
+            checked_line(last_name, "last_name", NAME_MAX),
+        ),
+        "pronunciation": checked_line(pronunciation, "pronunciation"),
+        "interest": checked_line(interest, "interest"),
         "company": checked_line(company, "company"),
         "title": checked_line(title, "title"),
         "email": checked_email(email),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from callblock.clock import Clock, iso, parse_iso
 from callblock.config import Settings
@@ -24,6 +25,9 @@ from callblock.domain.periods import Period, PeriodError, day_start, local_day, 
 from callblock.services import ServiceError
 from callblock.services.leads import get_lead
 from callblock.store import Store
+
+if TYPE_CHECKING:
+    from callblock.domain.template_figures import TemplateFigures
 
 LOG_PAGE = 200  # DataTable measures every row (~80 µs): show the log a page at a time
 CRACKS_LIMIT = 100  # rows per kind; the totals count them all
@@ -139,6 +143,20 @@ def _rep_counts(c: dict[str, int], moved: int, parts: list[int]) -> RepCounts:
         leads=parts[1],
         session_dials=parts[2],
     )
+
+
+def template_report(
+    store: Store, period: Period | None, *, rep: str | None = None
+) -> tuple[list[TemplateFigures], list[str]]:
+    """Figures per template, variant and segment over the period (None: all time), of `rep`
+    or the team; and the plain notes on comparisons that rest on too few sends."""
+    from callblock.domain.template_figures import template_figures, thin_comparisons
+
+    if rep is not None and not store.rep_has_record(rep):
+        raise ServiceError(f"no rep named {rep!r}")
+    start, end = (iso(period.start), iso(period.end)) if period else (None, None)
+    rows = template_figures(store.template_counts(start, end, rep))
+    return rows, thin_comparisons(rows, store.templates())
 
 
 def log_page(store: Store, period: Period, where: LogFilter, offset: int = 0) -> LogPage:

@@ -78,21 +78,15 @@ def due_tasks(
 
 
 def step_template(store: Store, lead: Lead, channel: str, step: int) -> Template | None:
-    """The template serving a step for this lead: its variant, assigned evenly and kept. (The
-    templates track's `services.templates.step_template` does the same; this one stands in
-    until that is merged.)"""
+    """The template serving a task's step for this lead (its variant): services/templates.py,
+    for a channel that has templates."""
+    from callblock.services.templates import step_template as templates_step_template
+
     try:
         kind = TemplateChannel(channel)
     except ValueError:
         return None
-    candidates = store.step_templates(kind, step)
-    if not candidates:
-        return None
-    variants = sorted({t.variant for t in candidates})
-    if len(variants) == 1:
-        return candidates[0]
-    chosen = store.lead_variant(lead.id, kind, step, variants)
-    return next(t for t in candidates if t.variant == chosen)
+    return templates_step_template(store, lead, kind, step)
 
 
 def complete_task(

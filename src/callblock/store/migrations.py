@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Callable
 
 from callblock.store.filters import DNC_LIFTED, open_where
+from callblock.store.name_backfill import backfill_name_parts
 
 # The words the queue's partial indexes are built on (store/filters.py writes them from the
 # domain's definitions; the queue's queries repeat them exactly so SQLite uses the indexes).
@@ -426,6 +427,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _record_region,  # 11
     _outside_window,  # 12
     _channels,  # 13
-    _cadence_tasks,  # 14 (the cadence track's; after the other tracks' on merge)
+    backfill_name_parts,  # 14
+    _cadence_tasks,  # 15
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

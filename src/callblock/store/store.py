@@ -40,6 +40,7 @@ from callblock.store.sessions import SessionQueries
 from callblock.store.tasks import TaskQueries
 from callblock.store.team import TeamQueries
 from callblock.store.team_settings import TeamSettingsQueries
+from callblock.store.template_reports import TemplateReportQueries
 from callblock.store.templates import TemplateQueries
 
 
@@ -48,6 +49,7 @@ class Store(
     ScheduleQueries,
     SessionQueries,
     ReportQueries,
+    TemplateReportQueries,
     SlotQueries,
     CallNumberQueries,
     LeadAdmin,

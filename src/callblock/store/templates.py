@@ -84,14 +84,13 @@ class TemplateQueries:
         spread over the leads, and stable per lead."""
         if not variants:
             return ""
+        kept = self._kept_variant(lead_id, channel, step)
+        if kept in variants:  # the usual case: read only, no write lock taken
+            return str(kept)
         with write_transaction(self.conn):
-            row = self.conn.execute(
-                "SELECT variant FROM template_variants WHERE lead_id = ? AND channel = ? "
-                "AND step = ?",
-                (lead_id, channel.value, step),
-            ).fetchone()
-            if row is not None and row[0] in variants:
-                return str(row[0])
+            kept = self._kept_variant(lead_id, channel, step)
+            if kept in variants:
+                return str(kept)
             marks = ", ".join("?" for _ in variants)
             used = dict(
                 self.conn.execute(
@@ -107,3 +106,10 @@ class TemplateQueries:
                 (lead_id, channel.value, step, chosen),
             )
         return chosen
+
+    def _kept_variant(self, lead_id: int, channel: TemplateChannel, step: int) -> str | None:
+        row = self.conn.execute(
+            "SELECT variant FROM template_variants WHERE lead_id = ? AND channel = ? AND step = ?",
+            (lead_id, channel.value, step),
+        ).fetchone()
+        return None if row is None else str(row[0])

@@ -15,7 +15,7 @@ from callblock.domain.calling import local_time
 from callblock.domain.models import Temperature, Touch
 from callblock.domain.priority import QueueItem
 from callblock.widgets.lead_detail import other_contacts, region_label
-from callblock.widgets.plain import plain
+from callblock.widgets.plain import plain, say_it
 
 _HEAT_STYLE = {
     Temperature.HOT: "bold $error",
@@ -68,6 +68,7 @@ class LeadCard(Vertical):
                 [
                     Content.assemble(
                         plain(lead.name, "bold"),
+                        *say_it(lead),
                         "  ",
                         (f" {lead.temperature.value.upper()} ", _HEAT_STYLE[lead.temperature]),
                     ),

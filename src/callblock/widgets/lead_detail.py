@@ -13,7 +13,7 @@ from callblock.domain.calling import local_time
 from callblock.domain.models import FIT_CRITERIA, Lead, Temperature, fit_score
 from callblock.domain.regions import short_region
 from callblock.domain.text import plural
-from callblock.widgets.plain import plain
+from callblock.widgets.plain import plain, say_it
 
 HEAT_STYLE = {
     Temperature.HOT: "bold $error",
@@ -69,6 +69,7 @@ class LeadDetail(Static):
         lines = [
             Content.assemble(
                 plain(lead.name, "bold"),
+                *say_it(lead),
                 "  ",
                 (f" {lead.temperature.value.upper()} ", HEAT_STYLE[lead.temperature]),
                 "  ",
@@ -82,6 +83,7 @@ class LeadDetail(Static):
             ),
             *([Content.assemble(("region ", "dim"), plain(region))] if region else []),
             plain(lead.email or "no email"),
+            *([plain(f"interest: {lead.interest}")] if lead.interest else []),
             *(plain(line) for line in other_contacts(lead)),
             plain(f"lead {lead.id} · owner {lead.owner or '—'}"),
             plain(f"since {lead.created_at:%Y-%m-%d} · {plural(lead.attempts, 'attempt')}"),

@@ -9,6 +9,7 @@ from callblock.domain.calling import local_time
 from callblock.domain.cracks import KINDS
 from callblock.domain.figures import RepFigures, format_figure
 from callblock.domain.logs import LogPage
+from callblock.domain.template_figures import TemplateFigures, format_rate
 from callblock.domain.text import clean_line
 from callblock.services.review import Cracks
 
@@ -109,3 +110,37 @@ class CracksTable(LeadRows):
                 Text(clean_line(crack.detail, 60)),
                 key=key,
             )
+
+
+TEMPLATE_COLUMNS = (
+    ("template", "template"),
+    ("var", "variant"),
+    ("channel", "channel"),
+    ("seg", "segment"),
+    ("sent", "sent"),
+    ("repl", "replies"),
+    ("cont", "contacts"),
+    ("meet", "meetings"),
+    ("repl%", "reply_rate"),
+    ("meet%", "meeting_rate"),
+)
+
+
+class TemplateTable(DataTable[Text]):
+    """Figures per template, variant and segment (`report --by template`)."""
+
+    def on_mount(self) -> None:
+        self.cursor_type = "row"
+        self.zebra_stripes = True
+        self.add_columns(*(label for label, _ in TEMPLATE_COLUMNS))
+
+    def show(self, rows: list[TemplateFigures]) -> None:
+        self.clear()
+        for row in rows:
+            cells = [Text(clean_line(row.template, 18)), Text(clean_line(row.variant, 3))]
+            cells += [Text(row.channel), Text(row.segment)]
+            cells += [
+                Text(format_rate(value) if name.endswith("_rate") else str(value), justify="right")
+                for name, value in ((n, getattr(row, n)) for _, n in TEMPLATE_COLUMNS[4:])
+            ]
+            self.add_row(*cells)

@@ -1,0 +1,47 @@
+"""The template report's query (issue 11), mixed into Store: touches that record a template,
+counted by template, variant and the lead's temperature (see domain/template_figures.py)."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING
+
+from callblock.domain.template_figures import NOT_SENT
+from callblock.store.reports import CONTACT_CODES
+
+if TYPE_CHECKING:
+    from callblock.domain.template_figures import TemplateCounts
+
+_CONTACTS = ", ".join(f"'{code}'" for code in CONTACT_CODES)
+_NOT_SENT = ", ".join(f"'{code}'" for code in NOT_SENT)
+
+
+class TemplateReportQueries:
+    conn: sqlite3.Connection
+
+    def template_counts(
+        self, start: str | None = None, end: str | None = None, rep: str | None = None
+    ) -> list[TemplateCounts]:
+        """Live touches with a template in [start, end) (open ends: no bound), of `rep` or
+        everyone, counted per template, variant and segment. The channel is the template's as
+        stored, else (a deleted template) that of the touches that sent it."""
+        from callblock.domain.template_figures import TemplateCounts
+
+        where, params = ["t.template IS NOT NULL", "t.undone = 0"], []
+        for clause, value in (("t.at >= ?", start), ("t.at < ?", end), ("t.rep = ?", rep)):
+            if value is not None:
+                where.append(clause)
+                params.append(value)
+        rows = self.conn.execute(
+            "SELECT t.template, coalesce(t.variant, ''), "
+            "coalesce(p.channel, max(CASE WHEN t.outcome NOT IN "
+            f"({_NOT_SENT}) THEN t.channel END), max(t.channel)), l.temperature, "
+            f"sum(t.outcome NOT IN ({_NOT_SENT})), sum(t.outcome = 'replied'), "
+            f"sum(t.outcome IN ({_CONTACTS})), sum(t.outcome = 'meeting') "
+            "FROM touches t JOIN leads l ON l.id = t.lead_id "
+            "LEFT JOIN templates p ON p.name = t.template "
+            f"WHERE {' AND '.join(where)} "
+            "GROUP BY t.template, coalesce(t.variant, ''), l.temperature",
+            params,
+        )
+        return [TemplateCounts(*row) for row in rows]
