@@ -120,6 +120,8 @@ def complete_task(
         if index is None or index >= len(steps) or lead.task_channel is None:
             raise ServiceError(f"lead {lead_id} has no task to do (its next step is not a task)")
         step = steps[index]
+        if step.is_call:  # the schedule changed since the task was set: it is a call now
+            raise ServiceError(f"lead {lead_id}'s step {index + 1} is a call; dial it")
         status = lead.status
         if status is LeadStatus.NEW:
             status = LeadStatus.WORKING
@@ -154,13 +156,14 @@ def complete_task(
 
 def postpone_task(store: Store, settings: Settings, *, lead_id: int, until: datetime) -> None:
     """Move the lead's task to `until` (kept while it is the same step)."""
-    lead = _live_lead(store, lead_id)
-    if lead.task_step is None:
-        raise ServiceError(f"lead {lead_id} has no task to postpone")
-    if lead.task_due_at is not None and until <= lead.task_due_at:
-        raise ServiceError(f"until: {iso(until)} is not after the task's due time")
-    if not store.set_task_due(lead_id, iso(until)):
-        raise ServiceError(f"lead {lead_id} has no task to postpone")
+    with store.transaction():
+        lead = _live_lead(store, lead_id)
+        if lead.task_step is None:
+            raise ServiceError(f"lead {lead_id} has no task to postpone")
+        if lead.task_due_at is not None and until <= lead.task_due_at:
+            raise ServiceError(f"until: {iso(until)} is not after the task's due time")
+        if not store.set_task_due(lead_id, iso(until)):
+            raise ServiceError(f"lead {lead_id} has no task to postpone")
 
 
 def record_channel_touch(
