@@ -322,6 +322,9 @@ def build_parser() -> argparse.ArgumentParser:
     from callblock.cli.templates import add_template_commands
 
     add_template_commands(command, lambda sub: _common(sub, suppress=True), _Parser)
+    from callblock.cli.send import add_send_command
+
+    add_send_command(command)
     return parser
 
 

@@ -152,7 +152,7 @@ def _open_app(args: argparse.Namespace, settings: Settings, clock: Clock, start:
 
 
 # Commands that write what a user typed: a damaged file is refused before it is written to.
-CHECKED_WRITES = frozenset({"add", "log", "merge", "import", "lift-dnc", "templates"})
+CHECKED_WRITES = frozenset({"add", "log", "merge", "import", "lift-dnc", "templates", "send"})
 # Each command's body lives in a module of its topic, imported only when run (start-up).
 ELSEWHERE = (
     dict.fromkeys(("demo", "add", "log", "queue", "history", "lift-dnc"), "callblock.cli.leads")
@@ -161,6 +161,7 @@ ELSEWHERE = (
     | dict.fromkeys(("import", "dupes", "merge", "leads"), "callblock.cli.imports")
     | {"team": "callblock.cli.team"}
     | dict.fromkeys(("templates", "render"), "callblock.cli.templates")
+    | {"send": "callblock.cli.send"}
     | {"tasks": "callblock.cli.tasks"}
 )
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from callblock.config.settings import DEFAULT_KEYS, ConfigError, Settings
+from callblock.config.smtp import read_smtp
 from callblock.domain.cadence import MAX_STEPS, Cadence, ScheduleError, parse_step
 from callblock.domain.calling import CallingRules, CallingWindow, UnknownZoneError, zone_info
 from callblock.domain.phones import default_region_problem
@@ -188,8 +189,8 @@ class _Reader:
             elif key == "blocks":
                 if not isinstance(value, list):
                     raise where.error(None, key, "must be an array of [[blocks]] tables")
-            else:
-                known = ", ".join([*_TOP, *_FLAT, "blocks"])
+            elif key != "smtp":  # [smtp]: config/smtp.py checks it
+                known = ", ".join([*_TOP, *_FLAT, "blocks", "smtp"])
                 raise where.error(None, key, f"unknown key (known: {known})")
         if "default_region" in data and (problem := default_region_problem(data["default_region"])):
             raise where.error(None, "default_region", problem)
@@ -212,6 +213,7 @@ class _Reader:
                 "warm_untouched_days", _DEFAULT.warm_untouched_days
             ),
             source=where.file,
+            smtp=read_smtp(data.get("smtp"), where),
         )
         settings = replace(settings, **self.shares(queue))
         return replace(settings, **self.weights(data.get("weights", {})), **self.blocks(data))

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from callblock.config.smtp import SmtpSettings
 from callblock.domain.cadence import Cadence
 from callblock.domain.calling import CallingRules
 from callblock.domain.outcomes import OUTCOMES
@@ -54,6 +55,7 @@ class Settings:
     # `timezone` is both the rep's and the team's. Stored due times are computed in this zone,
     # never in a rep's own, so reps in different zones agree on them.
     team_timezone: str | None = None
+    smtp: SmtpSettings | None = None  # [smtp]: where email is sent from (None: not set up)
 
     @property
     def team_zone(self) -> str:

@@ -5,6 +5,7 @@ user's config file may then hold only personal keys. Which is which (README, "Te
 - team: `timezone` (the team's zone), `default_region`, `[block]`, `[queue]`,
   `[calling_window]` (and its regions), `[weights]`, `[[blocks]]`, `[review]`: they decide which
   lead comes up when and how the team's log is read, so they must be the same for everyone;
+  `[smtp]` (the team's mail server; never its password, only where to find it);
 - personal: `[keys]` (key bindings).
 """
 
@@ -30,6 +31,7 @@ TEAM_KEYS = (
     "weights",
     "blocks",
     "review",
+    "smtp",
 )
 SET_LABEL = "team settings --set"
 
@@ -50,6 +52,7 @@ def team_data(settings: Settings) -> dict[str, Any]:
     window: dict[str, Any] = _window(calling.default)
     window["regions"] = {code: _window(rule) for code, rule in calling.regions.items()}
     names = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    smtp = {"smtp": settings.smtp.data()} if settings.smtp is not None else {}
     return {
         "timezone": settings.timezone,
         "default_region": settings.default_region,
@@ -66,6 +69,7 @@ def team_data(settings: Settings) -> dict[str, Any]:
             for b in settings.blocks
         ],
         "review": {"warm_untouched_days": settings.warm_untouched_days},
+        **smtp,
     }
 
 
@@ -214,7 +218,9 @@ def in_order(data: dict[str, Any], template: dict[str, Any] | None = None) -> di
     """`data` with its keys in the order the defaults have them (the config file's order, hours
     0 to 23), keys the defaults lack after them."""
     if template is None:
-        template = team_data(Settings())
+        from callblock.config.smtp import KEYS as SMTP_KEYS
+
+        template = team_data(Settings()) | {"smtp": dict.fromkeys(SMTP_KEYS)}
     ordered = {key: data[key] for key in template if key in data}
     ordered |= {key: value for key, value in data.items() if key not in ordered}
     return {

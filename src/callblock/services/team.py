@@ -10,7 +10,7 @@ records nothing and two `team` commands on one database never interleave their e
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -76,14 +76,18 @@ def add_rep(
     with store.transaction():
         existing = store.get_rep(name)
         if existing is not None and existing.current:
-            if key is None:
+            contact_only = role is None and timezone is None and bool(mail or number)
+            if key is None and not contact_only:
                 raise ServiceError(f"{name} is already a rep of this team (see `team list`)")
-            if any(value is not None for value in (role, timezone, email, phone)):
+            if key is not None and any(v is not None for v in (role, timezone, email, phone)):
                 raise ServiceError(
                     f"{name} is already a rep; to add a key give only --key-file and "
                     "--authorized-keys"
                 )
             rep = existing
+            if key is None:  # a current rep's email or phone: set (the sender of their email)
+                rep = replace(existing, email=mail or existing.email, phone=number or rep.phone)
+                store.save_rep(rep, iso(existing.added_at) if existing.added_at else now)
         else:
             if similar := store.rep_spelled_like(name):
                 raise ServiceError(f"{name}: the team already has {similar.name}; use one spelling")
