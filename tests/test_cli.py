@@ -62,6 +62,8 @@ def test_add_log_history_round_trip(capsys, tmp_path: Path) -> None:
         "rep": "alice",
         "channel": "call",
         "outcome": "callback",
+        "template": None,
+        "variant": None,
         "note": "wants pricing",
     }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import datetime
+from typing import Any
 
 from callblock.clock import Clock, iso, parse_iso
 from callblock.config import Settings
@@ -71,6 +72,9 @@ def _log(args: argparse.Namespace, store: Store, settings: Settings, clock: Cloc
     from callblock.services.dialing import record_outcome, resolve_outcome
     from callblock.services.team import rep_profile
 
+    if args.channel != "call":
+        return _log_message(args, store, settings, clock)
+
     outcome = resolve_outcome(args.outcome)
     when = None
     zone, _role = rep_profile(store, args.rep, settings.timezone)
@@ -97,6 +101,41 @@ def _log(args: argparse.Namespace, store: Store, settings: Settings, clock: Cloc
     }
     due = f", {outcome.creates} at {when.isoformat(timespec='minutes')}" if when else ""
     return emit(args, data, f"recorded {outcome.code} for lead {args.lead}{due}")
+
+
+def _log_message(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:
+    """A touch on email, LinkedIn or SMS (services/tasks.py)."""
+    from callblock.services.tasks import record_channel_touch
+
+    if args.when is not None:
+        raise ServiceError(f"when: a touch on {args.channel} takes no time")
+    if args.outside_window:
+        raise ServiceError(f"outside-window: calling hours are for calls, not {args.channel}")
+    touch = record_channel_touch(
+        store,
+        settings,
+        lead_id=args.lead,
+        rep=args.rep,
+        channel=args.channel,
+        outcome=args.outcome,
+        now=clock.now(),
+        note=args.note,
+    )
+    data = {
+        "touch_id": touch.touch_id,
+        "lead_id": args.lead,
+        "channel": args.channel,
+        "outcome": args.outcome,
+        "step": touch.completed_step,
+        "callback_at": iso(touch.callback_at) if touch.callback_at else None,
+    }
+    text = f"recorded {args.channel} {args.outcome} for lead {args.lead}"
+    if touch.completed_step is not None:
+        text += f" (step {touch.completed_step} done)"
+    if touch.callback_at is not None:
+        shown = local_time(touch.callback_at, settings.timezone)
+        text += f"; sequence ended, callback due {shown:%Y-%m-%d %H:%M}"
+    return emit(args, data, text)
 
 
 def _parse_when(text: str, zone: str, now: datetime) -> datetime:
@@ -149,25 +188,43 @@ def _history(args: argparse.Namespace, store: Store, settings: Settings, clock: 
             "rep": t.rep,
             "channel": t.channel.value,
             "outcome": t.outcome,
+            "template": t.template,
+            "variant": t.variant,
             "note": t.note,
         }
         for t in touches
     ]
     # Lifts off do-not-call (from the audit table) among the touches, by time.
     rows += [
-        {"at": iso(x.at), "rep": x.rep, "channel": "", "outcome": "dnc-lifted", "note": x.reason}
+        {
+            "at": iso(x.at),
+            "rep": x.rep,
+            "channel": "",
+            "outcome": "dnc-lifted",
+            "template": None,
+            "variant": None,
+            "note": x.reason,
+        }
         for x in dnc_lifts(store, args.lead)
     ]
     rows.sort(key=lambda row: row["at"], reverse=True)
     lines = [
         f"{local_time(parse_iso(r['at']), settings.timezone):%Y-%m-%d %H:%M}  {cell(r['rep'], 10)} "
-        f"{r['channel']:<9} {r['outcome']:<15} {clean_line(r['note'])}"
+        f"{r['channel']:<9} {r['outcome']:<15} {clean_line(_with_template(r))}"
         for r in rows
     ]
     head = f"{'at':<16}  {'rep':<10} {'channel':<9} {'outcome':<15} note"
     if not lines:
         return emit(args, rows, f"lead {args.lead} has no touches")
     return emit(args, rows, "\n".join([head, *lines]))
+
+
+def _with_template(row: dict[str, Any]) -> str:
+    """The note, after the template (and variant) the touch used or answered."""
+    if not row["template"]:
+        return str(row["note"])
+    used = f"[{row['template']}{' ' + row['variant'] if row['variant'] else ''}]"
+    return f"{used} {row['note']}".rstrip()
 
 
 def _lift_dnc(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:

@@ -10,6 +10,7 @@ from typing import Any, NoReturn
 from callblock import __version__
 from callblock.cli.ssh import add_ssh_session_command
 from callblock.cli.team import add_rep_commands
+from callblock.domain.cadence import STEP_CHANNELS, TASK_OUTCOMES, TASKS_MAX
 from callblock.domain.outcomes import OUTCOMES
 from callblock.domain.ranges import (
     DEMO_LEADS_MAX,
@@ -163,7 +164,14 @@ def build_parser() -> argparse.ArgumentParser:
     _json_flag(add)
 
     log = command("log", "record a dial outcome from outside the app (same effects as the key)")
-    log.epilog = "outcome codes:\n" + "\n".join(f"  {o.code:<15} {o.label}" for o in OUTCOMES)
+    log.epilog = (
+        "outcome codes (--channel call):\n"
+        + "\n".join(f"  {o.code:<15} {o.label}" for o in OUTCOMES)
+        + "\n\n--channel email|linkedin|sms: "
+        + ", ".join(TASK_OUTCOMES)
+        + "\n  sent, done and skipped complete the lead's task on that channel; replied ends "
+        "the sequence\n  and puts the lead at the top of its owner's queue (a callback due now)"
+    )
     log.formatter_class = argparse.RawDescriptionHelpFormatter
     log.add_argument("--lead", type=LEAD_ID, required=True, metavar="ID", help="the lead's id")
     log.add_argument(
@@ -172,7 +180,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="CODE",
         help="what happened: one of the outcome codes below",
     )
-    log.add_argument("--note", default="", metavar="TEXT", help="a one-line note on the call")
+    log.add_argument(
+        "--channel",
+        default="call",
+        choices=STEP_CHANNELS,
+        help="the touch's channel (default call)",
+    )
+    log.add_argument("--note", default="", metavar="TEXT", help="a one-line note on the touch")
     log.add_argument(
         "--when",
         default=None,
@@ -213,6 +227,16 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"any day of the week, years {WINDOW} (default: this week)",
     )
     _json_flag(plan)
+
+    tasks = command("tasks", "the email, LinkedIn and SMS steps of the cadence due now for you")
+    tasks.add_argument(
+        "--limit",
+        type=_int_in(1, TASKS_MAX),
+        default=200,
+        metavar="N",
+        help=f"how many, 1..{TASKS_MAX} (default 200)",
+    )
+    _json_flag(tasks)
 
     history = command("history", "a lead's touches, newest first")
     history.add_argument("--lead", type=LEAD_ID, required=True, metavar="ID", help="the lead's id")

@@ -162,6 +162,7 @@ ELSEWHERE = (
     | {"team": "callblock.cli.team"}
     | dict.fromkeys(("templates", "render"), "callblock.cli.templates")
     | {"send": "callblock.cli.send"}
+    | {"tasks": "callblock.cli.tasks"}
 )
 
 

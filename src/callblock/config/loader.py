@@ -12,7 +12,7 @@ from typing import Any
 
 from callblock.config.settings import DEFAULT_KEYS, ConfigError, Settings
 from callblock.config.smtp import read_smtp
-from callblock.domain.cadence import Cadence, ScheduleError, parse_step
+from callblock.domain.cadence import MAX_STEPS, Cadence, ScheduleError, parse_step
 from callblock.domain.calling import CallingRules, CallingWindow, UnknownZoneError, zone_info
 from callblock.domain.phones import default_region_problem
 from callblock.domain.planning import BlockRule, BlockRuleError, check_rule
@@ -69,7 +69,6 @@ RANGES: dict[str, tuple[int, int]] = {
     "blocks.target_dials": (0, 10_000),
     "review.warm_untouched_days": (1, 3650),
 }
-MAX_STEPS = 100  # [queue] schedule; each step's "+N" / "day N" is capped in domain/cadence.py
 _HOUR = re.compile(r"[0-9]{1,2}")
 
 

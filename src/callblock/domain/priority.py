@@ -206,7 +206,8 @@ def explain(item: QueueItem, now: datetime, rules: QueueRules, rep: str) -> tupl
         waited = _age((now - (lead.last_touch_at or lead.created_at)).total_seconds() / 60)
         return (f"nurture: last touch {waited} ago", where, day_reason)
     due = _since(lead.next_due_at or now, now, lead.zone(rules.default_zone))
-    attempt = f"attempt {lead.attempts + 1} of {rules.max_attempts}, due {due}"
+    calls = max(rules.cadence.calls, lead.attempts + 1)  # the call steps (not emails)
+    attempt = f"attempt {lead.attempts + 1} of {calls}, due {due}"
     return (attempt, f"{lead.temperature.value}, fit {lead.fit_score:.0%}", where, day_reason)
 
 

@@ -22,7 +22,9 @@ ROLES = ("rep", "lead")
 
 # The commands a role may run as an SSH original command (`ssh host queue --json`); the app
 # itself (no command) is open to every role. `team list` is the only `team` command allowed.
-REP_COMMANDS = frozenset({"dial", "queue", "plan", "history", "leads", "log", "add", "send"})
+REP_COMMANDS = frozenset(
+    {"dial", "queue", "tasks", "plan", "history", "leads", "log", "add", "send"}
+)
 LEAD_COMMANDS = REP_COMMANDS | {
     "review",
     "report",
@@ -38,7 +40,7 @@ TEAM_COMMANDS_OVER_SSH = frozenset({"list"})
 # Commands that act as the rep working (`home` is the app without a command): they need a
 # usable rep name, and a rep removed from the team is refused.
 ACTS_AS_REP = frozenset(
-    "home dial review log queue plan merge lift-dnc templates render send".split()
+    "home dial review log queue tasks plan merge lift-dnc templates render send".split()
 )
 
 # Options that choose who is working or on which data: fixed by the forced command, never by

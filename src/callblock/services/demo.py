@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,7 +17,14 @@ from callblock.domain.planning import REFERENCE_WEIGHT
 from callblock.domain.ranges import DEMO_LEADS_MAX
 from callblock.domain.weights import Weights
 from callblock.services import ServiceError
-from callblock.services.cadence import FINGERPRINT_KEY, cadence_fingerprint, refresh_due
+from callblock.services.cadence import (
+    DEMO_SCHEDULE,
+    FINGERPRINT_KEY,
+    SCHEDULE_KEY,
+    cadence_fingerprint,
+    refresh_due,
+    with_schedule,
+)
 from callblock.store import Store
 
 FIRST = """James Mary Robert Patricia John Jennifer Michael Linda William Elizabeth David Barbara
@@ -111,6 +119,7 @@ def build_demo(
         raise ServiceError(f"leads: {leads} is outside 1..{DEMO_LEADS_MAX}")
     rng = random.Random(seed)
     now = clock.now()
+    settings = with_schedule(settings, DEMO_SCHEDULE)
     phones = _phone_cache()
     with store.transaction():
         # Checked inside the write transaction: of two demo runs on one file, the second waits
@@ -131,6 +140,9 @@ def build_demo(
             if len(lead_rows) >= 5000:
                 _flush(store, lead_rows, touch_rows, promise_rows)
         _flush(store, lead_rows, touch_rows, promise_rows)
+        # The demo runs the multi-channel schedule whatever the config's default: the database
+        # keeps it (a config file that sets its own [queue] schedule still wins).
+        store.set_meta(SCHEDULE_KEY, json.dumps(DEMO_SCHEDULE))
         refresh_due(store, settings, settings.weights)
         from callblock.services.demo_templates import add_demo_templates
 
@@ -206,6 +218,7 @@ def _demo_lead(
         "created_at": iso(created),
         "notes": _notes(rng, name, company),
         "attempts": 0,
+        "steps_done": 0,
         "last_touch_at": None,
         "first_call_at": None,
         "bad_number": 0,
@@ -215,7 +228,7 @@ def _demo_lead(
         "pronunciation": " ".join(SAY[part] for part in (first, last) if part in SAY),
         "interest": INTERESTS[lead_id % len(INTERESTS)],  # not drawn: the demo stays the same
     }
-    touches = [] if fresh else _history(rng, lead, created, now, settings.max_attempts)
+    touches = [] if fresh else _history(rng, lead, created, now, settings)
     promise = None
     every = min(97, max(total // 6, 1))  # a few promises in a small demo, ~1% in a large one
     open_lead = lead["status"] in (LeadStatus.WORKING.value, LeadStatus.NURTURE.value)
@@ -235,14 +248,35 @@ def _demo_lead(
     return lead, touches, promise
 
 
+def _demo_template(lead_id: int, channel: str, step: int) -> tuple[str | None, str | None]:
+    """The demo template a lead's message of `step` used, and its variant (A/B pairs split by
+    lead id, as the store's even assignment would; services/demo_templates.py)."""
+    from callblock.services.demo_templates import DEMO_TEMPLATES
+
+    own = [t for t in DEMO_TEMPLATES if t.channel.value == channel and t.step == step]
+    candidates = own or [t for t in DEMO_TEMPLATES if t.channel.value == channel and t.step is None]
+    if not candidates:
+        return None, None
+    chosen = sorted(candidates, key=lambda t: (t.variant, t.name))[lead_id % len(candidates)]
+    return chosen.name, chosen.variant or None
+
+
+# Outcomes after which a demo lead's history stops (do-not-call, qualified, a bad number).
+_ENDS_HISTORY = frozenset({"dnc", "meeting", "bad-number"})
+
+
 def _history(
-    rng: random.Random, lead: dict[str, Any], created: datetime, now: datetime, max_attempts: int
+    rng: random.Random, lead: dict[str, Any], created: datetime, now: datetime, settings: Settings
 ) -> list[dict[str, Any]]:
+    """The lead's touches so far, step by step of the schedule: a dial on a call step, the
+    message sent on an email, LinkedIn or SMS step (the random draws are the same either way,
+    so every lead's dials fall as they always did)."""
     count = rng.choices(range(7), (18, 20, 18, 15, 12, 9, 8))[0]
     zone = zone_info(lead["phone_timezone"] or "America/New_York")
     moments = sorted(_calling_moment(rng, created, now, zone) for _ in range(count))
+    steps = settings.cadence.steps
     rows = []
-    for at in moments:
+    for number, at in enumerate(moments, start=1):
         # Contacts follow the published weekday and hour pattern, so the learned weights and
         # the review's heat map have something real to show.
         local = at.astimezone(zone)
@@ -253,22 +287,41 @@ def _history(
         code = rng.choices(list(OUTCOME_WEIGHTS), weights)[0]
         if code == "meeting" and at > now - timedelta(days=1):
             code = "connected"
+        rep, note = rng.choice(REPS), _touch_note(rng, code)
+        lead["steps_done"] += 1
+        lead["last_touch_at"] = iso(at)
+        step = steps[number - 1] if number <= len(steps) else None
+        if step is not None and not step.is_call:
+            if lead["status"] == LeadStatus.NEW.value:
+                lead["status"] = LeadStatus.WORKING.value
+            template, variant = _demo_template(lead["id"], step.channel, number)
+            row = {"channel": step.channel, "outcome": "sent", "note": "", "step": number}
+            row |= {"template": template, "variant": variant}
+            rows.append({"lead_id": lead["id"], "rep": rep, "at": iso(at), **row, "undone": 0})
+            if code in _ENDS_HISTORY:  # where a dial would have ended it (same draws after)
+                break
+            continue
         current = LeadState(LeadStatus(lead["status"]), bool(lead["bad_number"]))
         lead["attempts"] += 1
         after = state_after(
-            current, OUTCOME_BY_CODE[code], attempts=lead["attempts"], max_attempts=max_attempts
+            current,
+            OUTCOME_BY_CODE[code],
+            attempts=lead["steps_done"],
+            max_attempts=settings.max_attempts,
         )
         lead["status"], lead["bad_number"] = after.status.value, int(after.bad_number)
         lead["first_call_at"] = lead["first_call_at"] or iso(at)
-        lead["last_touch_at"] = iso(at)
         rows.append(
             {
                 "lead_id": lead["id"],
-                "rep": rng.choice(REPS),
+                "rep": rep,
                 "at": iso(at),
                 "channel": "call",
                 "outcome": code,
-                "note": _touch_note(rng, code),
+                "note": note,
+                "step": None,
+                "template": None,
+                "variant": None,
                 "undone": 0,
             }
         )

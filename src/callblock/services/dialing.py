@@ -65,6 +65,8 @@ def record_outcome(
     check_hours: bool = False,
     outside_window: bool = False,
     rep_zone: str | None = None,
+    template: str | None = None,
+    variant: str | None = None,
 ) -> Recorded:
     """Record one dial outcome with all its effects, in one committed transaction.
 
@@ -72,7 +74,12 @@ def record_outcome(
     domain/compliance.py), unless only its calling hours are closed and `outside_window` says
     the lead asked for the call; such a touch is flagged. A block's lead was checked when it
     was shown. A callback or meeting time outside the lead's calling hours is always refused.
-    A new promise replaces the lead's open one. `rep_zone`: the zone the rep types times in."""
+    A new promise replaces the lead's open one. `rep_zone`: the zone the rep types times in.
+    `template` and `variant`: the call script or voicemail shown, kept on the touch.
+
+    Every dial is a step of the cadence (`steps_done`): the dial that completes the schedule's
+    last step moves the lead to long-term nurture, with a goodbye task when that step was not
+    itself the goodbye message."""
     outcome = resolve_outcome(code)
     note = checked_line(note, "note", TOUCH_NOTE_MAX)
     rep = clean_line(rep, NAME_MAX)  # stored clean: shown on other reps' and the lead's screens
@@ -95,7 +102,7 @@ def record_outcome(
             raise ServiceError(f"when: {late.message(rep_zone)}")
         before = state_of(lead)
         after = state_after(
-            before, outcome, attempts=lead.attempts + 1, max_attempts=settings.max_attempts
+            before, outcome, attempts=lead.steps_done + 1, max_attempts=settings.max_attempts
         )
         touch_id = store.insert_touch(
             lead_id=lead_id,
@@ -106,6 +113,8 @@ def record_outcome(
             note=note,
             session_id=session_id,
             outside_window=flagged,
+            template=clean_line(template, NAME_MAX) if template else None,
+            variant=clean_line(variant, NAME_MAX) if variant else None,
             lead_before={
                 "status": before.status.value,
                 "bad_number": before.bad_number,

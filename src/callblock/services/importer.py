@@ -39,7 +39,7 @@ from callblock.domain.merging import kept_where, merge_records
 from callblock.domain.models import Temperature
 from callblock.domain.text import NAME_MAX, clean_line
 from callblock.services import ServiceError
-from callblock.services.cadence import first_due
+from callblock.services.cadence import first_due, refresh_due
 from callblock.services.csvfile import DELIMITERS, CsvRow, read_csv
 from callblock.services.dupes import mergeable_fields
 from callblock.services.files import StagedFile, check_output, database_files
@@ -170,6 +170,8 @@ def import_csv(
             _write_rejects(rejects.stream, table.header, plan.bad_rows, report.problems)
         with store.bulk_writes(), store.transaction():
             report.lead_ids = store.insert_leads(_counted(plan.new.values(), total, progress))
+            if not options.settings.cadence.steps[0].is_call:  # a first task: see first_due
+                refresh_due(store, options.settings, options.settings.weights, report.lead_ids)
             for lead_id, changes in plan.updates.items():
                 store.update_lead_fields(lead_id, changes)
     except BaseException:

@@ -21,7 +21,9 @@ def settings_for(store: Store, personal: Settings) -> Settings:
     and a team key in the user's config file is an error naming it."""
     data = store.team_settings()
     if not data:
-        return personal
+        from callblock.services.cadence import with_database_schedule
+
+        return with_database_schedule(store, personal)  # the demo's multi-channel schedule
     from callblock.config.team import refuse_team_keys, with_personal
 
     if personal.source is not None:

@@ -397,6 +397,22 @@ def _channels(conn: sqlite3.Connection) -> None:
     )
 
 
+def _cadence_tasks(conn: sqlite3.Connection) -> None:
+    """The multi-channel cadence (issue 11): a touch that completes a task records the step it
+    completed (1-based; a dial always advances the cadence, so calls leave it NULL), and the
+    two lookups the due times need per lead: when its cadence began on a task channel, and
+    whether it replied (a reply ends the sequence)."""
+    conn.execute("ALTER TABLE touches ADD COLUMN step INTEGER")
+    conn.execute(
+        "CREATE INDEX idx_touches_task_steps ON touches(lead_id, at) "
+        "WHERE step IS NOT NULL AND undone = 0 AND channel != 'call'"
+    )
+    conn.execute(
+        "CREATE INDEX idx_touches_replied ON touches(lead_id, at) "
+        "WHERE outcome = 'replied' AND undone = 0"
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1,
     _v2,
@@ -412,5 +428,6 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _outside_window,  # 12
     _channels,  # 13
     backfill_name_parts,  # 14
+    _cadence_tasks,  # 15
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -22,9 +22,24 @@ class ScheduleRow:
     status: str
     attempts: int
     created_at: str
-    first_call_at: str | None
+    first_call_at: str | None  # the cadence's first step on any channel (a call or a task)
     last_touch_at: str | None
     zone: str  # '' when unknown: the team default applies
+    steps_done: int = 0
+    replied: bool = False  # a live reply: the sequence is over
+    task_step: int | None = None  # the task stored now (a postponed one keeps its later time)
+    task_due_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Scheduled:
+    """What the cadence sets on a lead: the next call due (the queue reads it) or the next
+    task due (the Tasks screen reads it); at most one of the two."""
+
+    next_due_at: str | None
+    task_due_at: str | None = None
+    task_step: int | None = None
+    task_channel: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,21 +68,62 @@ class ScheduleQueries:
 
     # due times ------------------------------------------------------------------------------
     def schedule_rows(self, lead_ids: Iterable[int] | None = None) -> list[ScheduleRow]:
-        sql = (
-            "SELECT id, status, attempts, created_at, first_call_at, last_touch_at, "
-            "coalesce(timezone, phone_timezone, '') FROM leads"
+        first_task = (
+            "(SELECT min(t.at) FROM touches t WHERE t.lead_id = leads.id AND t.step IS NOT NULL "
+            "AND t.undone = 0 AND t.channel != 'call')"
         )
+        replied = (
+            "EXISTS (SELECT 1 FROM touches r WHERE r.lead_id = leads.id "
+            "AND r.outcome = 'replied' AND r.undone = 0)"
+        )
+        sql = (
+            "SELECT id, status, attempts, created_at, "
+            f"coalesce(min(first_call_at, {first_task}), first_call_at, {first_task}), "
+            "last_touch_at, coalesce(timezone, phone_timezone, ''), steps_done, "
+            f"{replied}, task_step, task_due_at FROM leads"
+        )
+        rows: list[sqlite3.Row] = []
         if lead_ids is None:
-            rows = self.conn.execute(sql)
+            rows = self.conn.execute(sql).fetchall()
         else:
             ids = list(lead_ids)
-            rows = self.conn.execute(f"{sql} WHERE id IN ({', '.join('?' * len(ids))})", ids)
-        return [ScheduleRow(*row) for row in rows]
+            for start in range(0, len(ids), 10_000):  # under SQLite's limit of bound values
+                chunk = ids[start : start + 10_000]
+                marks = ", ".join("?" * len(chunk))
+                rows += self.conn.execute(f"{sql} WHERE id IN ({marks})", chunk).fetchall()
+        return [
+            ScheduleRow(
+                lead_id=row[0],
+                status=row[1],
+                attempts=row[2],
+                created_at=row[3],
+                first_call_at=row[4],
+                last_touch_at=row[5],
+                zone=row[6],
+                steps_done=row[7],
+                replied=bool(row[8]),
+                task_step=row[9],
+                task_due_at=row[10],
+            )
+            for row in rows
+        ]
 
     def set_due_times(self, due: Sequence[tuple[str | None, int]]) -> None:
         """(next_due_at, lead_id) pairs, inside the caller's transaction or one of their own."""
         with write_transaction(self.conn):
             self.conn.executemany("UPDATE leads SET next_due_at = ? WHERE id = ?", due)
+
+    def set_schedules(self, due: Sequence[tuple[Scheduled, int]]) -> None:
+        """What the cadence set on each lead, inside the caller's transaction or their own."""
+        with write_transaction(self.conn):
+            self.conn.executemany(
+                "UPDATE leads SET next_due_at = ?, task_due_at = ?, task_step = ?, "
+                "task_channel = ? WHERE id = ?",
+                [
+                    (s.next_due_at, s.task_due_at, s.task_step, s.task_channel, lead_id)
+                    for s, lead_id in due
+                ],
+            )
 
     # planning and learning ------------------------------------------------------------------
     def planned_promises(self, rep: str, start: str, end: str) -> list[PlannedCalls]:

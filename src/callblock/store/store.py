@@ -37,6 +37,7 @@ from callblock.store.queue import QueueQueries
 from callblock.store.reports import ReportQueries
 from callblock.store.schedule import ScheduleQueries
 from callblock.store.sessions import SessionQueries
+from callblock.store.tasks import TaskQueries
 from callblock.store.team import TeamQueries
 from callblock.store.team_settings import TeamSettingsQueries
 from callblock.store.template_reports import TemplateReportQueries
@@ -55,6 +56,7 @@ class Store(
     TeamQueries,
     TeamSettingsQueries,
     TemplateQueries,
+    TaskQueries,
 ):
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
@@ -171,11 +173,14 @@ class Store(
         )
 
     def refresh_lead_counters(self, lead_id: int) -> None:
-        """Recount attempts and last touch from the touches that still count."""
+        """Recount attempts, cadence steps done (every dial, and each task completed) and the
+        last touch from the touches that still count."""
         self.conn.execute(
             "UPDATE leads SET "
             "attempts = (SELECT count(*) FROM touches "
             "  WHERE lead_id = leads.id AND undone = 0 AND channel = 'call'), "
+            "steps_done = (SELECT count(*) FROM touches WHERE lead_id = leads.id AND undone = 0 "
+            "  AND (channel = 'call' OR step IS NOT NULL)), "
             "first_call_at = (SELECT min(at) FROM touches "
             "  WHERE lead_id = leads.id AND undone = 0 AND channel = 'call'), "
             "last_touch_at = (SELECT max(at) FROM touches WHERE lead_id = leads.id AND undone = 0) "
@@ -203,11 +208,14 @@ class Store(
         template: str | None = None,
         variant: str | None = None,
         message_id: str | None = None,
+        step: int | None = None,
     ) -> int:
+        """`step`: the cadence step (1-based) a task touch completes; None for a dial (every
+        dial advances the cadence) and for a touch that completes nothing."""
         cursor = self.conn.execute(
             "INSERT INTO touches (lead_id, rep, at, channel, outcome, note, session_id, undone, "
-            "lead_before, outside_window, template, variant, message_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
+            "lead_before, outside_window, template, variant, message_id, step) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)",
             (
                 lead_id,
                 rep,
@@ -221,6 +229,7 @@ class Store(
                 template,
                 variant,
                 message_id,
+                step,
             ),
         )
         return int(cursor.lastrowid or 0)
