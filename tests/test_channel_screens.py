@@ -5,13 +5,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from textual.widgets import Input, TextArea
 
 from callblock.app import CallblockApp, create_app
-from callblock.clock import FixedClock
+from callblock.clock import FixedClock, iso
 from callblock.config import Settings
-from callblock.domain.models import Template, TemplateChannel
+from callblock.config.smtp import SmtpSettings
+from callblock.domain.cadence import Cadence, parse_step
+from callblock.domain.models import Channel, Template, TemplateChannel
+from callblock.domain.reps import Rep
 from callblock.screens.power_hour import PowerHourScreen
+from callblock.screens.prompts import ConfirmScreen, WhenScreen
+from callblock.screens.tasks import TasksScreen
 from callblock.screens.templates import TemplatesScreen
 from callblock.screens.week import WeekScreen
 from callblock.services.templates import save_template
@@ -19,7 +25,8 @@ from callblock.store import Store
 from callblock.widgets.notes import NotesPane
 from callblock.widgets.script import ScriptPane
 from tests.conftest import NOW, LeadMaker
-from tests.power_hour_helpers import SIZE
+from tests.mail_helpers import make_certificate, run_server
+from tests.power_hour_helpers import SIZE, WHEN_UTC
 from tests.screen_text import screen_text, widget_text
 
 CALL_SCRIPT = Template(
@@ -171,3 +178,159 @@ async def test_the_script_stays_shown_for_the_next_lead_and_the_touch_records_it
         assert shown_next != shown_first and app.screen.query_one(ScriptPane).display
         [touch] = store.touches_for_lead(first)
         assert (touch.template, touch.variant) == ("vm-1", None)
+
+
+# The Tasks screen ----------------------------------------------------------------------------
+EMAIL = Template(
+    name="hello-email",
+    channel=TemplateChannel.EMAIL,
+    step=1,
+    subject="About {{ interest }}",
+    body="Hi {{ first_name }},\nthanks for asking about {{ interest }}.\n{{ rep.name }}",
+)
+LINKEDIN = Template(
+    name="connect",
+    channel=TemplateChannel.LINKEDIN,
+    step=2,
+    body="Hi {{ first_name }}, glad to connect about {{ company }}.",
+)
+
+
+def task_settings(settings: Settings, **changes: object) -> Settings:
+    steps = tuple(map(parse_step, ("email now", "linkedin +1d", "call +2d")))
+    return replace(settings, cadence=Cadence(steps=steps), **changes)  # type: ignore[arg-type]
+
+
+async def open_tasks(app: CallblockApp, pilot) -> TasksScreen:  # type: ignore[no-untyped-def]
+    await settle(app, pilot)
+    assert isinstance(app.screen, WeekScreen)
+    due = " ".join(widget_text(app, app.screen.query_one("#due-today")).split())
+    assert "1 task (t)" in due, due
+    await pilot.press("t")
+    await settle(app, pilot)
+    assert isinstance(app.screen, TasksScreen)
+    return app.screen
+
+
+async def test_a_due_email_shows_rendered_copies_and_is_marked_done(
+    store: Store, clock: FixedClock, settings: Settings, make_lead: LeadMaker
+) -> None:
+    settings = task_settings(settings)
+    save_template(store, EMAIL, rep="lead", now=NOW)
+    lead_id = make_lead(
+        name="Jim Brodo", email="jim@example.org", interest="pricing", settings=settings
+    )
+    app = home_app(store, clock, settings)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_tasks(app, pilot)
+        shown = screen_text(app)
+        assert "Task 1 of 1" in shown and "EMAIL" in shown and "step 1" in shown
+        assert "Subject: About pricing" in shown
+        assert "Hi Jim," in shown and "thanks for asking about pricing." in shown
+        assert "template hello-email" in shown and "jim@example.org" in shown
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert app.clipboard == "About pricing\n\nHi Jim,\nthanks for asking about pricing.\nalice"
+        assert "copied to your clipboard" in screen_text(app)
+        await pilot.press("d")
+        await settle(app, pilot)
+        [touch] = store.touches_for_lead(lead_id)
+        assert (touch.channel, touch.outcome, touch.template) == (
+            Channel.EMAIL,
+            "done",
+            "hello-email",
+        )
+        lead = store.get_lead(lead_id)
+        assert lead is not None and lead.steps_done == 1 and lead.task_channel == "linkedin"
+        assert screen.tasks == []  # the LinkedIn step is due tomorrow
+        assert "No tasks due" in screen_text(app)
+
+
+async def test_a_task_that_cannot_be_rendered_names_the_problem_and_cannot_be_copied(
+    store: Store, clock: FixedClock, settings: Settings, make_lead: LeadMaker
+) -> None:
+    settings = task_settings(settings)
+    save_template(store, EMAIL, rep="lead", now=NOW)
+    lead_id = make_lead(name="Jim Brodo", email="jim@example.org", settings=settings)
+    app = home_app(store, clock, settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_tasks(app, pilot)
+        shown = screen_text(app)
+        assert "Not ready to send" in shown and f"lead {lead_id} has no interest" in shown
+        assert "{{" not in shown
+        await pilot.press("y", "s")
+        await settle(app, pilot)
+        assert app.clipboard == "" and store.touches_for_lead(lead_id) == []
+        await pilot.press("x")  # skip the step
+        await settle(app, pilot)
+        [touch] = store.touches_for_lead(lead_id)
+        assert (touch.channel, touch.outcome) == (Channel.EMAIL, "skipped")
+
+
+async def test_a_linkedin_note_is_copied_with_the_profile_link_and_can_be_postponed(
+    store: Store, clock: FixedClock, settings: Settings, make_lead: LeadMaker
+) -> None:
+    steps = tuple(map(parse_step, ("linkedin now", "call +2d")))
+    settings = replace(settings, cadence=Cadence(steps=steps))
+    save_template(store, replace(LINKEDIN, step=1), rep="lead", now=NOW)
+    link = "https://www.linkedin.com/in/jim-brodo"
+    lead_id = make_lead(name="Jim Brodo", company="Brodo Inc", settings=settings)
+    store.update_lead_fields(lead_id, {"links": [link]})
+    app = home_app(store, clock, settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_tasks(app, pilot)
+        assert link in screen_text(app)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert app.clipboard == "Hi Jim, glad to connect about Brodo Inc."
+        assert f"paste it at {link}" in " ".join(screen_text(app).split())
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert isinstance(app.screen, WhenScreen)
+        await pilot.press(*"tomorrow 10:30", "enter")
+        await settle(app, pilot)
+        lead = store.get_lead(lead_id)
+        assert lead is not None and lead.task_due_at == WHEN_UTC
+        assert store.touches_for_lead(lead_id) == []  # postponing records no touch
+        assert "No tasks due" in screen_text(app)
+
+
+async def test_s_sends_the_email_through_smtp_after_its_warning_is_confirmed(
+    store: Store,
+    clock: FixedClock,
+    settings: Settings,
+    make_lead: LeadMaker,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    cert, key = make_certificate(tmp_path_factory.mktemp("tls"))
+    server = run_server("none", cert, key, login=False)
+    relay = next(server)
+    try:
+        settings = task_settings(settings, smtp=SmtpSettings("127.0.0.1", relay.port, "none"))
+        store.save_rep(Rep("alice", "lead", None, "alice@example.com"), iso(NOW))
+        save_template(store, EMAIL, rep="lead", now=NOW)
+        lead_id = make_lead(
+            name="JIM Brodo", email="jim@example.org", interest="pricing", settings=settings
+        )
+        app = home_app(store, clock, settings)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_tasks(app, pilot)
+            assert "all capitals" in screen_text(app)  # the warning is shown
+            await pilot.press("s")
+            await settle(app, pilot)
+            assert isinstance(app.screen, ConfirmScreen)  # the rep confirms the warning
+            await pilot.press("y")
+            await settle(app, pilot)
+            assert "✓ sent to JIM Brodo <jim@example.org>" in screen_text(app)
+        [message] = relay.inbox.messages
+        assert message.rcpt_tos == ["jim@example.org"]
+        assert b"Hi JIM," in message.data
+        [touch] = store.touches_for_lead(lead_id)
+        assert (touch.channel, touch.outcome, touch.template) == (
+            Channel.EMAIL,
+            "sent",
+            "hello-email",
+        )
+        assert touch.message_id and touch.message_id.encode() in message.data
+    finally:
+        next(server, None)

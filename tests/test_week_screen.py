@@ -332,7 +332,7 @@ async def test_due_today_counts(store, clock, settings, make_lead) -> None:
         today = week_plan(store, settings, clock, rep="alice").today
     expected = (
         "Due today: 2 callbacks/meetings (1 overdue) · 1 follow-up · 2 inbound waiting · "
-        "1 goodbye touch"
+        "0 tasks (t) · 1 goodbye touch"
     )
     assert shows(text, expected), text
     assert (today.promises, today.overdue_promises, today.follow_ups) == (2, 1, 1)

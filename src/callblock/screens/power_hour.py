@@ -333,7 +333,9 @@ class PowerHourScreen(NotesActions, Screen[None]):
             return  # the lead left the screen while the prompt was open
         what = f"{OUTCOME_BY_CODE[code].label} · {clean_line(item.lead.name, 60)}"
         self.callblock.last_outcome = LastOutcome(what, saved=False)
-        self._write(what, partial(block.record, code, when), partial(self._recorded, item, what))
+        template, variant = self._script_used(item, code)
+        record = partial(block.record, code, when, template=template, variant=variant)
+        self._write(what, record, partial(self._recorded, item, what))
 
     def _recorded(self, item: QueueItem, what: str, recorded: dialing.Recorded) -> None:
         self.callblock.last_outcome = LastOutcome(what, saved=True)

@@ -18,6 +18,7 @@ from callblock.widgets.script import ScriptPane
 from callblock.widgets.up_next import UpNext
 
 if TYPE_CHECKING:
+    from callblock.domain.priority import QueueItem
     from callblock.screens.power_hour import PowerHourScreen
     from callblock.services.scripts import Script
 
@@ -78,6 +79,17 @@ class NotesActions(_Base):
             lead = self.current.lead
             self.scripts = lead_scripts(ctx.store, ctx.settings, lead, ctx.rep, ctx.clock.now())
             pane.show(self.scripts, self.callblock.key_display("script"))
+
+    def _script_used(self, item: QueueItem, code: str) -> tuple[str | None, str | None]:
+        """The template (and variant) the rep had on screen for this outcome: the voicemail
+        script for a voicemail, else the call script; none while the notes were shown."""
+        if not self.showing_script or self.current is None or self.current.lead.id != item.lead.id:
+            return None, None
+        wanted = "voicemail" if code == "voicemail" else "call-script"
+        for script in self.scripts:
+            if script.channel.value == wanted and script.template is not None:
+                return script.template.name, script.template.variant or None
+        return None, None
 
     def action_edit_notes(self, text: str | None = None) -> None:
         if self.showing_script:

@@ -187,7 +187,7 @@ class TasksScreen(Screen[None]):
         if action == "next":
             return len(self.tasks) > 1
         if action == "copy":
-            return None if self.rendered is None else True
+            return False if task is None else None if self.rendered is None else True
         if action == "send":
             if task is None or task.channel != "email":
                 return False

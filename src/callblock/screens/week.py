@@ -296,6 +296,7 @@ def _due_today(plan: WeekPlan, width: int) -> Content:
         f"{plural(today.promises, 'callback/meeting', 'callbacks/meetings')}{late}",
         plural(today.follow_ups, "follow-up"),
         f"{today.inbound} inbound waiting",
+        plural(today.tasks, "task") + " (t)",
         plural(today.goodbyes, "goodbye touch", "goodbye touches"),
     ]
     # Broken between items to fit `width`, never inside one ("0 goodbye / touches").

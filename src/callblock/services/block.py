@@ -179,8 +179,17 @@ class Block:
             leases.release(self.store, self.session.id, self.current.lead.id)
 
     # what the rep does ----------------------------------------------------------------------
-    def record(self, code: str, when: datetime | None = None, note: str = "") -> dialing.Recorded:
-        """Record the outcome of the lead on screen (the caller then calls `advance`)."""
+    def record(
+        self,
+        code: str,
+        when: datetime | None = None,
+        note: str = "",
+        *,
+        template: str | None = None,
+        variant: str | None = None,
+    ) -> dialing.Recorded:
+        """Record the outcome of the lead on screen (the caller then calls `advance`);
+        `template` and `variant`: the script the rep had on screen for it."""
         from callblock.services.team import refuse_removed
 
         item = self.current
@@ -197,6 +206,8 @@ class Block:
             note=note,
             session_id=self.session.id,
             settings=self.settings,
+            template=template,
+            variant=variant,
         )
         self.last = recorded
         self.done.add(item.lead.id)

@@ -35,6 +35,7 @@ class DueToday:
     follow_ups: int  # due by the end of today, backlog included
     inbound: int  # fresh inbound leads waiting for their first call
     goodbyes: int  # goodbye touches owed to leads moving to nurture
+    tasks: int = 0  # the cadence's emails, LinkedIn notes and texts due now (the Tasks screen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,4 +106,5 @@ def _due_today(
         follow_ups=sum(c.count for c in follow_ups if c.due_at < iso(tomorrow)),
         inbound=waiting["inbound"],
         goodbyes=waiting["goodbye"],
+        tasks=waiting["tasks"],
     )

@@ -180,7 +180,8 @@ class ScheduleQueries:
         return [(row[0], row[1], row[2], row[3]) for row in rows]
 
     def waiting_counts(self, rep: str, fresh_since: str, now: str) -> dict[str, int]:
-        """What waits for the rep now: fresh inbound leads and open goodbye tasks."""
+        """What waits for the rep now: fresh inbound leads, open goodbye promises and the
+        cadence's tasks due (its emails, LinkedIn notes and texts)."""
         inbound = self.conn.execute(
             "SELECT count(*) FROM leads WHERE attempts = 0 AND status = 'new' "
             f"AND {dialable_where()} AND created_at > ? AND created_at <= ? "
@@ -192,4 +193,9 @@ class ScheduleQueries:
             "AND rep = ? AND due_at <= ?",
             (rep, now),
         ).fetchone()[0]
-        return {"inbound": inbound, "goodbye": goodbyes}
+        tasks = self.conn.execute(
+            "SELECT count(*) FROM leads WHERE task_due_at IS NOT NULL AND task_due_at <= ? "
+            f"AND {OPEN} AND merged_into IS NULL AND (owner IS NULL OR owner = ?)",
+            (now, rep),
+        ).fetchone()[0]
+        return {"inbound": inbound, "goodbye": goodbyes, "tasks": tasks}
