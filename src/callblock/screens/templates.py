@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from callblock.context import AppContext
 from callblock.domain.calling import local_time
 from callblock.domain.models import Template, TemplateChannel
+from callblock.domain.template_files import normalized_body
 from callblock.domain.text import clean_line, plural
 from callblock.screens.help import HelpScreen, help_entries
 from callblock.services import ServiceError
@@ -36,7 +37,9 @@ TEMPLATES_ABOUT = f"""\
 A template is a message of one channel ({CHANNELS}) for one step of the cadence (its
 position in the schedule, counting from 1; empty: any step without its own). Templates of one
 step with different variant letters (A, B) are tested against each other: each lead gets one,
-evenly, and keeps it; `callblock report --by template` compares them.
+evenly, and keeps it; `callblock report --by template` compares them. Enter on the list
+edits the body; Esc goes back to the week, and with unsaved changes says so first (a second
+Esc leaves without saving).
 Merge fields in Jinja syntax: {{{{ first_name }}}}, last_name, company, title, interest,
 pronunciation, rep.name, rep.phone, rep.email, weekday (the lead's local weekday). A fallback
 is written {{{{ first_name | default("there") }}}}. An unknown field is refused when you save,
@@ -46,6 +49,7 @@ messages that never mention the lead, and steps that repeat each other; `templat
 and `templates import DIR` keep them in plain files."""
 
 FIELDS = (("name", "Name"), ("channel", "Channel"), ("step", "Step"), ("variant", "Variant"))
+FORM = (*(name for name, _ in FIELDS), "subject")
 
 
 def template_option(template: Template) -> Option:
@@ -58,6 +62,17 @@ def template_option(template: Template) -> Option:
         plain(subject, "dim"),
     )
     return Option(text, id=template.name)
+
+
+def form_values(template: Template | None) -> dict[str, str]:
+    """The form's fields as they show `template` (None: a new one, an email by default)."""
+    return {
+        "name": template.name if template else "",
+        "channel": template.channel.value if template else TemplateChannel.EMAIL.value,
+        "step": str(template.step) if template and template.step is not None else "",
+        "variant": template.variant if template else "",
+        "subject": template.subject if template else "",
+    }
 
 
 class TemplatesScreen(Screen[None]):
@@ -74,6 +89,7 @@ class TemplatesScreen(Screen[None]):
         super().__init__()
         self.templates: list[Template] = []
         self.editing: str | None = None  # the name of the template in the editor; None: new
+        self.leave_warned = False  # Esc said the edits are unsaved; the next Esc leaves
 
     @property
     def ctx(self) -> AppContext:
@@ -143,17 +159,24 @@ class TemplatesScreen(Screen[None]):
 
     def _fill(self, template: Template | None) -> None:
         self.editing = template.name if template else None
-        values = {
-            "name": template.name if template else "",
-            "channel": template.channel.value if template else TemplateChannel.EMAIL.value,
-            "step": str(template.step) if template and template.step is not None else "",
-            "variant": template.variant if template else "",
-            "subject": template.subject if template else "",
-        }
-        for name, value in values.items():
+        for name, value in form_values(template).items():
             self.query_one(f"#template-{name}", Input).value = value
         self.query_one(TextArea).load_text(template.body if template else "")
+        self.leave_warned = False
         self._say("")
+
+    def _unsaved(self) -> bool:
+        """True when the form differs from the template it was filled from (or from empty)."""
+        if not self.may_edit:
+            return False
+        shown = next((t for t in self.templates if t.name == self.editing), None)
+        if shown is None and self.editing is not None:
+            return False  # removed under us: nothing of the rep's to keep
+        if normalized_body(self.query_one(TextArea).text) != (shown.body if shown else ""):
+            return True
+        typed = {name: self.query_one(f"#template-{name}", Input).value.strip() for name in FORM}
+        typed["variant"] = typed["variant"].upper()  # as saved
+        return typed != form_values(shown)
 
     def _say(self, text: Content | str) -> None:
         self.query_one("#template-status", Static).update(text)
@@ -202,6 +225,7 @@ class TemplatesScreen(Screen[None]):
             return
         renamed = self.editing is not None and self.editing != template.name
         self.editing = template.name
+        self.leave_warned = False
         self.load(select=template.name)
         kept = " (saved under the new name; the old one is kept)" if renamed else ""
         self._say(plain(f"✓ saved {clean_line(template.name, 40)}{kept}", "$success"))
@@ -210,4 +234,13 @@ class TemplatesScreen(Screen[None]):
         self.app.push_screen(HelpScreen(help_entries(self), about=TEMPLATES_ABOUT))
 
     def action_back(self) -> None:
+        if self._unsaved() and not self.leave_warned:
+            self.leave_warned = True
+            self._say(
+                plain(
+                    "Unsaved changes: ctrl+s saves them; esc again leaves without saving.",
+                    "$warning",
+                )
+            )
+            return
         self.app.pop_screen()

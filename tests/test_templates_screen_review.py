@@ -1,0 +1,84 @@
+"""The Templates screen at 80x24 (issue 11 review): a stray Esc never loses unsaved edits, and
+the list shows one template a line, its name apart from its subject."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual.widgets import TextArea
+
+from callblock.app import CallblockApp, create_app
+from callblock.clock import FixedClock
+from callblock.config import Settings
+from callblock.domain.models import Template, TemplateChannel
+from callblock.screens.templates import TemplatesScreen
+from callblock.screens.week import WeekScreen
+from callblock.services.templates import save_template
+from callblock.store import Store
+from tests.conftest import NOW
+from tests.power_hour_helpers import SIZE
+from tests.screen_text import screen_text
+
+EMAIL_A = Template(
+    name="email-2a",
+    channel=TemplateChannel.EMAIL,
+    step=2,
+    variant="A",
+    subject='Following up on {{ interest | default("your request") }} for you and your team',
+    body="Hi {{ first_name | default('there') }}, about {{ company }}.",
+)
+EMAIL_B = replace(EMAIL_A, name="email-2b", variant="B", subject="Quick question on {{ company }}")
+
+
+async def settle(app: CallblockApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def home_app(store: Store, clock: FixedClock, settings: Settings) -> CallblockApp:
+    return create_app(settings=settings, store=store, clock=clock, rep="alice", start="home")
+
+
+# The Templates screen ------------------------------------------------------------------------
+
+
+async def test_esc_in_the_body_editor_with_unsaved_changes_asks_first_and_keeps_them(
+    store: Store, clock: FixedClock, settings: Settings
+) -> None:
+    save_template(store, EMAIL_A, rep="lead", now=NOW)
+    app = home_app(store, clock, settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("T")
+        await settle(app, pilot)
+        await pilot.press("enter")  # into the body editor
+        await settle(app, pilot)
+        body = app.screen.query_one(TextArea)
+        assert body.has_focus
+        await pilot.press(*"XYZ")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TemplatesScreen)  # a stray Esc loses nothing
+        assert "XYZ" in body.text
+        shown = " ".join(screen_text(app).split())
+        assert "Unsaved changes: ctrl+s saves them" in shown
+        await pilot.press("escape")  # a second Esc leaves without saving, as it said
+        await settle(app, pilot)
+        assert isinstance(app.screen, WeekScreen)
+        kept = store.template("email-2a")
+        assert kept is not None and kept.body == EMAIL_A.body
+
+
+async def test_esc_without_changes_leaves_at_once(
+    store: Store, clock: FixedClock, settings: Settings
+) -> None:
+    save_template(store, EMAIL_A, rep="lead", now=NOW)
+    app = home_app(store, clock, settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("T")
+        await settle(app, pilot)
+        await pilot.press("down", "escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, WeekScreen)
