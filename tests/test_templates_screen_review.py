@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from textual.widgets import TextArea
+from textual.widgets import OptionList, TextArea
 
 from callblock.app import CallblockApp, create_app
 from callblock.clock import FixedClock
@@ -17,7 +17,7 @@ from callblock.services.templates import save_template
 from callblock.store import Store
 from tests.conftest import NOW
 from tests.power_hour_helpers import SIZE
-from tests.screen_text import screen_text
+from tests.screen_text import screen_text, widget_text
 
 EMAIL_A = Template(
     name="email-2a",
@@ -82,3 +82,18 @@ async def test_esc_without_changes_leaves_at_once(
         await pilot.press("down", "escape")
         await settle(app, pilot)
         assert isinstance(app.screen, WeekScreen)
+
+
+async def test_the_template_list_shows_one_template_a_line_name_apart_from_subject(
+    store: Store, clock: FixedClock, settings: Settings
+) -> None:
+    save_template(store, EMAIL_A, rep="lead", now=NOW)
+    save_template(store, EMAIL_B, rep="lead", now=NOW)
+    app = home_app(store, clock, settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("T")
+        await settle(app, pilot)
+        rows = widget_text(app, app.screen.query_one(OptionList)).splitlines()
+        assert "email-2a  Following up on" in rows[0]  # never "email-2aFollowing"
+        assert "email-2b  Quick question" in rows[1]  # the long subject did not wrap

@@ -55,11 +55,10 @@ FORM = (*(name for name, _ in FIELDS), "subject")
 def template_option(template: Template) -> Option:
     step = f"step {template.step}" if template.step is not None else "any step"
     variant = f" {template.variant}" if template.variant else ""
-    subject = f"  {template.subject}" if template.subject else ""
     text = Content.assemble(
         (f"{template.channel.value:<11} {step:<8}{variant:<3} ", "dim"),
         plain(template.name, "bold"),
-        plain(subject, "dim"),
+        *(("  ", plain(template.subject, "dim")) if template.subject else ()),
     )
     return Option(text, id=template.name)
 
