@@ -91,3 +91,21 @@ async def test_the_card_counts_call_attempts_of_a_multi_channel_schedule_as_the_
         await settle(app, pilot)
         card = widget_text(app, app.screen.query_one(LeadCard))
         assert "attempt 1 of 3" in card, card  # three call steps, not five steps
+
+
+async def test_the_help_names_the_schedule_in_force_not_only_the_default(
+    store: Store, clock: FixedClock, settings: Settings, make_lead: LeadMaker
+) -> None:
+    steps = ("call now", "email +1h", "call +1d", "linkedin day 3", "call day 5")
+    settings = replace(settings, cadence=Cadence(steps=tuple(map(parse_step, steps))))
+    make_lead(name="Jim Brodo", company="Brodo Inc", settings=settings)
+    app = create_app(settings=settings, store=store, clock=clock, rep="alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        for _ in range(3):
+            await pilot.press("pagedown")
+        await settle(app, pilot)
+        shown = " ".join(screen_text(app).replace("│", " ").split())
+        assert "the team's schedule (call now, email +1h, call +1d, linkedin day 3" in shown
