@@ -62,7 +62,7 @@ async def test_esc_in_the_body_editor_with_unsaved_changes_asks_first_and_keeps_
         assert isinstance(app.screen, TemplatesScreen)  # a stray Esc loses nothing
         assert "XYZ" in body.text
         shown = " ".join(screen_text(app).split())
-        assert "Unsaved changes: ctrl+s saves them" in shown
+        assert "Unsaved changes: ctrl+s saves them; esc again discards them." in shown
         await pilot.press("escape")  # a second Esc leaves without saving, as it said
         await settle(app, pilot)
         assert isinstance(app.screen, WeekScreen)
@@ -97,3 +97,29 @@ async def test_the_template_list_shows_one_template_a_line_name_apart_from_subje
         rows = widget_text(app, app.screen.query_one(OptionList)).splitlines()
         assert "email-2a  Following up on" in rows[0]  # never "email-2aFollowing"
         assert "email-2b  Quick question" in rows[1]  # the long subject did not wrap
+
+
+async def test_moving_in_the_list_with_unsaved_changes_asks_first_then_shows_the_other(
+    store: Store, clock: FixedClock, settings: Settings
+) -> None:
+    save_template(store, EMAIL_A, rep="lead", now=NOW)
+    save_template(store, EMAIL_B, rep="lead", now=NOW)
+    app = home_app(store, clock, settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("T")
+        await settle(app, pilot)
+        await pilot.press("enter", *"XYZ")  # edit email-2a's body
+        body = app.screen.query_one(TextArea)
+        app.screen.query_one(OptionList).focus()  # back to the list (shift+tab, six times)
+        await settle(app, pilot)
+        await pilot.press("down")
+        await settle(app, pilot)
+        assert "XYZ" in body.text  # kept, and said
+        assert "moving in the list again discards them" in " ".join(screen_text(app).split())
+        await pilot.press("up", "down")
+        await settle(app, pilot)
+        assert body.text == EMAIL_B.body
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        assert body.text == ""  # nothing unsaved: a new template at once

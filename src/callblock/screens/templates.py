@@ -38,8 +38,8 @@ A template is a message of one channel ({CHANNELS}) for one step of the cadence 
 position in the schedule, counting from 1; empty: any step without its own). Templates of one
 step with different variant letters (A, B) are tested against each other: each lead gets one,
 evenly, and keeps it; `callblock report --by template` compares them. Enter on the list
-edits the body; Esc goes back to the week, and with unsaved changes says so first (a second
-Esc leaves without saving).
+edits the body; Esc goes back to the week. With unsaved changes, Esc, ctrl+n or moving in the
+list says so first, and the same key again discards them.
 Merge fields in Jinja syntax: {{{{ first_name }}}}, last_name, company, title, interest,
 pronunciation, rep.name, rep.phone, rep.email, weekday (the lead's local weekday). A fallback
 is written {{{{ first_name | default("there") }}}}. An unknown field is refused when you save,
@@ -88,7 +88,7 @@ class TemplatesScreen(Screen[None]):
         super().__init__()
         self.templates: list[Template] = []
         self.editing: str | None = None  # the name of the template in the editor; None: new
-        self.leave_warned = False  # Esc said the edits are unsaved; the next Esc leaves
+        self.leave_warned = False  # the rep was told the edits are unsaved; now they may go
 
     @property
     def ctx(self) -> AppContext:
@@ -121,6 +121,7 @@ class TemplatesScreen(Screen[None]):
             for widget in self.query(Input):
                 widget.disabled = True
             self.query_one(TextArea).read_only = True
+        self._fill(None)  # the empty form as a new template shows it: nothing unsaved yet
         self.load()
         self.query_one(OptionList).focus()
 
@@ -149,7 +150,8 @@ class TemplatesScreen(Screen[None]):
     @on(OptionList.OptionHighlighted, "#template-list")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
         template = next((t for t in self.templates if t.name == event.option.id), None)
-        if template is not None and template.name != self.editing:
+        moved = template is not None and template.name != self.editing
+        if moved and self._may_discard("moving in the list again"):
             self._fill(template)
 
     @on(OptionList.OptionSelected, "#template-list")
@@ -181,6 +183,8 @@ class TemplatesScreen(Screen[None]):
         self.query_one("#template-status", Static).update(text)
 
     def action_new(self) -> None:
+        if not self._may_discard("ctrl+n again"):
+            return
         self.query_one(OptionList).highlighted = None
         self._fill(None)
         self.query_one("#template-name", Input).focus()
@@ -232,14 +236,14 @@ class TemplatesScreen(Screen[None]):
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(help_entries(self), about=TEMPLATES_ABOUT))
 
+    def _may_discard(self, again: str) -> bool:
+        """True when the form holds nothing unsaved, or the rep was told and does it again."""
+        if not self._unsaved() or self.leave_warned:
+            return True
+        self.leave_warned = True
+        self._say(plain(f"Unsaved changes: ctrl+s saves them; {again} discards them.", "$warning"))
+        return False
+
     def action_back(self) -> None:
-        if self._unsaved() and not self.leave_warned:
-            self.leave_warned = True
-            self._say(
-                plain(
-                    "Unsaved changes: ctrl+s saves them; esc again leaves without saving.",
-                    "$warning",
-                )
-            )
-            return
-        self.app.pop_screen()
+        if self._may_discard("esc again"):
+            self.app.pop_screen()
