@@ -123,3 +123,18 @@ async def test_moving_in_the_list_with_unsaved_changes_asks_first_then_shows_the
         await pilot.press("ctrl+n")
         await settle(app, pilot)
         assert body.text == ""  # nothing unsaved: a new template at once
+
+
+async def test_the_form_shows_the_longest_channel_whole_at_80_columns(
+    store: Store, clock: FixedClock, settings: Settings
+) -> None:
+    script = Template("opener", TemplateChannel.CALL_SCRIPT, "Hi {{ first_name }}.", step=12)
+    save_template(store, script, rep="lead", now=NOW)
+    app = home_app(store, clock, settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("T")
+        await settle(app, pilot)
+        fields = widget_text(app, app.screen.query_one("#template-fields"))
+        assert "Channel call-script" in " ".join(fields.split()), fields
+        assert "Step 12" in " ".join(fields.split()), fields
