@@ -87,3 +87,29 @@ async def test_a_task_due_weeks_ago_shows_its_date_not_only_a_weekday(
         await settle(app, pilot)
         title = widget_text(app, app.screen.query_one("#task-title"))
         assert "28 Oct" in title, title
+
+
+async def test_an_email_task_shows_the_whole_address_it_goes_to(
+    store: Store, clock: FixedClock, settings: Settings, make_lead: LeadMaker
+) -> None:
+    steps = tuple(map(parse_step, ("email now", "call +2d")))
+    settings = replace(settings, cadence=Cadence(steps=steps))
+    email = Template(
+        "hello", TemplateChannel.EMAIL, "Hi {{ first_name }}.", step=1, subject="Hello"
+    )
+    save_template(store, email, rep="lead", now=NOW)
+    address = "maximiliana.whitfield@consolidated-widgets-international.example.com"
+    make_lead(
+        name="Maximiliana Whitfield",
+        title="Vice President of Revenue Operations",
+        company="Consolidated Widgets International",
+        email=address,
+        settings=settings,
+    )
+    app = home_app(store, clock, settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("t")
+        await settle(app, pilot)
+        line = widget_text(app, app.screen.query_one("#task-template"))
+        assert f"to {address}" in line, line

@@ -145,25 +145,28 @@ class TasksScreen(Screen[None]):
         name = clean_line(lead.name, 40)
         if lead.pronunciation:
             name += f" ({clean_line(lead.pronunciation, 30)})"
-        contact = {"email": lead.email, "sms": lead.phone_display or lead.phone}
         shown = [plain(x) for x in (lead.title, lead.company) if clean_line(x)]
-        if contact.get(task.channel):
-            shown.append(plain(contact[task.channel], "$accent"))
         parts[0].update(Content(" · ").join([plain(name, "bold"), *shown]))
+        # where it goes, first on its line so 80 columns never cut it
+        address = {"email": lead.email, "sms": lead.phone_display or lead.phone}.get(task.channel)
+        to = [Content("to "), plain(address, "$accent"), Content(" · ")] if address else []
         template = task.template
         if template is None:
             parts[1].update(
-                plain(
-                    f"No {task.channel} template for step {task.step}: a team lead adds one "
-                    f"(T on the week screen, or `callblock templates add`).",
-                    "$warning",
+                Content.assemble(
+                    *to,
+                    plain(
+                        f"No {task.channel} template for step {task.step}: a team lead adds one "
+                        f"(T on the week screen, or `callblock templates add`).",
+                        "$warning",
+                    ),
                 )
             )
             subject.update("")
             body.update("")
             return
         variant = f" · variant {template.variant}" if template.variant else ""
-        parts[1].update(plain(f"template {template.name}{variant}", "dim"))
+        parts[1].update(Content.assemble(*to, plain(f"template {template.name}{variant}", "dim")))
         try:
             self.rendered = render_for_lead(
                 ctx.store, ctx.settings, template, lead, ctx.rep, ctx.clock.now()
