@@ -138,3 +138,22 @@ async def test_the_form_shows_the_longest_channel_whole_at_80_columns(
         fields = widget_text(app, app.screen.query_one("#template-fields"))
         assert "Channel call-script" in " ".join(fields.split()), fields
         assert "Step 12" in " ".join(fields.split()), fields
+
+
+async def test_question_mark_opens_the_help_from_the_list_and_is_typed_in_the_body(
+    store: Store, clock: FixedClock, settings: Settings
+) -> None:
+    from callblock.screens.help import HelpScreen
+
+    save_template(store, EMAIL_A, rep="lead", now=NOW)
+    app = home_app(store, clock, settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("T", "question_mark")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpScreen)
+        assert "F1" in screen_text(app) and "Unsaved" not in screen_text(app)
+        await pilot.press("escape", "enter", "question_mark")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TemplatesScreen)
+        assert app.screen.query_one(TextArea).text.startswith("?")

@@ -81,6 +81,8 @@ class TemplatesScreen(Screen[None]):
         Binding(
             "f1", "help", "help", id="templates.help", tooltip="Show this help", key_display="F1"
         ),
+        # ? as on every other screen, from the list (in a field or the body it is typed)
+        Binding("question_mark", "help", "help", show=False, id="templates.help_key"),
         Binding("escape", "back", "back", id="templates.back", tooltip="Back to the week"),
     ]
 
