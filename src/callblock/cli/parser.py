@@ -265,7 +265,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("review", "open the team lead's Review screen (log, reps, heat map, cracks)")
     report = command(
-        "report", "per-rep figures for a day or days in the team's zone (undone never counts)"
+        "report",
+        "per-rep figures for a day or days in the team's zone (undone never counts); "
+        "--by template: each template and variant per segment",
     )
     report.add_argument("--date", metavar="D", help="one day: YYYY-MM-DD, today, yesterday, -N")
     report.add_argument("--from", dest="first", metavar="D", help="first day of a range")

@@ -38,4 +38,19 @@ def power_hour_bindings() -> list[Binding]:
         for ident, action, short, text in COMMANDS
     ]
     escape = Binding("escape", "escape", "close", show=False, id="escape")
-    return [*outcomes, *commands, escape]
+    # The side pane (research notes or scripts) is a few lines high at 80x24: the page keys read
+    # it to the end without a mouse, wherever the focus is (a text box keeps them: the action
+    # skips). Not in the key bar; in the help.
+    pages = [
+        Binding(
+            key,
+            f"scroll_side({step})",
+            label,
+            show=False,
+            priority=True,
+            id=f"side_{label}",
+            tooltip=f"Page the research notes or the scripts {label}",
+        )
+        for key, step, label in (("pagedown", 1, "down"), ("pageup", -1, "up"))
+    ]
+    return [*outcomes, *commands, *pages, escape]

@@ -32,12 +32,14 @@ it back when they open). A dropped link keeps your block: start callblock again 
 resume it (counters, undo, the lead and what you were typing). ctrl+q keeps the block for later;
 {end_block} ends it. Times are read in your zone; the lead's local time is beside them.
 {script} shows the call script and the voicemail for the lead's step (the team's templates,
-rendered for this lead) in place of the research notes; {script} again shows the notes.
+rendered for this lead) in place of the research notes; {script} again shows the notes. pgdn
+and pgup page the notes or the scripts beside the card.
 
 The queue, top down: (!) your callbacks and meetings due (from 5 minutes before), then other
 reps' promises missed by more than 15 minutes; (+) fresh inbound leads, youngest first after
 their first minute (calling within 5 minutes gave 100x the contact odds of 30 minutes:
-InsideSales.com/MIT); (·) follow-ups due under the attempt schedule (6 attempts: at once,
+InsideSales.com/MIT); (·) follow-ups due under the team's schedule ({schedule}; its steps
+that are not calls are tasks, t on the week screen; the default is 6 call attempts: at once,
 +30 min, +1 h, day 5, day 14, day 15; 93% of converting leads are reached by the 6th attempt,
 Velocify), ranked by temperature, fit, and the weight of the lead's local hour (best 16-17 h,
 then 08-10 h) and weekday; a quarter of the follow-up slots go to warm leads; (~) a little
@@ -84,7 +86,8 @@ def about_power_hour(app: CallblockApp) -> str:
             " (importing a CSV file is a team lead's, and over SSH it is "
             "`ssh HOST import - < leads.csv`)"
         )
-    return ABOUT.format(**keys, import_leads=imports)
+    schedule = ", ".join(step.text for step in app.context.settings.cadence.steps)
+    return ABOUT.format(**keys, import_leads=imports, schedule=schedule)
 
 
 def help_entries(screen: Screen[object], *bindings: Binding) -> list[tuple[str, Binding]]:

@@ -190,7 +190,8 @@ class PowerHourScreen(NotesActions, Screen[None]):
             card.data = CardData(
                 item=item,
                 zone=item.lead.zone(ctx.settings.timezone),
-                max_attempts=ctx.settings.max_attempts,
+                # the schedule's call steps, as the queue's "why" counts them (not its emails)
+                max_attempts=max(ctx.settings.cadence.calls, 1),
                 last_touch=touches[0] if touches else None,
                 rep_zone=ctx.rep_zone,
             )

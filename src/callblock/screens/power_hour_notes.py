@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from textual.actions import SkipAction
 from textual.content import Content
+from textual.widgets import Input, TextArea
 
 from callblock.domain.text import TOUCH_NOTE_MAX
 from callblock.screens.notes_saving import finish_notes
@@ -55,6 +57,17 @@ class NotesActions(_Base):
                 )
 
         self.app.push_screen(NoteScreen(title, initial, max_length=TOUCH_NOTE_MAX), save)
+
+    def action_scroll_side(self, step: int) -> None:
+        """Page the side pane shown (the scripts or the research notes) down or up; in a text
+        box (the notes editor, a prompt) the key is the box's."""
+        if isinstance(self.app.focused, (Input, TextArea)):
+            raise SkipAction()
+        pane = self.query_one(ScriptPane) if self.showing_script else self.query_one(NotesPane)
+        if step > 0:
+            pane.scroll_page_down(animate=False)
+        else:
+            pane.scroll_page_up(animate=False)
 
     def action_script(self) -> None:
         """Show the call and voicemail scripts in place of the research notes, or back."""

@@ -4,7 +4,7 @@ terminal (OSC 52, so it works over SSH); d marks it done, x skips it, p postpone
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, cast
 
 from textual import work
@@ -44,6 +44,12 @@ the problem is named (add the field on the lead, or give the template a fallback
 name that looks wrong for a salutation is shown as a warning, and you confirm before it goes.
 A reply is logged with `callblock log --lead ID --channel email --outcome replied`: the lead
 leaves the sequence and tops its owner's queue."""
+
+
+def due_format(due: datetime, now: datetime) -> str:
+    """The weekday and time for a task due within the last week or next, else with its date
+    (a task due a month ago is not 'due Wed')."""
+    return "%a %H:%M" if abs(now - due) < timedelta(days=6) else "%a %d %b %H:%M"
 
 
 def profile_link(task: Task) -> str:
@@ -133,36 +139,34 @@ class TasksScreen(Screen[None]):
             Content.assemble(
                 (f"Task {self.index + 1} of {len(self.tasks)}  ", "bold"),
                 (f" {kind.upper()} ", "bold reverse"),
-                f"  step {task.step}  due {due:%a %H:%M}",
+                f"  step {task.step}  due {due:{due_format(task.due, ctx.clock.now())}}",
             )
         )
         name = clean_line(lead.name, 40)
         if lead.pronunciation:
             name += f" ({clean_line(lead.pronunciation, 30)})"
-        contact = (
-            lead.email if task.channel == "email" else profile_link(task) or lead.phone_display
-        )
-        parts[0].update(
-            Content.assemble(
-                plain(name, "bold"),
-                plain(" · " + " · ".join(x for x in (lead.title, lead.company) if x)),
-                plain(f" · {contact}" if contact else "", "$accent"),
-            )
-        )
+        shown = [plain(x) for x in (lead.title, lead.company) if clean_line(x)]
+        parts[0].update(Content(" · ").join([plain(name, "bold"), *shown]))
+        # where it goes, first on its line so 80 columns never cut it
+        address = {"email": lead.email, "sms": lead.phone_display or lead.phone}.get(task.channel)
+        to = [Content("to "), plain(address, "$accent"), Content(" · ")] if address else []
         template = task.template
         if template is None:
             parts[1].update(
-                plain(
-                    f"No {task.channel} template for step {task.step}: a team lead adds one "
-                    f"(T on the week screen, or `callblock templates add`).",
-                    "$warning",
+                Content.assemble(
+                    *to,
+                    plain(
+                        f"No {task.channel} template for step {task.step}: a team lead adds one "
+                        f"(T on the week screen, or `callblock templates add`).",
+                        "$warning",
+                    ),
                 )
             )
             subject.update("")
             body.update("")
             return
         variant = f" · variant {template.variant}" if template.variant else ""
-        parts[1].update(plain(f"template {template.name}{variant}", "dim"))
+        parts[1].update(Content.assemble(*to, plain(f"template {template.name}{variant}", "dim")))
         try:
             self.rendered = render_for_lead(
                 ctx.store, ctx.settings, template, lead, ctx.rep, ctx.clock.now()
@@ -174,6 +178,15 @@ class TasksScreen(Screen[None]):
             return
         rendered = self.rendered
         subject.update(plain(f"Subject: {rendered.subject}", "bold") if rendered.subject else "")
+        if task.channel == "linkedin":  # where to paste it: the whole link, on its own line
+            link = profile_link(task)
+            subject.update(
+                Content.assemble(("Profile: ", "bold"), plain(link, "$accent"))
+                if link
+                else plain(
+                    "No LinkedIn profile link on this lead: find the profile by name.", "$warning"
+                )
+            )
         body.update(Content(clean_block(rendered.body)))
         if rendered.warnings:
             warnings.update(plain("⚠ " + "; ".join(rendered.warnings), "$warning"))

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from callblock.context import AppContext
 from callblock.domain.calling import local_time
 from callblock.domain.models import Template, TemplateChannel
+from callblock.domain.template_files import normalized_body
 from callblock.domain.text import clean_line, plural
 from callblock.screens.help import HelpScreen, help_entries
 from callblock.services import ServiceError
@@ -36,7 +37,9 @@ TEMPLATES_ABOUT = f"""\
 A template is a message of one channel ({CHANNELS}) for one step of the cadence (its
 position in the schedule, counting from 1; empty: any step without its own). Templates of one
 step with different variant letters (A, B) are tested against each other: each lead gets one,
-evenly, and keeps it; `callblock report --by template` compares them.
+evenly, and keeps it; `callblock report --by template` compares them. Enter on the list
+edits the body; Esc goes back to the week. With unsaved changes, Esc, ctrl+n or moving in the
+list says so first, and the same key again discards them.
 Merge fields in Jinja syntax: {{{{ first_name }}}}, last_name, company, title, interest,
 pronunciation, rep.name, rep.phone, rep.email, weekday (the lead's local weekday). A fallback
 is written {{{{ first_name | default("there") }}}}. An unknown field is refused when you save,
@@ -46,18 +49,29 @@ messages that never mention the lead, and steps that repeat each other; `templat
 and `templates import DIR` keep them in plain files."""
 
 FIELDS = (("name", "Name"), ("channel", "Channel"), ("step", "Step"), ("variant", "Variant"))
+FORM = (*(name for name, _ in FIELDS), "subject")
 
 
 def template_option(template: Template) -> Option:
     step = f"step {template.step}" if template.step is not None else "any step"
     variant = f" {template.variant}" if template.variant else ""
-    subject = f"  {template.subject}" if template.subject else ""
     text = Content.assemble(
         (f"{template.channel.value:<11} {step:<8}{variant:<3} ", "dim"),
         plain(template.name, "bold"),
-        plain(subject, "dim"),
+        *(("  ", plain(template.subject, "dim")) if template.subject else ()),
     )
     return Option(text, id=template.name)
+
+
+def form_values(template: Template | None) -> dict[str, str]:
+    """The form's fields as they show `template` (None: a new one, an email by default)."""
+    return {
+        "name": template.name if template else "",
+        "channel": template.channel.value if template else TemplateChannel.EMAIL.value,
+        "step": str(template.step) if template and template.step is not None else "",
+        "variant": template.variant if template else "",
+        "subject": template.subject if template else "",
+    }
 
 
 class TemplatesScreen(Screen[None]):
@@ -67,6 +81,8 @@ class TemplatesScreen(Screen[None]):
         Binding(
             "f1", "help", "help", id="templates.help", tooltip="Show this help", key_display="F1"
         ),
+        # ? as on every other screen, from the list (in a field or the body it is typed)
+        Binding("question_mark", "help", "help", show=False, id="templates.help_key"),
         Binding("escape", "back", "back", id="templates.back", tooltip="Back to the week"),
     ]
 
@@ -74,6 +90,7 @@ class TemplatesScreen(Screen[None]):
         super().__init__()
         self.templates: list[Template] = []
         self.editing: str | None = None  # the name of the template in the editor; None: new
+        self.leave_warned = False  # the rep was told the edits are unsaved; now they may go
 
     @property
     def ctx(self) -> AppContext:
@@ -106,6 +123,7 @@ class TemplatesScreen(Screen[None]):
             for widget in self.query(Input):
                 widget.disabled = True
             self.query_one(TextArea).read_only = True
+        self._fill(None)  # the empty form as a new template shows it: nothing unsaved yet
         self.load()
         self.query_one(OptionList).focus()
 
@@ -134,7 +152,8 @@ class TemplatesScreen(Screen[None]):
     @on(OptionList.OptionHighlighted, "#template-list")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
         template = next((t for t in self.templates if t.name == event.option.id), None)
-        if template is not None and template.name != self.editing:
+        moved = template is not None and template.name != self.editing
+        if moved and self._may_discard("moving in the list again"):
             self._fill(template)
 
     @on(OptionList.OptionSelected, "#template-list")
@@ -143,22 +162,31 @@ class TemplatesScreen(Screen[None]):
 
     def _fill(self, template: Template | None) -> None:
         self.editing = template.name if template else None
-        values = {
-            "name": template.name if template else "",
-            "channel": template.channel.value if template else TemplateChannel.EMAIL.value,
-            "step": str(template.step) if template and template.step is not None else "",
-            "variant": template.variant if template else "",
-            "subject": template.subject if template else "",
-        }
-        for name, value in values.items():
+        for name, value in form_values(template).items():
             self.query_one(f"#template-{name}", Input).value = value
         self.query_one(TextArea).load_text(template.body if template else "")
+        self.leave_warned = False
         self._say("")
+
+    def _unsaved(self) -> bool:
+        """True when the form differs from the template it was filled from (or from empty)."""
+        if not self.may_edit:
+            return False
+        shown = next((t for t in self.templates if t.name == self.editing), None)
+        if shown is None and self.editing is not None:
+            return False  # removed under us: nothing of the rep's to keep
+        if normalized_body(self.query_one(TextArea).text) != (shown.body if shown else ""):
+            return True
+        typed = {name: self.query_one(f"#template-{name}", Input).value.strip() for name in FORM}
+        typed["variant"] = typed["variant"].upper()  # as saved
+        return typed != form_values(shown)
 
     def _say(self, text: Content | str) -> None:
         self.query_one("#template-status", Static).update(text)
 
     def action_new(self) -> None:
+        if not self._may_discard("ctrl+n again"):
+            return
         self.query_one(OptionList).highlighted = None
         self._fill(None)
         self.query_one("#template-name", Input).focus()
@@ -202,6 +230,7 @@ class TemplatesScreen(Screen[None]):
             return
         renamed = self.editing is not None and self.editing != template.name
         self.editing = template.name
+        self.leave_warned = False
         self.load(select=template.name)
         kept = " (saved under the new name; the old one is kept)" if renamed else ""
         self._say(plain(f"✓ saved {clean_line(template.name, 40)}{kept}", "$success"))
@@ -209,5 +238,14 @@ class TemplatesScreen(Screen[None]):
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(help_entries(self), about=TEMPLATES_ABOUT))
 
+    def _may_discard(self, again: str) -> bool:
+        """True when the form holds nothing unsaved, or the rep was told and does it again."""
+        if not self._unsaved() or self.leave_warned:
+            return True
+        self.leave_warned = True
+        self._say(plain(f"Unsaved changes: ctrl+s saves them; {again} discards them.", "$warning"))
+        return False
+
     def action_back(self) -> None:
-        self.app.pop_screen()
+        if self._may_discard("esc again"):
+            self.app.pop_screen()

@@ -7,7 +7,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from callblock.clock import Clock, iso
+from callblock.clock import Clock, iso, parse_iso
 from callblock.config import Settings
 from callblock.domain.calling import zone_info
 from callblock.domain.models import FIT_CRITERIA, LeadStatus
@@ -320,14 +320,42 @@ def _history(
                 "outcome": code,
                 "note": note,
                 "step": None,
-                "template": None,
-                "variant": None,
+                **_demo_script(lead["id"], code, lead["attempts"]),
                 "undone": 0,
             }
         )
         if after.status.value in ("do-not-call", "qualified") or after.bad_number:
             break
+    _demo_reply(lead, rows, now)
     return rows
+
+
+def _demo_script(lead_id: int, code: str, attempt: int) -> dict[str, Any]:
+    """The script a demo dial recorded: a third of the leads were called with the script pane
+    open (the voicemail script for a voicemail, else the call script), chosen by lead id so the
+    random draws stay the same."""
+    if lead_id % 3:
+        return {"template": None, "variant": None}
+    if code == "voicemail":
+        return {
+            "template": "voicemail-first" if attempt == 1 else "voicemail-later",
+            "variant": None,
+        }
+    return {"template": "call-script", "variant": None}
+
+
+def _demo_reply(lead: dict[str, Any], rows: list[dict[str, Any]], now: datetime) -> None:
+    """About one in seven demo leads whose history ends with a message sent replied to it some
+    hours later: a `replied` touch naming that template and variant, which ends the sequence
+    (services/cadence.py), as `callblock log --outcome replied` does. Chosen by lead id."""
+    last = rows[-1] if rows else None
+    if last is None or last["outcome"] != "sent" or lead["id"] % 7 != 1:
+        return
+    at = parse_iso(last["at"]) + timedelta(hours=2 + lead["id"] % 30)
+    if at > now - timedelta(hours=1):
+        return
+    rows.append(last | {"outcome": "replied", "at": iso(at), "step": None, "note": ""})
+    lead["last_touch_at"] = iso(at)
 
 
 def _calling_moment(rng: random.Random, created: datetime, now: datetime, zone: Any) -> datetime:

@@ -21,12 +21,20 @@ from callblock.store import Store
 
 HI = 'Hi {{ first_name | default("there") }},'
 PHONE = '{{ rep.phone | default("the number on your caller ID") }}'
+# A paragraph is one line (the screen and the mail client wrap it; a hard break goes ragged once
+# a long company name is filled in): the backslashes below only wrap the source. trim_blocks
+# drops the newline after a block tag, so a tag ending a line glues it to the next: a tag sits
+# on a line of its own (the signature's `{%-` and blank line keep the phone on its own line).
 SIGNATURE = """{{ rep.name | capitalize }}
-Brightline{% if rep.phone is defined %}
+Brightline
+{%- if rep.phone is defined %}
+
 {{ rep.phone }}{% endif %}"""
 
-CALL_SCRIPT = """Today is {{ weekday }} where {{ company }} is.{% if pronunciation is defined %}
-Say the name right: {{ pronunciation }}.{% endif %}
+CALL_SCRIPT = """Today is {{ weekday }} where {{ company }} is.
+{% if pronunciation is defined %}
+Say the name right: {{ pronunciation }}.
+{% endif %}
 
 
 "Hi {{ first_name | default("there") }}, this is {{ rep.name | capitalize }} from Brightline.
@@ -48,28 +56,28 @@ NAME = "{{ rep.name | capitalize }}"
 VOICEMAIL_FIRST = (
     HI
     + f""" this is {NAME} from Brightline, calling about \
-{{{{ interest | default("the request you sent us") }}}} for {{{{ company }}}}.
-I have two ideas that could help your team reach new leads the same day, and I will send them by
-email as well. You can reach me at {PHONE}.
+{{{{ interest | default("the request you sent us") }}}} for {{{{ company }}}}. \
+I have two ideas that could help your team reach new leads the same day, and I will send them by \
+email as well. You can reach me at {PHONE}. \
 Again, {NAME} from Brightline{{% if rep.phone is defined %}}, {{{{ rep.phone }}}}{{% endif %}}. \
 Talk soon."""
 )
 
 VOICEMAIL_LATER = (
     HI
-    + f""" {NAME} from Brightline once more.
-I sent a short note about how {{{{ company }}}} could answer inbound leads within five minutes,
-when the odds of a conversation are highest. If now is not the right time, tell me and I will
+    + f""" {NAME} from Brightline once more. \
+I sent a short note about how {{{{ company }}}} could answer inbound leads within five minutes, \
+when the odds of a conversation are highest. If now is not the right time, tell me and I will \
 stop calling. You can reach me at {PHONE}."""
 )
 
 EMAIL_2A = f"""{HI}
 
-Thanks for your interest in {{{{ interest | default("Brightline") }}}}. I tried you by phone a
+Thanks for your interest in {{{{ interest | default("Brightline") }}}}. I tried you by phone a \
 little earlier; email may suit you better.
 
-Teams like {{{{ company }}}} usually ask us two things first: how fast a new lead gets a call, and
-how many follow-ups happen before a rep gives up. I can show you both on your own numbers in
+Teams like {{{{ company }}}} usually ask us two things first: how fast a new lead gets a call, and \
+how many follow-ups happen before a rep gives up. I can show you both on your own numbers in \
 20 minutes.
 
 Would Thursday or Friday afternoon work?
@@ -78,20 +86,20 @@ Would Thursday or Friday afternoon work?
 
 EMAIL_2B = f"""{HI}
 
-One question, since you asked about {{{{ interest | default("our call-block planner") }}}}: when a
-lead comes in at {{{{ company }}}}, who calls them, and how soon?
+One question, since you asked about {{{{ interest | default("our call-block planner") }}}}: \
+when a lead comes in at {{{{ company }}}}, who calls them, and how soon?
 
-Most teams we meet answer "someone, within a day". The ones that answer "the owner, within five
-minutes" book far more meetings. If that gap sounds familiar, reply with a time that suits you
-and I will walk you through how they do it.
+Most teams we meet answer "someone, within a day". The ones that answer "the owner, within \
+five minutes" book far more meetings. If that gap sounds familiar, reply with a time that \
+suits you and I will walk you through how they do it.
 
 {SIGNATURE}"""
 
 EMAIL_6 = f"""{HI}
 
-I know a {{{{ title | default("busy role") }}}} gets more email than anyone can read, so just one
-thing: a sales team of eight like yours doubled its contact rate in six weeks by moving its
-calls to the hours leads actually pick up. The one-page write-up is yours if you want it.
+I know a {{{{ title | default("busy role") }}}} gets more email than anyone can read, so just \
+one thing: a sales team of eight like yours doubled its contact rate in six weeks by moving \
+its calls to the hours leads actually pick up. The one-page write-up is yours if you want it.
 
 Shall I send it over, or set up 15 minutes to go through it for {{{{ company }}}}?
 
@@ -103,11 +111,11 @@ that is easier. {{ rep.name | capitalize }}, Brightline"""
 
 GOODBYE = f"""{HI}
 
-I have tried a few times to reach you about {{{{ interest | default("your request") }}}} and have
-not heard back, so I will assume the timing is not right for {{{{ company }}}} and close your file
-for now.
+I have tried a few times to reach you about {{{{ interest | default("your request") }}}} and \
+have not heard back, so I will assume the timing is not right for {{{{ company }}}} and close \
+your file for now.
 
-If anything changes, reply to this email any time and I will pick it up from here. Thank you,
+If anything changes, reply to this email any time and I will pick it up from here. Thank you, \
 and all the best.
 
 {SIGNATURE}"""
