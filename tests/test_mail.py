@@ -397,3 +397,23 @@ def test_a_do_not_call_lead_gets_no_email(store: Store, world: int) -> None:
     _dirty(store, world, status="do-not-call")
     with pytest.raises(ServiceError, match="do-not-call"):
         send(store, Settings(timezone=ZONE), world, dry_run=True)
+
+
+@pytest.mark.usefixtures("trusted")
+def test_a_password_with_non_ascii_letters_logs_in(
+    store: Store, world: int, starttls_server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """smtplib's login encodes the password as ASCII: 'Grüße-2024' raised UnicodeEncodeError,
+    an internal error in `send` and a Tasks screen stuck at "sending…". AUTH PLAIN is UTF-8."""
+    from tests import mail_helpers
+
+    monkeypatch.setattr(mail_helpers, "PASSWORD", "Grüße-2024")
+    monkeypatch.setenv("CB_TEST_SMTP_PW", "Grüße-2024")
+    sent = send(store, smtp_for(starttls_server, "starttls"), world)
+    assert starttls_server.inbox.logins == [(USER, "Grüße-2024")]
+    assert len(starttls_server.inbox.messages) == 1
+    assert [t.id for t in email_touches(store, world)] == [sent.touch_id]
+    monkeypatch.setenv("CB_TEST_SMTP_PW", "Grüße-wrong")
+    with pytest.raises(ServiceError, match=f"refused the login '{USER}': 535"):
+        send(store, smtp_for(starttls_server, "starttls"), world)
+    assert len(starttls_server.inbox.messages) == 1

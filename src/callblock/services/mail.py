@@ -9,6 +9,7 @@ message goes: from the environment variable or the owner-only file the settings 
 
 from __future__ import annotations
 
+import base64
 import os
 import smtplib
 import socket
@@ -141,7 +142,7 @@ def deliver(smtp: SmtpSettings, message: EmailMessage, sender: Address, to: Addr
             client.starttls(context=context)
         step = "login"
         if smtp.username:
-            client.login(smtp.username, password)
+            _login(client, smtp.username, password)
         step = "send"
         client.send_message(message, from_addr=sender.addr_spec, to_addrs=[to.addr_spec])
     except smtplib.SMTPNotSupportedError as error:
@@ -169,6 +170,21 @@ def deliver(smtp: SmtpSettings, message: EmailMessage, sender: Address, to: Addr
     finally:
         if client is not None:
             _close(client)
+
+
+def _login(client: smtplib.SMTP, username: str, password: str) -> None:
+    """Log in; smtplib encodes the credentials as ASCII (a 'Grüße' password raised
+    UnicodeEncodeError), so non-ASCII ones go as AUTH PLAIN, which is UTF-8 (RFC 4616)."""
+    if username.isascii() and password.isascii():
+        client.login(username, password)
+        return
+    client.ehlo_or_helo_if_needed()
+    if not client.has_extn("auth"):
+        raise smtplib.SMTPNotSupportedError("SMTP AUTH extension not supported by server.")
+    plain = b"\0" + username.encode("utf-8") + b"\0" + password.encode("utf-8")
+    code, reply = client.docmd("AUTH", "PLAIN " + base64.b64encode(plain).decode("ascii"))
+    if code not in (235, 503):  # 503: already logged in
+        raise smtplib.SMTPAuthenticationError(code, reply)
 
 
 def smtp_password(smtp: SmtpSettings) -> str:
