@@ -334,3 +334,42 @@ async def test_s_sends_the_email_through_smtp_after_its_warning_is_confirmed(
         assert touch.message_id and touch.message_id.encode() in message.data
     finally:
         next(server, None)
+
+
+async def test_a_send_that_fails_unexpectedly_says_so_and_leaves_the_keys_working(
+    store: Store,
+    clock: FixedClock,
+    settings: Settings,
+    make_lead: LeadMaker,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The send worker caught only ServiceError and StoreFault: anything else (smtplib's
+    UnicodeEncodeError, an OSError from ssl, a bug) ended the worker silently, the screen said
+    "sending…" for ever and d, x and p stayed off."""
+    import callblock.services.mail as mail
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise UnicodeEncodeError("ascii", "é", 0, 1, "ordinal not in range(128)")
+
+    monkeypatch.setattr(mail, "send_template", broken)
+    log = tmp_path_factory.mktemp("crash") / "crash.log"
+    monkeypatch.setattr("callblock.crash.crash_log_path", lambda: log)
+    settings = task_settings(settings, smtp=SmtpSettings("127.0.0.1", 25, "none"))
+    save_template(store, EMAIL, rep="lead", now=NOW)
+    lead_id = make_lead(
+        name="Jim Brodo", email="jim@example.org", interest="pricing", settings=settings
+    )
+    app = home_app(store, clock, settings)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_tasks(app, pilot)
+        await pilot.press("s")
+        await settle(app, pilot)
+        shown = " ".join(screen_text(app).split())
+        assert "Not sent: internal error (UnicodeEncodeError" in shown, shown
+        assert "sending to" not in shown and not screen.sending
+        assert "UnicodeEncodeError" in log.read_text()  # the details for the team lead
+        await pilot.press("d")  # the task can still be done by hand
+        await settle(app, pilot)
+        [touch] = store.touches_for_lead(lead_id)
+        assert (touch.channel, touch.outcome) == (Channel.EMAIL, "done")

@@ -263,6 +263,11 @@ class TasksScreen(Screen[None]):
         except (ServiceError, StoreFault) as error:
             self.app.call_from_thread(self._sent, None, str(error))
             return
+        except Exception as error:  # a bug: said, logged, and the screen usable again
+            from callblock.crash import report_crash
+
+            self.app.call_from_thread(self._sent, None, report_crash(error))
+            return
         self.app.call_from_thread(self._sent, sent.to, "")
 
     def _sent(self, to: str | None, problem: str) -> None:
