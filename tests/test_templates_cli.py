@@ -337,3 +337,27 @@ def test_import_refuses_a_symlink_and_keeps_each_problem_on_one_line(
     assert lines[-1].startswith("callblock: error: nothing imported: 2 problems in ")
     assert len(lines) == 3
     assert demo.read_bytes() == before
+
+
+def test_export_refuses_a_stored_name_with_path_parts_and_writes_nothing(
+    capsys, tmp_path, demo
+) -> None:
+    """Every member of a team's Unix group can write the database file: a template row named
+    '../../x' (put there with sqlite3) made a team lead's `templates export DIR` write a file
+    outside DIR, as the team lead."""
+    import sqlite3
+
+    conn = sqlite3.connect(demo)
+    with conn:
+        conn.execute(
+            "INSERT INTO templates (name, channel, step, body, updated_at) "
+            "VALUES ('../../escaped', 'sms', 3, 'hi {{ company }}', '2026-01-01T00:00:00+00:00')"
+        )
+    conn.close()
+    folder = tmp_path / "a" / "b" / "out"
+    folder.parent.mkdir(parents=True)
+    code, out, err = cli(capsys, demo, "templates", "export", str(folder))
+    assert code == 1 and out == ""
+    assert "'../../escaped' is not a template name" in err and err.count("\n") == 1
+    assert not (tmp_path / "a" / "escaped.txt").exists()
+    assert not folder.exists() or list(folder.iterdir()) == []

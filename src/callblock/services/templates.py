@@ -145,13 +145,17 @@ class TemplatesRefused(ServiceError):
 def export_templates(store: Store, folder: Path) -> list[Path]:
     """Write every template to `folder`/NAME.txt (the folder made if missing, its parent must
     exist); returns the files written."""
-    from callblock.domain.template_files import FILE_SUFFIX, format_file
+    from callblock.domain.template_files import FILE_SUFFIX, format_file, name_problem
 
     if folder.exists() and not folder.is_dir():
         raise ServiceError(f"{folder} is not a folder")
+    templates = store.templates()
+    for template in templates:  # a row written past the checks ('../x'): never a path
+        if problem := name_problem(template.name):
+            raise ServiceError(f"{problem}: nothing exported (`callblock templates remove` it)")
     folder.mkdir(exist_ok=True)
     written = []
-    for template in store.templates():
+    for template in templates:
         path = folder / f"{template.name}{FILE_SUFFIX}"
         if path.is_symlink() or (path.exists() and not path.is_file()):
             raise ServiceError(f"{path} is not a plain file; not written over")
