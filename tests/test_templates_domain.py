@@ -447,3 +447,19 @@ def test_nested_replaces_are_refused_before_they_fill_the_memory(start: str) -> 
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-500:]
     assert done.stdout.strip() == "['the rendered text is over 20 KB']"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Hi {{ company | truncate(1) }}",  # jinja asserts length >= len(end): AssertionError
+        'Hi {{ company | truncate(2, false, "...") }}',
+    ],
+)
+def test_a_filter_that_fails_inside_jinja_is_a_refusal_not_a_crash(body: str) -> None:
+    """The template saves (its text is fine), but jinja's truncate raised AssertionError at
+    render: not a TemplateRefused, so `render` and `send` ended in an internal error and the
+    Tasks screen and the script pane (which catch TemplateRefused) took the app down."""
+    assert template_problems("", body) == []
+    (problem,) = refused(email(body), VALUES)
+    assert problem.startswith("cannot be rendered: expected length >= 3, got ")

@@ -174,6 +174,9 @@ def _run(text: str, context: Mapping[str, Any], deadline: float, size: list[int]
         raise TemplateRefused([f"refused by the sandbox: {clean_line(error, 200)}"]) from None
     except (TemplateError, TypeError, ValueError, OverflowError) as error:
         raise TemplateRefused([f"cannot be rendered: {clean_line(error, 200)}"]) from None
+    except Exception as error:  # a filter failing inside jinja (truncate(1): AssertionError)
+        said = clean_line(error, 200) or type(error).__name__
+        raise TemplateRefused([f"cannot be rendered: {said}"]) from None
     return "".join(chunks)
 
 
