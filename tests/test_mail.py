@@ -417,3 +417,48 @@ def test_a_password_with_non_ascii_letters_logs_in(
     with pytest.raises(ServiceError, match=f"refused the login '{USER}': 535"):
         send(store, smtp_for(starttls_server, "starttls"), world)
     assert len(starttls_server.inbox.messages) == 1
+
+
+def test_a_server_that_answers_too_slowly_is_given_up_after_the_deadline(
+    store: Store, world: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tarpit sends its greeting a byte at a time, each under the 30 s timeout: the send
+    (and the Tasks screen's "sending…") waited as long as the server liked."""
+    import socket
+    import threading
+    import time
+
+    from callblock.services import mail
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+    stop = threading.Event()
+
+    def tarpit() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            for byte in b"220 slow.example ESMTP\r\n":
+                if stop.wait(0.3):
+                    return
+                try:
+                    conn.send(bytes([byte]))
+                except OSError:
+                    return
+
+    threading.Thread(target=tarpit, daemon=True).start()
+    monkeypatch.setattr(mail, "DEADLINE", 1.5)
+    slow = Settings(timezone=ZONE, smtp=SmtpSettings("127.0.0.1", port, "none"))
+    began = time.monotonic()
+    try:
+        with pytest.raises(ServiceError) as refused:
+            send(store, slow, world)
+    finally:
+        stop.set()
+        listener.close()
+    assert time.monotonic() - began < 5
+    assert str(refused.value) == (
+        f"not sent, nothing recorded: 127.0.0.1:{port} took over 1.5 s to take the message"
+    )
+    assert email_touches(store, world) == []
