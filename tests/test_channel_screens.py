@@ -21,7 +21,7 @@ from callblock.screens.tasks import TasksScreen
 from callblock.screens.templates import TemplatesScreen
 from callblock.screens.week import WeekScreen
 from callblock.services.templates import save_template
-from callblock.store import Store
+from callblock.store import DatabaseBusy, Store
 from callblock.widgets.notes import NotesPane
 from callblock.widgets.script import ScriptPane
 from tests.conftest import NOW, LeadMaker
@@ -334,3 +334,97 @@ async def test_s_sends_the_email_through_smtp_after_its_warning_is_confirmed(
         assert touch.message_id and touch.message_id.encode() in message.data
     finally:
         next(server, None)
+
+
+async def test_a_send_that_fails_unexpectedly_says_so_and_leaves_the_keys_working(
+    store: Store,
+    clock: FixedClock,
+    settings: Settings,
+    make_lead: LeadMaker,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The send worker caught only ServiceError and StoreFault: anything else (smtplib's
+    UnicodeEncodeError, an OSError from ssl, a bug) ended the worker silently, the screen said
+    "sending…" for ever and d, x and p stayed off."""
+    import callblock.services.mail as mail
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise UnicodeEncodeError("ascii", "é", 0, 1, "ordinal not in range(128)")
+
+    monkeypatch.setattr(mail, "send_template", broken)
+    log = tmp_path_factory.mktemp("crash") / "crash.log"
+    monkeypatch.setattr("callblock.crash.crash_log_path", lambda: log)
+    settings = task_settings(settings, smtp=SmtpSettings("127.0.0.1", 25, "none"))
+    save_template(store, EMAIL, rep="lead", now=NOW)
+    lead_id = make_lead(
+        name="Jim Brodo", email="jim@example.org", interest="pricing", settings=settings
+    )
+    app = home_app(store, clock, settings)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_tasks(app, pilot)
+        await pilot.press("s")
+        await settle(app, pilot)
+        shown = " ".join(screen_text(app).split())
+        assert "Not sent: internal error (UnicodeEncodeError" in shown, shown
+        assert "sending to" not in shown and not screen.sending
+        assert "UnicodeEncodeError" in log.read_text()  # the details for the team lead
+        await pilot.press("d")  # the task can still be done by hand
+        await settle(app, pilot)
+        [touch] = store.touches_for_lead(lead_id)
+        assert (touch.channel, touch.outcome) == (Channel.EMAIL, "done")
+
+
+def busy(*args: object, **kwargs: object) -> None:
+    raise DatabaseBusy("the database x.db is busy: another process has held its write lock")
+
+
+async def test_a_busy_database_while_k_shows_the_script_says_so_and_the_app_stays(
+    store: Store,
+    clock: FixedClock,
+    settings: Settings,
+    make_lead: LeadMaker,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Giving a lead its A/B variant is a write: with another process on the write lock (an
+    import) the power hour froze for the busy timeout, then the whole app ended on k."""
+    save_template(store, replace(CALL_SCRIPT, name="opener-a", variant="A"), rep="lead", now=NOW)
+    save_template(store, replace(CALL_SCRIPT, name="opener-b", variant="B"), rep="lead", now=NOW)
+    make_lead(name="Jim Brodo", company="Brodo Inc", interest="the pricing guide")
+    app = create_app(settings=settings, store=store, clock=clock, rep="alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        monkeypatch.setattr("callblock.services.scripts.step_template", busy)
+        await pilot.press("k")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PowerHourScreen) and app.is_running
+        shown = " ".join(widget_text(app, app.screen.query_one(ScriptPane)).split())
+        assert "Call script: the database x.db is busy" in shown, shown
+        assert "(k twice tries again)" in shown
+        monkeypatch.undo()
+        await pilot.press("k", "k")
+        await settle(app, pilot)
+        shown = " ".join(widget_text(app, app.screen.query_one(ScriptPane)).split())
+        assert "Hi Jim, this is alice." in shown
+
+
+async def test_a_busy_database_when_the_tasks_open_says_so_and_the_app_stays(
+    store: Store,
+    clock: FixedClock,
+    settings: Settings,
+    make_lead: LeadMaker,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = task_settings(settings)
+    save_template(store, replace(EMAIL, variant="A"), rep="lead", now=NOW)
+    save_template(store, replace(EMAIL, name="hello-email-b", variant="B"), rep="lead", now=NOW)
+    make_lead(name="Jim Brodo", email="jim@example.org", interest="pricing", settings=settings)
+    app = home_app(store, clock, settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        monkeypatch.setattr("callblock.services.tasks.step_template", busy)
+        await pilot.press("t")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TasksScreen) and app.is_running
+        shown = " ".join(screen_text(app).split())
+        assert "the database x.db is busy" in shown, shown

@@ -397,3 +397,68 @@ def test_a_do_not_call_lead_gets_no_email(store: Store, world: int) -> None:
     _dirty(store, world, status="do-not-call")
     with pytest.raises(ServiceError, match="do-not-call"):
         send(store, Settings(timezone=ZONE), world, dry_run=True)
+
+
+@pytest.mark.usefixtures("trusted")
+def test_a_password_with_non_ascii_letters_logs_in(
+    store: Store, world: int, starttls_server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """smtplib's login encodes the password as ASCII: 'Grüße-2024' raised UnicodeEncodeError,
+    an internal error in `send` and a Tasks screen stuck at "sending…". AUTH PLAIN is UTF-8."""
+    from tests import mail_helpers
+
+    monkeypatch.setattr(mail_helpers, "PASSWORD", "Grüße-2024")
+    monkeypatch.setenv("CB_TEST_SMTP_PW", "Grüße-2024")
+    sent = send(store, smtp_for(starttls_server, "starttls"), world)
+    assert starttls_server.inbox.logins == [(USER, "Grüße-2024")]
+    assert len(starttls_server.inbox.messages) == 1
+    assert [t.id for t in email_touches(store, world)] == [sent.touch_id]
+    monkeypatch.setenv("CB_TEST_SMTP_PW", "Grüße-wrong")
+    with pytest.raises(ServiceError, match=f"refused the login '{USER}': 535"):
+        send(store, smtp_for(starttls_server, "starttls"), world)
+    assert len(starttls_server.inbox.messages) == 1
+
+
+def test_a_server_that_answers_too_slowly_is_given_up_after_the_deadline(
+    store: Store, world: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tarpit sends its greeting a byte at a time, each under the 30 s timeout: the send
+    (and the Tasks screen's "sending…") waited as long as the server liked."""
+    import socket
+    import threading
+    import time
+
+    from callblock.services import mail
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+    stop = threading.Event()
+
+    def tarpit() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            for byte in b"220 slow.example ESMTP\r\n":
+                if stop.wait(0.3):
+                    return
+                try:
+                    conn.send(bytes([byte]))
+                except OSError:
+                    return
+
+    threading.Thread(target=tarpit, daemon=True).start()
+    monkeypatch.setattr(mail, "DEADLINE", 1.5)
+    slow = Settings(timezone=ZONE, smtp=SmtpSettings("127.0.0.1", port, "none"))
+    began = time.monotonic()
+    try:
+        with pytest.raises(ServiceError) as refused:
+            send(store, slow, world)
+    finally:
+        stop.set()
+        listener.close()
+    assert time.monotonic() - began < 5
+    assert str(refused.value) == (
+        f"not sent, nothing recorded: 127.0.0.1:{port} took over 1.5 s to take the message"
+    )
+    assert email_touches(store, world) == []

@@ -314,3 +314,50 @@ def test_render_of_a_hostile_lead_is_clean_or_refused(capsys, demo, company: str
         else:
             assert code == 0, err
             assert "[bold]Acme[/]" in out or "Acme" in out
+
+
+def test_import_refuses_a_symlink_and_keeps_each_problem_on_one_line(
+    capsys, tmp_path, demo
+) -> None:
+    """A template folder under version control can hold a symlink (git keeps them): it was
+    followed, so `x.txt -> ~/.ssh/id_ed25519` put the key's lines in the refusal (or, shaped
+    like a template, in the team's database). A newline in a file's name split its problem."""
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    secret = write(tmp_path / "secret", "channel: sms\n\nSECRET-LINE {{ company }}\n")
+    (folder / "evil.txt").symlink_to(secret)
+    write(folder / "two\nlines.txt", "channel: sms\n\nhi {{ company }}")
+    before = demo.read_bytes()
+    code, out, err = cli(capsys, demo, "templates", "import", str(folder))
+    assert code == 1 and out == ""
+    assert "SECRET" not in err
+    lines = err.splitlines()
+    assert "evil.txt: a symbolic link, not read" in lines
+    assert any(line.startswith("two lines.txt: name: ") for line in lines), lines
+    assert lines[-1].startswith("callblock: error: nothing imported: 2 problems in ")
+    assert len(lines) == 3
+    assert demo.read_bytes() == before
+
+
+def test_export_refuses_a_stored_name_with_path_parts_and_writes_nothing(
+    capsys, tmp_path, demo
+) -> None:
+    """Every member of a team's Unix group can write the database file: a template row named
+    '../../x' (put there with sqlite3) made a team lead's `templates export DIR` write a file
+    outside DIR, as the team lead."""
+    import sqlite3
+
+    conn = sqlite3.connect(demo)
+    with conn:
+        conn.execute(
+            "INSERT INTO templates (name, channel, step, body, updated_at) "
+            "VALUES ('../../escaped', 'sms', 3, 'hi {{ company }}', '2026-01-01T00:00:00+00:00')"
+        )
+    conn.close()
+    folder = tmp_path / "a" / "b" / "out"
+    folder.parent.mkdir(parents=True)
+    code, out, err = cli(capsys, demo, "templates", "export", str(folder))
+    assert code == 1 and out == ""
+    assert "'../../escaped' is not a template name" in err and err.count("\n") == 1
+    assert not (tmp_path / "a" / "escaped.txt").exists()
+    assert not folder.exists() or list(folder.iterdir()) == []

@@ -421,3 +421,45 @@ def test_a_template_nested_thousands_deep_is_refused_not_a_crash(body: str) -> N
     assert any("nested too deeply" in problem for problem in problems), problems
     with pytest.raises(TemplateRefused):
         render(email(body), VALUES, lead_id=1)
+
+
+@pytest.mark.parametrize("start", ["company", "'abcd'"])
+def test_nested_replaces_are_refused_before_they_fill_the_memory(start: str) -> None:
+    """Each replace('', ten characters) multiplies the text by eleven: a dozen of them asked
+    for terabytes in one expression (one chunk, before the output cap looked) and the render
+    died of MemoryError (or the machine swapped). Run under a 1 GB address-space cap."""
+    import subprocess
+    import sys
+
+    body = "Hi {{ first_name }}, {{ " + start + "|replace('', 'xxxxxxxxxx')" * 12 + " }}"
+    assert template_problems("", body) == []  # it may be saved: the render must hold
+    code = (
+        "import resource\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
+        "from callblock.domain.models import Template, TemplateChannel\n"
+        "from callblock.domain.templates import TemplateRefused, render\n"
+        f"t = Template('t1', TemplateChannel.EMAIL, {body!r})\n"
+        "try:\n"
+        "    render(t, {'first_name': 'Jim', 'company': 'Acme'}, lead_id=1)\n"
+        "except TemplateRefused as refusal:\n"
+        "    print(refusal.problems)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.strip() == "['the rendered text is over 20 KB']"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Hi {{ company | truncate(1) }}",  # jinja asserts length >= len(end): AssertionError
+        'Hi {{ company | truncate(2, false, "...") }}',
+    ],
+)
+def test_a_filter_that_fails_inside_jinja_is_a_refusal_not_a_crash(body: str) -> None:
+    """The template saves (its text is fine), but jinja's truncate raised AssertionError at
+    render: not a TemplateRefused, so `render` and `send` ended in an internal error and the
+    Tasks screen and the script pane (which catch TemplateRefused) took the app down."""
+    assert template_problems("", body) == []
+    (problem,) = refused(email(body), VALUES)
+    assert problem.startswith("cannot be rendered: expected length >= 3, got ")

@@ -47,6 +47,7 @@ TESTS = ("defined", "undefined")
 COMPARISONS = ("eq", "ne", "in", "notin")
 DEPTH_MAX = 60  # nodes deep: if inside if, filters on filters
 BODY_MAX = NOTE_MAX  # characters of a body as written
+OUTPUT_MAX = 20 * 1024  # bytes (UTF-8) of a rendered subject and body together
 
 # What must never go out: a Jinja delimiter, a single-brace `{first_name}`/`{Add first name}`,
 # `[[FirstName]]`, `${name}`, a Mailchimp `*|FNAME|*`.
@@ -282,6 +283,23 @@ def _listed() -> str:
     return "fields: " + ", ".join(MERGE_FIELDS)
 
 
+class TooLarge(Exception):
+    """One expression would make more than OUTPUT_MAX of text (nested replaces multiply it)."""
+
+
+def _replace(value: Any, old: Any, new: Any, count: int | None = None) -> str:
+    """Jinja's `replace`, refusing before it builds a text over OUTPUT_MAX: each
+    replace('', ten characters) multiplies a text by eleven, a dozen of them ask for terabytes
+    in one expression, long before the render's size check sees a chunk."""
+    text, old, new = str(value), str(old), str(new)
+    times = text.count(old) if old else len(text) + 1
+    if count is not None and int(count) >= 0:
+        times = min(times, int(count))
+    if len(text) + times * (len(new) - len(old)) > OUTPUT_MAX:
+        raise TooLarge
+    return text.replace(old, new, -1 if count is None else int(count))
+
+
 class MissingField(Exception):
     def __init__(self, field: str) -> None:
         super().__init__(field)
@@ -313,6 +331,7 @@ def environment() -> Any:
     )
     env.globals.clear()
     env.filters = {name: env.filters[name] for name in FILTERS}
+    env.filters["replace"] = _replace
     env.tests = {name: env.tests[name] for name in TESTS}
     return env
 

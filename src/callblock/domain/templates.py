@@ -26,9 +26,11 @@ from callblock.domain.template_syntax import (
     CONTROL,
     FIELD_WORDS,
     MERGE_FIELDS,
+    OUTPUT_MAX,
     PLACEHOLDER,
     MissingField,
     Problem,
+    TooLarge,
     environment,
     located_problems,
     template_fields,
@@ -48,7 +50,6 @@ __all__ = [
     "template_problems",
 ]
 
-OUTPUT_MAX = 20 * 1024  # bytes (UTF-8) of a rendered subject and body together
 RENDER_SECONDS = 0.5  # a render taking longer is refused
 _GREETING = r"(?:hi|hello|hey|dear|greetings|good (?:morning|afternoon|evening))"
 # "Dear ," / "Dear" alone / "Hi ," / "Hello !" / "Hi " at the end of a line: the name fell out.
@@ -167,10 +168,15 @@ def _run(text: str, context: Mapping[str, Any], deadline: float, size: list[int]
             chunks.append(chunk)
     except (MissingField, TemplateRefused):
         raise
+    except TooLarge:
+        raise TemplateRefused([f"the rendered text is over {OUTPUT_MAX // 1024} KB"]) from None
     except SecurityError as error:
         raise TemplateRefused([f"refused by the sandbox: {clean_line(error, 200)}"]) from None
     except (TemplateError, TypeError, ValueError, OverflowError) as error:
         raise TemplateRefused([f"cannot be rendered: {clean_line(error, 200)}"]) from None
+    except Exception as error:  # a filter failing inside jinja (truncate(1): AssertionError)
+        said = clean_line(error, 200) or type(error).__name__
+        raise TemplateRefused([f"cannot be rendered: {said}"]) from None
     return "".join(chunks)
 
 

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 else:
     _Base = object
 
+SCRIPT_WAIT_MS = 500  # for another process's write lock (a lead's first A/B variant)
+
 
 class NotesActions(_Base):
     """Mixed into PowerHourScreen: the keys that write notes, and the script in their place."""
@@ -90,7 +92,8 @@ class NotesActions(_Base):
         if shown and self.current is not None:
             ctx = self.ctx
             lead = self.current.lead
-            self.scripts = lead_scripts(ctx.store, ctx.settings, lead, ctx.rep, ctx.clock.now())
+            with ctx.store.patience(SCRIPT_WAIT_MS):  # never the busy timeout's 10 s freeze
+                self.scripts = lead_scripts(ctx.store, ctx.settings, lead, ctx.rep, ctx.clock.now())
             pane.show(self.scripts, self.callblock.key_display("script"))
 
     def _script_used(self, item: QueueItem, code: str) -> tuple[str | None, str | None]:

@@ -32,6 +32,8 @@ from callblock.widgets.plain import plain
 if TYPE_CHECKING:
     from callblock.app import CallblockApp
 
+TASKS_WAIT_MS = 1000  # for another process's write lock (an import), not the 10 s timeout
+
 TASKS_ABOUT = """\
 Tasks are the cadence's steps that are not calls: an email, a LinkedIn note, a text, and the
 goodbye message at the end of the schedule. Each is shown rendered for its lead, from the
@@ -111,7 +113,16 @@ class TasksScreen(Screen[None]):
     def load(self, keep: int = 0) -> None:
         """Read the tasks due again and show the one at `keep` (or the first)."""
         ctx = self.ctx
-        self.tasks = due_tasks(ctx.store, ctx.settings, ctx.rep, ctx.clock.now())
+        try:  # giving a lead its A/B variant is a write: another process may hold the lock
+            with ctx.store.patience(TASKS_WAIT_MS):
+                self.tasks = due_tasks(ctx.store, ctx.settings, ctx.rep, ctx.clock.now())
+        except StoreFault as error:
+            self.tasks, self.index = [], 0
+            self.show()
+            title = self.query_one("#task-title", Static)
+            title.update(plain(f"Tasks not loaded: {error}", "bold $error"))
+            self._say(plain("Esc, then t, tries again.", "dim"))
+            return
         self.index = keep if keep < len(self.tasks) else 0
         self.show()
 
@@ -275,6 +286,11 @@ class TasksScreen(Screen[None]):
                 store.close()
         except (ServiceError, StoreFault) as error:
             self.app.call_from_thread(self._sent, None, str(error))
+            return
+        except Exception as error:  # a bug: said, logged, and the screen usable again
+            from callblock.crash import report_crash
+
+            self.app.call_from_thread(self._sent, None, report_crash(error))
             return
         self.app.call_from_thread(self._sent, sent.to, "")
 

@@ -9,11 +9,14 @@ message goes: from the environment variable or the owner-only file the settings 
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import os
 import smtplib
 import socket
 import ssl
 import stat
+import threading
 from dataclasses import dataclass, replace
 from datetime import datetime
 from email.headerregistry import Address
@@ -32,6 +35,7 @@ from callblock.services import ServiceError
 from callblock.store import Store
 
 TIMEOUT = 30.0  # seconds: connecting, and each reply of the server
+DEADLINE = 120.0  # seconds for the whole exchange (a tarpit answers a byte at a time)
 PASSWORD_FILE_MAX = 4096  # bytes
 SUBJECT_MAX = 900  # characters: one header line of at most 998 bytes, never cut
 
@@ -127,48 +131,88 @@ def deliver(smtp: SmtpSettings, message: EmailMessage, sender: Address, to: Addr
     where = f"{smtp.host}:{smtp.port}"
     client: smtplib.SMTP | None = None
     step = "connect"
+    late = threading.Event()  # set by the watchdog when DEADLINE passed
+    watchdog: threading.Timer | None = None
     try:
-        context = ssl.create_default_context()
-        local = socket.gethostname() or "localhost"
-        if smtp.security == "tls":
-            client = smtplib.SMTP_SSL(
-                smtp.host, smtp.port, local_hostname=local, timeout=TIMEOUT, context=context
-            )
-        else:
-            client = smtplib.SMTP(smtp.host, smtp.port, local_hostname=local, timeout=TIMEOUT)
-        step = "starttls"
-        if smtp.security == "starttls":
-            client.starttls(context=context)
-        step = "login"
-        if smtp.username:
-            client.login(smtp.username, password)
-        step = "send"
-        client.send_message(message, from_addr=sender.addr_spec, to_addrs=[to.addr_spec])
-    except smtplib.SMTPNotSupportedError as error:
-        if step == "starttls":
-            problem = f"{where} does not offer STARTTLS (smtp.security: tls or none?)"
-        elif step == "login":
-            problem = f"{where} offers no login here (smtp.username: leave it out for a relay?)"
-        else:
-            problem = f"{where}: {error}"
-        raise _not_sent(problem) from None
-    except smtplib.SMTPAuthenticationError as error:
-        raise _not_sent(f"{where} refused the login {smtp.username!r}: {_reply(error)}") from None
-    except smtplib.SMTPRecipientsRefused as error:
-        replies = "; ".join(_reply(e) for e in _refusals(error))
-        raise _not_sent(f"{where} refused the recipient {to.addr_spec}: {replies}") from None
-    except smtplib.SMTPSenderRefused as error:
-        raise _not_sent(f"{where} refused the sender {sender.addr_spec}: {_reply(error)}") from None
-    except smtplib.SMTPResponseException as error:
-        raise _not_sent(f"{where} answered {_reply(error)}") from None
-    except (smtplib.SMTPException, ssl.SSLError) as error:
-        raise _not_sent(f"{where}: {error}") from None
-    except OSError as error:  # refused, unreachable, unknown host, timed out
-        reason = error.strerror or str(error) or type(error).__name__
-        raise _not_sent(f"cannot reach the mail server {where}: {reason}") from None
+        try:
+            context = ssl.create_default_context()
+            local = socket.gethostname() or "localhost"
+            if smtp.security == "tls":
+                client = smtplib.SMTP_SSL(local_hostname=local, timeout=TIMEOUT, context=context)
+            else:
+                client = smtplib.SMTP(local_hostname=local, timeout=TIMEOUT)
+            watchdog = threading.Timer(DEADLINE, _cut, (client, late))
+            watchdog.daemon = True
+            watchdog.start()
+            client._host = smtp.host  # what the constructor sets: TLS checks the certificate for it
+            client.connect(smtp.host, smtp.port)
+            step = "starttls"
+            if smtp.security == "starttls":
+                client.starttls(context=context)
+            step = "login"
+            if smtp.username:
+                _login(client, smtp.username, password)
+            step = "send"
+            client.send_message(message, from_addr=sender.addr_spec, to_addrs=[to.addr_spec])
+        except smtplib.SMTPNotSupportedError as error:
+            if step == "starttls":
+                problem = f"{where} does not offer STARTTLS (smtp.security: tls or none?)"
+            elif step == "login":
+                problem = f"{where} offers no login here (smtp.username: leave it out for a relay?)"
+            else:
+                problem = f"{where}: {error}"
+            raise _not_sent(problem) from None
+        except smtplib.SMTPAuthenticationError as error:
+            raise _not_sent(
+                f"{where} refused the login {smtp.username!r}: {_reply(error)}"
+            ) from None
+        except smtplib.SMTPRecipientsRefused as error:
+            replies = "; ".join(_reply(e) for e in _refusals(error))
+            raise _not_sent(f"{where} refused the recipient {to.addr_spec}: {replies}") from None
+        except smtplib.SMTPSenderRefused as error:
+            raise _not_sent(
+                f"{where} refused the sender {sender.addr_spec}: {_reply(error)}"
+            ) from None
+        except smtplib.SMTPResponseException as error:
+            raise _not_sent(f"{where} answered {_reply(error)}") from None
+        except (smtplib.SMTPException, ssl.SSLError) as error:
+            raise _not_sent(f"{where}: {error}") from None
+        except OSError as error:  # refused, unreachable, unknown host, timed out
+            reason = error.strerror or str(error) or type(error).__name__
+            raise _not_sent(f"cannot reach the mail server {where}: {reason}") from None
+    except ServiceError:
+        if late.is_set():  # the watchdog cut the connection: say so, not what it caused
+            raise _not_sent(f"{where} took over {DEADLINE:g} s to take the message") from None
+        raise
     finally:
+        if watchdog is not None:
+            watchdog.cancel()
         if client is not None:
             _close(client)
+
+
+def _cut(client: smtplib.SMTP, late: threading.Event) -> None:
+    """The deadline passed: shut the socket down, which ends a blocked read at once."""
+    late.set()
+    sock = getattr(client, "sock", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+def _login(client: smtplib.SMTP, username: str, password: str) -> None:
+    """Log in; smtplib encodes the credentials as ASCII (a 'Grüße' password raised
+    UnicodeEncodeError), so non-ASCII ones go as AUTH PLAIN, which is UTF-8 (RFC 4616)."""
+    if username.isascii() and password.isascii():
+        client.login(username, password)
+        return
+    client.ehlo_or_helo_if_needed()
+    if not client.has_extn("auth"):
+        raise smtplib.SMTPNotSupportedError("SMTP AUTH extension not supported by server.")
+    plain = b"\0" + username.encode("utf-8") + b"\0" + password.encode("utf-8")
+    code, reply = client.docmd("AUTH", "PLAIN " + base64.b64encode(plain).decode("ascii"))
+    if code not in (235, 503):  # 503: already logged in
+        raise smtplib.SMTPAuthenticationError(code, reply)
 
 
 def smtp_password(smtp: SmtpSettings) -> str:

@@ -10,7 +10,7 @@ from callblock.config import Settings
 from callblock.domain.models import Lead, Template, TemplateChannel
 from callblock.domain.templates import TemplateRefused
 from callblock.services.templates import render_for_lead, step_template
-from callblock.store import Store
+from callblock.store import DatabaseBusy, Store
 
 SCRIPT_CHANNELS = (TemplateChannel.CALL_SCRIPT, TemplateChannel.VOICEMAIL)
 
@@ -31,7 +31,11 @@ def lead_scripts(
     step = lead.steps_done + 1
     scripts = []
     for channel in SCRIPT_CHANNELS:
-        template = step_template(store, lead, channel, step)
+        try:  # giving the lead its A/B variant is a write: another process may hold the lock
+            template = step_template(store, lead, channel, step)
+        except DatabaseBusy as error:
+            scripts.append(Script(channel, None, problems=(str(error),)))
+            continue
         if template is None:
             scripts.append(Script(channel, None))
             continue

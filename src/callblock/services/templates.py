@@ -5,6 +5,7 @@ under version control (`templates export DIR` / `templates import DIR`)."""
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +16,7 @@ from callblock.config import Settings
 from callblock.domain.models import Lead, Template, TemplateChannel
 from callblock.domain.reps import Rep
 from callblock.domain.templates import Rendered
+from callblock.domain.text import clean_line
 from callblock.services import ServiceError
 from callblock.store import Store
 
@@ -143,13 +145,17 @@ class TemplatesRefused(ServiceError):
 def export_templates(store: Store, folder: Path) -> list[Path]:
     """Write every template to `folder`/NAME.txt (the folder made if missing, its parent must
     exist); returns the files written."""
-    from callblock.domain.template_files import FILE_SUFFIX, format_file
+    from callblock.domain.template_files import FILE_SUFFIX, format_file, name_problem
 
     if folder.exists() and not folder.is_dir():
         raise ServiceError(f"{folder} is not a folder")
+    templates = store.templates()
+    for template in templates:  # a row written past the checks ('../x'): never a path
+        if problem := name_problem(template.name):
+            raise ServiceError(f"{problem}: nothing exported (`callblock templates remove` it)")
     folder.mkdir(exist_ok=True)
     written = []
-    for template in store.templates():
+    for template in templates:
         path = folder / f"{template.name}{FILE_SUFFIX}"
         if path.is_symlink() or (path.exists() and not path.is_file()):
             raise ServiceError(f"{path} is not a plain file; not written over")
@@ -196,13 +202,14 @@ def _read_folder(folder: Path) -> tuple[list[Template], list[str]]:
     problems: list[str] = []
     for path in paths:
         name = path.name[: -len(FILE_SUFFIX)]
+        shown = clean_line(path.name, 80)  # a newline in a file's name: still one line
         text, problem = _read_file(path)
         if problem:
-            problems.append(f"{path.name}: {problem}")
+            problems.append(f"{shown}: {problem}")
             continue
         template, found = parse_file(name, text)
         problems += [
-            f"{path.name} {problem}" if problem.startswith("line ") else f"{path.name}: {problem}"
+            f"{shown} {problem}" if problem.startswith("line ") else f"{shown}: {problem}"
             for problem in found
         ]
         if template is not None:
@@ -211,12 +218,20 @@ def _read_folder(folder: Path) -> tuple[list[Template], list[str]]:
 
 
 def _read_file(path: Path) -> tuple[str, str | None]:
-    """A template file's text, or why it cannot be read (never a device or a FIFO)."""
+    """A template file's text, or why it cannot be read (never a device or a FIFO, never
+    through a symbolic link: a folder under version control may hold one to any file)."""
+    if path.is_symlink():
+        return "", "a symbolic link, not read"
     if not path.is_file():
         return "", "not a plain file"
     try:
-        with path.open("rb") as handle:
-            if os.fstat(handle.fileno()).st_size > FILE_BYTES_MAX:
+        # O_NOFOLLOW and O_NONBLOCK: a link or a FIFO swapped in after the checks above
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                return "", "not a plain file"
+            if info.st_size > FILE_BYTES_MAX:
                 return "", f"over {FILE_BYTES_MAX // 1024} KB"
             data = handle.read(FILE_BYTES_MAX + 1)
     except OSError as error:

@@ -19,6 +19,10 @@ def script_content(scripts: list[Script], notes_key: str) -> Content:
     parts: list[Content | str] = []
     for script in scripts:
         title = TITLES.get(script.channel.value, script.channel.value)
+        if script.template is None and script.problems:  # the database was busy
+            parts += [plain(f"{title}: {p}", "$error") for p in script.problems]
+            parts += ["\n", plain(f"({notes_key} twice tries again)", "dim"), "\n\n"]
+            continue
         if script.template is None:
             parts += [
                 plain(f"{title}: none for this step", "bold dim"),
