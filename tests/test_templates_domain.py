@@ -334,7 +334,7 @@ def test_a_file_with_a_bad_header() -> None:
 def test_record_rules() -> None:
     assert record_problems(Template("a b", TemplateChannel.SMS, "x"))[0].startswith("name: ")
     assert record_problems(Template("a", TemplateChannel.SMS, "x", step=0)) == [
-        "step: 0 is outside 1..99"
+        "step: 0 is outside 1..100"
     ]
     assert record_problems(Template("a", TemplateChannel.SMS, "x", subject="s")) == [
         "subject: only an email has one, not a sms"

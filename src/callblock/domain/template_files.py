@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import re
 
+from callblock.domain.cadence import MAX_STEPS
 from callblock.domain.models import Template, TemplateChannel
 from callblock.domain.template_syntax import Problem, located_problems
 
 FILE_SUFFIX = ".txt"
 NAME_RULE = "a template name is 1-64 characters: letters, digits, '.', '_' and '-'"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-STEP_MAX = 99
+STEP_MAX = MAX_STEPS  # a template serves a step of the longest schedule the config takes
 HEADER_KEYS = ("channel", "step", "variant", "subject")
 CHANNELS = ", ".join(channel.value for channel in TemplateChannel)
 

@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 from callblock.context import AppContext
 from callblock.domain.calling import local_time
 from callblock.domain.models import Template, TemplateChannel
-from callblock.domain.template_files import normalized_body
+from callblock.domain.template_files import STEP_MAX, normalized_body
 from callblock.domain.text import clean_line, plural
 from callblock.screens.help import HelpScreen, help_entries
 from callblock.services import ServiceError
@@ -205,8 +205,8 @@ class TemplatesScreen(Screen[None]):
             raise ServiceError(f"channel: one of {CHANNELS}") from None
         step = None
         if value["step"]:
-            if not value["step"].isdigit() or not 1 <= int(value["step"]) <= 100:
-                raise ServiceError("step: a cadence step from 1 to 100, or empty for any")
+            if not value["step"].isdigit() or not 1 <= int(value["step"]) <= STEP_MAX:
+                raise ServiceError(f"step: a cadence step from 1 to {STEP_MAX}, or empty for any")
             step = int(value["step"])
         return Template(
             name=value["name"],

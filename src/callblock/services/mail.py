@@ -144,7 +144,9 @@ def deliver(smtp: SmtpSettings, message: EmailMessage, sender: Address, to: Addr
             watchdog = threading.Timer(DEADLINE, _cut, (client, late))
             watchdog.daemon = True
             watchdog.start()
-            client._host = smtp.host  # what the constructor sets: TLS checks the certificate for it
+            # What the constructor sets when it connects (it does not here, so the watchdog runs
+            # first): STARTTLS and TLS check the server's certificate against it.
+            client._host = smtp.host  # type: ignore[attr-defined]
             client.connect(smtp.host, smtp.port)
             step = "starttls"
             if smtp.security == "starttls":
