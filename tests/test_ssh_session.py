@@ -211,3 +211,26 @@ def test_what_was_parsed_keeps_the_identity_even_if_the_token_check_missed_it(
     code, _, err = session(capsys, monkeypatch, team_db, "bob", f"export touches -o {target}")
     assert code == 1 and "goes to stdout" in err
     assert not target.exists()
+
+
+def test_a_rep_previews_templates_over_ssh_but_changes_none(
+    capsys, monkeypatch, team_db: Path
+) -> None:
+    """Reading the team's templates and rendering one for a lead run over SSH for any role;
+    writing them (their folders and files are on the host) does not."""
+    add = ["--db", str(team_db), "--rep", "bob", "templates", "add", "hi", "--channel", "sms"]
+    body = team_db.parent / "hi.txt"
+    body.write_text("Hi {{ first_name | default('there') }}, {{ company }} here.\n")
+    assert main([*add, "--file", str(body)]) == 0
+    capsys.readouterr()
+    code, out, err = session(capsys, monkeypatch, team_db, "alice", "templates list --json")
+    assert code == 0 and [row["name"] for row in json.loads(out)] == ["hi"], err
+    code, out, err = session(capsys, monkeypatch, team_db, "alice", "render hi --lead 1 --json")
+    assert code == 0 and json.loads(out)["body"] == "Hi Jo, Acme here.", err
+    for name in ("alice", "bob"):
+        for original in ("templates import /tmp", "templates export /tmp", "templates remove hi"):
+            code, out, err = session(capsys, monkeypatch, team_db, name, original)
+            assert code == 1 and out == "", err
+            assert "only list, show and check run over SSH" in err and err.count("\n") == 1
+    assert main(["--db", str(team_db), "templates", "list", "--json"]) == 0
+    assert [row["name"] for row in json.loads(capsys.readouterr().out)] == ["hi"]

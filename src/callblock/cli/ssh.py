@@ -32,7 +32,13 @@ def ssh_session(args: argparse.Namespace, db: Path) -> int:
     """Run the session (the caller turns a ServiceError into its one line and exit 1)."""
     from callblock.cli.main import execute
     from callblock.cli.parser import build_parser
-    from callblock.domain.reps import CommandRefused, allowed_commands, ssh_command
+    from callblock.domain.reps import (
+        TEMPLATES_COMMANDS_OVER_SSH,
+        TEMPLATES_REFUSED,
+        CommandRefused,
+        allowed_commands,
+        ssh_command,
+    )
     from callblock.services import ServiceError
     from callblock.services.team import session_rep
     from callblock.store import Store
@@ -58,6 +64,9 @@ def ssh_session(args: argparse.Namespace, db: Path) -> int:
         raise ServiceError("ssh: the command may not choose --rep, --db, --config or --now")
     if tokens and parsed.command not in allowed_commands(rep.role):
         raise ServiceError(f"ssh: {parsed.command} is not allowed for a {rep.role}")
+    subcommand = getattr(parsed, "templates_command", None)
+    if parsed.command == "templates" and subcommand not in TEMPLATES_COMMANDS_OVER_SSH:
+        raise ServiceError(f"ssh: {TEMPLATES_REFUSED}")
     if parsed.command == "export" and parsed.output is not None:
         raise ServiceError("ssh: over SSH an export goes to stdout (no -o)")
     parsed.over_ssh = True  # the app offers no host files (the import screen) then

@@ -24,6 +24,7 @@ ROLES = ("rep", "lead")
 # itself (no command) is open to every role. `team list` is the only `team` command allowed.
 REP_COMMANDS = frozenset(
     {"dial", "queue", "tasks", "plan", "history", "leads", "log", "add", "send"}
+    | {"templates", "render"}
 )
 LEAD_COMMANDS = REP_COMMANDS | {
     "review",
@@ -36,6 +37,9 @@ LEAD_COMMANDS = REP_COMMANDS | {
     "lift-dnc",
 }
 TEAM_COMMANDS_OVER_SSH = frozenset({"list"})
+# Templates are read over SSH; writing them takes folders and files on the host.
+TEMPLATES_COMMANDS_OVER_SSH = frozenset({"list", "show", "check"})
+TEMPLATES_REFUSED = "of the templates commands only list, show and check run over SSH"
 
 # Commands that act as the rep working (`home` is the app without a command): they need a
 # usable rep name, and a rep removed from the team is refused.
@@ -141,6 +145,8 @@ def ssh_command(original: str, role: str) -> list[str]:
         )
     if command == "team" and (len(tokens) < 2 or tokens[1] not in TEAM_COMMANDS_OVER_SSH):
         raise CommandRefused("of the team commands only `team list` runs over SSH")
+    if command == "templates" and (len(tokens) < 2 or tokens[1] not in TEMPLATES_COMMANDS_OVER_SSH):
+        raise CommandRefused(TEMPLATES_REFUSED)
     for token in tokens[1:]:
         for option in HOST_FILE_OPTIONS.get(command, ()):
             if _names_option(token, option):
