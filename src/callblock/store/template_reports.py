@@ -6,14 +6,12 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING
 
-from callblock.domain.template_figures import NOT_SENT
 from callblock.store.reports import CONTACT_CODES
 
 if TYPE_CHECKING:
     from callblock.domain.template_figures import TemplateCounts
 
 _CONTACTS = ", ".join(f"'{code}'" for code in CONTACT_CODES)
-_NOT_SENT = ", ".join(f"'{code}'" for code in NOT_SENT)
 
 
 class TemplateReportQueries:
@@ -25,8 +23,10 @@ class TemplateReportQueries:
         """Live touches with a template in [start, end) (open ends: no bound), of `rep` or
         everyone, counted per template, variant and segment. The channel is the template's as
         stored, else (a deleted template) that of the touches that sent it."""
-        from callblock.domain.template_figures import TemplateCounts
+        # Imported here, not with the store: only the report reads them (start-up, issue 14).
+        from callblock.domain.template_figures import NOT_SENT, TemplateCounts
 
+        not_sent = ", ".join(f"'{code}'" for code in NOT_SENT)
         where, params = ["t.template IS NOT NULL", "t.undone = 0"], []
         for clause, value in (("t.at >= ?", start), ("t.at < ?", end), ("t.rep = ?", rep)):
             if value is not None:
@@ -35,8 +35,8 @@ class TemplateReportQueries:
         rows = self.conn.execute(
             "SELECT t.template, coalesce(t.variant, ''), "
             "coalesce(p.channel, max(CASE WHEN t.outcome NOT IN "
-            f"({_NOT_SENT}) THEN t.channel END), max(t.channel)), l.temperature, "
-            f"sum(t.outcome NOT IN ({_NOT_SENT})), sum(t.outcome = 'replied'), "
+            f"({not_sent}) THEN t.channel END), max(t.channel)), l.temperature, "
+            f"sum(t.outcome NOT IN ({not_sent})), sum(t.outcome = 'replied'), "
             f"sum(t.outcome IN ({_CONTACTS})), sum(t.outcome = 'meeting') "
             "FROM touches t JOIN leads l ON l.id = t.lead_id "
             "LEFT JOIN templates p ON p.name = t.template "

@@ -3,14 +3,18 @@ pane shows them in place of the research notes)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
 from callblock.domain.text import clean_block
-from callblock.services.scripts import Script
 from callblock.widgets.plain import plain
+
+if TYPE_CHECKING:  # the scripts' modules load when the pane is first shown, not at start-up
+    from callblock.services.scripts import Script
 
 TITLES = {"call-script": "Call script", "voicemail": "Voicemail"}
 
