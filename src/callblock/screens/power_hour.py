@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import suppress
-from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, TypeVar, cast
@@ -23,16 +21,16 @@ from callblock.domain.outcomes import OUTCOME_BY_CODE
 from callblock.domain.priority import QueueItem
 from callblock.domain.text import clean_line
 from callblock.screens.bindings import power_hour_bindings
-from callblock.screens.block_drafts import restore_draft, typed_draft
+from callblock.screens.block_drafts import restore_draft
 from callblock.screens.busy import write_or_wait
 from callblock.screens.notes_saving import save_draft
+from callblock.screens.power_hour_life import BlockLife
 from callblock.screens.power_hour_notes import NotesActions
 from callblock.screens.prompts import ConfirmScreen, WhenScreen
 from callblock.services import ServiceError, dialing, sessions
 from callblock.services.block import Block
 from callblock.services.dnc import dnc_events
 from callblock.services.sessions import Resumable
-from callblock.store import DatabaseBusy, StoreFault
 from callblock.widgets.app_header import AppHeader
 from callblock.widgets.history import HistoryTable
 from callblock.widgets.key_bar import KeyBar
@@ -49,11 +47,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 NEEDS_LEAD = {"outcome", "skip", "edit_notes", "script"}
-HEARTBEAT_WAIT_MS = 100
 REBUILD_AFTER = 0.05  # s after a lead is shown (its frame is out): the queue behind it rebuilt
 
 
-class PowerHourScreen(NotesActions, Screen[None]):
+class PowerHourScreen(NotesActions, BlockLife, Screen[None]):
     BINDINGS = power_hour_bindings()
 
     def __init__(
@@ -199,70 +196,6 @@ class PowerHourScreen(NotesActions, Screen[None]):
             notes.show(item.lead.id, item.lead.notes)
         self._show_script()
         self.refresh_bindings()
-
-    def _refresh_session(self) -> None:
-        ctx = self.ctx
-        self.query_one(SessionBar).stats = sessions.session_stats(
-            ctx.store, self.session, ctx.clock.now()
-        )
-
-    def _tick(self) -> None:
-        ctx = self.ctx
-        block = self.block
-        if block is None or block.taken_over or block.ended:
-            return
-        now = ctx.clock.now()
-        # Held by an import: renewed at a later tick (the lease outlives a few), never a freeze.
-        with suppress(DatabaseBusy), ctx.store.patience(HEARTBEAT_WAIT_MS):
-            if not block.heartbeat():
-                self._taken_over()
-                return
-        if block.lost is not None:
-            (item, holder), block.lost = block.lost, None
-            self._say(plain(f"{item.lead.name} is on {holder}'s screen now; moved on", "$warning"))
-            self.advance()
-            return
-        header = self.query_one(AppHeader)
-        shown = local_time(now, ctx.rep_zone).replace(second=0, microsecond=0)
-        if header.now != shown:
-            header.now = shown
-        bar = self.query_one(SessionBar)
-        if bar.stats is not None:
-            elapsed = now - self.session.started_at
-            if int(elapsed.total_seconds() // 60) != int(bar.stats.elapsed.total_seconds() // 60):
-                bar.stats = replace(bar.stats, elapsed=elapsed)
-        item = self.current
-        editing = self.query_one(NotesPane).editing
-        if item and not editing and block.window_closed():
-            self._say(plain(f"{item.lead.name}: calling hours have closed; moved on"))
-            self.advance()
-
-    def _taken_over(self) -> None:
-        """Another window of this rep took the block over, or the rep was removed from the team
-        (which ends their blocks): this one stops showing its lead and says why."""
-        self._show(None, [])
-        while self in self.app.screen_stack and self.app.screen is not self:
-            self.app.pop_screen()
-        registered = self.ctx.store.get_rep(self.ctx.rep)
-        why = (
-            "you were removed from the team: this block has ended"
-            if registered is not None and not registered.current
-            else "this block was taken over by another window"
-        )
-        end = self.callblock.key_display("end_block")
-        self._say(plain(f"{why[0].upper()}{why[1:]}; nothing here is saved. {end} quits."))
-        self.app.notify(f"{why[0].upper()}{why[1:]}.", severity="warning", markup=False)
-
-    def hang_up(self) -> bool:
-        """The terminal is gone (SIGHUP, SIGTERM, a lost link) or the app quits: keep what is
-        typed, let go of the lead on screen, keep the block for the rep's next start. True when
-        a block was kept. Runs in well under a second."""
-        block = self.block
-        if block is None or block.taken_over or block.ended:
-            return False
-        with suppress(StoreFault):  # busy or failing: the draft went to the spool instead
-            block.suspend(typed_draft(self, self.ctx.store, self._prompt))
-        return True
 
     def _restore_draft(self, draft: dict[str, object]) -> None:
         restore_draft(self, draft)

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import os
 import smtplib
 import socket
 import ssl
-import stat
 import threading
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -23,7 +21,6 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from email.utils import format_datetime, make_msgid
-from pathlib import Path
 
 from callblock.clock import iso
 from callblock.config import Settings
@@ -32,11 +29,11 @@ from callblock.domain.contacts import email_problem
 from callblock.domain.models import Channel, Lead, LeadStatus, Template, TemplateChannel
 from callblock.domain.text import NAME_MAX, TOUCH_NOTE_MAX, clean_block, clean_line
 from callblock.services import ServiceError
+from callblock.services.smtp_password import smtp_password
 from callblock.store import Store
 
 TIMEOUT = 30.0  # seconds: connecting, and each reply of the server
 DEADLINE = 120.0  # seconds for the whole exchange (a tarpit answers a byte at a time)
-PASSWORD_FILE_MAX = 4096  # bytes
 SUBJECT_MAX = 900  # characters: one header line of at most 998 bytes, never cut
 
 
@@ -215,52 +212,6 @@ def _login(client: smtplib.SMTP, username: str, password: str) -> None:
     code, reply = client.docmd("AUTH", "PLAIN " + base64.b64encode(plain).decode("ascii"))
     if code not in (235, 503):  # 503: already logged in
         raise smtplib.SMTPAuthenticationError(code, reply)
-
-
-def smtp_password(smtp: SmtpSettings) -> str:
-    """The password from where the settings say it is; refused (one line) when it is not
-    there, or when its file could be read by anyone but its owner."""
-    if smtp.password_env:
-        value = os.environ.get(smtp.password_env, "")
-        if not value:
-            raise ServiceError(
-                f"smtp.password_env names {smtp.password_env}, which is not set in this "
-                f"environment: set it to the password of {smtp.username!r}, then send again"
-            )
-        return value
-    return _password_file(Path(smtp.password_file).expanduser())
-
-
-def _password_file(path: Path) -> str:
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0)  # a FIFO never blocks
-    try:
-        fd = os.open(path, flags)
-    except FileNotFoundError:
-        raise ServiceError(f"smtp.password_file: {path}: no such file") from None
-    except OSError as error:
-        raise ServiceError(f"smtp.password_file: {path}: {error.strerror}") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise ServiceError(f"smtp.password_file: {path} is not a regular file")
-        if info.st_mode & 0o077:
-            mode = stat.filemode(info.st_mode)
-            raise ServiceError(
-                f"smtp.password_file: {path} can be read or written by others ({mode}): "
-                f"refused; `chmod 600 {path}` keeps it to its owner"
-            )
-        raw = os.read(fd, PASSWORD_FILE_MAX + 1)
-    finally:
-        os.close(fd)
-    if len(raw) > PASSWORD_FILE_MAX:
-        raise ServiceError(f"smtp.password_file: {path} is not a password (over 4 KB)")
-    try:
-        password = raw.decode("utf-8").splitlines()[0] if raw.strip() else ""
-    except UnicodeDecodeError:
-        raise ServiceError(f"smtp.password_file: {path} is not UTF-8 text") from None
-    if not password:
-        raise ServiceError(f"smtp.password_file: {path} is empty (the password on its first line)")
-    return password
 
 
 # helpers ----------------------------------------------------------------------------------
