@@ -24,6 +24,7 @@ from callblock.services.templates import save_template
 from callblock.store import DatabaseBusy, Store
 from callblock.widgets.notes import NotesPane
 from callblock.widgets.script import ScriptPane
+from tests.channel_helpers import home_app, settle
 from tests.conftest import NOW, LeadMaker
 from tests.mail_helpers import make_certificate, run_server
 from tests.power_hour_helpers import SIZE, WHEN_UTC
@@ -44,16 +45,6 @@ VOICEMAIL = Template(
         "Call me back on {{ rep.phone | default('the number on your caller ID') }}."
     ),
 )
-
-
-async def settle(app: CallblockApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def home_app(store: Store, clock: FixedClock, settings: Settings) -> CallblockApp:
-    return create_app(settings=settings, store=store, clock=clock, rep="alice", start="home")
 
 
 async def test_a_team_lead_writes_a_template_and_a_broken_one_is_refused_naming_the_line(

@@ -3,11 +3,8 @@ the list shows one template a line, its name apart from its subject."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from textual.widgets import OptionList, TextArea
 
-from callblock.app import CallblockApp, create_app
 from callblock.clock import FixedClock
 from callblock.config import Settings
 from callblock.domain.models import Template, TemplateChannel
@@ -15,30 +12,10 @@ from callblock.screens.templates import TemplatesScreen
 from callblock.screens.week import WeekScreen
 from callblock.services.templates import save_template
 from callblock.store import Store
+from tests.channel_helpers import EMAIL_A, EMAIL_B, home_app, settle
 from tests.conftest import NOW
 from tests.power_hour_helpers import SIZE
 from tests.screen_text import screen_text, widget_text
-
-EMAIL_A = Template(
-    name="email-2a",
-    channel=TemplateChannel.EMAIL,
-    step=2,
-    variant="A",
-    subject='Following up on {{ interest | default("your request") }} for you and your team',
-    body="Hi {{ first_name | default('there') }}, about {{ company }}.",
-)
-EMAIL_B = replace(EMAIL_A, name="email-2b", variant="B", subject="Quick question on {{ company }}")
-
-
-async def settle(app: CallblockApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def home_app(store: Store, clock: FixedClock, settings: Settings) -> CallblockApp:
-    return create_app(settings=settings, store=store, clock=clock, rep="alice", start="home")
-
 
 # The Templates screen ------------------------------------------------------------------------
 
