@@ -163,7 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _json_flag(add)
 
-    log = command("log", "record a dial outcome from outside the app (same effects as the key)")
+    log = command(
+        "log",
+        "record a dial outcome (same effects as the key), or an email, LinkedIn or SMS touch "
+        "(--channel)",
+    )
     log.epilog = (
         "outcome codes (--channel call):\n"
         + "\n".join(f"  {o.code:<15} {o.label}" for o in OUTCOMES)
