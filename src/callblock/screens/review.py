@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, cast
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent, TabPane
@@ -211,7 +212,9 @@ class ReviewScreen(Screen[None]):
             self.query_one(TemplateTable).loading = False
             what = "the whole team's touches in the period, whatever the filters"
             note = self.query_one("#templates-note", Static)
-            note.update(plain("\n".join(notes) if notes else what, "$warning" if notes else ""))
+            # One line a note, wrapped (a thin A/B comparison must be read to its end).
+            shown = [plain(text, "$warning") for text in notes] or [plain(what)]
+            note.update(Content("\n").join(shown))
 
     def _log_status(self, period: Period) -> None:
         page = self._page
