@@ -1,5 +1,6 @@
 """A real SMTP server (aiosmtpd) on 127.0.0.1 for the mail tests, a self-signed certificate
-for its TLS, and a stand-in for the templates track's `render_for_lead` until it is merged."""
+for its TLS, and a stand-in `render_for_lead` that passes lead values through uncleaned (so the
+mail layer is proven to hold on its own) or refuses/warns on demand."""
 
 from __future__ import annotations
 
@@ -173,14 +174,6 @@ def stand_in_render(
 
 
 def use_render(monkeypatch: pytest.MonkeyPatch, *, stand_in: bool = False, **options: Any) -> None:
-    """The templates track's render when it is there (merged), else the stand-in; `stand_in`
-    forces the stand-in."""
-    if not stand_in:
-        try:
-            import callblock.services.templates  # noqa: F401
-        except ModuleNotFoundError as missing:
-            if missing.name != "callblock.services.templates":
-                raise  # the templates track's module is there but broken: say so
-            stand_in = True
+    """The real `render_for_lead`, or with `stand_in` the uncleaned stand-in above."""
     if stand_in:
         monkeypatch.setitem(sys.modules, "callblock.services.templates", stand_in_render(**options))

@@ -1,8 +1,8 @@
 """A sent email that is the lead's pending email task is recorded by the cadence track's
 `complete_task` (which moves the cadence on); any other is one email touch of its own.
 
-Until the cadence track is merged, `callblock.services.tasks` is stood in here (this file
-only): the stand-in records how it was called and writes the touch as the interface says."""
+Here `callblock.services.tasks` is a spy that records how mail called it and writes the touch
+as the interface says; tests/test_cadence_mail.py runs the same send through the real one."""
 
 from __future__ import annotations
 
