@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ from callblock.clock import FixedClock
 from callblock.config import Settings
 from callblock.services.leads import add_lead
 from callblock.store import Store
+from tests.pg_server import TEMPLATE, PgServer, find_bindir
 
 # Monday 23 Nov 2026, 14:00 in New York (19:00 UTC): inside every US calling window.
 NOW = datetime(2026, 11, 23, 19, 0, tzinfo=UTC)
@@ -30,8 +32,51 @@ def settings() -> Settings:
     return Settings(timezone=ZONE)
 
 
+# The test modules whose database tests run on both backends (SQLite and PostgreSQL): the
+# store, service, queue, report and concurrency tests. CALLBLOCK_TEST_BACKEND=postgresql runs
+# every test on PostgreSQL instead (to find what still speaks only SQLite).
+BOTH_BACKENDS = frozenset({"test_pg_backend"})
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" not in metafunc.fixturenames:
+        return
+    forced = os.environ.get("CALLBLOCK_TEST_BACKEND")
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    if forced:
+        backends = [forced]
+    elif module in BOTH_BACKENDS and not metafunc.definition.get_closest_marker("sqlite_only"):
+        backends = ["sqlite", "postgresql"]
+    else:
+        backends = ["sqlite"]
+    metafunc.parametrize("backend", backends, scope="function")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """One throwaway PostgreSQL server for the run (tests/pg_server.py), with a migrated
+    template each test's database is copied from."""
+    bindir = find_bindir()
+    if bindir is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed: CI must run the PostgreSQL half (.ci/run)")
+        pytest.skip("PostgreSQL is not installed here (no initdb): its half of the tests skipped")
+    server = PgServer(bindir).start()
+    try:
+        server.admin(f'CREATE DATABASE "{TEMPLATE}" TEMPLATE template0')
+        Store.open(server.url(TEMPLATE)).close()
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
+def db_path(request: pytest.FixtureRequest, tmp_path: Path, backend: str) -> Path:
+    """Where the test's database is: a file, or (backend postgresql) a fresh database on the
+    test server, as a URL (typed Path for the tests that only hand it on)."""
+    if backend == "postgresql":
+        server: PgServer = request.getfixturevalue("pg_server")
+        return server.new_database(template=TEMPLATE)  # type: ignore[return-value]
     return tmp_path / "callblock.db"
 
 

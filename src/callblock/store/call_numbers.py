@@ -84,7 +84,46 @@ def _append() -> str:
     return numbered + " " + pointers
 
 
-def create_sql() -> list[str]:
+def create_sql(dialect: str = "sqlite") -> list[str]:
+    if dialect == "postgresql":
+        from callblock.store.pg_migrations import trigger
+
+        changed = "UPDATE OF lead_id, rep, at, channel, outcome, undone"
+        update = (
+            f"{_clear('NEW')} {renumber('OLD.lead_id', 'TRUE')} "
+            f"{renumber('NEW.lead_id', 'NEW.lead_id != OLD.lead_id')}"
+        )
+        return [
+            "ALTER TABLE touches ADD COLUMN attempt INTEGER",
+            "ALTER TABLE touches ADD COLUMN rep_next_at TEXT",
+            "ALTER TABLE touches ADD COLUMN lead_next_at TEXT",
+            *trigger(
+                "call_numbers_append",
+                "INSERT",
+                "touches",
+                _append(),
+                when=f"{_live('NEW')} AND NOT {_later('NEW')}",
+            ),
+            *trigger(
+                "call_numbers_insert",
+                "INSERT",
+                "touches",
+                renumber("NEW.lead_id", "TRUE"),
+                when=f"{_live('NEW')} AND {_later('NEW')}",
+            ),
+            *trigger(
+                "call_numbers_delete",
+                "DELETE",
+                "touches",
+                renumber("OLD.lead_id", "TRUE"),
+                when=_live("OLD"),
+            ),
+            *trigger("call_numbers_update", changed, "touches", update),
+            "DROP INDEX idx_touches_calls_at",
+            f"CREATE INDEX idx_touches_calls_at ON touches(at, rep, outcome, attempt, rep_next_at, "
+            f"lead_next_at, lead_id, session_id) WHERE {LIVE}",
+            "CREATE INDEX idx_callbacks_lead ON callbacks(lead_id, kind)",
+        ]
     return [
         "ALTER TABLE touches ADD COLUMN attempt INTEGER",
         "ALTER TABLE touches ADD COLUMN rep_next_at TEXT",
@@ -108,7 +147,7 @@ def create_sql() -> list[str]:
     ]
 
 
-def backfill_sql() -> str:
+def backfill_sql(dialect: str = "sqlite") -> str:
     """SQL: number every lead's calls (the migration)."""
     return (
         "UPDATE touches SET attempt = n.attempt, rep_next_at = n.rep_next, "

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 BUSY_TIMEOUT_MS = 10_000
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -160,12 +161,23 @@ def database_fault(error: BaseException, path: Path | str) -> str | None:
     return None
 
 
+def dialect_of(conn: Any) -> str:
+    """'sqlite' or 'postgresql': which statement a connection needs where the two differ."""
+    return str(getattr(conn, "dialect", "sqlite"))
+
+
 @contextmanager
-def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+def write_transaction(conn: Any) -> Iterator[Any]:
     """One short write transaction, begun IMMEDIATE so concurrent writers queue, never fail.
-    SQLite's errors leave as a StoreFault (DatabaseBusy when the lock was not had in time)."""
+    SQLite's errors leave as a StoreFault (DatabaseBusy when the lock was not had in time).
+    On PostgreSQL a plain BEGIN: rows are locked as they are written, a claim skips a lead
+    another transaction holds (sessions.py)."""
     if conn.in_transaction:  # nested: part of the enclosing transaction
         yield conn
+        return
+    if dialect_of(conn) == "postgresql":
+        with conn.transaction_block():
+            yield conn
         return
     try:
         conn.execute("BEGIN IMMEDIATE")

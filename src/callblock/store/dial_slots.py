@@ -38,9 +38,17 @@ def _codes(codes: tuple[str, ...]) -> str:
     return ", ".join(f"'{code}'" for code in codes)  # fixed codes of ours, never outside text
 
 
-def slot_of(at: str) -> str:
+def slot_of(at: str, dialect: str = "sqlite") -> str:
     """SQL for the slot of a stored time expression."""
-    return f"substr({at}, 1, 14) || printf('%02d', CAST(substr({at}, 15, 2) AS INTEGER) / 15 * 15)"
+    quarter = f"CAST(substr({at}, 15, 2) AS INTEGER) / 15 * 15"
+    if dialect == "postgresql":
+        return f"substr({at}, 1, 14) || lpad(({quarter})::text, 2, '0')"
+    return f"substr({at}, 1, 14) || printf('%02d', {quarter})"
+
+
+def as_int(condition: str, dialect: str) -> str:
+    """SQL: a condition as 1 or 0 (SQLite's comparisons are integers already)."""
+    return f"({condition})::int" if dialect == "postgresql" else f"({condition})"
 
 
 def counts_dial(alias: str) -> str:
@@ -62,33 +70,67 @@ _UPSERT = "ON CONFLICT (slot, zone, rep) DO UPDATE SET " + ", ".join(
 )
 
 
-def _add(alias: str, sign: str) -> str:
+def _add(alias: str, sign: str, dialect: str = "sqlite") -> str:
     """SQL (a trigger's statement): add (sign '+') or take out ('-') one touch row's counts."""
     values = ", ".join(
-        [f"{sign}1", *(f"{sign}({alias}.outcome IN ({_codes(codes)}))" for _, codes in KINDS)]
+        [
+            f"{sign}1",
+            *(
+                f"{sign}{as_int(f'{alias}.outcome IN ({_codes(codes)})', dialect)}"
+                for _, codes in KINDS
+            ),
+        ]
     )
+    slot = slot_of(alias + ".at", dialect)
     return (
         f"INSERT INTO dial_slots (slot, rep, zone, {', '.join(COLUMNS)}) "
-        f"SELECT {slot_of(alias + '.at')}, {alias}.rep, {zone_of(alias + '.lead_id')}, {values} "
+        f"SELECT {slot}, {alias}.rep, {zone_of(alias + '.lead_id')}, {values} "
         f"WHERE {counts_dial(alias)} {_UPSERT};"
     )
 
 
-def _move(zone: str, sign: str) -> str:
+def _move(zone: str, sign: str, dialect: str = "sqlite") -> str:
     """SQL: add or take out all of a lead's dials under `zone` (its zone changed)."""
     sums = ", ".join(
-        [f"{sign}count(*)", *(f"{sign}sum(t.outcome IN ({_codes(c)}))" for _, c in KINDS)]
+        [
+            f"{sign}count(*)",
+            *(f"{sign}sum({as_int(f't.outcome IN ({_codes(c)})', dialect)})" for _, c in KINDS),
+        ]
     )
     return (
         f"INSERT INTO dial_slots (slot, rep, zone, {', '.join(COLUMNS)}) "
-        f"SELECT {slot_of('t.at')}, t.rep, {zone}, {sums} FROM touches t "
+        f"SELECT {slot_of('t.at', dialect)}, t.rep, {zone}, {sums} FROM touches t "
         f"WHERE t.lead_id = NEW.id AND {counts_dial('t')} GROUP BY 1, 2 {_UPSERT};"
     )
 
 
-def create_sql() -> list[str]:
+def create_sql(dialect: str = "sqlite") -> list[str]:
     old_zone = "coalesce(OLD.timezone, OLD.phone_timezone, '')"
     new_zone = "coalesce(NEW.timezone, NEW.phone_timezone, '')"
+    if dialect == "postgresql":
+        from callblock.store.pg_migrations import trigger
+
+        changed = "UPDATE OF lead_id, rep, at, channel, outcome, undone"
+        return [
+            "CREATE TABLE dial_slots (slot TEXT NOT NULL, rep TEXT NOT NULL, zone TEXT NOT NULL, "
+            + ", ".join(f"{c} INTEGER NOT NULL DEFAULT 0" for c in COLUMNS)
+            + ", PRIMARY KEY (slot, zone, rep))",
+            *trigger("dial_slots_touch_insert", "INSERT", "touches", _add("NEW", "+", dialect)),
+            *trigger("dial_slots_touch_delete", "DELETE", "touches", _add("OLD", "-", dialect)),
+            *trigger(
+                "dial_slots_touch_update",
+                changed,
+                "touches",
+                _add("OLD", "-", dialect) + " " + _add("NEW", "+", dialect),
+            ),
+            *trigger(
+                "dial_slots_lead_zone",
+                "UPDATE OF timezone, phone_timezone",
+                "leads",
+                _move(old_zone, "-", dialect) + " " + _move(new_zone, "+", dialect),
+                when=f"{old_zone} != {new_zone}",
+            ),
+        ]
     return [
         "CREATE TABLE dial_slots (slot TEXT NOT NULL, rep TEXT NOT NULL, zone TEXT NOT NULL, "
         + ", ".join(f"{c} INTEGER NOT NULL DEFAULT 0" for c in COLUMNS)
@@ -106,11 +148,13 @@ def create_sql() -> list[str]:
     ]
 
 
-def backfill_sql() -> str:
-    sums = ", ".join(["count(*)", *(f"sum(t.outcome IN ({_codes(c)}))" for _, c in KINDS)])
+def backfill_sql(dialect: str = "sqlite") -> str:
+    sums = ", ".join(
+        ["count(*)", *(f"sum({as_int(f't.outcome IN ({_codes(c)})', dialect)})" for _, c in KINDS)]
+    )
     return (
         f"INSERT INTO dial_slots (slot, rep, zone, {', '.join(COLUMNS)}) "
-        f"SELECT {slot_of('t.at')}, t.rep, coalesce(l.timezone, l.phone_timezone, ''), {sums} "
+        f"SELECT {slot_of('t.at', dialect)}, t.rep, coalesce(l.timezone, l.phone_timezone, ''), {sums} "
         f"FROM touches t JOIN leads l ON l.id = t.lead_id WHERE {counts_dial('t')} "
         "GROUP BY 1, 2, 3"
     )

@@ -33,6 +33,7 @@ from callblock.store.db import (
 from callblock.store.dial_slots import SlotQueries
 from callblock.store.filters import DNC_LIFTED
 from callblock.store.lead_admin import LeadAdmin
+from callblock.store.location import is_server_url
 from callblock.store.queue import QueueQueries
 from callblock.store.reports import ReportQueries
 from callblock.store.schedule import ScheduleQueries
@@ -61,11 +62,18 @@ class Store(
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
-        conn.row_factory = sqlite3.Row
+        if isinstance(conn, sqlite3.Connection):
+            conn.row_factory = sqlite3.Row
 
     @classmethod
     def open(cls, path: Path | str, *, create: bool = False) -> Store:
-        """Open (or create) the database; `create` lets an existing empty file become one."""
+        """Open (or create) the database; `create` lets an existing empty file become one.
+        A `postgresql://` URL opens that server's database instead (store/server.py)."""
+        if is_server_url(path):
+            from callblock.store.server import open_server
+
+            server_conn = open_server(str(path))
+            return cls(server_conn, server_conn.server)  # type: ignore[arg-type]
         path = Path(path)
         conn = connect(path, create=create, check=schema.check_schema)
         try:

@@ -1,0 +1,52 @@
+"""Where the database is: a SQLite file (a path) or a PostgreSQL server (a URL).
+
+`--db`, `CALLBLOCK_DB` and the team config may name either. A URL may carry a password; it is
+never printed: every message names the server by `host:port` and the database, nothing more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+SERVER_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_server_url(value: object) -> bool:
+    """Whether `value` names a PostgreSQL server rather than a SQLite file."""
+    return isinstance(value, str) and value.lower().startswith(SERVER_SCHEMES)
+
+
+@dataclass(frozen=True)
+class ServerUrl:
+    """A PostgreSQL URL as given (`url`, passed to libpq untouched) and its printable parts."""
+
+    url: str
+    host: str
+    port: int | None
+    database: str
+
+    @classmethod
+    def parse(cls, url: str) -> ServerUrl:
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError as error:
+            raise ValueError(f"not a usable PostgreSQL URL ({error})") from None
+        host = unquote(parts.hostname or "")
+        database = unquote(parts.path.lstrip("/"))
+        return cls(url, host, port, database)
+
+    @property
+    def address(self) -> str:
+        """`host:port` as messages name the server (libpq's defaults filled in)."""
+        host = self.host or "localhost"
+        if host.startswith("/"):  # a Unix socket folder
+            return f"{host} (socket)"
+        if ":" in host:
+            host = f"[{host}]"
+        return f"{host}:{self.port or 5432}"
+
+    def __str__(self) -> str:
+        """The URL without user or password: `postgresql://host:port/database`."""
+        return f"postgresql://{self.address}/{self.database}"
