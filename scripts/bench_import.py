@@ -132,7 +132,7 @@ def import_bench(db: Path) -> list[dict[str, Any]]:
             for end in range(1, len(query) + 1):
                 started = time.perf_counter()
                 hits = search.search(query[:end], 30)
-                store.list_leads(30, [hit.lead_id for hit in hits])
+                store.leads.list_leads(30, [hit.lead_id for hit in hits])
                 keystrokes.append(time.perf_counter() - started)
     finally:
         store.close()

@@ -33,8 +33,8 @@ REPS = tuple(f"rep{n:02d}" for n in range(1, 21))
 def top_up(store: Store, now: str, total: int, seed: int = 11) -> int:
     """Add synthetic touches (and their sessions and callbacks) until `total`; returns added."""
     rng = random.Random(seed)
-    missing = total - store.count("touches")
-    leads = store.count("leads")
+    missing = total - store.admin.count("touches")
+    leads = store.admin.count("leads")
     end = parse_iso(now)
     first_day = end - timedelta(days=DAYS)
     per_session = max(missing // (DAYS * len(REPS) * 8), 1)
@@ -111,7 +111,7 @@ def review_rows(db: Path, runs: int = 20) -> list[dict]:
         settings, clock = Settings(timezone=ZONE), FixedClock(parse_iso(NOW))
         day = local_day(clock.now(), ZONE) - timedelta(days=1)  # the last whole day
         period = Period(day, day, ZONE)
-        touches = len(store.touches_between(iso(period.start), iso(period.end)))
+        touches = len(store.reports.touches_between(iso(period.start), iso(period.end)))
         reps = len(review.rep_report(store, period))
         report = timed(lambda: review.rep_report(store, period, team_row=True), runs)
         week = Period(day - timedelta(days=6), day, ZONE)
@@ -119,7 +119,7 @@ def review_rows(db: Path, runs: int = 20) -> list[dict]:
         log = timed(lambda: review.log_page(store, period, LogFilter()), runs)
         trend = timed(lambda: review.trend(store, settings, period), 3)
         cracks = timed(lambda: review.cracks(store, settings, clock, period), 3)
-        total = store.count("touches")
+        total = store.admin.count("touches")
     finally:
         store.close()
     for stale in work.parent.glob("work-review.db*"):

@@ -146,10 +146,10 @@ def touches_of(store: Store, results: list[dict], since: datetime) -> dict[int, 
     found: dict[int, Touch] = {}
     for result in results:
         for touch_id, _lead, _code in result.get("recorded", []):
-            if (touch := store.get_touch(touch_id)) is not None:
+            if (touch := store.touches.get_touch(touch_id)) is not None:
                 found[touch.id] = touch
     for lead in {touch.lead_id for touch in found.values()}:
-        for touch in store.touches_for_lead(lead):
+        for touch in store.touches.touches_for_lead(lead):
             if touch.at >= since:
                 found[touch.id] = touch
     by_lead: dict[int, list[Touch]] = defaultdict(list)
@@ -186,7 +186,7 @@ def lost_outcomes(store: Store, results: list[dict]) -> tuple[int, list[str]]:
     for result in results:
         undone = set(result.get("undone", []))
         for touch_id, lead, code in result.get("recorded", []):
-            touch = store.get_touch(touch_id)
+            touch = store.touches.get_touch(touch_id)
             expected = (lead, result["session"], code, touch_id in undone)
             if touch is None or (touch.lead_id, touch.session_id, touch.outcome, touch.undone) != (
                 expected

@@ -8,6 +8,7 @@ tests can prove a URL's password is never printed.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -100,10 +101,8 @@ class PgServer:
         return self
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def url(self, database: str = "postgres", *, password: bool = True) -> str:

@@ -89,6 +89,6 @@ def touched_earlier(
 
 
 def ended_at(store: Store, app: CallblockApp) -> datetime | None:
-    session = store.get_session(power_hour(app).session.id)
+    session = store.sessions.get_session(power_hour(app).session.id)
     assert session is not None
     return session.ended_at

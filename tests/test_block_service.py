@@ -115,8 +115,8 @@ def test_undo_refuses_a_lead_now_on_another_reps_screen(make_lead, open_block) -
     with pytest.raises(LeadHeld, match="Contested is on bob's screen"):
         alice.undo()
     store = alice.store
-    assert store.last_live_touch(alice.session.id) is not None  # nothing was undone
-    assert store.lease_holder(lead, iso(NOW)).rep == "bob"
+    assert store.touches.last_live_touch(alice.session.id) is not None  # nothing was undone
+    assert store.sessions.lease_holder(lead, iso(NOW)).rep == "bob"
 
 
 def test_undo_puts_the_lead_back_claimed(make_lead, open_block) -> None:
@@ -127,10 +127,12 @@ def test_undo_puts_the_lead_back_claimed(make_lead, open_block) -> None:
     alice.advance()
     touch = alice.undo()
     assert touch is not None and alice.current.lead.id == shown
-    held = alice.store.lease_holder(shown, iso(NOW))
+    held = alice.store.sessions.lease_holder(shown, iso(NOW))
     assert held is not None and held.session_id == alice.session.id
     replaced = first if shown == second else second
-    assert alice.store.lease_holder(replaced, iso(NOW)) is None  # the lead it replaced: let go
+    assert (
+        alice.store.sessions.lease_holder(replaced, iso(NOW)) is None
+    )  # the lead it replaced: let go
 
 
 def test_a_dead_apps_lead_is_free_within_two_minutes(make_lead, open_block, clock) -> None:
@@ -153,7 +155,7 @@ def test_the_heartbeat_keeps_the_lease_while_the_lead_stays(make_lead, open_bloc
         clock.advance(seconds=30)
         assert alice.heartbeat()
         assert bob.advance() is None
-    assert alice.store.lease_holder(lead, iso(clock.now())).rep == "alice"
+    assert alice.store.sessions.lease_holder(lead, iso(clock.now())).rep == "alice"
 
 
 def test_taking_over_stops_the_first_window_and_lets_its_lead_go(
@@ -170,7 +172,7 @@ def test_taking_over_stops_the_first_window_and_lets_its_lead_go(
     assert second.session.id == first.session.id
     clock.advance(seconds=1)
     assert first.heartbeat() is False and first.taken_over
-    assert first.store.lease_holder(first.current.lead.id, iso(clock.now())) is None
+    assert first.store.sessions.lease_holder(first.current.lead.id, iso(clock.now())) is None
     first.save_state()  # the old window can no longer write the block's state
     assert second.last is not None and second.last.lead.id == shown  # u still undoes it
     assert second.advance() is not None
@@ -186,7 +188,7 @@ def test_a_dropped_block_resumes_the_same_day_with_its_lead_counters_and_draft(
     first.record("no-answer")
     on_screen = first.advance().lead.id
     first.suspend({"prompt": {"kind": "when", "code": "callback", "lead": on_screen, "text": "th"}})
-    assert first.store.lease_holder(on_screen, iso(NOW)) is None  # let go at once
+    assert first.store.sessions.lease_holder(on_screen, iso(NOW)) is None  # let go at once
     clock.advance(minutes=20)
     found = sessions.resumable(first.store, clock, "alice", ZONE)
     assert found is not None and not found.live
@@ -215,7 +217,7 @@ def test_a_block_left_open_on_an_earlier_day_is_ended_not_resumed(
     old.suspend()
     clock.advance(days=1)
     assert sessions.resumable(old.store, clock, "alice", ZONE) is None
-    session = old.store.get_session(old.session.id)
+    session = old.store.sessions.get_session(old.session.id)
     assert session is not None and session.ended_at is not None
 
 
@@ -324,4 +326,4 @@ def test_a_lead_undone_on_screen_after_its_hours_closed_is_let_go(
     clock.set(NOW.replace(hour=2, minute=30) + timedelta(days=1))  # 21:30 in New York
     alice.undo()
     assert alice.current is None and alice.held_back is not None
-    assert alice.store.lease_holder(lead, iso(clock.now())) is None
+    assert alice.store.sessions.lease_holder(lead, iso(clock.now())) is None

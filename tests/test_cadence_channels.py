@@ -45,7 +45,7 @@ def dial(store: Store, settings: Settings, lead_id: int, at=NOW, code="no-answer
 
 
 def lead_of(store: Store, lead_id: int):
-    lead = store.get_lead(lead_id)
+    lead = store.leads.get_lead(lead_id)
     assert lead is not None
     return lead
 
@@ -152,7 +152,7 @@ def test_completing_a_task_advances_the_cadence_to_the_next_call(
         variant="B",
         message_id="<m1@x>",
     )
-    touch = store.get_touch(touch_id)
+    touch = store.touches.get_touch(touch_id)
     assert touch is not None
     assert (touch.channel, touch.outcome, touch.template, touch.variant, touch.message_id) == (
         "email",
@@ -206,7 +206,7 @@ def test_tasks_are_the_reps_own_or_the_pools_longest_waiting_first(
     assert [t.lead.id for t in tasks.due_tasks(store, multi, "alice", later)] == [pool, mine]
     assert [t.lead.id for t in tasks.due_tasks(store, multi, "alice", later, limit=1)] == [pool]
     assert [t.lead.id for t in tasks.due_tasks(store, multi, "bob", later)] == [pool, bobs]
-    store.set_lead_state(pool, "do-not-call", False)
+    store.leads.set_lead_state(pool, "do-not-call", False)
     refresh_due(store, multi, multi.weights, [pool])
     assert [t.lead.id for t in tasks.due_tasks(store, multi, "alice", later)] == [mine]
 
@@ -214,7 +214,7 @@ def test_tasks_are_the_reps_own_or_the_pools_longest_waiting_first(
 def test_a_task_gets_the_leads_variant_evenly_and_stably(
     store: Store, make_lead, multi: Settings
 ) -> None:
-    store.save_templates(
+    store.templates.save_templates(
         [
             Template("f1-a", TemplateChannel.EMAIL, "Hi A", step=2, variant="A", subject="a"),
             Template("f1-b", TemplateChannel.EMAIL, "Hi B", step=2, variant="B", subject="b"),
@@ -251,7 +251,9 @@ def test_a_postponed_task_keeps_its_time_until_its_step_is_done(
     until = NOW + timedelta(days=1)
     tasks.postpone_task(store, multi, lead_id=lead_id, until=until)
     assert lead_of(store, lead_id).task_due_at == until
-    store.set_meta("cadence", "changed")  # the config changed: every due time is computed again
+    store.admin.set_meta(
+        "cadence", "changed"
+    )  # the config changed: every due time is computed again
     assert ensure_due_times(store, multi, multi.weights)
     assert lead_of(store, lead_id).task_due_at == until
     assert tasks.due_tasks(store, multi, "alice", NOW + timedelta(hours=3)) == []
@@ -296,7 +298,7 @@ def test_after_the_goodbye_message_the_lead_moves_to_nurture(
     lead = lead_of(store, lead_id)
     assert (lead.status, lead.steps_done, lead.task_step) == (LeadStatus.NURTURE, 8, None)
     assert lead.next_due_at == lead.last_touch_at + multi.cadence.nurture_every
-    assert store.open_promises(lead_id) == []  # the goodbye was the message itself
+    assert store.touches.open_promises(lead_id) == []  # the goodbye was the message itself
 
 
 def test_a_schedule_ending_on_another_task_leaves_a_goodbye_task(store: Store, make_lead) -> None:
@@ -306,7 +308,7 @@ def test_a_schedule_ending_on_another_task_leaves_a_goodbye_task(store: Store, m
     lead_id = make_lead(settings=settings)
     walk(store, settings, lead_id, 2)
     assert lead_of(store, lead_id).status is LeadStatus.NURTURE
-    assert [p.kind for p in store.open_promises(lead_id)] == ["goodbye"]
+    assert [p.kind for p in store.touches.open_promises(lead_id)] == ["goodbye"]
 
 
 def test_a_reply_ends_the_sequence_and_tops_the_owners_queue(
@@ -336,18 +338,18 @@ def test_a_reply_ends_the_sequence_and_tops_the_owners_queue(
         outcome="replied",
         now=replied_at,
     )
-    touch = store.get_touch(reply.touch_id)
+    touch = store.touches.get_touch(reply.touch_id)
     assert touch is not None
     assert (touch.outcome, touch.template, touch.variant) == ("replied", "follow-up-1", "A")
     assert reply.callback_at == replied_at
-    [promise] = store.open_promises(lead_id)
+    [promise] = store.touches.open_promises(lead_id)
     assert (promise.kind, promise.rep, promise.due_at) == ("callback", "bob", replied_at)
     lead = lead_of(store, lead_id)
     assert (lead.next_due_at, lead.task_step, lead.task_due_at) == (None, None, None)
     queue = next_leads_for_rep(store, multi, rep="bob", now=replied_at + timedelta(minutes=1))
     assert queue[0].lead.id == lead_id and other in [i.lead.id for i in queue]
     # The sequence stays over: a recount of every due time brings back no task, no call.
-    store.set_meta("cadence", "changed")
+    store.admin.set_meta("cadence", "changed")
     ensure_due_times(store, multi, multi.weights)
     lead = lead_of(store, lead_id)
     assert (lead.next_due_at, lead.task_step) == (None, None)
@@ -364,12 +366,12 @@ def test_a_reply_outside_the_calling_hours_calls_back_when_they_open(
     )
     assert reply.callback_at is not None and reply.callback_at.astimezone().hour != night.hour
     assert iso(reply.callback_at) == "2026-11-23T13:00:00+00:00"  # 08:00 in New York
-    touch = store.get_touch(reply.touch_id)
+    touch = store.touches.get_touch(reply.touch_id)
     assert touch is not None and (touch.channel, touch.template) == ("linkedin", None)
     dnc = make_lead(settings=multi)
-    store.set_lead_state(dnc, "do-not-call", False)
+    store.leads.set_lead_state(dnc, "do-not-call", False)
     reply = tasks.record_reply(store, multi, lead_id=dnc, rep="alice", channel="email", now=NOW)
-    assert reply.callback_at is None and store.open_promises(dnc) == []
+    assert reply.callback_at is None and store.touches.open_promises(dnc) == []
 
 
 def test_bounces_and_messages_off_the_schedule_do_not_advance_it(
@@ -411,7 +413,7 @@ def test_dials_count_as_steps_and_undo_takes_the_step_back(
     lead_id = make_lead(settings=multi)
     session = start_session(store, FixedClock(NOW), rep="alice", block_name="b", target=10)
     dial(store, multi, lead_id, session_id=session.id, template="call-script", variant="A")
-    [touch] = store.touches_for_lead(lead_id)
+    [touch] = store.touches.touches_for_lead(lead_id)
     assert (touch.template, touch.variant) == ("call-script", "A")
     assert lead_of(store, lead_id).task_channel == "email"
     dialing.undo_last(store, FixedClock(NOW), rep="alice", session_id=session.id, settings=multi)
@@ -430,7 +432,7 @@ def test_a_call_only_schedule_works_as_before(store: Store, make_lead) -> None:
         dial(store, settings, lead_id, at=at)
     lead = lead_of(store, lead_id)
     assert (lead.status, lead.attempts, lead.steps_done) == (LeadStatus.NURTURE, 6, 6)
-    assert [p.kind for p in store.open_promises(lead_id)] == ["goodbye"]
+    assert [p.kind for p in store.touches.open_promises(lead_id)] == ["goodbye"]
     assert replace(settings.cadence).calls == 6
 
 
@@ -581,16 +583,18 @@ def test_the_demo_runs_the_multi_channel_schedule_with_tasks_due(capsys, tmp_pat
         settings = with_database_schedule(store, Settings())
         assert [s.text for s in settings.cadence.steps] == list(DEMO_SCHEDULE)
         kinds = {
-            (t.channel, t.outcome) for lead in range(1, 61) for t in store.touches_for_lead(lead)
+            (t.channel, t.outcome)
+            for lead in range(1, 61)
+            for t in store.touches.touches_for_lead(lead)
         }
         assert {("email", "sent"), ("linkedin", "sent"), ("call", "no-answer")} <= kinds
         linkedin = next(t["lead_id"] for t in due if t["channel"] == "linkedin")
-        lead = store.get_lead(linkedin)
+        lead = store.leads.get_lead(linkedin)
         assert lead is not None and (lead.steps_done, lead.attempts) == (3, 2)  # call email call
         # A config file's own schedule wins over the database's.
         own = Settings(cadence=Cadence(steps=(parse_step("now"), parse_step("+1d"))))
         assert with_database_schedule(store, own) is own
-        store.set_meta(SCHEDULE_KEY, '["now", "fax +1h"]')
+        store.admin.set_meta(SCHEDULE_KEY, '["now", "fax +1h"]')
         with pytest.raises(ServiceError, match="the database's own schedule: 'fax \\+1h'"):
             with_database_schedule(store, Settings())
     finally:
@@ -610,7 +614,7 @@ def test_tasks_and_history_print_hostile_text_clean(
     db = tmp_path / "cb.db"
     store = Store.open(db)
     try:
-        store.set_meta(SCHEDULE_KEY, json.dumps(DEMO_SCHEDULE))
+        store.admin.set_meta(SCHEDULE_KEY, json.dumps(DEMO_SCHEDULE))
         ids = []
         for n, value in enumerate(HOSTILE):
             lead_id = add_lead(

@@ -35,8 +35,8 @@ def test_sending_the_due_email_step_moves_the_cadence_on(
         cadence=Cadence(steps=steps),
         smtp=SmtpSettings("127.0.0.1", relay.port, "none"),
     )
-    store.save_rep(Rep("alice", "lead", None, "alice@example.com"), iso(NOW))
-    store.save_templates(
+    store.admin.save_rep(Rep("alice", "lead", None, "alice@example.com"), iso(NOW))
+    store.templates.save_templates(
         [
             Template(
                 "f-a", TemplateChannel.EMAIL, "Hi {{ first_name | default('there') }}", 2, "A", "S"
@@ -64,14 +64,14 @@ def test_sending_the_due_email_step_moves_the_cadence_on(
         store, settings, lead_id=lead_id, template_name=task.template.name, rep="alice", now=later
     )
     assert len(relay.inbox.messages) == 1
-    lead = store.get_lead(lead_id)
+    lead = store.leads.get_lead(lead_id)
     assert lead is not None
     assert (lead.steps_done, lead.task_step, lead.next_due_at) == (
         2,
         None,
         later + timedelta(days=1),
     )
-    touch = store.get_touch(sent.touch_id or 0)
+    touch = store.touches.get_touch(sent.touch_id or 0)
     assert touch is not None
     assert (touch.channel, touch.template, touch.variant, touch.message_id) == (
         Channel.EMAIL,
@@ -88,7 +88,7 @@ def test_sending_the_due_email_step_moves_the_cadence_on(
         channel="email",
         now=later + timedelta(hours=1),
     )
-    answered = store.get_touch(reply.touch_id)
+    answered = store.touches.get_touch(reply.touch_id)
     assert answered is not None and (answered.template, answered.variant) == (
         task.template.name,
         task.template.variant,

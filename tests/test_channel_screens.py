@@ -67,11 +67,11 @@ async def test_a_team_lead_writes_a_template_and_a_broken_one_is_refused_naming_
         await settle(app, pilot)
         shown = screen_text(app)
         assert "not saved" in shown and "intrest" in shown and "line 2" in shown
-        assert store.templates() == []  # nothing saved
+        assert store.templates.templates() == []  # nothing saved
         body.load_text("Hi {{ first_name }},\nthanks for {{ interest }}.")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        [saved] = store.templates()
+        [saved] = store.templates.templates()
         assert (saved.name, saved.channel, saved.step, saved.variant) == (
             "follow-up-1",
             TemplateChannel.EMAIL,
@@ -103,7 +103,7 @@ async def test_a_rep_on_a_team_database_reads_templates_but_cannot_save(
         app.screen.query_one(TextArea).load_text("changed {{ nope }}")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        kept = store.template("opener")
+        kept = store.templates.template("opener")
         assert kept is not None and kept.body == CALL_SCRIPT.body
 
 
@@ -167,7 +167,7 @@ async def test_the_script_stays_shown_for_the_next_lead_and_the_touch_records_it
         await settle(app, pilot)
         shown_next = widget_text(app, app.screen.query_one(ScriptPane))
         assert shown_next != shown_first and app.screen.query_one(ScriptPane).display
-        [touch] = store.touches_for_lead(first)
+        [touch] = store.touches.touches_for_lead(first)
         assert (touch.template, touch.variant) == ("vm-1", None)
 
 
@@ -225,13 +225,13 @@ async def test_a_due_email_shows_rendered_copies_and_is_marked_done(
         assert "copied to your clipboard" in screen_text(app)
         await pilot.press("d")
         await settle(app, pilot)
-        [touch] = store.touches_for_lead(lead_id)
+        [touch] = store.touches.touches_for_lead(lead_id)
         assert (touch.channel, touch.outcome, touch.template) == (
             Channel.EMAIL,
             "done",
             "hello-email",
         )
-        lead = store.get_lead(lead_id)
+        lead = store.leads.get_lead(lead_id)
         assert lead is not None and lead.steps_done == 1 and lead.task_channel == "linkedin"
         assert screen.tasks == []  # the LinkedIn step is due tomorrow
         assert "No tasks due" in screen_text(app)
@@ -251,10 +251,10 @@ async def test_a_task_that_cannot_be_rendered_names_the_problem_and_cannot_be_co
         assert "{{" not in shown
         await pilot.press("y", "s")
         await settle(app, pilot)
-        assert app.clipboard == "" and store.touches_for_lead(lead_id) == []
+        assert app.clipboard == "" and store.touches.touches_for_lead(lead_id) == []
         await pilot.press("x")  # skip the step
         await settle(app, pilot)
-        [touch] = store.touches_for_lead(lead_id)
+        [touch] = store.touches.touches_for_lead(lead_id)
         assert (touch.channel, touch.outcome) == (Channel.EMAIL, "skipped")
 
 
@@ -266,7 +266,7 @@ async def test_a_linkedin_note_is_copied_with_the_profile_link_and_can_be_postpo
     save_template(store, replace(LINKEDIN, step=1), rep="lead", now=NOW)
     link = "https://www.linkedin.com/in/jim-brodo"
     lead_id = make_lead(name="Jim Brodo", company="Brodo Inc", settings=settings)
-    store.update_lead_fields(lead_id, {"links": [link]})
+    store.leads.update_lead_fields(lead_id, {"links": [link]})
     app = home_app(store, clock, settings)
     async with app.run_test(size=SIZE) as pilot:
         await open_tasks(app, pilot)
@@ -280,9 +280,9 @@ async def test_a_linkedin_note_is_copied_with_the_profile_link_and_can_be_postpo
         assert isinstance(app.screen, WhenScreen)
         await pilot.press(*"tomorrow 10:30", "enter")
         await settle(app, pilot)
-        lead = store.get_lead(lead_id)
+        lead = store.leads.get_lead(lead_id)
         assert lead is not None and lead.task_due_at == WHEN_UTC
-        assert store.touches_for_lead(lead_id) == []  # postponing records no touch
+        assert store.touches.touches_for_lead(lead_id) == []  # postponing records no touch
         assert "No tasks due" in screen_text(app)
 
 
@@ -298,7 +298,7 @@ async def test_s_sends_the_email_through_smtp_after_its_warning_is_confirmed(
     relay = next(server)
     try:
         settings = task_settings(settings, smtp=SmtpSettings("127.0.0.1", relay.port, "none"))
-        store.save_rep(Rep("alice", "lead", None, "alice@example.com"), iso(NOW))
+        store.admin.save_rep(Rep("alice", "lead", None, "alice@example.com"), iso(NOW))
         save_template(store, EMAIL, rep="lead", now=NOW)
         lead_id = make_lead(
             name="JIM Brodo", email="jim@example.org", interest="pricing", settings=settings
@@ -316,7 +316,7 @@ async def test_s_sends_the_email_through_smtp_after_its_warning_is_confirmed(
         [message] = relay.inbox.messages
         assert message.rcpt_tos == ["jim@example.org"]
         assert b"Hi JIM," in message.data
-        [touch] = store.touches_for_lead(lead_id)
+        [touch] = store.touches.touches_for_lead(lead_id)
         assert (touch.channel, touch.outcome, touch.template) == (
             Channel.EMAIL,
             "sent",
@@ -362,7 +362,7 @@ async def test_a_send_that_fails_unexpectedly_says_so_and_leaves_the_keys_workin
         assert "UnicodeEncodeError" in log.read_text()  # the details for the team lead
         await pilot.press("d")  # the task can still be done by hand
         await settle(app, pilot)
-        [touch] = store.touches_for_lead(lead_id)
+        [touch] = store.touches.touches_for_lead(lead_id)
         assert (touch.channel, touch.outcome) == (Channel.EMAIL, "done")
 
 

@@ -78,17 +78,17 @@ def test_the_queue_recheck_and_call_now_give_the_same_answer(
     west = make_lead(tz="Pacific/Honolulu")  # 09:00 there at 19:00 UTC: open
     closed = make_lead(tz="Asia/Tokyo")  # 04:00 there: closed
     dnc = make_lead()
-    store.set_lead_state(dnc, LeadStatus.DNC.value, False)
+    store.leads.set_lead_state(dnc, LeadStatus.DNC.value, False)
     at = clock.now()
     queued = {i.lead.id for i in queue.next_leads_for_rep(store, settings, rep="a", now=at)}
     for lead_id in (ok, west, closed, dnc):
-        stored = store.get_lead(lead_id)
+        stored = store.leads.get_lead(lead_id)
         refusal = may_call(stored, at, settings.calling, settings.timezone)
         assert (lead_id in queued) == (refusal is None)
         problem = call_now_problem(store, stored, at, settings)
         assert problem == (refusal.message if refusal else None)
     assert "04:00 for the lead (Asia/Tokyo)" in call_now_problem(
-        store, store.get_lead(closed), at, settings
+        store, store.leads.get_lead(closed), at, settings
     )
 
 
@@ -268,7 +268,7 @@ def test_rescheduling_a_callback_replaces_the_open_promise(
         store, clock, rep="alice", lead_id=lead_id, code="callback",
         when=NOW + timedelta(days=3), settings=settings,
     )  # fmt: skip
-    [open_one] = store.open_promises(lead_id)
+    [open_one] = store.touches.open_promises(lead_id)
     assert open_one.due_at == NOW + timedelta(days=3)
     states = store.conn.execute(
         "SELECT state, closed_by_touch FROM callbacks WHERE lead_id = ? ORDER BY id", (lead_id,)
@@ -287,7 +287,7 @@ def test_a_block_cannot_set_a_callback_outside_the_leads_hours(
             store, clock, rep="alice", lead_id=lead_id, code="callback", when=late,
             settings=replace(settings),
         )  # fmt: skip
-    assert store.open_promises(lead_id) == []
+    assert store.touches.open_promises(lead_id) == []
 
 
 def test_the_hours_check_alone_holds_for_any_lead(settings: Settings) -> None:

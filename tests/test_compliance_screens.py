@@ -22,12 +22,12 @@ async def test_the_when_prompt_refuses_a_time_outside_the_leads_hours(make_app, 
         assert "nearest allowed: Tue 24 Nov 20:59 for the lead" in preview
         await pilot.press("enter")
         assert isinstance(app.screen, WhenScreen)  # still asking
-        assert store.count("touches") == 0
+        assert store.admin.count("touches") == 0
         await pilot.press(*["backspace"] * len("9:30pm"), *"8:30pm", "enter")
         assert not isinstance(app.screen, WhenScreen)
     [touch] = history(store, lead_id)
     assert touch.outcome == "callback"
-    [promise] = store.open_promises(lead_id)
+    [promise] = store.touches.open_promises(lead_id)
     assert f"{promise.due_at:%H:%M}" == "01:30"  # 20:30 in New York
 
 

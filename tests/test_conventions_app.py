@@ -100,7 +100,7 @@ async def test_a_bad_stored_theme_is_ignored(store: Store, make_app: AppMaker) -
     from callblock.services.preferences import THEME_KEY
 
     for bad in ("no-such-theme", "", "x" * 5000, "\x1b[2J"):
-        store.set_meta(THEME_KEY.format(rep="alice"), bad)
+        store.admin.set_meta(THEME_KEY.format(rep="alice"), bad)
         app = make_app()
         async with app.run_test(size=SIZE) as pilot:
             await settle(app, pilot)

@@ -65,7 +65,7 @@ async def test_fast_typing_then_tab_lands_in_each_field(store: Store, make_app: 
         }
         await pilot.press("enter")
         await settle(app, pilot)
-        [lead] = store.leads_by_ids([1])
+        [lead] = store.leads.leads_by_ids([1])
         assert (lead.name, lead.company, lead.title) == ("Jim Brodo", "Brodo Inc", "VP Sales")
 
 
@@ -86,14 +86,14 @@ async def test_import_keeps_the_path_field_and_never_imports_from_typing(
         assert app.focused is field  # still in the path field after the check
         await pilot.press("y", "s")  # typed: letters in the path, never an import
         await settle(app, pilot)
-        assert store.count("leads") == 0
+        assert store.admin.count("leads") == 0
         assert field.value == f"{csv_path}ys"
         await pilot.press("backspace", "backspace", "enter")  # checked again
         await settle(app, pilot)
         assert "^y import" in screen_text(app)
         await pilot.press("ctrl+y")
         await settle(app, pilot)
-        assert store.count("leads") == 1
+        assert store.admin.count("leads") == 1
         assert "imported 1 new lead;" in screen_text(app)
         assert "merged 0 rows" in screen_text(app)
 
@@ -122,7 +122,7 @@ async def test_merge_offers_the_likely_duplicates(
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
         await settle(app, pilot)
-        assert store.merged_into(dup) == keep
+        assert store.leads.merged_into(dup) == keep
         assert "0 touches, 0 callbacks" in screen_text(app)
 
 
@@ -219,4 +219,4 @@ async def test_merge_choice_can_take_any_lead_by_id(
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
         await settle(app, pilot)
-        assert store.merged_into(other) is None
+        assert store.leads.merged_into(other) is None

@@ -40,9 +40,9 @@ def test_the_demo_report_by_template_has_replies_and_scripted_calls(
         ).fetchall()
         assert replied
         for (lead_id,) in replied:
-            lead = store.get_lead(lead_id)
+            lead = store.leads.get_lead(lead_id)
             assert lead is not None and lead.task_due_at is None
-            last = store.touches_for_lead(lead_id)[0]  # newest first
+            last = store.touches.touches_for_lead(lead_id)[0]  # newest first
             assert last.template is not None  # the reply counts for the message it answers
     finally:
         store.close()

@@ -39,12 +39,12 @@ def cli(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, 
 def dnc_lead(make_lead, store: Store, **fields: object) -> int:
     lead_id = make_lead(**fields)
     with store.transaction():
-        store.update_lead_fields(lead_id, {"status": LeadStatus.DNC.value})
+        store.leads.update_lead_fields(lead_id, {"status": LeadStatus.DNC.value})
     return lead_id
 
 
 def status(store: Store, lead_id: int) -> LeadStatus:
-    lead = store.get_lead(lead_id)
+    lead = store.leads.get_lead(lead_id)
     assert lead is not None
     return lead.status
 
@@ -73,7 +73,7 @@ def test_on_a_team_only_a_team_lead_lifts_it_with_a_reason_kept_in_the_audit(
         store, clock, settings, rep="lena", lead_id=lead_id, reason="asked us to call again"
     )
     assert lifted.status is LeadStatus.WORKING
-    [entry] = store.audit_entries("dnc-lifted")
+    [entry] = store.touches.audit_entries("dnc-lifted")
     assert (entry["rep"], entry["detail"]) == (
         "lena",
         {"lead_id": lead_id, "reason": "asked us to call again", "status": "working"},
@@ -137,7 +137,7 @@ def test_import_and_merge_never_take_a_lead_off_dnc(
     assert status(store, keep) is LeadStatus.DNC
     db = store.path
     csv = tmp_path / "again.csv"
-    lead = store.get_lead(keep)
+    lead = store.leads.get_lead(keep)
     csv.write_text(f"lead_id,name,phone,status\n{keep},Ann Lee,{lead.phone},working\n")
     code, out = cli(capsys, db, "--rep", "al", "import", str(csv), "--json")
     assert code == 0, out

@@ -103,7 +103,7 @@ def test_merge_keeps_history_notes_callbacks(
         when=clock.now() + timedelta(days=1),
         settings=Settings(),
     )
-    merged_phone = store.get_lead(other).phone  # type: ignore[union-attr]
+    merged_phone = store.leads.get_lead(other).phone  # type: ignore[union-attr]
     _, data = run(db_path, capsys, "merge", str(keep), str(other), "--json")
     assert data == {
         "lead_id": keep,
@@ -115,16 +115,16 @@ def test_merge_keeps_history_notes_callbacks(
             {"field": "company", "value": "Brodo"},
         ],
     }
-    survivor = store.get_lead(keep)
+    survivor = store.leads.get_lead(keep)
     assert survivor is not None
     assert survivor.other_phones == (merged_phone,)  # the merged lead's number is kept too
     assert survivor.attempts == 2 and survivor.email == "jim@brodo.com"
     assert "Uses HubSpot" in survivor.notes and "Has a dog" in survivor.notes
     assert f"merged from lead {other}" in survivor.notes
     assert f"Merged from lead {other}: name Jim Brodo; company Brodo" in survivor.notes
-    assert [p.lead_id for p in store.open_promises(keep)] == [keep]
-    assert store.merged_into(other) == keep
-    (entry,) = store.audit_entries("merge")
+    assert [p.lead_id for p in store.touches.open_promises(keep)] == [keep]
+    assert store.leads.merged_into(other) == keep
+    (entry,) = store.touches.audit_entries("merge")
     assert entry["detail"]["lead_id"] == keep and entry["detail"]["merged_lead_id"] == other
     assert [lead.id for lead in list_leads(store, search=None, limit=10)] == [keep]
     assert [lead.id for lead in list_leads(store, search="jim brodo", limit=10)] == [keep]
@@ -146,7 +146,7 @@ def test_do_not_call_survives_a_merge(
     keep, other = make_lead(name="A One"), make_lead(name="A Two")
     dialing.record_outcome(store, clock, rep="bob", lead_id=other, code="dnc", settings=Settings())
     merge_leads(store, clock, rep="alice", keep=keep, other=other, settings=Settings())
-    assert store.get_lead(keep).status is LeadStatus.DNC  # type: ignore[union-attr]
+    assert store.leads.get_lead(keep).status is LeadStatus.DNC  # type: ignore[union-attr]
 
 
 def test_merge_refusals(store: Store, clock: FixedClock, make_lead: LeadMaker) -> None:

@@ -195,7 +195,7 @@ async def test_status_line_prompts_and_summary_show_literally(
         assert_shows(app, app.screen.query(Static).first(), f"B{value} ended")
         assert_screen_safe(app)
         assert app.is_running
-    assert store.count("touches") == 1  # the voicemail, undone
+    assert store.admin.count("touches") == 1  # the voicemail, undone
 
 
 # text the rep pastes: note prompt, when prompt, notes editor -----------------------------------
@@ -234,7 +234,7 @@ async def test_pasted_time_shows_literally_and_records_nothing(
         await pilot.press("enter")  # not a time: the prompt stays
         assert isinstance(app.screen, WhenScreen)
         assert app.is_running
-    assert store.count("touches") == 0
+    assert store.admin.count("touches") == 0
 
 
 @pytest.mark.parametrize("value", HOSTILE)
@@ -253,7 +253,7 @@ async def test_pasted_research_notes_show_literally_and_are_saved_clean(
         assert_shows(app, app.screen.query_one(NotesPane).query_one("#notes-view"), value)
         assert_screen_safe(app)
         assert app.is_running
-    lead = store.get_lead(lead_id)
+    lead = store.leads.get_lead(lead_id)
     assert lead is not None and lead.status is LeadStatus.NEW
     assert shows(lead.notes, value) and "\x1b" not in lead.notes and "\x07" not in lead.notes
 

@@ -127,7 +127,7 @@ async def test_the_card_and_the_lead_screen_show_the_other_ones(
 ) -> None:
     lead_id = make_lead(name="Ann Lee", email="ann@acme.com")
     with store.transaction():
-        store.update_lead_fields(
+        store.leads.update_lead_fields(
             lead_id, {"other_phones": ["+13125550100"], "other_emails": ["ann@home.com"]}
         )
     app = make_app()

@@ -48,7 +48,7 @@ def snapshot(store: Store) -> list[tuple[object, ...]]:
             lead.notes,
             lead.links,
             lead.fit,
-            store.lead_extra(lead.id),
+            store.leads.lead_extra(lead.id),
             lead.other_phones,
             lead.other_emails,
             lead.first_name,

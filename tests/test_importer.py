@@ -53,7 +53,7 @@ def leads(db: Path) -> list[dict[str, object]]:
     store = Store.open(db)
     try:
         return [
-            {"id": lead.id, "lead": lead, "extra": store.lead_extra(lead.id)}
+            {"id": lead.id, "lead": lead, "extra": store.leads.lead_extra(lead.id)}
             for lead in list_leads(store, search=None, limit=1000)
         ]
     finally:
@@ -63,7 +63,7 @@ def leads(db: Path) -> list[dict[str, object]]:
 def db_bytes(db: Path) -> int:
     store = Store.open(db)
     try:
-        return store.count("leads")
+        return store.admin.count("leads")
     finally:
         store.close()
 

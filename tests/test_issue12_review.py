@@ -29,7 +29,7 @@ def test_a_theme_the_database_will_not_take_is_reported_not_raised(store: Store)
 def _lifted_lead(store: Store, make_lead: LeadMaker, clock: FixedClock, settings: Settings) -> int:
     lead_id = make_lead()
     with store.transaction():
-        store.update_lead_fields(lead_id, {"status": LeadStatus.DNC.value})
+        store.leads.update_lead_fields(lead_id, {"status": LeadStatus.DNC.value})
     lift_dnc(
         store, clock, settings, rep="al", lead_id=lead_id, reason="asked again", confirmed=True
     )
@@ -132,8 +132,8 @@ def test_exported_leads_import_back_with_the_same_extra_fields(
     capsys.readouterr()
     store = Store.open(again)
     try:
-        got = {lead.name: (lead.record_region, store.lead_extra(lead.id)) for lead in
-               store.leads_by_ids([1, 2])}  # fmt: skip
+        got = {lead.name: (lead.record_region, store.leads.lead_extra(lead.id)) for lead in
+               store.leads.leads_by_ids([1, 2])}  # fmt: skip
     finally:
         store.close()
     assert got == {"Lead Florida": ("US-FL", {}), "Lead DEU": ("DE", {})}

@@ -68,10 +68,10 @@ def test_a_florida_resident_with_a_new_york_number_gets_floridas_window(
 ) -> None:
     resident = make_lead(region="Florida")  # +1 212: a New York number
     visitor = make_lead()
-    lead = store.get_lead(resident)
+    lead = store.leads.get_lead(resident)
     assert lead is not None
     assert (lead.region, lead.region_source, lead.phone_region) == ("US-FL", "record", "US-NY")
-    other = store.get_lead(visitor)
+    other = store.leads.get_lead(visitor)
     assert other is not None and (other.region, other.region_source) == ("US-NY", "phone")
     clock.set(EVENING)
     # the SQL prefilter (lead_places) and the domain's check both use the record's region
@@ -100,7 +100,7 @@ def test_florida_residents_get_three_calls_a_day_whatever_their_number(
     dial(visitor, "callback", when=later)
     clock.advance(hours=1)
     assert queued(store, settings, clock) == [visitor]  # the resident's 5th call: unlawful
-    lead = store.get_lead(resident)
+    lead = store.leads.get_lead(resident)
     assert lead is not None
     assert "4 times in 24 hours" in (call_now_problem(store, lead, clock.now(), settings) or "")
 
@@ -156,7 +156,8 @@ def test_import_reads_mailing_state_and_country(
     store = Store.open(tmp_path / "x.db")
     try:
         got = {
-            lead.name: (lead.region, lead.region_source) for lead in store.leads_by_ids([1, 2, 3])
+            lead.name: (lead.region, lead.region_source)
+            for lead in store.leads.leads_by_ids([1, 2, 3])
         }
     finally:
         store.close()
@@ -176,7 +177,7 @@ def test_import_refuses_a_state_it_cannot_read_naming_row_and_column(
     assert "line 3, column Mailing State: 'Flordia' is not a US state" in text
     store = Store.open(tmp_path / "x.db")
     try:
-        assert store.leads_by_ids([1, 2, 3]) == []  # all-or-nothing
+        assert store.leads.leads_by_ids([1, 2, 3]) == []  # all-or-nothing
     finally:
         store.close()
 
@@ -197,7 +198,7 @@ def test_export_and_reimport_keep_the_record_region(
     capsys.readouterr()
     store = Store.open(again)
     try:
-        got = {lead.name: lead.region_source for lead in store.leads_by_ids([1, 2, 3])}
+        got = {lead.name: lead.region_source for lead in store.leads.leads_by_ids([1, 2, 3])}
     finally:
         store.close()
     assert got == {"Ann Lee": "record", "Bob Ray": "phone", "Cy Dee": "record"}
@@ -208,9 +209,9 @@ def test_the_card_says_where_the_region_came_from(
 ) -> None:
     from callblock.widgets.lead_card import region_label
 
-    resident = store.get_lead(make_lead(region="FL"))
-    visitor = store.get_lead(make_lead())
-    nowhere = store.get_lead(make_lead(phone="+1 800 555 0100"))  # toll-free: no state
+    resident = store.leads.get_lead(make_lead(region="FL"))
+    visitor = store.leads.get_lead(make_lead())
+    nowhere = store.leads.get_lead(make_lead(phone="+1 800 555 0100"))  # toll-free: no state
     assert resident and visitor and nowhere
     assert region_label(resident) == "FL · from record"
     assert region_label(visitor) == "NY · from phone"
@@ -249,7 +250,7 @@ def test_add_takes_the_region_and_refuses_one_it_cannot_read(
     assert main([*base, "--region", "Florida"]) == 0
     store = Store.open(tmp_path / "x.db")
     try:
-        assert [lead.region for lead in store.leads_by_ids([1])] == ["US-FL"]
+        assert [lead.region for lead in store.leads.leads_by_ids([1])] == ["US-FL"]
     finally:
         store.close()
 
@@ -302,9 +303,9 @@ async def test_the_lead_forms_region_field_at_80x24(store: Store, make_app, make
             app.screen.query_one(f"#field-{name}", Input).value = value
         await pilot.press("enter")
         await pilot.pause()
-    found = [lead for lead in store.leads_by_ids(range(1, 10)) if lead.name == "Bo Ray"]
+    found = [lead for lead in store.leads.leads_by_ids(range(1, 10)) if lead.name == "Bo Ray"]
     assert [(lead.region, lead.region_source) for lead in found] == [("DE", "record")]
-    assert store.get_lead(lead_id).region == "US-FL"  # type: ignore[union-attr]
+    assert store.leads.get_lead(lead_id).region == "US-FL"  # type: ignore[union-attr]
 
 
 def test_the_migration_reads_state_and_country_that_earlier_imports_kept(tmp_path: Path) -> None:
@@ -336,13 +337,13 @@ def test_the_migration_reads_state_and_country_that_earlier_imports_kept(tmp_pat
     conn.close()
     store = Store.open(path)
     try:
-        leads = store.leads_by_ids([1, 2, 3])
+        leads = store.leads.leads_by_ids([1, 2, 3])
         assert [(lead.region, lead.region_source) for lead in leads] == [
             ("US-FL", "record"),
             ("US-NY", "phone"),
             ("US-NY", "phone"),
         ]
-        assert ("America/New_York", "US-FL") in store.lead_places()
+        assert ("America/New_York", "US-FL") in store.queue.lead_places()
     finally:
         store.close()
 
@@ -356,7 +357,7 @@ def test_a_region_another_tool_wrote_as_bytes_is_a_plain_fault(
     lead_id = make_lead(region="FL")
     store.conn.execute("UPDATE leads SET record_region = X'464C' WHERE id = ?", (lead_id,))
     with pytest.raises(StoreFault, match=f"lead {lead_id} holds a value callblock cannot read"):
-        store.get_lead(lead_id)
+        store.leads.get_lead(lead_id)
     present = {"leads": {"record_region", "region"}}
     assert [(f.id, f.column) for f in bad_values(store.conn, present)] == [
         (lead_id, "record_region")
@@ -367,7 +368,7 @@ def test_the_phone_value_and_the_lead_record_agree(store: Store, make_lead: Lead
     from callblock.domain.models import PHONE_FIELDS
     from callblock.store.convert import lead_record
 
-    lead = store.get_lead(make_lead(phone="+1 605 555 0100", region="Florida"))  # spans zones
+    lead = store.leads.get_lead(make_lead(phone="+1 605 555 0100", region="Florida"))  # spans zones
     assert lead is not None
     record = lead_record(lead)
     assert lead.phone_line.record() == {name: record[name] for name in PHONE_FIELDS}

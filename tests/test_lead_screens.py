@@ -96,7 +96,7 @@ async def test_lead_screen_keys_change_the_lead(
     async with app.run_test(size=SIZE) as pilot:
         await app.push_screen(LeadScreen(lead_id))
         await pilot.press("h", "1", "1", "6")
-        lead = store.get_lead(lead_id)
+        lead = store.leads.get_lead(lead_id)
         assert lead is not None and lead.temperature is Temperature.HOT
         assert lead.fit == {"company_size": 2, "growth": 1}
         await pilot.press("f")
@@ -104,16 +104,16 @@ async def test_lead_screen_keys_change_the_lead(
         app.screen.query_one("#field-email", Input).value = "not an email"
         await pilot.press("enter")
         assert "is not an email address" in screen_text(app)
-        assert store.get_lead(lead_id).email == ""  # type: ignore[union-attr]
+        assert store.leads.get_lead(lead_id).email == ""  # type: ignore[union-attr]
         app.screen.query_one("#field-email", Input).value = "ann@globex.com"
         app.screen.query_one("#field-title", Input).value = "CFO"
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, LeadScreen)
-        lead = store.get_lead(lead_id)
+        lead = store.leads.get_lead(lead_id)
         assert lead is not None and (lead.email, lead.title) == ("ann@globex.com", "CFO")
         await pilot.press("e", "x", "escape")
-        assert store.get_lead(lead_id).notes == "x"  # type: ignore[union-attr]
+        assert store.leads.get_lead(lead_id).notes == "x"  # type: ignore[union-attr]
 
 
 async def test_call_now_works_the_lead_in_the_block(
@@ -137,7 +137,7 @@ async def test_call_now_refuses_do_not_call(
     store: Store, clock: FixedClock, make_app: AppMaker, make_lead: LeadMaker
 ) -> None:
     lead_id = make_lead(name="Never Call")
-    store.update_lead_fields(lead_id, {"status": LeadStatus.DNC.value})
+    store.leads.update_lead_fields(lead_id, {"status": LeadStatus.DNC.value})
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await app.push_screen(LeadScreen(lead_id))
@@ -157,7 +157,7 @@ async def test_new_lead_from_any_screen_is_fresh_inbound(
         await pilot.press(*"Zed", "tab", *"Co", "tab", *"2125550199", "enter")
         await pilot.pause()
         assert not isinstance(app.screen, NewLeadScreen)
-    (lead,) = [lead for lead in store.list_leads(10) if lead.name == "Zed"]
+    (lead,) = [lead for lead in store.leads.list_leads(10) if lead.name == "Zed"]
     assert lead.created_at == clock.now() and lead.status is LeadStatus.NEW
     assert lead.phone == "+12125550199"
 
@@ -174,7 +174,7 @@ async def test_a_lead_added_in_the_app_is_due_under_the_settings_the_app_runs_wi
         await pilot.press(*"Zed", "tab", *"Co", "tab", *"020 7946 0018", "enter")
         await pilot.pause()
         assert not isinstance(app.screen, NewLeadScreen)
-    (lead,) = [lead for lead in store.list_leads(10) if lead.name == "Zed"]
+    (lead,) = [lead for lead in store.leads.list_leads(10) if lead.name == "Zed"]
     assert lead.phone == "+442079460018"
     assert lead.next_due_at is not None
     assert lead.next_due_at > clock.now() + timedelta(hours=6)  # day 2, not now
@@ -194,14 +194,14 @@ async def test_import_screen_previews_then_imports(
         await settle(app, pilot)
         text = screen_text(app)
         assert "line 3, column Phone" in text and "would import 1 new lead;" in text
-        assert store.count("leads") == 0
+        assert store.admin.count("leads") == 0
         await pilot.press("ctrl+y")  # refused: the file has a bad row
         await settle(app, pilot)
-        assert store.count("leads") == 0
+        assert store.admin.count("leads") == 0
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert "imported 1 new lead;" in screen_text(app)
-        assert store.count("leads") == 1
+        assert store.admin.count("leads") == 1
         assert (tmp_path / "crm.rejects.csv").exists()
 
 
@@ -214,10 +214,10 @@ async def test_merge_from_the_lead_screen(
         await app.push_screen(LeadScreen(keep))
         await pilot.press("m", *str(other), "enter", "y")
         await pilot.pause()
-        assert store.merged_into(other) == keep
+        assert store.leads.merged_into(other) == keep
         assert f"merged lead {other} here" in screen_text(app)
-        other_phone = store.get_lead(other).phone  # type: ignore[union-attr]
-        assert store.get_lead(keep).other_phones == (other_phone,)  # type: ignore[union-attr]
+        other_phone = store.leads.get_lead(other).phone  # type: ignore[union-attr]
+        assert store.leads.get_lead(keep).other_phones == (other_phone,)  # type: ignore[union-attr]
         assert f"other phones: {other_phone}" in screen_text(app)  # on the lead's card
     with pytest.raises(ServiceError, match="already merged"):
         merge_leads(store, clock, rep="a", keep=keep, other=other, settings=Settings())

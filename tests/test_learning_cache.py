@@ -200,8 +200,8 @@ def test_the_log_is_tallied_from_the_slots_exactly_as_from_the_touches(
     store.conn.execute("UPDATE touches SET undone = 1 WHERE id % 9 = 0")  # a few undone
     expected = {"weekday": [[0, 0] for _ in range(7)], "hour": [[0, 0] for _ in range(24)]}
     for lead_id in leads:
-        lead = store.get_lead(lead_id)
-        for touch in store.touches_for_lead(lead_id):
+        lead = store.leads.get_lead(lead_id)
+        for touch in store.touches.touches_for_lead(lead_id):
             outcome = OUTCOME_BY_CODE[touch.outcome]
             if touch.undone or not outcome.is_dial:
                 continue

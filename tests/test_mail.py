@@ -53,14 +53,14 @@ any_server = pytest.fixture(params=[("starttls", True), ("tls", True), ("none", 
 def world(store: Store, make_lead: LeadMaker, monkeypatch: pytest.MonkeyPatch) -> int:
     """Rep alice with an address, lead Zoë with one, an email template (variant A)."""
     use_render(monkeypatch)
-    store.save_rep(Rep("alice", "lead", None, "alice@example.com"), iso(NOW))
+    store.admin.save_rep(Rep("alice", "lead", None, "alice@example.com"), iso(NOW))
     lead = make_lead(name="Zoë Brodo", company="Ærø Designs", email="zoe@example.org", tz=ZONE)
     with store.transaction():
         store.conn.execute("UPDATE leads SET first_name = 'Zoë' WHERE id = ?", (lead,))
     template = Template(
         "follow-up-1", TemplateChannel.EMAIL, BODY, step=2, variant="A", subject=SUBJECT
     )
-    store.save_templates([template], at=iso(NOW), rep="alice")
+    store.templates.save_templates([template], at=iso(NOW), rep="alice")
     return lead
 
 
@@ -83,7 +83,7 @@ def send(store: Store, settings: Settings, lead: int, **options: bool):  # type:
 
 
 def email_touches(store: Store, lead: int) -> list:  # type: ignore[type-arg]
-    return [t for t in store.touches_for_lead(lead) if t.channel is Channel.EMAIL]
+    return [t for t in store.touches.touches_for_lead(lead) if t.channel is Channel.EMAIL]
 
 
 @pytest.mark.usefixtures("trusted")
@@ -371,10 +371,10 @@ def test_a_rep_without_an_address_is_refused_naming_the_fix(
 ) -> None:
     use_render(monkeypatch)
     if rep is not None:
-        store.save_rep(rep, iso(NOW))
+        store.admin.save_rep(rep, iso(NOW))
     lead = make_lead(email="x@example.org")
     template = Template("e", TemplateChannel.EMAIL, "Hello", subject="Hi")
-    store.save_templates([template], at=iso(NOW), rep="alice")
+    store.templates.save_templates([template], at=iso(NOW), rep="alice")
     with pytest.raises(ServiceError, match=says) as refused:
         send_template(
             store, Settings(), lead_id=lead, template_name="e", rep="alice", now=NOW, dry_run=True
@@ -388,7 +388,7 @@ def test_a_rep_without_an_address_is_refused_naming_the_fix(
 )
 def test_only_an_email_template_is_sent(store: Store, world: int, name: str, says: str) -> None:
     script = Template("script", TemplateChannel.CALL_SCRIPT, "Hi, this is {{ rep.name }}")
-    store.save_templates([script], at=iso(NOW), rep="alice")
+    store.templates.save_templates([script], at=iso(NOW), rep="alice")
     with pytest.raises(ServiceError, match=says):
         send_template(store, Settings(), lead_id=world, template_name=name, rep="alice", now=NOW)
 

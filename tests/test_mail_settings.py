@@ -134,7 +134,7 @@ def test_a_current_reps_address_can_be_set_and_only_that(
     assert code == 0, err
     store = Store.open(team_db)
     try:
-        rep = store.get_rep("alice")
+        rep = store.admin.get_rep("alice")
     finally:
         store.close()
     assert rep is not None and (rep.email, rep.role) == ("a@example.com", "lead")
@@ -171,7 +171,7 @@ def _lead_and_template(capsys: pytest.CaptureFixture[str], db: Path, email_addre
     try:
         body = "Hello,\n\nnotes for {{ company }} — as promised.\n"
         template = Template("intro", TemplateChannel.EMAIL, body, subject="{{ company }}: notes")
-        store.save_templates([template], at=NOW, rep="alice")
+        store.templates.save_templates([template], at=NOW, rep="alice")
     finally:
         store.close()
     return int(json.loads(out)["lead_id"])
@@ -233,7 +233,7 @@ def test_send_to_a_server_that_is_down_fails_in_one_line(
     try:
         from callblock.domain.reps import Rep
 
-        store.save_rep(Rep("alice", "lead", None, "alice@example.com"), NOW)
+        store.admin.save_rep(Rep("alice", "lead", None, "alice@example.com"), NOW)
     finally:
         store.close()
     code, out, err = run(

@@ -36,7 +36,7 @@ def calls(monkeypatch: pytest.MonkeyPatch, store: Store) -> list[dict[str, Any]]
     def complete_task(store_: Store, settings: Settings, **kwargs: Any) -> int:
         seen.append(kwargs)
         with store_.transaction():
-            return store_.insert_touch(
+            return store_.touches.insert_touch(
                 lead_id=kwargs["lead_id"],
                 rep=kwargs["rep"],
                 at=iso(kwargs["now"]),
@@ -57,7 +57,7 @@ def calls(monkeypatch: pytest.MonkeyPatch, store: Store) -> list[dict[str, Any]]
 
 
 def _setup(store: Store, make_lead: LeadMaker, *, task: tuple[str, int] | None) -> int:
-    store.save_rep(Rep("alice", "lead", None, "alice@example.com"), iso(NOW))
+    store.admin.save_rep(Rep("alice", "lead", None, "alice@example.com"), iso(NOW))
     lead = make_lead(email="jim@example.org", tz=ZONE)
     if task is not None:
         with store.transaction():
@@ -70,7 +70,7 @@ def _setup(store: Store, make_lead: LeadMaker, *, task: tuple[str, int] | None) 
         Template("any-step", TemplateChannel.EMAIL, "Body", subject="Hi"),
         Template("hour-1", TemplateChannel.EMAIL, "Body", step=2, subject="Hi"),
     ]
-    store.save_templates(templates, at=iso(NOW), rep="alice")
+    store.templates.save_templates(templates, at=iso(NOW), rep="alice")
     return lead
 
 
@@ -103,7 +103,7 @@ def test_the_email_of_the_pending_task_completes_it(
             "message_id": sent.message_id,
         }
     ]
-    [touch] = [t for t in store.touches_for_lead(lead) if t.channel is Channel.EMAIL]
+    [touch] = [t for t in store.touches.touches_for_lead(lead) if t.channel is Channel.EMAIL]
     assert touch.id == sent.touch_id and touch.message_id == sent.message_id
     assert len(relay.inbox.messages) == 1
 
@@ -129,7 +129,7 @@ def test_any_other_email_is_a_touch_of_its_own(
     lead = _setup(store, make_lead, task=task)
     sent = _send(store, relay, lead, name)
     assert calls == []
-    touch = store.get_touch(sent.touch_id)
+    touch = store.touches.get_touch(sent.touch_id)
     assert touch is not None and (touch.channel, touch.outcome) == (Channel.EMAIL, "sent")
     assert (touch.template, touch.message_id) == (name, sent.message_id)
-    assert store.get_lead(lead).task_channel == (task[0] if task else None)  # type: ignore[union-attr]
+    assert store.leads.get_lead(lead).task_channel == (task[0] if task else None)  # type: ignore[union-attr]

@@ -132,7 +132,7 @@ def test_merge_command_keeps_the_other_leads_values(
         {"field": "title", "value": "VP Sales"},
         {"field": "company", "value": "Acme Corp"},
     ]
-    survivor = store.get_lead(keep)
+    survivor = store.leads.get_lead(keep)
     assert survivor is not None and (survivor.title, survivor.company) == ("CEO", "Acme")
     assert survivor.notes.endswith(
         f"Merged from lead {other}: name Jim Brodo; title VP Sales; company Acme Corp"
@@ -214,9 +214,9 @@ def test_merge_command_past_the_notes_limit_is_refused(
         f"callblock: error: merge: lead {keep}'s and lead {other}'s notes together would be "
         "38,032 characters (at most 20,000); shorten either lead's notes first\n"
     )
-    assert store.merged_into(other) is None
-    assert store.get_lead(keep).notes == "a" * LONG  # type: ignore[union-attr]
-    assert store.get_lead(other).notes == "b" * LONG  # type: ignore[union-attr]
+    assert store.leads.merged_into(other) is None
+    assert store.leads.get_lead(keep).notes == "a" * LONG  # type: ignore[union-attr]
+    assert store.leads.get_lead(other).notes == "b" * LONG  # type: ignore[union-attr]
 
 
 async def test_the_lead_screens_merge_keeps_values_and_refuses_long_notes(
@@ -241,11 +241,11 @@ async def test_the_lead_screens_merge_keeps_values_and_refuses_long_notes(
             await pilot.pause()
 
         await merge_by_id(long_one)
-        assert store.merged_into(long_one) is None
+        assert store.leads.merged_into(long_one) is None
         assert "notes together would be" in " ".join(screen_text(app).split())
         await merge_by_id(other)
-        assert store.merged_into(other) == keep
+        assert store.leads.merged_into(other) == keep
         assert "kept title VP in its notes" in " ".join(screen_text(app).split())
-    survivor = store.get_lead(keep)
+    survivor = store.leads.get_lead(keep)
     assert survivor is not None and survivor.title == "CEO"
     assert survivor.notes.endswith(f"Merged from lead {other}: title VP")

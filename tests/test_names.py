@@ -33,7 +33,7 @@ from tests.screen_text import assert_screen_safe, screen_text
 
 
 def parts(store: Store, lead_id: int) -> tuple[str, str, str, str]:
-    lead = store.get_lead(lead_id)
+    lead = store.leads.get_lead(lead_id)
     assert lead is not None
     return lead.first_name, lead.last_name, lead.pronunciation, lead.interest
 
@@ -170,8 +170,8 @@ def test_import_keeps_a_first_last_pair_and_maps_crm_interest(
     text += "Mary Ann,Smith,+12125550144,,\n"
     _import(store, clock, settings, tmp_path / "a.csv", text)
     assert parts(store, 1) == ("Jim-Bob", "van Brodo", "BROH-doh", "Webinar: cold calls")
-    assert store.get_lead(1).name == "Jim-Bob van Brodo"  # type: ignore[union-attr]
-    assert store.lead_extra(1) == {}  # "Lead Source" is the interest, not an extra field
+    assert store.leads.get_lead(1).name == "Jim-Bob van Brodo"  # type: ignore[union-attr]
+    assert store.leads.lead_extra(1) == {}  # "Lead Source" is the interest, not an extra field
     assert parts(store, 2)[:2] == ("Mary Ann", "Smith")  # as given, not re-parsed
     text = "Name,Phone,Recent Conversion\nDr. Ann Lee PhD,+12125550145,Pricing guide\n"
     _import(store, clock, settings, tmp_path / "b.csv", text)
@@ -197,7 +197,7 @@ def test_a_merge_fills_empty_fields_and_notes_a_differing_interest(
     kept = make_lead(name="Jim Brodo", interest="the pricing guide")
     other = make_lead(name="Jim Brodo", pronunciation="BROH-doh", interest="a demo request")
     merge_leads(store, clock, rep="alice", keep=kept, other=other, settings=settings)
-    lead = store.get_lead(kept)
+    lead = store.leads.get_lead(kept)
     assert lead is not None
     assert (lead.pronunciation, lead.interest) == ("BROH-doh", "the pricing guide")
     assert "interest a demo request" in lead.notes
@@ -209,7 +209,7 @@ def test_backfill_parses_older_leads_and_leaves_set_ones(
     old = make_lead(name="Brodo, Jim")
     kept = make_lead(name="Ann Lee", first_name="Annie")
     with store.transaction():
-        store.update_lead_fields(old, {"first_name": "", "last_name": ""})
+        store.leads.update_lead_fields(old, {"first_name": "", "last_name": ""})
     backfill_name_parts(store.conn)
     assert parts(store, old)[:2] == ("Jim", "Brodo")
     assert parts(store, kept)[:2] == ("Annie", "Lee")

@@ -49,7 +49,7 @@ async def test_power_hour_notes_keep_line_breaks(make_app, make_lead) -> None:
 
 async def test_review_drill_down_renders_notes_like_the_power_hour(store, clock, settings) -> None:
     leads = build_team_log(store, clock)
-    store.set_notes(leads["a"], NOTES)
+    store.leads.set_notes(leads["a"], NOTES)
     clock.set(at(23, 30))
     app = create_app(settings=settings, store=store, clock=clock, rep="lead", start="review")
     async with app.run_test(size=(80, 24)) as pilot:

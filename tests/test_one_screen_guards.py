@@ -112,7 +112,7 @@ def test_owners_are_current_reps_and_a_removed_reps_leads_come_back(
         store, clock, name="X", company="A", phone=phone, owner="carol", settings=Settings()
     )
     assert remove_rep(store, clock, "carol")["leads_released"] == 1
-    assert store.get_lead(owned).owner is None
+    assert store.leads.get_lead(owned).owner is None
 
 
 def test_a_rep_zone_this_host_does_not_know_falls_back_to_the_teams(
@@ -161,7 +161,7 @@ def test_an_imported_owner_must_be_a_current_rep_of_the_team(
         "Name,Phone,Lead Owner\nJim Brodo,2125550143,carol\nAnn Lee,2125550144,Caroline\n"
     )
     report = import_csv(store, clock, csv_path, ImportOptions())
-    assert not report.committed and store.count("leads") == 0  # all or nothing
+    assert not report.committed and store.admin.count("leads") == 0  # all or nothing
     [problem] = report.problems
     assert (problem.line, problem.column) == (3, "Lead Owner")
     assert "'Caroline' is not a current rep" in problem.message
@@ -169,4 +169,4 @@ def test_an_imported_owner_must_be_a_current_rep_of_the_team(
         import_csv(store, clock, csv_path, ImportOptions(owner="dave"))
     csv_path.write_text("Name,Phone,Lead Owner\nJim Brodo,2125550143,carol\n")
     import_csv(store, clock, csv_path, ImportOptions())
-    assert [lead.owner for lead in store.list_leads(5)] == ["carol"]
+    assert [lead.owner for lead in store.leads.list_leads(5)] == ["carol"]

@@ -40,7 +40,7 @@ def order_in(text: str, names: list[str]) -> list[str]:
 
 
 def holder(store: Store, lead_id: int) -> str | None:
-    held = store.lease_holder(lead_id, iso(NOW))
+    held = store.sessions.lease_holder(lead_id, iso(NOW))
     return held.rep if held else None
 
 
@@ -252,7 +252,7 @@ async def test_the_lease_on_screen_is_renewed_while_the_lead_stays(make_app, mak
         clock.advance(seconds=80)
         await pilot.pause(1.1)  # the screen's heartbeat renews the lease
         clock.advance(seconds=80)  # 160 s on screen: past the first 90-second lease
-        assert store.lease_holder(lead_id, iso(clock.now())).rep == "alice"
+        assert store.sessions.lease_holder(lead_id, iso(clock.now())).rep == "alice"
         assert not claim_as(store, clock, "bob", lead_id)
 
 
@@ -277,7 +277,7 @@ async def test_hostile_names_in_up_next_show_literally(value, make_app, make_lea
         assert_screen_safe(app)
         await pilot.click(UpNext, offset=(10, 1))  # on the name: no action, no link
         assert app.is_running and app.screen is power_hour(app)
-    assert store.count("touches") == 0
+    assert store.admin.count("touches") == 0
 
 
 async def test_a_lead_up_next_that_another_rep_dials_meanwhile_is_not_shown_next(
@@ -312,10 +312,10 @@ async def test_notes_changed_on_another_screen_are_kept_when_edited_again_here(
         await pilot.pause()
         assert shown(app) == lead_id
         await pilot.press("question_mark")  # another screen on top
-        store.set_notes(lead_id, "first\nLEADSCREEN")  # saved there
+        store.leads.set_notes(lead_id, "first\nLEADSCREEN")  # saved there
         await pilot.press("escape")
         await pilot.press("e", "end", *" POWER", "escape")
-    notes = store.get_lead(lead_id).notes
+    notes = store.leads.get_lead(lead_id).notes
     assert "LEADSCREEN" in notes and "POWER" in notes
 
 

@@ -61,14 +61,14 @@ async def test_outcome_key_records_committed_outcome_and_shows_next_lead(
         session_id = power_hour(app).session.id
         fresh = Store.open(db_path)  # another connection: the outcome is committed already
         try:
-            touches = fresh.touches_for_lead(first)
+            touches = fresh.touches.touches_for_lead(first)
             assert [(t.outcome, t.rep, t.session_id) for t in touches] == [
                 (code, "alice", session_id)
             ]
-            assert fresh.touches_for_lead(second) == []
+            assert fresh.touches.touches_for_lead(second) == []
         finally:
             fresh.close()
-    lead = store.get_lead(first)
+    lead = store.leads.get_lead(first)
     assert lead is not None
     assert (lead.status, lead.bad_number, lead.attempts) == (*STATE_AFTER[code], 1)
 
@@ -83,8 +83,8 @@ async def test_undo_restores_lead_promises_and_shows_it_again(
     earlier = touched_earlier(
         store, clock, lead_id, "callback", when=NOW + timedelta(minutes=1), rep="alice"
     )
-    before = store.get_lead(lead_id)
-    promises_before = [p.id for p in store.open_promises(lead_id)]
+    before = store.leads.get_lead(lead_id)
+    promises_before = [p.id for p in store.touches.open_promises(lead_id)]
     assert before is not None and before.attempts == 1 and len(promises_before) == 1
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -93,7 +93,7 @@ async def test_undo_restores_lead_promises_and_shows_it_again(
         assert shown(app) is None
         recorded = history(store, lead_id)[0]
         assert recorded.outcome == code
-        changed = store.get_lead(lead_id)
+        changed = store.leads.get_lead(lead_id)
         assert changed is not None and changed.attempts == 2
 
         await pilot.press("u")
@@ -103,10 +103,10 @@ async def test_undo_restores_lead_promises_and_shows_it_again(
         assert "undone" in status_line(app)
         assert "0 dials" in widget_text(app, app.screen.query_one("#session-bar"))
     assert [t.id for t in history(store, lead_id)] == [earlier]
-    after = store.get_lead(lead_id)
+    after = store.leads.get_lead(lead_id)
     assert after == before  # status, bad number, attempts, last touch: all as before
-    assert [p.id for p in store.open_promises(lead_id)] == promises_before
-    undo = store.audit_entries("undo")
+    assert [p.id for p in store.touches.open_promises(lead_id)] == promises_before
+    undo = store.touches.audit_entries("undo")
     assert len(undo) == 1
     assert (undo[0]["rep"], undo[0]["touch_id"]) == ("alice", recorded.id)
     assert undo[0]["detail"]["outcome"] == code
@@ -117,7 +117,7 @@ async def test_undo_and_note_with_nothing_recorded_in_this_block_do_nothing(
 ):
     lead_id = make_lead()
     earlier = touched_earlier(store, clock, lead_id, "no-answer", rep="alice")  # another block
-    before = store.get_lead(lead_id)
+    before = store.leads.get_lead(lead_id)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("u")
@@ -128,8 +128,8 @@ async def test_undo_and_note_with_nothing_recorded_in_this_block_do_nothing(
         assert "Nothing to undo" in status_line(app)
         assert shown(app) == lead_id
     assert [t.id for t in history(store, lead_id)] == [earlier]
-    assert store.get_lead(lead_id) == before
-    assert len(store.audit_entries("undo")) == 1
+    assert store.leads.get_lead(lead_id) == before
+    assert len(store.touches.audit_entries("undo")) == 1
 
 
 # 6. research notes ------------------------------------------------------------------------------
@@ -148,14 +148,14 @@ async def test_edit_notes_types_text_not_commands_and_escape_saves(make_app, mak
 
         assert power_hour(app) is app.screen  # no help, no summary, no prompt
         assert shown(app) == lead_id
-        assert store.count("touches") == 0
+        assert store.admin.count("touches") == 0
         assert ended_at(store, app) is None
         assert app.screen.query_one(TextArea).text == "Uses HubSpot." + typed
 
         await pilot.press("escape")
 
         assert not pane.editing
-        assert store.get_lead(lead_id).notes == "Uses HubSpot." + typed
+        assert store.leads.get_lead(lead_id).notes == "Uses HubSpot." + typed
         await pilot.pause()
         assert "Uses HubSpot." + typed.rstrip() in widget_text(app, pane)
 
@@ -172,7 +172,7 @@ async def test_escape_on_power_hour_does_nothing(make_app, make_lead, store):
         assert app.is_running
         assert shown(app) == lead_id
         assert ended_at(store, app) is None
-    assert store.count("touches") == 0
+    assert store.admin.count("touches") == 0
 
 
 # 8. skip ----------------------------------------------------------------------------------------
@@ -186,9 +186,9 @@ async def test_skip_moves_on_and_records_nothing(make_app, make_lead, store):
         assert "skipped Ann First" in status_line(app)
         await pilot.press("s")
         assert shown(app) is None  # a skipped lead does not come back in this block
-    assert store.count("touches") == 0
+    assert store.admin.count("touches") == 0
     for lead_id in (first, second):
-        lead = store.get_lead(lead_id)
+        lead = store.leads.get_lead(lead_id)
         assert lead is not None and (lead.status, lead.attempts) == (LeadStatus.NEW, 0)
 
 
@@ -215,7 +215,7 @@ async def test_end_block_shows_summary_of_what_was_pressed(make_app, make_lead, 
             ("time", "12 min"),
         ):
             assert re.search(rf"\b{label}\s+{re.escape(value)}(?!\S)", text), (label, value, text)
-    session = store.get_session(screen.session.id)
+    session = store.sessions.get_session(screen.session.id)
     assert session is not None and session.ended_at == NOW + timedelta(minutes=12)
     stats = sessions.session_stats(store, session, clock.now())
     assert (stats.dials, stats.contacts, stats.meetings, stats.callbacks) == (4, 3, 1, 1)
@@ -254,7 +254,7 @@ async def test_remapped_keys_record_show_in_key_bar_and_help(make_app, make_lead
         await pilot.press("z", "v", "c", "n")  # n is no longer bound
 
         assert shown(app) == leads[3]
-        assert store.count("touches") == 3
+        assert store.admin.count("touches") == 3
         await pilot.press("h")
         assert isinstance(app.screen, HelpScreen)
         text = screen_text(app)
@@ -280,5 +280,5 @@ async def test_empty_queue_shows_card_and_outcome_keys_do_nothing(make_app, make
         assert not app.screen.query_one(NotesPane).editing
         assert not app.screen.query(Input)  # no prompt opened
         assert "No lead to call right now" in card(app)
-    assert store.count("touches") == 0
-    assert store.count("callbacks") == 0
+    assert store.admin.count("touches") == 0
+    assert store.admin.count("callbacks") == 0

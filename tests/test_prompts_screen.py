@@ -42,16 +42,16 @@ async def test_when_prompt_books_promise_at_parsed_time(
         await pilot.press(*WHEN)
         preview = widget_text(app, app.screen.query_one("#when-preview"))
         assert "Tue 24 Nov 2026 10:30 EST" in preview  # shown before Enter
-        assert store.count("touches") == 0
+        assert store.admin.count("touches") == 0
 
         await pilot.press("enter")
 
         assert shown(app) != lead_id
     touches = history(store, lead_id)
     assert [t.outcome for t in touches] == [kind]
-    promises = store.open_promises(lead_id)
+    promises = store.touches.open_promises(lead_id)
     assert [(p.kind, p.due_at, p.touch_id) for p in promises] == [(kind, WHEN_UTC, touches[0].id)]
-    lead = store.get_lead(lead_id)
+    lead = store.leads.get_lead(lead_id)
     assert lead is not None and lead.status is status
 
 
@@ -63,9 +63,9 @@ async def test_escape_in_when_prompt_records_nothing(key, make_app, make_lead, s
         await pilot.press(key, *SOON, "escape")
         assert shown(app) == lead_id
         assert power_hour(app).block.last is None
-    assert store.count("touches") == 0
-    assert store.count("callbacks") == 0
-    lead = store.get_lead(lead_id)
+    assert store.admin.count("touches") == 0
+    assert store.admin.count("callbacks") == 0
+    lead = store.leads.get_lead(lead_id)
     assert lead is not None and (lead.status, lead.attempts) == (LeadStatus.NEW, 0)
 
 
@@ -78,10 +78,10 @@ async def test_unreadable_time_keeps_the_prompt_open_and_records_nothing(
         await pilot.press("l", *"someday", "enter")
         assert isinstance(app.screen, WhenScreen)
         assert "cannot read" in widget_text(app, app.screen.query_one("#when-preview"))
-        assert store.count("touches") == 0
+        assert store.admin.count("touches") == 0
         await pilot.press("escape")
         power_hour(app)
-    assert store.count("touches") == 0
+    assert store.admin.count("touches") == 0
 
 
 # 3. do not call ---------------------------------------------------------------------------------
@@ -95,8 +95,8 @@ async def test_dnc_not_confirmed_records_nothing(answer, make_app, make_lead, st
         assert "Mark Ann First as do not call?" in screen_text(app)
         await pilot.press(answer)
         assert shown(app) == lead_id
-    assert store.count("touches") == 0
-    lead = store.get_lead(lead_id)
+    assert store.admin.count("touches") == 0
+    lead = store.leads.get_lead(lead_id)
     assert lead is not None and lead.status is LeadStatus.NEW
 
 
@@ -108,19 +108,21 @@ async def test_dnc_confirmed_marks_lead_and_withdraws_its_callbacks(
     # a second callback, due now, puts the lead on top of alice's queue (a new callback replaces
     # the open one since issue 12: two open ones are from a database written before)
     with store.transaction():
-        store.insert_callback(
+        store.touches.insert_callback(
             lead_id=lead_id, rep="alice", due_at=iso(NOW), kind="callback", created_by_touch=None
         )
-    assert len(store.open_promises(lead_id)) == 2  # the later one: a plain dial would keep it
+    assert (
+        len(store.touches.open_promises(lead_id)) == 2
+    )  # the later one: a plain dial would keep it
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         assert shown(app) == lead_id
         await pilot.press("d", "y")
         assert shown(app) is None  # never queued again
     assert history(store, lead_id)[0].outcome == "dnc"
-    lead = store.get_lead(lead_id)
+    lead = store.leads.get_lead(lead_id)
     assert lead is not None and lead.status is LeadStatus.DNC
-    assert store.open_promises(lead_id) == []
+    assert store.touches.open_promises(lead_id) == []
 
 
 # 4. note on the last outcome --------------------------------------------------------------------
@@ -170,4 +172,4 @@ async def test_a_time_outside_the_window_shows_the_error_and_records_nothing(
         assert isinstance(app.screen, WhenScreen)
         assert shown_error in widget_text(app, app.screen.query_one("#when-preview"))
         await pilot.press("escape")
-    assert store.count("touches") == 0 and store.count("callbacks") == 0
+    assert store.admin.count("touches") == 0 and store.admin.count("callbacks") == 0

@@ -66,7 +66,7 @@ def _fill(store: Store, clock: FixedClock, specs: list[dict]) -> None:
             refresh_due(store, CONFIG, CONFIG.weights, [lead_id])
             if spec["promise_minutes"] is not None:
                 due = NOW + timedelta(minutes=spec["promise_minutes"])
-                store.insert_callback(
+                store.touches.insert_callback(
                     lead_id=lead_id, rep=spec["promise_rep"], due_at=iso(due), kind="callback",
                     created_by_touch=None,
                 )  # fmt: skip

@@ -42,17 +42,17 @@ def test_each_attempt_is_due_on_the_schedule_then_the_lead_moves_to_nurture(
     assert queued(store, settings, clock) == []  # attempt 3 after an hour
     clock.advance(minutes=1)
     dial(store, clock, settings, lead_id)  # attempt 3, Mon 15:30
-    lead = store.get_lead(lead_id)
+    lead = store.leads.get_lead(lead_id)
     assert lead is not None and lead.next_due_at is not None
     # "day 5" is Fri 27 Nov; with 2 days' slack the best-weighted day of Fri, Sat, Sun is Fri
     assert lead.next_due_at == NOW.replace(day=27, hour=5)  # Fri 00:00 in New York
     for _ in range(3):  # attempts 4, 5, 6 whenever due
-        clock.set(store.get_lead(lead_id).next_due_at + timedelta(hours=15))
+        clock.set(store.leads.get_lead(lead_id).next_due_at + timedelta(hours=15))
         assert queued(store, settings, clock) == [lead_id]
         dial(store, clock, settings, lead_id)
-    lead = store.get_lead(lead_id)
+    lead = store.leads.get_lead(lead_id)
     assert lead is not None and lead.attempts == 6 and lead.status is LeadStatus.NURTURE
-    tasks = store.open_promises(lead_id)
+    tasks = store.touches.open_promises(lead_id)
     assert [task.kind for task in tasks] == ["goodbye"]
     # nurture: not again for 30 days, then in the nurture tier
     clock.advance(days=29)
@@ -67,17 +67,17 @@ def test_undoing_the_last_attempt_brings_the_lead_back_from_nurture(
 ) -> None:
     lead_id = make_lead()
     short = replace(settings, cadence=Cadence(steps=(parse_step("now"), parse_step("+1h"))))
-    session = store.insert_session("alice", "B", iso(clock.now()), 60)
+    session = store.sessions.insert_session("alice", "B", iso(clock.now()), 60)
     dial(store, clock, short, lead_id, session_id=session)
     clock.advance(hours=1)
     dial(store, clock, short, lead_id, session_id=session)
-    assert store.get_lead(lead_id).status is LeadStatus.NURTURE
-    due_before_undo = store.get_lead(lead_id).next_due_at
+    assert store.leads.get_lead(lead_id).status is LeadStatus.NURTURE
+    due_before_undo = store.leads.get_lead(lead_id).next_due_at
     dialing.undo_last(store, clock, rep="alice", session_id=session, settings=short)
-    lead = store.get_lead(lead_id)
+    lead = store.leads.get_lead(lead_id)
     assert lead.status is LeadStatus.WORKING and lead.attempts == 1
     assert lead.next_due_at == NOW + timedelta(hours=1) != due_before_undo
-    assert store.open_promises(lead_id) == []  # the goodbye task went with the touch
+    assert store.touches.open_promises(lead_id) == []  # the goodbye task went with the touch
 
 
 def test_a_changed_cadence_recomputes_every_due_time_once(
@@ -91,7 +91,7 @@ def test_a_changed_cadence_recomputes_every_due_time_once(
         settings, cadence=replace(settings.cadence, steps=(parse_step("now"), parse_step("+3h")))
     )
     assert ensure_due_times(store, slow, slow.weights)
-    assert store.get_lead(lead_id).next_due_at == NOW + timedelta(hours=3)
+    assert store.leads.get_lead(lead_id).next_due_at == NOW + timedelta(hours=3)
 
 
 def test_a_lead_on_one_reps_screen_is_never_handed_to_another(
@@ -114,7 +114,7 @@ def test_florida_leads_get_at_most_three_calls_in_24_hours_even_when_promised(
     store: Store, clock: FixedClock, settings: Settings, make_lead
 ) -> None:
     lead_id = make_lead(phone="+1 305 555 0100")  # Miami
-    assert store.get_lead(lead_id).region == "US-FL"
+    assert store.leads.get_lead(lead_id).region == "US-FL"
     for _ in range(3):
         dial(store, clock, settings, lead_id)
         clock.advance(minutes=45)
@@ -170,21 +170,21 @@ def test_editing_a_leads_status_to_nurture_moves_its_next_due_time(
 
     lead_id = make_lead()
     dial(store, clock, settings, lead_id)
-    assert store.get_lead(lead_id).next_due_at == NOW + timedelta(minutes=30)
+    assert store.leads.get_lead(lead_id).next_due_at == NOW + timedelta(minutes=30)
     update_lead(store, lead_id, {"status": "nurture"}, settings=settings)
-    assert store.get_lead(lead_id).next_due_at == NOW + timedelta(days=30)
+    assert store.leads.get_lead(lead_id).next_due_at == NOW + timedelta(days=30)
 
 
 def test_undo_never_takes_back_a_do_not_call_another_rep_set_since(
     store: Store, clock: FixedClock, settings: Settings, make_lead
 ) -> None:
     lead_id = make_lead()
-    session = store.insert_session("alice", "B", iso(clock.now()), 60)
+    session = store.sessions.insert_session("alice", "B", iso(clock.now()), 60)
     dial(store, clock, settings, lead_id, session_id=session)  # alice: no answer
     clock.advance(minutes=5)
     dialing.record_outcome(store, clock, rep="bob", lead_id=lead_id, code="dnc", settings=settings)
     dialing.undo_last(store, clock, rep="alice", session_id=session, settings=settings)
-    lead = store.get_lead(lead_id)
+    lead = store.leads.get_lead(lead_id)
     assert lead.status is LeadStatus.DNC  # bob's do-not-call stands
     clock.advance(days=1)
     assert lead_id not in queued(store, settings, clock)
@@ -197,14 +197,14 @@ def test_undo_after_a_merge_into_a_do_not_call_lead_keeps_it_do_not_call(
 
     keep, other = make_lead(), make_lead()
     dialing.record_outcome(store, clock, rep="bob", lead_id=keep, code="dnc", settings=settings)
-    session = store.insert_session("dan", "B", iso(clock.now()), 60)
+    session = store.sessions.insert_session("dan", "B", iso(clock.now()), 60)
     dialing.record_outcome(
         store, clock, rep="dan", lead_id=other, code="no-answer", session_id=session,
         settings=settings,
     )  # fmt: skip
     merge_leads(store, clock, rep="dan", keep=keep, other=other, settings=settings)
     dialing.undo_last(store, clock, rep="dan", session_id=session, settings=settings)
-    assert store.get_lead(keep).status is LeadStatus.DNC
+    assert store.leads.get_lead(keep).status is LeadStatus.DNC
 
 
 def test_call_now_is_refused_for_a_lead_on_another_reps_screen_or_at_its_daily_limit(
@@ -214,8 +214,8 @@ def test_call_now_is_refused_for_a_lead_on_another_reps_screen_or_at_its_daily_l
 
     taken = make_lead()
     assert claim_as(store, clock, "bob", taken)
-    lead = store.get_lead(taken)
-    bobs = store.lease_holder(taken, iso(clock.now())).session_id
+    lead = store.leads.get_lead(taken)
+    bobs = store.sessions.lease_holder(taken, iso(clock.now())).session_id
     assert "bob's screen" in call_now_problem(store, lead, clock.now(), settings, session_id=99)
     assert "bob's screen" in call_now_problem(store, lead, clock.now(), settings)
     assert call_now_problem(store, lead, clock.now(), settings, session_id=bobs) is None
@@ -223,7 +223,7 @@ def test_call_now_is_refused_for_a_lead_on_another_reps_screen_or_at_its_daily_l
     for _ in range(3):
         dial(store, clock, settings, miami)
         clock.advance(minutes=31)
-    problem = call_now_problem(store, store.get_lead(miami), clock.now(), settings)
+    problem = call_now_problem(store, store.leads.get_lead(miami), clock.now(), settings)
     assert problem is not None and "3 times in 24 hours" in problem
 
 
@@ -233,7 +233,7 @@ def test_a_number_whose_area_spans_zones_is_called_only_when_the_window_holds_in
     """+1 605 (South Dakota) is Central or Mountain time: never before 08:00 Mountain, never
     after 21:00 Central; the team's zone (New York here) plays no part."""
     lead_id = make_lead(phone="+1 605 555 0123", tz=None)
-    lead = store.get_lead(lead_id)
+    lead = store.leads.get_lead(lead_id)
     assert lead.phone_timezone is not None and lead.zone_spread == 60
     for utc, callable_now in (
         ("2026-11-24T13:05:00+00:00", False),  # 08:05 New York, 07:05 Central, 06:05 Mountain

@@ -81,6 +81,6 @@ def test_two_demo_runs_at_once_on_one_file_one_builds_the_other_refuses(tmp_path
     ]
     store = Store.open(db)
     try:
-        assert store.count("leads") == 3000
+        assert store.admin.count("leads") == 3000
     finally:
         store.close()

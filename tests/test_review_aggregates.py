@@ -109,7 +109,7 @@ def apply(store: Store, clock: FixedClock, steps: list[tuple]) -> None:
         elif kind == "zone":
             conn.execute("UPDATE leads SET timezone = ? WHERE id = ?", (step[2], leads[step[1]]))
         elif kind == "merge" and step[1] != step[2]:
-            store.move_lead_records(leads[step[1]], leads[step[2]])
+            store.leads.move_lead_records(leads[step[1]], leads[step[2]])
         elif kind == "close" and ids:
             promises = [r[0] for r in conn.execute("SELECT id FROM callbacks ORDER BY id")]
             if promises:
@@ -136,18 +136,21 @@ def check(store: Store) -> None:
             store, period, team_row=True
         )
         for rep in (None, "bob"):
-            assert slots(store.slot_counts(start, end, rep)) == slots(
-                store.slot_counts_from_touches(start, end, rep)
+            assert slots(store.reports.slot_counts(start, end, rep)) == slots(
+                store.reports.slot_counts_from_touches(start, end, rep)
             )
-        assert store.dial_counts_by_rep(start, end) == store.dial_counts_from_touches(start, end)
+        assert store.reports.dial_counts_by_rep(
+            start, end
+        ) == store.reports.dial_counts_from_touches(start, end)
     days = [(iso(p.start), iso(p.end)) for p in periods()]
     for rep in (None, "bob"):
         expected = [
-            {k: v["dials"] for k, v in store.dial_counts_from_touches(*day).items()} for day in days
+            {k: v["dials"] for k, v in store.reports.dial_counts_from_touches(*day).items()}
+            for day in days
         ]
         if rep is not None:
             expected = [{k: v for k, v in day.items() if k == rep} for day in expected]
-        assert store.dials_by_rep_per_range(days, rep) == expected
+        assert store.reports.dials_by_rep_per_range(days, rep) == expected
     # the kept aggregates equal the ones built afresh from the touches
     kept_slots = store.conn.execute(
         "SELECT * FROM dial_slots WHERE dials != 0 ORDER BY 1, 2, 3"

@@ -102,10 +102,13 @@ def test_report_uses_the_store_the_same_way(store: Store, clock: FixedClock, set
     # the SQL heat-map aggregation equals the pure one over the same touches
     start, end = iso(period.start), iso(period.end)
     zones = {
-        lead.id: lead.timezone or lead.phone_timezone or "" for lead in store.iter_leads(None, None)
+        lead.id: lead.timezone or lead.phone_timezone or ""
+        for lead in store.reports.iter_leads(None, None)
     }
-    by_sql = heat_map(store.slot_counts(start, end), ZONE)
-    by_python = heat_map(slots_from_touches(store.touches_between(start, end), zones.get), ZONE)
+    by_sql = heat_map(store.reports.slot_counts(start, end), ZONE)
+    by_python = heat_map(
+        slots_from_touches(store.reports.touches_between(start, end), zones.get), ZONE
+    )
     assert by_sql.cells == by_python.cells and by_sql.dials == 5
 
 
@@ -114,9 +117,9 @@ def test_export_touches_json_round_trip_keeps_exact_text(capsys, team_db: Path, 
     assert code == 0
     rows = json.loads(out)
     assert list(rows[0]) == list(TOUCH_FIELDS)
-    assert len(rows) == store.count("touches") == 7
+    assert len(rows) == store.admin.count("touches") == 7
     assert [r["undone"] for r in rows].count(True) == 1  # the undone touch is there, flagged
-    stored = {t.id: t.note for t in store.iter_touches(None, None)}
+    stored = {t.id: t.note for t in store.reports.iter_touches(None, None)}
     assert {r["touch_id"]: r["note"] for r in rows} == stored  # the exact text, as stored
     assert HOSTILE_NOTE.replace("\x1b", "\ufffd").replace("\x07", "\ufffd") in stored.values()
     jsonl = run(capsys, team_db, "export", "touches", "--format", "jsonl")[1]

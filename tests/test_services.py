@@ -22,10 +22,10 @@ def test_recording_an_outcome_counts_the_attempt_and_keeps_the_previous_state(
     recorded = dialing.record_outcome(
         store, clock, rep="alice", lead_id=lead_id, code="busy", settings=Settings()
     )
-    lead = store.get_lead(lead_id)
+    lead = store.leads.get_lead(lead_id)
     assert lead is not None
     assert (lead.attempts, lead.status, lead.last_touch_at) == (1, LeadStatus.WORKING, NOW)
-    assert store.touch_lead_before(recorded.touch_id) == {
+    assert store.touches.touch_lead_before(recorded.touch_id) == {
         "status": "new",
         "bad_number": False,
         "after": {"status": "working", "bad_number": False},  # what undo may take back
@@ -58,7 +58,7 @@ def test_unknown_lead_and_outcome_change_nothing(store: Store, clock: FixedClock
         dialing.record_outcome(store, clock, rep="a", lead_id=42, code="busy", settings=Settings())
     with pytest.raises(ServiceError, match="unknown outcome"):
         dialing.record_outcome(store, clock, rep="a", lead_id=42, code="nope", settings=Settings())
-    assert store.count("touches") == 0
+    assert store.admin.count("touches") == 0
 
 
 def test_dialing_a_due_callback_keeps_it_and_undo_reopens_it(
@@ -69,7 +69,7 @@ def test_dialing_a_due_callback_keeps_it_and_undo_reopens_it(
     dialing.record_outcome(
         store, clock, rep="alice", lead_id=lead_id, code="callback", when=due, settings=Settings()
     )
-    [promise] = store.open_promises(lead_id)
+    [promise] = store.touches.open_promises(lead_id)
     assert (promise.due_at, promise.kind, promise.rep) == (due, "callback", "alice")
 
     clock.set(due)
@@ -83,9 +83,9 @@ def test_dialing_a_due_callback_keeps_it_and_undo_reopens_it(
         session_id=session.id,
         settings=Settings(),
     )
-    assert store.open_promises(lead_id) == []
+    assert store.touches.open_promises(lead_id) == []
     dialing.undo_last(store, clock, rep="alice", session_id=session.id, settings=Settings())
-    assert [p.id for p in store.open_promises(lead_id)] == [promise.id]
+    assert [p.id for p in store.touches.open_promises(lead_id)] == [promise.id]
 
 
 def test_undo_restores_the_lead_and_removes_the_promise_it_made(
@@ -117,12 +117,12 @@ def test_undo_restores_the_lead_and_removes_the_promise_it_made(
         store, clock, rep="alice", session_id=session.id, settings=Settings()
     )
     assert undone is not None and undone.outcome == "meeting"
-    lead = store.get_lead(lead_id)
+    lead = store.leads.get_lead(lead_id)
     assert lead is not None
     assert (lead.status, lead.attempts, lead.last_touch_at) == (LeadStatus.WORKING, 1, NOW)
-    assert store.open_promises(lead_id) == []
+    assert store.touches.open_promises(lead_id) == []
     assert [t.outcome for t in leads.history(store, lead_id)] == ["no-answer"]
-    [entry] = store.audit_entries("undo")
+    [entry] = store.touches.audit_entries("undo")
     assert entry["touch_id"] == undone.id and entry["detail"]["outcome"] == "meeting"
     stats = sessions.session_stats(store, session, clock.now())
     assert (stats.dials, stats.meetings) == (1, 0)
@@ -148,8 +148,8 @@ def test_dnc_withdraws_every_open_promise(store: Store, clock: FixedClock, make_
         settings=Settings(),
     )
     dialing.record_outcome(store, clock, rep="a", lead_id=lead_id, code="dnc", settings=Settings())
-    assert store.open_promises(lead_id) == []
-    lead = store.get_lead(lead_id)
+    assert store.touches.open_promises(lead_id) == []
+    lead = store.leads.get_lead(lead_id)
     assert lead is not None and lead.status is LeadStatus.DNC
 
 
@@ -205,7 +205,7 @@ def test_demo_is_deterministic_and_refuses_a_full_database(tmp_path, clock: Fixe
     assert [tuple(r) for r in first] == [tuple(r) for r in second]
     store = Store.open(tmp_path / "a.db")
     try:
-        assert store.count("callbacks") >= 1
+        assert store.admin.count("callbacks") >= 1
         zones = {row[0] for row in store.conn.execute("SELECT phone_timezone FROM leads")}
         assert {"America/New_York", "Europe/London", "America/Los_Angeles"} <= zones
         with pytest.raises(ServiceError, match="already holds leads"):

@@ -52,15 +52,15 @@ def test_another_programs_database_is_refused(tmp_path: Path) -> None:
 def test_a_failed_transaction_writes_nothing(store: Store, make_lead) -> None:
     lead_id = make_lead()
     with pytest.raises(RuntimeError), store.transaction():
-        store.set_lead_state(lead_id, "do-not-call", True)
+        store.leads.set_lead_state(lead_id, "do-not-call", True)
         raise RuntimeError("boom")
-    lead = store.get_lead(lead_id)
+    lead = store.leads.get_lead(lead_id)
     assert lead is not None and lead.status.value == "new" and not lead.bad_number
 
 
 def test_writes_begin_immediate(store: Store) -> None:
     statements: list[str] = []
     store.conn.set_trace_callback(statements.append)
-    store.insert_session("alice", "Power hour", "2026-11-23T19:00:00+00:00", 60)
+    store.sessions.insert_session("alice", "Power hour", "2026-11-23T19:00:00+00:00", 60)
     assert statements[0] == "BEGIN IMMEDIATE"
     assert statements[-1] == "COMMIT"

@@ -34,7 +34,7 @@ async def test_a_second_window_offers_to_take_the_block_over(
         assert isinstance(app.screen, PowerHourScreen)
         assert app.screen.session.id == other_window.session.id  # the same block goes on
         assert shown(app) == first  # with the lead the other window showed
-        held = store.lease_holder(first, iso(clock.now()))
+        held = store.sessions.lease_holder(first, iso(clock.now()))
         assert held is not None and held.session_id == other_window.session.id
         assert other_window.heartbeat() is False and other_window.taken_over
 
@@ -81,7 +81,7 @@ async def test_the_window_taken_over_stops_showing_its_lead_and_says_why(
         assert "taken over by another window" in status_line(app)
         assert "Ann First" not in screen_text(app)
         await pilot.press("n")  # nothing is recorded here any more
-        assert store.count("touches") == 0
+        assert store.admin.count("touches") == 0
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code in (0, None)

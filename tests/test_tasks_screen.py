@@ -38,7 +38,7 @@ async def test_a_linkedin_task_shows_the_whole_profile_link_and_a_spaced_lead_li
         company="Consolidated Widgets International",
         settings=settings,
     )
-    store.update_lead_fields(lead_id, {"links": [link]})
+    store.leads.update_lead_fields(lead_id, {"links": [link]})
     app = home_app(store, clock, settings)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)

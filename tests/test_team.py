@@ -268,9 +268,13 @@ def test_team_list_says_who_is_online(capsys, tmp_path: Path) -> None:
         assert add_rep(capsys, db, name, "--role", role)[0] == 0
     store = Store.open(db)
     try:  # alice runs the app now; carmen's process stopped beating ten minutes ago
-        store.insert_session("alice", "Power hour", iso(NOW - timedelta(minutes=5)), 60, "p1")
-        store.heartbeat(1, "p1", iso(NOW - timedelta(seconds=10)), iso(NOW))
-        store.insert_session("carmen", "Power hour", iso(NOW - timedelta(minutes=10)), 60, "p2")
+        store.sessions.insert_session(
+            "alice", "Power hour", iso(NOW - timedelta(minutes=5)), 60, "p1"
+        )
+        store.sessions.heartbeat(1, "p1", iso(NOW - timedelta(seconds=10)), iso(NOW))
+        store.sessions.insert_session(
+            "carmen", "Power hour", iso(NOW - timedelta(minutes=10)), 60, "p2"
+        )
     finally:
         store.close()
     code, out, err = cli(capsys, db, "team", "list", "--json")
@@ -310,8 +314,8 @@ def test_remove_rep_takes_its_lines_out_keeps_history_and_ends_its_use(
     assert cli(capsys, db, "--rep", "alice", "log", "--lead", lead, "--outcome", "busy")[0] == 0
     store = Store.open(db)
     try:
-        store.insert_session("alice", "Power hour", NOW_ARG, 60, "p1")
-        store.claim(int(lead), 1, "alice", NOW_ARG, iso(NOW + timedelta(minutes=2)))
+        store.sessions.insert_session("alice", "Power hour", NOW_ARG, 60, "p1")
+        store.sessions.claim(int(lead), 1, "alice", NOW_ARG, iso(NOW + timedelta(minutes=2)))
     finally:
         store.close()
 
@@ -328,7 +332,7 @@ def test_remove_rep_takes_its_lines_out_keeps_history_and_ends_its_use(
     assert [touch["rep"] for touch in json.loads(out)] == ["alice"]  # history stays
     store = Store.open(db)
     try:
-        assert store.lease_holder(int(lead), NOW_ARG) is None  # the lead is free again
+        assert store.sessions.lease_holder(int(lead), NOW_ARG) is None  # the lead is free again
     finally:
         store.close()
 

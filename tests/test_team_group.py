@@ -112,7 +112,7 @@ def test_every_member_of_the_group_can_use_the_team_database(capsys) -> None:
             holder.communicate("\n", timeout=60)
         store = Store.open(db)
         try:
-            assert store.count("leads") == 1 and store.meta("held-by") == "a"
+            assert store.admin.count("leads") == 1 and store.admin.meta("held-by") == "a"
         finally:
             store.close()
     finally:

@@ -66,7 +66,7 @@ def test_init_stores_the_defaults_in_the_team_zone(capsys, team_db: Path) -> Non
     assert shown(capsys, team_db) == team_data(Settings(timezone=ZONE))
     store = Store.open(team_db)
     try:
-        assert store.is_team_database()
+        assert store.admin.is_team_database()
     finally:
         store.close()
     initial = audit(team_db)
@@ -244,7 +244,7 @@ def test_a_team_key_in_the_users_config_is_refused_on_a_team_database_only(
     assert code == 0, err
     store = Store.open(single)
     try:
-        assert not store.is_team_database()
+        assert not store.admin.is_team_database()
         assert settings_for(store, load_settings(config, required=True, machine_zone="UTC"))
     finally:
         store.close()
@@ -333,7 +333,7 @@ def test_a_cadence_change_recomputes_due_times_at_once(capsys, team_db: Path) ->
     store = Store.open(team_db)
     try:
         settings = settings_for(store, Settings(timezone="Asia/Tokyo"))
-        assert store.meta(FINGERPRINT_KEY) == cadence_fingerprint(settings)
+        assert store.admin.meta(FINGERPRINT_KEY) == cadence_fingerprint(settings)
         assert not ensure_due_times(store, settings, settings.weights)
     finally:
         store.close()

@@ -86,18 +86,18 @@ def known_log(store: Store, make_lead: LeadMaker) -> Store:
         "warm3": make_lead(),
         "cold": make_lead(temperature="cold"),
     }
-    store.save_templates(TEMPLATES, at=iso(DAY), rep="lead")
+    store.templates.save_templates(TEMPLATES, at=iso(DAY), rep="lead")
     with store.transaction():
         for who, channel, outcome, template, variant, when in LOG:
-            store.insert_touch(
+            store.touches.insert_touch(
                 lead_id=leads[who], rep="alice", at=iso(when), channel=channel, outcome=outcome,
                 note="", session_id=None, lead_before={}, template=template, variant=variant,
             )  # fmt: skip
-        undone = store.insert_touch(
+        undone = store.touches.insert_touch(
             lead_id=leads["warm3"], rep="alice", at=iso(DAY), channel="call", outcome="meeting",
             note="", session_id=None, lead_before={}, template="call-1",
         )  # fmt: skip
-        store.mark_touch_undone(undone)  # undone never counts
+        store.touches.mark_touch_undone(undone)  # undone never counts
     return store
 
 
@@ -172,7 +172,7 @@ async def test_review_templates_tab_shows_the_figures_and_the_notes(
     template name shown literally (it is outside text)."""
     hostile = "[bold]x[/]\x1b[2J"
     with known_log.transaction():
-        known_log.insert_touch(
+        known_log.touches.insert_touch(
             lead_id=1, rep="alice", at=iso(DAY), channel="sms", outcome="sent", note="",
             session_id=None, lead_before={}, template=hostile,
         )  # fmt: skip

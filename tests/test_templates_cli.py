@@ -52,7 +52,7 @@ def write(path: Path, text: str) -> Path:
 def stored(db: Path) -> dict[str, Template]:
     store = Store.open(db)
     try:
-        return {t.name: t for t in store.templates()}
+        return {t.name: t for t in store.templates.templates()}
     finally:
         store.close()
 
@@ -122,7 +122,7 @@ def test_the_service_refuses_every_problem_and_saves_nothing(store) -> None:
     message = str(caught.value)
     for part in ("name:", "step: 0 is outside", "subject: only an email", "unknown field 'oops'"):
         assert part in message
-    assert store.templates() == []
+    assert store.templates.templates() == []
 
 
 # export / import --------------------------------------------------------------------------------
@@ -246,13 +246,13 @@ def test_render_refuses_with_every_problem_and_exit_1(capsys, tmp_path, demo) ->
 
 def test_render_for_lead_uses_the_reps_registered_phone_and_email(store, make_lead) -> None:
     lead_id = make_lead(name="Jim Brodo", company="Brodo Inc")
-    store.save_rep(
+    store.admin.save_rep(
         Rep("alice", email="alice@brightline.example", phone="+1 212 555 0100"), iso(NOW)
     )
     template = Template(
         "vm", TemplateChannel.VOICEMAIL, "{{ rep.name }} {{ rep.phone }} {{ rep.email }}"
     )
-    lead = store.get_lead(lead_id)
+    lead = store.leads.get_lead(lead_id)
     out = render_for_lead(store, Settings(timezone=ZONE), template, lead, "alice", NOW)
     assert out.body == "alice +1 212 555 0100 alice@brightline.example"
 
@@ -261,9 +261,9 @@ def test_the_weekday_is_the_leads_own(store, make_lead) -> None:
     """Monday 23:30 in New York is already Tuesday in Tokyo."""
     late = datetime(2026, 11, 24, 4, 30, tzinfo=UTC)
     lead_id = make_lead(tz="Asia/Tokyo")
-    lead = store.get_lead(lead_id)
+    lead = store.leads.get_lead(lead_id)
     assert merge_values(lead, None, late, Settings(timezone=ZONE))["weekday"] == "Tuesday"
-    other = store.get_lead(make_lead(tz=ZONE))
+    other = store.leads.get_lead(make_lead(tz=ZONE))
     assert merge_values(other, None, late, Settings(timezone=ZONE))["weekday"] == "Monday"
 
 
@@ -273,7 +273,7 @@ def test_step_variants_are_spread_evenly_and_kept_per_lead(store, make_lead) -> 
         body = f"Variant {variant} about {{{{ company }}}}"
         template = Template(f"e{variant}", TemplateChannel.EMAIL, body, 2, variant, "s")
         save_template(store, template, rep="alice", now=NOW)
-    leads = [store.get_lead(make_lead()) for _ in range(10)]
+    leads = [store.leads.get_lead(make_lead()) for _ in range(10)]
     first = [step_template(store, lead, TemplateChannel.EMAIL, 2).variant for lead in leads]
     assert Counter(first) == {"A": 5, "B": 5}
     again = [step_template(store, lead, TemplateChannel.EMAIL, 2).variant for lead in leads]
@@ -284,7 +284,7 @@ def test_step_variants_are_spread_evenly_and_kept_per_lead(store, make_lead) -> 
 
 def test_a_single_template_for_a_step_needs_no_assignment(store, make_lead) -> None:
     save_template(store, Template("any", TemplateChannel.SMS, "Hi {{ company }}"), rep="a", now=NOW)
-    lead = store.get_lead(make_lead())
+    lead = store.leads.get_lead(make_lead())
     assert step_template(store, lead, TemplateChannel.SMS, 4).name == "any"
     rows = store.conn.execute("SELECT count(*) FROM template_variants").fetchone()[0]
     assert rows == 0

@@ -43,7 +43,7 @@ async def test_esc_in_the_body_editor_with_unsaved_changes_asks_first_and_keeps_
         await pilot.press("escape")  # a second Esc leaves without saving, as it said
         await settle(app, pilot)
         assert isinstance(app.screen, WeekScreen)
-        kept = store.template("email-2a")
+        kept = store.templates.template("email-2a")
         assert kept is not None and kept.body == EMAIL_A.body
 
 

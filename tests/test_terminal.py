@@ -173,7 +173,7 @@ async def test_no_text_box_in_the_app_blinks(make_app, make_lead) -> None:
 
 
 def touch_outcomes(store: Store, lead_id: int) -> list[str]:
-    return [touch.outcome for touch in store.touches_for_lead(lead_id)]
+    return [touch.outcome for touch in store.touches.touches_for_lead(lead_id)]
 
 
 async def keys_together(pilot, *pressed: tuple[str, str]) -> None:
@@ -219,6 +219,6 @@ async def test_esc_then_a_key_together_leave_the_notes_editor_saved(
         editor.load_text("called the office")
         await keys_together(pilot, ("escape", "\x1b"), ("n", "n"))
         assert not editor.has_focus and editor.text == "called the office"
-        lead = store.get_lead(first)
+        lead = store.leads.get_lead(first)
         assert lead is not None and lead.notes == "called the office"
         assert touch_outcomes(store, first) == ["no-answer"]

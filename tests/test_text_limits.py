@@ -36,7 +36,7 @@ def cli(db: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, 
 def count(db: Path, table: str) -> int:
     store = Store.open(db)
     try:
-        return store.count(table)
+        return store.admin.count(table)
     finally:
         store.close()
 
@@ -95,7 +95,7 @@ def test_lead_edit_refuses_long_fields(store: Store, make_lead: LeadMaker) -> No
         update_lead(store, lead_id, {"company": "c" * 501}, settings=Settings())
     with pytest.raises(ServiceError, match=r"^owner: 201 characters"):
         update_lead(store, lead_id, {"owner": "o" * 201}, settings=Settings())
-    assert store.get_lead(lead_id).company == "Acme"  # type: ignore[union-attr]
+    assert store.leads.get_lead(lead_id).company == "Acme"  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
@@ -142,12 +142,12 @@ async def test_new_lead_form_checks_email_and_lengths(
         form.query_one("#field-company", Input).value = "c" * 501
         await pilot.press("enter")
         assert "company: 501 characters (at most 500)" in screen_text(app)
-        assert app.screen is form and store.count("leads") == 1  # nothing saved
+        assert app.screen is form and store.admin.count("leads") == 1  # nothing saved
         assert form.query_one("#field-company", Input).value == "c" * 501  # kept as typed
         form.query_one("#field-company", Input).value = "Acme"
         await pilot.press("enter")
         await pilot.pause()
-        assert store.count("leads") == 2
+        assert store.admin.count("leads") == 2
 
 
 async def test_notes_editor_keeps_over_long_notes_and_says_so(
@@ -165,11 +165,11 @@ async def test_notes_editor_keeps_over_long_notes_and_says_so(
         assert editor.display and editor.text == long  # still editing, nothing cut
         status = widget_text(app, power_hour(app).query_one("#status", Static))
         assert f"notes: {NOTE_MAX + 5} characters (at most {NOTE_MAX})" in status
-        assert store.get_lead(lead_id).notes == ""  # type: ignore[union-attr]
+        assert store.leads.get_lead(lead_id).notes == ""  # type: ignore[union-attr]
         await pilot.press("backspace", "backspace", "backspace", "backspace", "backspace")
         await pilot.press("escape")
         assert not editor.display
-        assert store.get_lead(lead_id).notes == "w" * NOTE_MAX  # type: ignore[union-attr]
+        assert store.leads.get_lead(lead_id).notes == "w" * NOTE_MAX  # type: ignore[union-attr]
         # the lead screen's editor alike
         await app.push_screen(LeadScreen(lead_id))
         await pilot.press("e")
@@ -178,7 +178,7 @@ async def test_notes_editor_keeps_over_long_notes_and_says_so(
         await pilot.press("escape")
         assert isinstance(app.screen, LeadScreen) and editor.display
         assert f"notes: {NOTE_MAX + 4} characters" in screen_text(app)
-        assert store.get_lead(lead_id).notes == "w" * NOTE_MAX  # type: ignore[union-attr]
+        assert store.leads.get_lead(lead_id).notes == "w" * NOTE_MAX  # type: ignore[union-attr]
 
 
 async def test_outcome_note_prompt_refuses_a_note_it_would_cut(
@@ -199,5 +199,5 @@ async def test_outcome_note_prompt_refuses_a_note_it_would_cut(
         prompt.query_one(Input).value = "asked for pricing"
         await pilot.press("enter")
         await pilot.pause()
-        (touch,) = store.touches_for_lead(lead_id)
+        (touch,) = store.touches.touches_for_lead(lead_id)
         assert touch.note == "asked for pricing"

@@ -90,7 +90,7 @@ def dial(store, clock, settings, lead_id, code="no-answer", *, ago=timedelta(hou
 
 
 def due_at(store: Store, lead_id: int, moment) -> None:
-    store.set_due_times([(iso(moment), lead_id)])
+    store.queue.set_due_times([(iso(moment), lead_id)])
 
 
 @pytest.fixture
@@ -318,7 +318,7 @@ async def test_due_today_counts(store, clock, settings, make_lead) -> None:
     make_lead(created=NOW - timedelta(hours=30))  # no longer fresh
     make_lead(created=NOW - timedelta(minutes=3), owner="bob")  # bob's
     goodbye = make_lead(created=NOW - timedelta(days=40))
-    store.insert_callback(
+    store.touches.insert_callback(
         lead_id=goodbye,
         rep="alice",
         due_at=iso(NOW - timedelta(minutes=5)),
@@ -478,7 +478,7 @@ async def test_enter_on_the_summary_returns_to_the_week_and_q_quits(
         assert not app.is_running
     rows = store.conn.execute("SELECT ended_at FROM sessions ORDER BY id").fetchall()
     assert len(rows) == 2 and all(row[0] for row in rows)
-    assert [t.outcome for t in store.touches_for_lead(lead_id)] == ["no-answer"]
+    assert [t.outcome for t in store.touches.touches_for_lead(lead_id)] == ["no-answer"]
 
 
 async def test_q_on_the_week_screen_quits(store, clock, settings) -> None:

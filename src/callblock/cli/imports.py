@@ -172,7 +172,7 @@ def _leads(args: argparse.Namespace, store: Store, settings: Settings, clock: Cl
     from callblock.services.lead_search import list_leads
 
     leads = list_leads(store, search=args.search, limit=args.limit)
-    held = store.lease_holders([lead.id for lead in leads], iso(clock.now()))
+    held = store.sessions.lease_holders([lead.id for lead in leads], iso(clock.now()))
     rows = [
         {
             "lead_id": lead.id,

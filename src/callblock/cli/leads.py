@@ -19,7 +19,7 @@ from callblock.store import Store
 def _demo(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:
     from callblock.services.demo import build_demo
 
-    existing = store.count("leads")
+    existing = store.admin.count("leads")
     if existing and args.if_empty:
         return emit(
             args,

@@ -42,7 +42,7 @@ def run(args: argparse.Namespace, clock: Clock) -> int:
             if command in ACTS_AS_REP or command == "team":
                 _refuse_removed(store, args.rep)  # a rep removed from the team is used no more
             if command in CHECKED_WRITES:
-                store.refuse_if_damaged()
+                store.admin.refuse_if_damaged()
             return handler(command)(args, store, settings, clock)
         finally:
             store.close()
@@ -110,7 +110,7 @@ def _refuse_removed(store: Store, rep: str) -> None:
 
 
 def _refuse_unless_lead(store: Store, rep: str, what: str) -> None:
-    registered = store.get_rep(rep)
+    registered = store.admin.get_rep(rep)
     if registered is not None and registered.current and registered.role != "lead":
         raise ServiceError(f"{what} is for team leads; {rep} is a rep")
 

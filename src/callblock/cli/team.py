@@ -80,7 +80,7 @@ def _add_rep(args: argparse.Namespace, store: Any, settings: Any, clock: Any) ->
     refuse_unless_lead(store, args.rep, "adding a rep")
     if (args.key_file is None) != (args.authorized_keys is None):
         raise ServiceError("--key-file and --authorized-keys go together: give both or neither")
-    store.refuse_if_damaged()
+    store.admin.refuse_if_damaged()
     key = None
     if args.key_file is not None:
         key = KeyRequest(args.key_file, args.authorized_keys, callblock_program())
@@ -120,7 +120,7 @@ def _remove_rep(args: argparse.Namespace, store: Any, settings: Any, clock: Any)
     from callblock.services.team import refuse_unless_lead, remove_rep
 
     refuse_unless_lead(store, args.rep, "removing a rep")
-    store.refuse_if_damaged()
+    store.admin.refuse_if_damaged()
     removed = remove_rep(store, clock, args.name)
     lines = [f"{removed['rep']} removed; their history stays"]
     for key in removed["keys"]:

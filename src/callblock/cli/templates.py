@@ -141,7 +141,7 @@ def _add(args: argparse.Namespace, store: Any, clock: Clock) -> int:
         subject=args.subject,
     )
     save_template(store, template, rep=args.rep, now=clock.now())
-    saved = store.template(args.name)
+    saved = store.templates.template(args.name)
     return emit(args, _row(saved), f"template {args.name} saved ({_where(saved)})")
 
 
@@ -179,7 +179,7 @@ def _where(template: Any) -> str:
 def _list(args: argparse.Namespace, store: Any, clock: Clock) -> int:
     from callblock.domain.text import cell
 
-    rows = [_row(template) for template in store.templates()]
+    rows = [_row(template) for template in store.templates.templates()]
     lines = [f"{'name':<20} {'channel':<11} {'step':>4} {'var':<3} fields"]
     for row in rows:
         step = "" if row["step"] is None else str(row["step"])
@@ -195,7 +195,7 @@ def _list(args: argparse.Namespace, store: Any, clock: Clock) -> int:
 def _named(store: Any, name: str) -> Any:
     from callblock.services import ServiceError
 
-    template = store.template(name)
+    template = store.templates.template(name)
     if template is None:
         raise ServiceError(f"no template named {name[:64]!r} (see `templates list`)")
     return template
@@ -255,7 +255,7 @@ def _check(args: argparse.Namespace, store: Any, clock: Clock) -> int:
 
     from callblock.domain.template_checks import check_templates
 
-    templates = store.templates()
+    templates = store.templates.templates()
     findings = check_templates(templates)
     if args.json:
         print_json([asdict(finding) for finding in findings])
@@ -272,7 +272,7 @@ def _render(args: argparse.Namespace, store: Any, settings: Any, clock: Clock) -
     from callblock.services.templates import render_for_lead
 
     template = _named(store, args.name)
-    lead = store.get_lead(args.lead)
+    lead = store.leads.get_lead(args.lead)
     if lead is None:
         raise ServiceError(f"lead {args.lead} not found")
     try:

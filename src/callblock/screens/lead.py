@@ -96,7 +96,7 @@ class LeadScreen(Screen[None]):
             lead,
             lead.zone(ctx.settings.timezone),
             ctx.clock.now(),
-            ctx.store.lead_extra(lead.id),
+            ctx.store.leads.lead_extra(lead.id),
         )
         self.query_one(HistoryTable).show(
             leads.history(ctx.store, lead.id), ctx.rep_zone, dnc_events(ctx.store, lead.id)

@@ -131,7 +131,7 @@ class PowerHourScreen(NotesActions, BlockLife, Screen[None]):
         item = self.current
         if item is None or not self.is_mounted or self.block is None:
             return
-        lead = self.ctx.store.get_lead(item.lead.id)
+        lead = self.ctx.store.leads.get_lead(item.lead.id)
         if lead is None or lead == item.lead:
             return
         fresh = self.block.recheck_current()
@@ -183,7 +183,7 @@ class PowerHourScreen(NotesActions, BlockLife, Screen[None]):
             history.show([], ctx.rep_zone)
             notes.show(0, "")
         else:
-            touches = ctx.store.touches_for_lead(item.lead.id)
+            touches = ctx.store.touches.touches_for_lead(item.lead.id)
             card.data = CardData(
                 item=item,
                 zone=item.lead.zone(ctx.settings.timezone),

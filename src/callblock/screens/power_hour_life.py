@@ -73,7 +73,7 @@ class BlockLife(_Base):
         self._show(None, [])
         while self in self.app.screen_stack and self.app.screen is not self:
             self.app.pop_screen()
-        registered = self.ctx.store.get_rep(self.ctx.rep)
+        registered = self.ctx.store.admin.get_rep(self.ctx.rep)
         why = (
             "you were removed from the team: this block has ended"
             if registered is not None and not registered.current

@@ -128,7 +128,7 @@ class TemplatesScreen(Screen[None]):
         self.query_one(OptionList).focus()
 
     def load(self, select: str | None = None) -> None:
-        self.templates = self.ctx.store.templates()
+        self.templates = self.ctx.store.templates.templates()
         options = self.query_one(OptionList)
         options.clear_options()
         options.add_options([template_option(t) for t in self.templates])

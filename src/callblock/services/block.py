@@ -100,7 +100,7 @@ class Block:
         exclude = (self.current.lead.id,) if self.current else ()
         served = self.served.after(self.current) if self.current else self.served
         now = self.clock.now()
-        live = len(self.store.live_sessions(iso(now - leases.LEASE)))  # this one included
+        live = len(self.store.sessions.live_sessions(iso(now - leases.LEASE)))  # this one included
         self.others = min(max(live - 1, 0), FLOOR_MAX)
         self.ahead = self._queue(served, exclude, PREVIEW + 2 + self.others)
         self.ahead_at = now
@@ -140,8 +140,8 @@ class Block:
         ids = [item.lead.id for item in items]
         if not ids or not self.others:  # alone when the list was built: nobody took any
             return set()
-        gone = set(self.store.lease_holders(ids, iso(self.clock.now())))
-        touched = {lead.id: lead.last_touch_at for lead in self.store.leads_by_ids(ids)}
+        gone = set(self.store.sessions.lease_holders(ids, iso(self.clock.now())))
+        touched = {lead.id: lead.last_touch_at for lead in self.store.leads.leads_by_ids(ids)}
         return gone | {
             item.lead.id
             for item in items
@@ -156,14 +156,14 @@ class Block:
             fresh = queue.recheck(self.store, self.settings, item, rep=self.rep, now=now)
             if fresh is None:
                 return None
-            holder = self.store.claim(
+            holder = self.store.sessions.claim(
                 item.lead.id, self.session.id, self.rep, iso(now), iso(now + leases.LEASE)
             )
         return fresh if holder is None else None
 
     def _resumed_head(self) -> list[QueueItem]:
         lead_id, self.resume_lead = self.resume_lead, None
-        lead = self.store.get_lead(lead_id) if lead_id is not None else None
+        lead = self.store.leads.get_lead(lead_id) if lead_id is not None else None
         if lead is None or lead_id in self.done | self.skipped:
             return []
         item = self._item(lead, Tier.RESUMED, "on your screen when the block was interrupted")
@@ -226,14 +226,14 @@ class Block:
         back when they open."""
         now = self.clock.now()
         with self.store.transaction():
-            last = self.store.last_live_touch(self.session.id)
+            last = self.store.touches.last_live_touch(self.session.id)
             if last is None:
                 return None
-            holder = self.store.claim(
+            holder = self.store.sessions.claim(
                 last.lead_id, self.session.id, self.rep, iso(now), iso(now + leases.LEASE)
             )
             if holder is not None:
-                lead = self.store.get_lead(last.lead_id)
+                lead = self.store.leads.get_lead(last.lead_id)
                 name = lead.name if lead else f"lead {last.lead_id}"
                 raise LeadHeld(f"not undone: {name} is on {holder.rep}'s screen right now")
             touch = dialing.undo_last(
@@ -264,7 +264,7 @@ class Block:
         """Show `lead_id` now, ahead of the queue (the lead screen's "call now")."""
         lead = get_lead(self.store, lead_id)
         now = self.clock.now()
-        holder = self.store.claim(
+        holder = self.store.sessions.claim(
             lead_id, self.session.id, self.rep, iso(now), iso(now + leases.LEASE)
         )
         if holder is not None:
@@ -284,7 +284,7 @@ class Block:
         fresh = queue.recheck(self.store, self.settings, item, rep=self.rep, now=self.clock.now())
         if fresh is None and item.tier in TIERS:
             return None
-        lead = self.store.get_lead(item.lead.id)
+        lead = self.store.leads.get_lead(item.lead.id)
         self.current = replace(item, lead=lead) if lead else item
         return self.current
 
@@ -304,10 +304,12 @@ class Block:
         now = self.clock.now()
         due = self.last_heartbeat is None or now - self.last_heartbeat >= leases.HEARTBEAT
         if not due:
-            if self.store.session_owner(self.session.id) != self.owner:
+            if self.store.sessions.session_owner(self.session.id) != self.owner:
                 self.taken_over = True
             return not self.taken_over
-        alive = self.store.heartbeat(self.session.id, self.owner, iso(now), iso(now + leases.LEASE))
+        alive = self.store.sessions.heartbeat(
+            self.session.id, self.owner, iso(now), iso(now + leases.LEASE)
+        )
         self.last_heartbeat = now
         self.taken_over = not alive
         if alive and self.current is not None:
@@ -317,11 +319,11 @@ class Block:
     def _check_lease(self, item: QueueItem, now: datetime) -> None:
         """The lease on screen lapsed (the heartbeat could not write for longer than a lease):
         take it again, or, when another session has the lead now, let it go (`lost`)."""
-        holder = self.store.lease_holder(item.lead.id, iso(now))
+        holder = self.store.sessions.lease_holder(item.lead.id, iso(now))
         if holder is not None and holder.session_id == self.session.id:
             return
         if holder is None:
-            holder = self.store.claim(
+            holder = self.store.sessions.claim(
                 item.lead.id, self.session.id, self.rep, iso(now), iso(now + leases.LEASE)
             )
         if holder is not None:
@@ -340,7 +342,7 @@ class Block:
 
     def save_state(self, draft: dict[str, Any] | None = None, *, suspend: bool = False) -> None:
         if not self.taken_over:
-            kept = self.store.save_session_state(
+            kept = self.store.sessions.save_session_state(
                 self.session.id, self.owner, self.state(draft), suspend=suspend
             )
             self.taken_over = not kept
@@ -361,7 +363,7 @@ class Block:
 
     def end(self) -> None:
         if not self.taken_over:
-            self.store.end_session(self.session.id, iso(self.clock.now()))
+            self.store.sessions.end_session(self.session.id, iso(self.clock.now()))
         self.current = None
         self.ended = True
 
@@ -378,8 +380,8 @@ class Block:
             self.served = MixServed(*served)
         current = state.get("current")
         self.resume_lead = current if isinstance(current, int) else None
-        touch = self.store.last_live_touch(self.session.id)
-        if touch is not None and (lead := self.store.get_lead(touch.lead_id)) is not None:
+        touch = self.store.touches.last_live_touch(self.session.id)
+        if touch is not None and (lead := self.store.leads.get_lead(touch.lead_id)) is not None:
             outcome = OUTCOME_BY_CODE.get(touch.outcome)
             if outcome is not None:
                 self.last = dialing.Recorded(touch.id, lead, outcome, None)

@@ -49,7 +49,7 @@ def with_schedule(settings: Settings, schedule: Sequence[str]) -> Settings:
 def with_database_schedule(store: Store, settings: Settings) -> Settings:
     """The settings with the database's own schedule when it keeps one (the demo database
     does) and the config file sets none of its own (its `[queue] schedule` wins)."""
-    saved = store.meta(SCHEDULE_KEY)
+    saved = store.admin.meta(SCHEDULE_KEY)
     if saved is None or settings.cadence.steps != Cadence().steps:
         return settings
     try:
@@ -129,8 +129,8 @@ def refresh_due(
     store: Store, settings: Settings, weights: Weights, lead_ids: Iterable[int] | None = None
 ) -> int:
     """Recompute the due times of some leads (all when `lead_ids` is None); returns how many."""
-    rows = store.schedule_rows(lead_ids)
-    store.set_schedules([(schedule_of(row, settings, weights), row.lead_id) for row in rows])
+    rows = store.queue.schedule_rows(lead_ids)
+    store.queue.set_schedules([(schedule_of(row, settings, weights), row.lead_id) for row in rows])
     return len(rows)
 
 
@@ -144,8 +144,8 @@ def ensure_due_times(store: Store, settings: Settings, weights: Weights) -> bool
     """After the cadence in the config changed (or on a new database), recompute every lead's
     due time once. True when it did."""
     fingerprint = cadence_fingerprint(settings)
-    if store.meta(FINGERPRINT_KEY) == fingerprint:
+    if store.admin.meta(FINGERPRINT_KEY) == fingerprint:
         return False
     refresh_due(store, settings, weights)
-    store.set_meta(FINGERPRINT_KEY, fingerprint)
+    store.admin.set_meta(FINGERPRINT_KEY, fingerprint)
     return True

@@ -124,7 +124,7 @@ def build_demo(
     with store.transaction():
         # Checked inside the write transaction: of two demo runs on one file, the second waits
         # for the first and then refuses (its lead ids would collide).
-        if store.count("leads"):
+        if store.admin.count("leads"):
             raise ServiceError(
                 f"{store.path} already holds leads; demo data goes into an empty one"
             )
@@ -142,19 +142,19 @@ def build_demo(
         _flush(store, lead_rows, touch_rows, promise_rows)
         # The demo runs the multi-channel schedule whatever the config's default: the database
         # keeps it (a config file that sets its own [queue] schedule still wins).
-        store.set_meta(SCHEDULE_KEY, json.dumps(DEMO_SCHEDULE))
+        store.admin.set_meta(SCHEDULE_KEY, json.dumps(DEMO_SCHEDULE))
         refresh_due(store, settings, settings.weights)
         from callblock.services.demo_templates import add_demo_templates
 
         add_demo_templates(store, now)  # the script, voicemails, emails, note, goodbye
-    store.set_meta(FINGERPRINT_KEY, cadence_fingerprint(settings))
+    store.admin.set_meta(FINGERPRINT_KEY, cadence_fingerprint(settings))
     return leads
 
 
 def _flush(store: Store, *batches: list[dict[str, Any]]) -> None:
     for table, rows in zip(("leads", "touches", "callbacks"), batches, strict=True):
         if rows:
-            store.insert_many(table, rows)
+            store.leads.insert_many(table, rows)
             rows.clear()
 
 

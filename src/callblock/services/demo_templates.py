@@ -162,5 +162,7 @@ def add_demo_templates(store: Store, now: datetime) -> int:
     """Write the demo's templates (checked like any other); returns how many."""
     from callblock.services.templates import checked_template
 
-    store.save_templates([checked_template(t) for t in DEMO_TEMPLATES], at=iso(now), rep="demo")
+    store.templates.save_templates(
+        [checked_template(t) for t in DEMO_TEMPLATES], at=iso(now), rep="demo"
+    )
     return len(DEMO_TEMPLATES)

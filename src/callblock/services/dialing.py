@@ -104,7 +104,7 @@ def record_outcome(
         after = state_after(
             before, outcome, attempts=lead.steps_done + 1, max_attempts=settings.max_attempts
         )
-        touch_id = store.insert_touch(
+        touch_id = store.touches.insert_touch(
             lead_id=lead_id,
             rep=rep,
             at=at,
@@ -121,16 +121,18 @@ def record_outcome(
                 "after": {"status": after.status.value, "bad_number": after.bad_number},
             },
         )
-        store.set_lead_state(lead_id, after.status.value, after.bad_number)
-        store.refresh_lead_counters(lead_id)
+        store.leads.set_lead_state(lead_id, after.status.value, after.bad_number)
+        store.leads.refresh_lead_counters(lead_id)
         # A dial keeps the promises that were due; do-not-call withdraws all of them.
         due_before = (
             None if outcome.cancels_promises else iso(now + settings.queue_rules().promise_lead)
         )
-        store.close_promises(lead_id, touch_id, due_before=due_before)
+        store.touches.close_promises(lead_id, touch_id, due_before=due_before)
         if outcome.creates and when is not None:
-            store.replace_promises(lead_id, touch_id, PROMISE_KINDS)  # a new time, one promise
-            store.insert_callback(
+            store.touches.replace_promises(
+                lead_id, touch_id, PROMISE_KINDS
+            )  # a new time, one promise
+            store.touches.insert_callback(
                 lead_id=lead_id,
                 rep=rep,
                 due_at=iso(when),
@@ -138,7 +140,7 @@ def record_outcome(
                 created_by_touch=touch_id,
             )
         if moves_to_nurture(before, after, outcome):
-            store.insert_callback(
+            store.touches.insert_callback(
                 lead_id=lead_id, rep=rep, due_at=at, kind=GOODBYE, created_by_touch=touch_id
             )
         refresh_due(store, settings, current_weights(store, settings), [lead_id])
@@ -183,10 +185,10 @@ def refuse_if_elsewhere(
     """One lead, one screen: refuse an outcome for a lead merged away or on a screen other than
     the caller's (inside the caller's write transaction, so nobody can claim it in between). A
     caller without a session (`callblock log`) may record a lead on its own rep's screen."""
-    into = store.merged_into(lead_id)
+    into = store.leads.merged_into(lead_id)
     if into is not None:
         raise ServiceError(f"lead {lead_id} was merged into lead {into}: record it there")
-    holder = store.lease_holder(lead_id, now)
+    holder = store.sessions.lease_holder(lead_id, now)
     if holder is None:
         return
     mine = holder.session_id == session_id if session_id is not None else holder.rep == rep
@@ -196,7 +198,7 @@ def refuse_if_elsewhere(
 
 def add_touch_note(store: Store, touch_id: int, note: str) -> str:
     cleaned = checked_line(note, "note", TOUCH_NOTE_MAX)
-    store.set_touch_note(touch_id, cleaned)
+    store.touches.set_touch_note(touch_id, cleaned)
     return cleaned
 
 
@@ -210,12 +212,12 @@ def undo_last(
     the audit trail.
     """
     with store.transaction():
-        touch = store.last_live_touch(session_id)
+        touch = store.touches.last_live_touch(session_id)
         if touch is None:
             return None
-        saved = store.touch_lead_before(touch.id)
-        store.mark_touch_undone(touch.id)
-        store.revert_promises_of_touch(touch.id)
+        saved = store.touches.touch_lead_before(touch.id)
+        store.touches.mark_touch_undone(touch.id)
+        store.touches.revert_promises_of_touch(touch.id)
         if saved:
             lead = get_lead(store, touch.lead_id)
             produced = saved.get("after")
@@ -226,10 +228,10 @@ def undo_last(
                 else None,
                 state_of(lead),
             )
-            store.set_lead_state(touch.lead_id, restored.status.value, restored.bad_number)
-        store.refresh_lead_counters(touch.lead_id)
+            store.leads.set_lead_state(touch.lead_id, restored.status.value, restored.bad_number)
+        store.leads.refresh_lead_counters(touch.lead_id)
         refresh_due(store, settings, current_weights(store, settings), [touch.lead_id])
-        store.add_audit(
+        store.touches.add_audit(
             iso(clock.now()),
             rep,
             "undo",

@@ -52,9 +52,9 @@ def lifts_dnc(lead: Lead, status: str | None) -> bool:
 def may_lift(store: Store, rep: str) -> bool:
     """Whether `rep` may take a lead off do-not-call: a current team lead on a team database;
     anyone (after a confirmation) on a single-user one."""
-    if not store.has_reps():
+    if not store.admin.has_reps():
         return True
-    registered = store.get_rep(rep)
+    registered = store.admin.get_rep(rep)
     return registered is not None and registered.current and registered.role == "lead"
 
 
@@ -85,17 +85,17 @@ def lift_dnc(
         raise ServiceError(f"status: {status!r} is not one of {known}") from None
     if new is NEVER_CALLED:
         raise ServiceError("status: give the status the lead returns to")
-    if store.has_reps() and not may_lift(store, rep):
+    if store.admin.has_reps() and not may_lift(store, rep):
         raise ServiceError(f"{NOT_YOURS.format(id=lead_id)}; {rep} is not a team lead")
-    if not store.has_reps() and not confirmed:
+    if not store.admin.has_reps() and not confirmed:
         raise ServiceError(
             f"taking lead {lead_id} off do-not-call: they asked never to be called; "
             "confirm with --yes"
         )
     with store.transaction():
-        store.update_lead_fields(lead_id, {"status": new.value})
+        store.leads.update_lead_fields(lead_id, {"status": new.value})
         refresh_due(store, settings, current_weights(store, settings), [lead_id])
-        store.add_audit(
+        store.touches.add_audit(
             iso(clock.now()),
             clean_line(rep, NAME_MAX),
             ACTION,
@@ -114,7 +114,7 @@ def dnc_lifts(store: Store, lead_id: int) -> list[DncLifted]:
             str(entry["detail"].get("reason", "")),
             str(entry["detail"].get("status", "")),
         )
-        for entry in store.dnc_lifts(lead_id)
+        for entry in store.touches.dnc_lifts(lead_id)
     ]
     return sorted(found, key=lambda lift: lift.at, reverse=True)
 

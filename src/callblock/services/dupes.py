@@ -36,7 +36,7 @@ class DuplicatePair:
 def find_duplicates(store: Store) -> list[DuplicatePair]:
     """Pairs of leads that are probably one person, best score first (blocked, never all
     pairs: see domain/dedupe.py)."""
-    entries = {entry.lead_id: entry for entry in store.search_entries()}
+    entries = {entry.lead_id: entry for entry in store.leads.search_entries()}
     leads = (
         (lead_id, match_keys(entry.name, entry.company, entry.phone, entry.email))
         for lead_id, entry in entries.items()
@@ -63,7 +63,7 @@ def find_duplicates(store: Store) -> list[DuplicatePair]:
 def duplicates_of(store: Store, lead_id: int) -> list[DuplicatePair]:
     """The likely duplicates of one lead (this lead first in each pair), best score first: the
     same matching as `find_duplicates`, only the pairs that hold this lead."""
-    entries = {entry.lead_id: entry for entry in store.search_entries()}
+    entries = {entry.lead_id: entry for entry in store.leads.search_entries()}
     this = entries.pop(lead_id, None)
     if this is None:
         return []
@@ -126,11 +126,11 @@ def merge_leads(
         survivor, merged = get_lead(store, keep), get_lead(store, other)
         now = iso(clock.now())
         for lead in (survivor, merged):
-            into = store.merged_into(lead.id)
+            into = store.leads.merged_into(lead.id)
             if into is not None:
                 raise ServiceError(f"merge: lead {lead.id} was already merged into lead {into}")
         for lead in (survivor, merged):
-            holder = store.lease_holder(lead.id, now)
+            holder = store.sessions.lease_holder(lead.id, now)
             if holder is not None and holder.session_id != session_id:  # one person, one screen
                 raise ServiceError(
                     f"merge: lead {lead.id} is on {holder.rep}'s screen right now; merge it later"
@@ -150,13 +150,13 @@ def merge_leads(
         changes, kept = merge.changes, tuple(merge.kept)
         if merged.bad_number and merged.phone == survivor.phone:
             changes["bad_number"] = True
-        store.update_lead_fields(keep, changes)
-        moved = store.move_lead_records(other, keep)
-        store.mark_merged(other, keep)
-        store.refresh_lead_counters(keep)
-        store.refresh_lead_counters(other)
+        store.leads.update_lead_fields(keep, changes)
+        moved = store.leads.move_lead_records(other, keep)
+        store.leads.mark_merged(other, keep)
+        store.leads.refresh_lead_counters(keep)
+        store.leads.refresh_lead_counters(other)
         refresh_due(store, settings, current_weights(store, settings), [keep, other])
-        store.add_audit(
+        store.touches.add_audit(
             iso(clock.now()),
             rep,
             "merge",
@@ -176,4 +176,4 @@ def merge_leads(
 def mergeable_fields(store: Store, lead: Lead) -> dict[str, Any]:
     """The fields a merge (or an import's merge into a lead) may fill, as `merge_fields` reads
     them: the lead as a record (the converter's), with its extra fields."""
-    return lead_record(lead) | {"extra": store.lead_extra(lead.id)}
+    return lead_record(lead) | {"extra": store.leads.lead_extra(lead.id)}

@@ -84,7 +84,7 @@ def export_bounds(
 
 def touch_records(store: Store, start: str | None, end: str | None) -> Iterator[dict[str, Any]]:
     """Every touch (by id) in [start, end) (open ends: no bound), undone ones included."""
-    for t in store.iter_touches(start, end):
+    for t in store.reports.iter_touches(start, end):
         yield {
             "touch_id": t.id,
             "lead_id": t.lead_id,
@@ -101,7 +101,7 @@ def touch_records(store: Store, start: str | None, end: str | None) -> Iterator[
 
 def lead_records(store: Store, start: str | None, end: str | None) -> Iterator[dict[str, Any]]:
     """Every lead (by id) that arrived in [start, end) (open ends: no bound)."""
-    for lead in store.iter_leads(start, end):
+    for lead in store.reports.iter_leads(start, end):
         yield {
             "lead_id": lead.id,
             "name": lead.name,
@@ -118,7 +118,7 @@ def lead_records(store: Store, start: str | None, end: str | None) -> Iterator[d
             "notes": lead.notes,
             "links": list(lead.links),
             "fit": lead.fit,
-            "extra": store.lead_extra(lead.id),  # unknown columns kept by an import
+            "extra": store.leads.lead_extra(lead.id),  # unknown columns kept by an import
             "other_phones": list(lead.other_phones),  # kept besides `phone` (E.164)
             "other_emails": list(lead.other_emails),
             "first_name": lead.first_name,

@@ -169,11 +169,11 @@ def import_csv(
         if rejects:
             _write_rejects(rejects.stream, table.header, plan.bad_rows, report.problems)
         with store.bulk_writes(), store.transaction():
-            report.lead_ids = store.insert_leads(_counted(plan.new.values(), total, progress))
+            report.lead_ids = store.leads.insert_leads(_counted(plan.new.values(), total, progress))
             if not options.settings.cadence.steps[0].is_call:  # a first task: see first_due
                 refresh_due(store, options.settings, options.settings.weights, report.lead_ids)
             for lead_id, changes in plan.updates.items():
-                store.update_lead_fields(lead_id, changes)
+                store.leads.update_lead_fields(lead_id, changes)
     except BaseException:
         if rejects:  # nothing was imported: no rejects either (an older file stays as it was)
             rejects.discard()
@@ -266,13 +266,17 @@ def _plan(
     progress: Progress | None,
 ) -> _Plan:
     now = clock.now()
-    reps = frozenset(rep.name for rep in store.current_reps()) if store.has_reps() else None
+    reps = (
+        frozenset(rep.name for rep in store.admin.current_reps())
+        if store.admin.has_reps()
+        else None
+    )
     owner = checked_owner(store, options.owner)
     rules = RowRules(options.default_region, options.default_zone, now, owner, reps)
     index = DuplicateIndex()
     # The leads already stored are keyed in-process (shipping 100,000 keys back from workers
     # costs more than computing them); only the file's rows decide whether workers start.
-    for entry in store.search_entries():
+    for entry in store.leads.search_entries():
         index.add(
             ("lead", entry.lead_id), match_keys(entry.name, entry.company, entry.phone, entry.email)
         )
@@ -334,8 +338,8 @@ def _match(
     # the names still say the same person (a shared email or phone alone does not).
     if (
         lead_id is not None
-        and store.merged_into(lead_id) is None
-        and store.get_lead(lead_id)
+        and store.leads.merged_into(lead_id) is None
+        and store.leads.get_lead(lead_id)
         and same_person(keys, index.keys(("lead", lead_id)))
     ):
         return ("lead", lead_id), Match(100, "same lead_id", Verdict.MERGE), ""

@@ -106,7 +106,7 @@ def update_lead(
             raise ServiceError(f"{name}: not an editable field")
     changes |= name_changes(lead, changes)
     with store.transaction():
-        store.update_lead_fields(lead_id, changes)
+        store.leads.update_lead_fields(lead_id, changes)
         if {"status", "timezone", "phone"} & set(changes):
             refresh_due(store, settings, current_weights(store, settings), [lead_id])
     return get_lead(store, lead_id)
@@ -146,7 +146,7 @@ def _phone(text: str, lead: Lead, region: str) -> dict[str, Any]:
 def set_temperature(store: Store, lead_id: int, temperature: Temperature) -> Lead:
     get_lead(store, lead_id)
     with store.transaction():
-        store.update_lead_fields(lead_id, {"temperature": temperature.value})
+        store.leads.update_lead_fields(lead_id, {"temperature": temperature.value})
     return get_lead(store, lead_id)
 
 
@@ -159,7 +159,7 @@ def step_fit(store: Store, lead_id: int, criterion: str) -> Lead:
     fit = dict(lead.fit)
     fit[criterion] = (int(fit.get(criterion, 0)) + 1) % (maximum + 1)
     with store.transaction():
-        store.update_lead_fields(lead_id, {"fit": fit})
+        store.leads.update_lead_fields(lead_id, {"fit": fit})
     return get_lead(store, lead_id)
 
 
@@ -167,12 +167,12 @@ def call_now_problem(
     store: Store, lead: Lead, now: datetime, settings: Settings, session_id: int | None = None
 ) -> str | None:
     """Why `lead` must not be dialled now (None: it may be)."""
-    if store.merged_into(lead.id) is not None:
-        return f"lead {lead.id} was merged into lead {store.merged_into(lead.id)}"
+    if store.leads.merged_into(lead.id) is not None:
+        return f"lead {lead.id} was merged into lead {store.leads.merged_into(lead.id)}"
     refusal = call_refusal(store, settings, lead, now)
     if refusal is not None:
         return refusal.message
-    holder = store.lease_holder(lead.id, iso(now))
+    holder = store.sessions.lease_holder(lead.id, iso(now))
     if holder is not None and holder.session_id != session_id:
         return f"on {holder.rep}'s screen right now"
     return None

@@ -26,7 +26,7 @@ class LeadSearch:
     def index(self) -> SearchIndex:
         with self._lock:
             if self._index is None:
-                self._index = SearchIndex(list(self._store.search_entries()))
+                self._index = SearchIndex(list(self._store.leads.search_entries()))
             return self._index
 
     def invalidate(self) -> None:
@@ -38,7 +38,7 @@ class LeadSearch:
 
     def leads(self, hits: list[Hit], limit: int) -> list[Lead]:
         """The leads of `hits`, best first, read through the search's own connection."""
-        return self._store.list_leads(limit, [hit.lead_id for hit in hits])
+        return self._store.leads.list_leads(limit, [hit.lead_id for hit in hits])
 
     def close(self) -> None:
         self._store.close()
@@ -49,8 +49,8 @@ def list_leads(store: Store, *, search: str | None, limit: int) -> list[Lead]:
     if limit < 1:
         raise ServiceError("limit: must be at least 1")
     if search is None:
-        return store.list_leads(limit)
+        return store.leads.list_leads(limit)
     if not search.strip():
         raise ServiceError("search: must not be empty")
     hits = LeadSearch(store).search(search, limit)
-    return store.list_leads(limit, [hit.lead_id for hit in hits])
+    return store.leads.list_leads(limit, [hit.lead_id for hit in hits])

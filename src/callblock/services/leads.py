@@ -22,9 +22,9 @@ def checked_owner(store: Store, owner: str | None) -> str | None:
     """An owner is a rep: on a team database a current registered one, spelled exactly (a lead
     owned by nobody on the team would leave every rep's queue for good)."""
     name = checked_line(owner, "owner", NAME_MAX) or None
-    if name is None or not store.has_reps():
+    if name is None or not store.admin.has_reps():
         return name
-    registered = store.get_rep(name)
+    registered = store.admin.get_rep(name)
     if registered is None or not registered.current:
         raise ServiceError(f"owner: {name!r} is not a current rep of this team (see `team list`)")
     return name
@@ -96,7 +96,7 @@ def add_lead(
     except ValueError:
         raise ServiceError(f"temperature: {temperature!r} is not one of hot, warm, cold") from None
     with store.transaction():
-        lead_id = store.insert_lead(
+        lead_id = store.leads.insert_lead(
             {
                 "name": clean_name,
                 **fields,
@@ -113,7 +113,7 @@ def add_lead(
 
 
 def get_lead(store: Store, lead_id: int) -> Lead:
-    lead = store.get_lead(lead_id)
+    lead = store.leads.get_lead(lead_id)
     if lead is None:
         raise ServiceError(f"lead: no lead with id {lead_id}")
     return lead
@@ -122,12 +122,12 @@ def get_lead(store: Store, lead_id: int) -> Lead:
 def history(store: Store, lead_id: int) -> list[Touch]:
     """The lead's touches that count, newest first."""
     get_lead(store, lead_id)
-    return store.touches_for_lead(lead_id)
+    return store.touches.touches_for_lead(lead_id)
 
 
 def save_notes(store: Store, lead_id: int, notes: str) -> str:
     """Save research notes (cleaned); returns the text as stored. Notes over NOTE_MAX are
     refused (ServiceError), never cut: the caller keeps what was typed."""
     cleaned = checked_block(notes, "notes")
-    store.set_notes(lead_id, cleaned)
+    store.leads.set_notes(lead_id, cleaned)
     return cleaned

@@ -34,7 +34,7 @@ class Learned:
 
 def current_weights(store: Store, settings: Settings) -> Weights:
     """The last learned weights (cheap: one row), else the priors."""
-    data = read_saved(store.meta(WEIGHTS_KEY))
+    data = read_saved(store.admin.meta(WEIGHTS_KEY))
     if data is None or not _same_priors(data, settings):
         return settings.weights  # none, unreadable, or the config's priors changed: relearn
     return Weights(tuple(data["weekday"]), tuple(data["hour"]))
@@ -43,14 +43,14 @@ def current_weights(store: Store, settings: Settings) -> Weights:
 def learn(store: Store, settings: Settings, clock: Clock, *, force: bool = False) -> Learned:
     """Tally the log, blend with the priors, save; reuses a result younger than an hour."""
     now = clock.now()
-    data = None if force else read_saved(store.meta(WEIGHTS_KEY))
+    data = None if force else read_saved(store.admin.meta(WEIGHTS_KEY))
     if data is not None and _same_priors(data, settings):
         at = parse_iso(data["at"])
         if timedelta(0) <= now - at < RELEARN_AFTER:  # a time ahead of now is not fresh
             return _from_tallies(settings, data["tallies"], at)
     tallies = tally_log(store, settings)
     learned = _from_tallies(settings, tallies, now)
-    store.set_meta(
+    store.admin.set_meta(
         WEIGHTS_KEY,
         json.dumps(
             {
@@ -127,7 +127,7 @@ def tally_log(store: Store, settings: Settings) -> dict[str, list[list[int]]]:
     "hour": [[d, c] x 24]}."""
     weekday = [[0, 0] for _ in range(7)]
     hour = [[0, 0] for _ in range(24)]
-    for zone, utc_hour, dials, contacts in store.dial_tallies():
+    for zone, utc_hour, dials, contacts in store.queue.dial_tallies():
         try:
             moment = datetime.fromisoformat(utc_hour + ":00:00").replace(tzinfo=UTC)
             local = local_time(moment, zone or settings.timezone)

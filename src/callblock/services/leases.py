@@ -21,12 +21,12 @@ HEARTBEAT = timedelta(seconds=20)
 def claim(store: Store, clock: Clock, session_id: int, rep: str, lead_id: int) -> Holder | None:
     """Lease (or renew) the lead for the session; the holder when another session has it."""
     now = clock.now()
-    return store.claim(lead_id, session_id, rep, iso(now), iso(now + LEASE))
+    return store.sessions.claim(lead_id, session_id, rep, iso(now), iso(now + LEASE))
 
 
 def release(store: Store, session_id: int, lead_id: int) -> None:
-    store.release(lead_id, session_id)
+    store.sessions.release(lead_id, session_id)
 
 
 def holder(store: Store, clock: Clock, lead_id: int) -> Holder | None:
-    return store.lease_holder(lead_id, iso(clock.now()))
+    return store.sessions.lease_holder(lead_id, iso(clock.now()))

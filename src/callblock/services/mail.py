@@ -67,7 +67,7 @@ def send_template(
     with warnings is sent only when `confirmed` (the rep has seen them); a dry run builds the
     message and contacts nobody."""
     template = _email_template(store, template_name)
-    lead = store.get_lead(lead_id)
+    lead = store.leads.get_lead(lead_id)
     if lead is None:
         raise ServiceError(f"no lead {lead_id}")
     if lead.status is LeadStatus.DNC:
@@ -216,7 +216,7 @@ def _login(client: smtplib.SMTP, username: str, password: str) -> None:
 
 # helpers ----------------------------------------------------------------------------------
 def _email_template(store: Store, name: str) -> Template:
-    template = store.template(name)
+    template = store.templates.template(name)
     if template is None:
         raise ServiceError(f"no template named {name!r} (see `callblock templates list`)")
     if template.channel is not TemplateChannel.EMAIL:
@@ -242,7 +242,7 @@ def _recipient(lead: Lead) -> Address:
 
 
 def _sender(store: Store, rep: str) -> Address:
-    registered = store.get_rep(rep)
+    registered = store.admin.get_rep(rep)
     fix = f"a team lead sets it with `callblock team add-rep {rep} --email ADDRESS`"
     if registered is None or not registered.email:
         what = "is not a registered rep" if registered is None else "has no email address"
@@ -318,7 +318,7 @@ def _record(
                 message_id=message_id,
             )
         with store.transaction():
-            touch_id = store.insert_touch(
+            touch_id = store.touches.insert_touch(
                 lead_id=lead.id,
                 rep=rep,
                 at=iso(now),
@@ -331,7 +331,7 @@ def _record(
                 variant=variant,
                 message_id=message_id,
             )
-            store.refresh_lead_counters(lead.id)
+            store.leads.refresh_lead_counters(lead.id)
     except Exception as error:
         raise ServiceError(
             f"sent to lead {lead.id} ({message_id}) but not recorded ({error}): record it with "

@@ -65,11 +65,13 @@ def week_plan(
     # a later week is planned as from its Monday: what is due by then is its backlog
     moment = max(now, start)
     slack = settings.cadence.slack_days
-    follow_ups = store.planned_follow_ups(rep, iso(now), iso(max(end, tomorrow)))
-    waiting = store.waiting_counts(rep, iso(now - timedelta(hours=settings.fresh_hours)), iso(now))
+    follow_ups = store.queue.planned_follow_ups(rep, iso(now), iso(max(end, tomorrow)))
+    waiting = store.queue.waiting_counts(
+        rep, iso(now - timedelta(hours=settings.fresh_hours)), iso(now)
+    )
     calls = [
         due_call(c.kind, parse_iso(c.due_at), moment, c.zone or zone, tz, slack, c.count)
-        for c in [*store.planned_promises(rep, iso(start), iso(end)), *follow_ups]
+        for c in [*store.queue.planned_promises(rep, iso(start), iso(end)), *follow_ups]
         if c.due_at < iso(end)
     ]
     if start <= now < end and waiting["inbound"]:
@@ -85,7 +87,7 @@ def _with_done(store: Store, rep: str, planned: PlannedBlock, now: datetime) -> 
     block = planned.block
     if block.start > now:
         return planned
-    dials, contacts = store.rep_dials(
+    dials, contacts = store.queue.rep_dials(
         rep, iso(block.start), iso(min(block.end, now)), CONTACT_CODES, DIAL_CODES
     )
     return replace(planned, done_dials=dials, done_contacts=contacts)
@@ -99,7 +101,7 @@ def _due_today(
     follow_ups: list[PlannedCalls],
     waiting: dict[str, int],
 ) -> DueToday:
-    promises = store.planned_promises(rep, iso(tomorrow - timedelta(days=366)), iso(tomorrow))
+    promises = store.queue.planned_promises(rep, iso(tomorrow - timedelta(days=366)), iso(tomorrow))
     return DueToday(
         promises=sum(c.count for c in promises),
         overdue_promises=sum(c.count for c in promises if c.due_at < iso(now)),

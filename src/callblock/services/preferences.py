@@ -18,7 +18,7 @@ NAME_MAX = 64
 def saved_theme(store: Store, rep: str) -> str | None:
     """The rep's stored theme name, or None (none stored, unreadable, or not a plain name)."""
     try:
-        value = store.meta(THEME_KEY.format(rep=rep))
+        value = store.admin.meta(THEME_KEY.format(rep=rep))
     except sqlite3.Error:
         return None
     if not isinstance(value, str) or not 0 < len(value) <= NAME_MAX:
@@ -32,7 +32,7 @@ def save_theme(store: Store, rep: str, name: str) -> bool:
     """Keep the rep's theme; False when the database would not take it (the theme still
     changes for this run)."""
     try:
-        store.set_meta(THEME_KEY.format(rep=rep), name[:NAME_MAX])
+        store.admin.set_meta(THEME_KEY.format(rep=rep), name[:NAME_MAX])
     except (sqlite3.Error, StoreFault):  # set_meta's transaction turns SQLite's into a fault
         return False
     return True

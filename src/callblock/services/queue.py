@@ -50,37 +50,37 @@ def next_leads_for_rep(
     query = QueueQuery(
         rep=rep,
         now=iso(now),
-        places=callable_places(store.lead_places(), now, rules),
+        places=callable_places(store.queue.lead_places(), now, rules),
         exclude=tuple(exclude),
         limit=limit + LIMIT_MARGIN,
         session_id=session_id,
     )
-    promises = store.due_promises(
+    promises = store.queue.due_promises(
         query,
         own_due_by=iso(now + rules.promise_lead),
         others_due_by=iso(now - rules.promise_grace),
     )
-    candidates = store.inbound_candidates(
+    candidates = store.queue.inbound_candidates(
         query, arrived_after=iso(now - rules.fresh_for), breathing_since=iso(now - BREATHING)
     )
-    candidates += store.due_candidates(
+    candidates += store.queue.due_candidates(
         query,
         fresh_since=iso(now - rules.fresh_for),
         spaced_before=iso(now - rules.spacing),
         max_attempts=rules.max_attempts,
     )
     known = {lead.id for lead in candidates}
-    candidates += store.slim_leads(lead_id for lead_id in promises if lead_id not in known)
+    candidates += store.queue.slim_leads(lead_id for lead_id in promises if lead_id not in known)
     limited = [
         lead.id
         for lead in candidates
         if lead_window(lead, rules.calling).max_calls_per_day is not None
     ]
-    calls = store.calls_since(limited, iso(now - timedelta(hours=24)))
+    calls = store.queue.calls_since(limited, iso(now - timedelta(hours=24)))
     ranked = rank_leads(
         candidates, promises, now, rules, rep=rep, calls_24h=calls, limit=limit, served=served
     )
-    full = {lead.id: lead for lead in store.leads_by_ids(item.lead.id for item in ranked)}
+    full = {lead.id: lead for lead in store.leads.leads_by_ids(item.lead.id for item in ranked)}
     return [replace(item, lead=full[item.lead.id]) for item in ranked]
 
 
@@ -108,10 +108,10 @@ def recheck(
 ) -> QueueItem | None:
     """`item` with its lead as stored now, or None when it must not be called now after all
     (touched since, called by another rep, a promise moved, its calling hours closed)."""
-    lead = store.get_lead(item.lead.id)
+    lead = store.leads.get_lead(item.lead.id)
     if lead is None:
         return None
-    promises = [p for p in store.open_promises(lead.id) if p.kind in PROMISE_KINDS]
+    promises = [p for p in store.touches.open_promises(lead.id) if p.kind in PROMISE_KINDS]
     rules = settings.queue_rules(current_weights(store, settings))
     calls = calls_24h(store, settings, lead, now)
     promise = promises[0] if promises else None
@@ -125,7 +125,7 @@ def calls_24h(store: Store, settings: Settings, lead: Lead, now: datetime) -> in
     not needed)."""
     if lead_window(lead, settings.calling).max_calls_per_day is None:
         return None
-    return store.calls_since([lead.id], iso(now - timedelta(hours=24))).get(lead.id, 0)
+    return store.queue.calls_since([lead.id], iso(now - timedelta(hours=24))).get(lead.id, 0)
 
 
 def call_refusal(store: Store, settings: Settings, lead: Lead, now: datetime) -> Refusal | None:

@@ -58,18 +58,24 @@ def rep_report(
     rep active in the period, by name. With `rep`, that rep's row only (zeros when idle; a
     ServiceError when no rep of that name has any record); with `team_row`, a last row over
     the whole team. Read from the store's aggregates (equal to `rep_report_from_touches`)."""
-    if rep is not None and not store.rep_has_record(rep):
+    if rep is not None and not store.reports.rep_has_record(rep):
         raise ServiceError(f"no rep named {rep!r}")
     start, end = iso(period.start), iso(period.end)
-    spans = store.sessions_overlapping(start, end)
+    spans = store.reports.sessions_overlapping(start, end)
     owner = {span.id: span.rep for span in spans}
-    calls, promises = store.reschedule_candidates(start, end)
+    calls, promises = store.reports.reschedule_candidates(start, end)
     moved_ids = reschedules(calls, promises)
     moved = Counter(call.rep for call in calls if call.id in moved_ids)
     parts: dict[str | None, list[int]] = {None: [0, 0, 0]}  # attempts, leads, session dials
-    for name, session_id, dials, attempts, leads, team_attempts, team_leads in store.period_dials(
-        start, end
-    ):
+    for (
+        name,
+        session_id,
+        dials,
+        attempts,
+        leads,
+        team_attempts,
+        team_leads,
+    ) in store.reports.period_dials(start, end):
         mine = parts.setdefault(name, [0, 0, 0])
         mine[0] += attempts
         mine[1] += leads
@@ -80,7 +86,7 @@ def rep_report(
             team[2] += dials
             mine[2] += dials if owner[session_id] == name else 0
     counts: dict[str | None, RepCounts] = {}
-    for name, c in store.dial_counts_by_rep(start, end).items():
+    for name, c in store.reports.dial_counts_by_rep(start, end).items():
         counts[name] = _rep_counts(c, moved[name], parts.get(name, [0, 0, 0]))
     total = {
         key: sum(getattr(c, key) for c in counts.values())
@@ -93,14 +99,14 @@ def rep_report(
         counts,
         first_dials=[
             (name, first_dial_minutes(datetime.fromisoformat(at), parse_iso(arrived)))
-            for name, at, arrived in store.first_calls(start, end)
+            for name, at, arrived in store.reports.first_calls(start, end)
         ],
         start=period.start,
         end=period.end,
-        promises=store.promises_due_between(start, end),
+        promises=store.reports.promises_due_between(start, end),
         sessions=spans,
         team_row=team_row and rep is None,
-        roster=store.team_roster(start),
+        roster=store.reports.team_roster(start),
     )
     return _one_rep(rows, rep)
 
@@ -110,17 +116,17 @@ def rep_report_from_touches(
 ) -> list[RepFigures]:
     """`rep_report` counted from the period's touches (the reference the tests compare with)."""
     start, end = iso(period.start), iso(period.end)
-    calls = store.live_calls_between(start, end)
+    calls = store.reports.live_calls_between(start, end)
     rows = rep_figures(
         calls,
         start=period.start,
         end=period.end,
-        baselines=store.lead_baselines((t.lead_id for t in calls), start),
-        promises=store.promises_due_between(start, end),
-        sessions=store.sessions_overlapping(start, end),
+        baselines=store.reports.lead_baselines((t.lead_id for t in calls), start),
+        promises=store.reports.promises_due_between(start, end),
+        sessions=store.reports.sessions_overlapping(start, end),
         team_row=team_row and rep is None,
-        roster=store.team_roster(start),
-        callbacks=store.callbacks_before_reschedules(start, end),
+        roster=store.reports.team_roster(start),
+        callbacks=store.reports.callbacks_before_reschedules(start, end),
     )
     return _one_rep(rows, rep)
 
@@ -152,15 +158,15 @@ def template_report(
     or the team; and the plain notes on comparisons that rest on too few sends."""
     from callblock.domain.template_figures import template_figures, thin_comparisons
 
-    if rep is not None and not store.rep_has_record(rep):
+    if rep is not None and not store.reports.rep_has_record(rep):
         raise ServiceError(f"no rep named {rep!r}")
     start, end = (iso(period.start), iso(period.end)) if period else (None, None)
-    rows = template_figures(store.template_counts(start, end, rep))
-    return rows, thin_comparisons(rows, store.templates())
+    rows = template_figures(store.reports.template_counts(start, end, rep))
+    return rows, thin_comparisons(rows, store.templates.templates())
 
 
 def log_page(store: Store, period: Period, where: LogFilter, offset: int = 0) -> LogPage:
-    entries, total = store.log_entries(
+    entries, total = store.reports.log_entries(
         iso(period.start), iso(period.end), where, limit=LOG_PAGE, offset=offset
     )
     return LogPage(entries, total, offset)
@@ -168,7 +174,7 @@ def log_page(store: Store, period: Period, where: LogFilter, offset: int = 0) ->
 
 def log_choices(store: Store, period: Period) -> tuple[list[str], list[str]]:
     """The reps and block names found in the period's log (for the filters)."""
-    return store.log_choices(iso(period.start), iso(period.end))
+    return store.reports.log_choices(iso(period.start), iso(period.end))
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,13 +191,15 @@ class Trend:
 def trend(store: Store, settings: Settings, period: Period, rep: str | None = None) -> Trend:
     zone = settings.timezone
     heat_first = min(period.first, period.last - timedelta(days=HEAT_WEEKS * 7 - 1))
-    heat = heat_map(store.slot_counts(iso(day_start(heat_first, zone)), iso(period.end), rep), zone)
+    heat = heat_map(
+        store.reports.slot_counts(iso(day_start(heat_first, zone)), iso(period.end), rep), zone
+    )
     days = recent_days(period.last, SPARK_WEEKS)
     ranges = [
         (iso(day_start(day, zone)), iso(day_start(day + timedelta(days=1), zone))) for day in days
     ]
     dials: dict[str, list[int]] = {}
-    for n, counts in enumerate(store.dials_by_rep_per_range(ranges, rep)):
+    for n, counts in enumerate(store.reports.dials_by_rep_per_range(ranges, rep)):
         for name, count in counts.items():
             dials.setdefault(name, [0] * len(days))[n] = count
     return Trend(heat, heat_first, period.last, days, dict(sorted(dials.items())))
@@ -224,7 +232,9 @@ def cracks(
         found.extend(mine[:CRACKS_LIMIT])
         totals[kind] = len(mine) if total is None or rep is not None else total
 
-    overdue, total = store.open_promises_due_before(iso(now - rules.CALLBACK_GRACE), CRACKS_LIMIT)
+    overdue, total = store.reports.open_promises_due_before(
+        iso(now - rules.CALLBACK_GRACE), CRACKS_LIMIT
+    )
     add(
         "overdue",
         [
@@ -240,12 +250,12 @@ def cracks(
             rules.Crack(
                 "missed", p.lead_id, p.due_at, p.rep, f"{p.kind}, called {_late(_after(p))}"
             )
-            for p in store.promises_due_between(start, end)
+            for p in store.reports.promises_due_between(start, end)
             if rules.promise_missed(p)
         ],
     )
-    arrivals = store.arrivals_between(start, end)
-    owners = {lead.id: lead for lead in store.leads_by_ids(a[0] for a in arrivals)}
+    arrivals = store.reports.arrivals_between(start, end)
+    owners = {lead.id: lead for lead in store.leads.leads_by_ids(a[0] for a in arrivals)}
     add(
         "inbound",
         [
@@ -263,10 +273,10 @@ def cracks(
         ],
     )
     cutoff = now - timedelta(days=settings.warm_untouched_days)
-    warm, total = store.warm_untouched_leads(iso(cutoff), CRACKS_LIMIT)
+    warm, total = store.reports.warm_untouched_leads(iso(cutoff), CRACKS_LIMIT)
     add("warm", [_lead_crack("warm", lead, now) for lead in warm], total)
-    add("two-reps", rules.two_reps_same_day(store.touches_between(start, end), zone))
-    stopped, total = store.stopped_leads(
+    add("two-reps", rules.two_reps_same_day(store.reports.touches_between(start, end), zone))
+    stopped, total = store.reports.stopped_leads(
         iso(now - rules.STOPPED_AFTER), settings.max_attempts, CRACKS_LIMIT
     )
     add(
@@ -278,10 +288,10 @@ def cracks(
         ],
         total,
     )
-    outside = store.calls_outside_window(start, end)
-    zones = {lead.id: lead.zone(zone) for lead in store.leads_by_ids(c[0] for c in outside)}
+    outside = store.reports.calls_outside_window(start, end)
+    zones = {lead.id: lead.zone(zone) for lead in store.leads.leads_by_ids(c[0] for c in outside)}
     add("outside", rules.called_outside_hours(outside, zones, zone))
-    leads = {lead.id: lead for lead in store.leads_by_ids(c.lead_id for c in found)}
+    leads = {lead.id: lead for lead in store.leads.leads_by_ids(c.lead_id for c in found)}
     rows = [
         CrackRow(c, leads[c.lead_id].name, leads[c.lead_id].company)
         for c in found
@@ -319,5 +329,7 @@ class LeadDetail:
 
 def lead_detail(store: Store, lead_id: int) -> LeadDetail:
     return LeadDetail(
-        get_lead(store, lead_id), store.all_touches_for_lead(lead_id), store.open_promises(lead_id)
+        get_lead(store, lead_id),
+        store.reports.all_touches_for_lead(lead_id),
+        store.touches.open_promises(lead_id),
     )

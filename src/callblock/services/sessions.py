@@ -74,14 +74,16 @@ def start_block(
     refuse_removed(store, rep)
     if resume is not None:
         block = Block(store, clock, settings, resume.session.rep, resume.session)
-        if store.adopt_session(resume.session.id, block.owner, iso(clock.now())):
+        if store.sessions.adopt_session(resume.session.id, block.owner, iso(clock.now())):
             block.last_heartbeat = clock.now()
             return block, block.restore(resume.open.state)
     started = clock.now()
     rep, block_name = clean_line(rep, NAME_MAX), clean_line(block_name, NAME_MAX)
     session = Session(0, rep, block_name, started, None, target)
     block = Block(store, clock, settings, rep, session)
-    session_id = store.insert_session(rep, block_name, iso(started), target, owner=block.owner)
+    session_id = store.sessions.insert_session(
+        rep, block_name, iso(started), target, owner=block.owner
+    )
     block.session = Session(session_id, rep, block_name, started, None, target)
     block.last_heartbeat = started
     return block, None
@@ -93,27 +95,27 @@ def resumable(store: Store, clock: Clock, rep: str, zone: str) -> Resumable | No
     now = clock.now()
     today = local_time(now, zone).date()
     found = None
-    for candidate in store.open_sessions(clean_line(rep, NAME_MAX)):
+    for candidate in store.sessions.open_sessions(clean_line(rep, NAME_MAX)):
         started = candidate.session.started_at
         alive_at = parse_iso(candidate.heartbeat_at) if candidate.heartbeat_at else started
         live = candidate.owner is not None and now - alive_at < LEASE
         if found is None and local_time(started, zone).date() == today:
             found = Resumable(candidate, live)
         elif not live:
-            store.end_session(candidate.session.id, iso(max(alive_at, started)))
+            store.sessions.end_session(candidate.session.id, iso(max(alive_at, started)))
     return found
 
 
 def end_session(store: Store, clock: Clock, session: Session) -> None:
-    store.end_session(session.id, iso(clock.now()))
+    store.sessions.end_session(session.id, iso(clock.now()))
 
 
 def session_stats(store: Store, session: Session, now: datetime) -> SessionStats:
-    outcomes = [OUTCOME_BY_CODE[code] for code in store.session_outcomes(session.id)]
+    outcomes = [OUTCOME_BY_CODE[code] for code in store.touches.session_outcomes(session.id)]
     end = session.ended_at or now
     callbacks = sum(o.creates == "callback" for o in outcomes)
     if callbacks:  # once per promise: a callback moved again is not a new one
-        calls, promises = store.reschedule_candidates("", "", session_id=session.id)
+        calls, promises = store.reports.reschedule_candidates("", "", session_id=session.id)
         callbacks -= len(reschedules(calls, promises))
     return SessionStats(
         dials=sum(o.is_dial for o in outcomes),
@@ -129,5 +131,5 @@ def start_session(store: Store, clock: Clock, *, rep: str, block_name: str, targ
     """A session run by no app (the CLI's and tests' blocks): it is never resumed."""
     started = clock.now()
     rep, block_name = clean_line(rep, NAME_MAX), clean_line(block_name, NAME_MAX)
-    session_id = store.insert_session(rep, block_name, iso(started), target)
+    session_id = store.sessions.insert_session(rep, block_name, iso(started), target)
     return Session(session_id, rep, block_name, started, None, target)

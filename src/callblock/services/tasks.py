@@ -65,7 +65,7 @@ def due_tasks(
         raise ServiceError(f"limit: {limit} is outside 1..{TASKS_MAX}")
     steps = settings.cadence.steps
     tasks = []
-    for lead in store.due_task_leads(rep, iso(now), limit):
+    for lead in store.queue.due_task_leads(rep, iso(now), limit):
         index = lead.task_step
         if index is None or index >= len(steps) or lead.task_due_at is None:
             continue  # the schedule changed under it; the next refresh puts it right
@@ -128,7 +128,7 @@ def complete_task(
         last = lead.steps_done + 1 >= len(steps)
         if last and status is LeadStatus.WORKING:
             status = LeadStatus.NURTURE
-        touch_id = store.insert_touch(
+        touch_id = store.touches.insert_touch(
             lead_id=lead_id,
             rep=rep,
             at=at,
@@ -142,14 +142,14 @@ def complete_task(
             message_id=_name(message_id),
             step=index + 1,
         )
-        store.set_lead_state(lead_id, status.value, lead.bad_number)
+        store.leads.set_lead_state(lead_id, status.value, lead.bad_number)
         if status is LeadStatus.NURTURE and lead.status is not LeadStatus.NURTURE:
-            store.replace_promises(lead_id, touch_id, [GOODBYE])
+            store.touches.replace_promises(lead_id, touch_id, [GOODBYE])
             if not step.goodbye:
-                store.insert_callback(
+                store.touches.insert_callback(
                     lead_id=lead_id, rep=rep, due_at=at, kind=GOODBYE, created_by_touch=touch_id
                 )
-        store.refresh_lead_counters(lead_id)
+        store.leads.refresh_lead_counters(lead_id)
         refresh_due(store, settings, current_weights(store, settings), [lead_id])
     return touch_id
 
@@ -162,7 +162,7 @@ def postpone_task(store: Store, settings: Settings, *, lead_id: int, until: date
             raise ServiceError(f"lead {lead_id} has no task to postpone")
         if lead.task_due_at is not None and until <= lead.task_due_at:
             raise ServiceError(f"until: {iso(until)} is not after the task's due time")
-        if not store.set_task_due(lead_id, iso(until)):
+        if not store.queue.set_task_due(lead_id, iso(until)):
             raise ServiceError(f"lead {lead_id} has no task to postpone")
 
 
@@ -219,11 +219,13 @@ def record_reply(
     at = iso(now)
     with store.transaction():
         lead = _live_lead(store, lead_id)
-        answered = store.last_sent_touch(lead_id, channel) or store.last_sent_touch(lead_id)
+        answered = store.queue.last_sent_touch(lead_id, channel) or store.queue.last_sent_touch(
+            lead_id
+        )
         status = lead.status
         if status in (LeadStatus.NEW, LeadStatus.NURTURE):
             status = LeadStatus.WORKING
-        touch_id = store.insert_touch(
+        touch_id = store.touches.insert_touch(
             lead_id=lead_id,
             rep=rep,
             at=at,
@@ -235,19 +237,19 @@ def record_reply(
             template=answered.template if answered else None,
             variant=answered.variant if answered else None,
         )
-        store.set_lead_state(lead_id, status.value, lead.bad_number)
+        store.leads.set_lead_state(lead_id, status.value, lead.bad_number)
         # The sequence's own promises (a goodbye task, an older callback) give way to this one.
-        store.replace_promises(lead_id, touch_id, [PromiseKind.CALLBACK, GOODBYE])
+        store.touches.replace_promises(lead_id, touch_id, [PromiseKind.CALLBACK, GOODBYE])
         callback_at = _callback_time(lead, settings, now)
         if callback_at is not None:
-            store.insert_callback(
+            store.touches.insert_callback(
                 lead_id=lead_id,
                 rep=lead.owner or rep,
                 due_at=iso(callback_at),
                 kind=PromiseKind.CALLBACK,
                 created_by_touch=touch_id,
             )
-        store.refresh_lead_counters(lead_id)
+        store.leads.refresh_lead_counters(lead_id)
         refresh_due(store, settings, current_weights(store, settings), [lead_id])
     return ChannelTouch(touch_id, None, callback_at)
 
@@ -275,7 +277,7 @@ def _plain_touch(
     """A touch that completes no step (a bounce, an email sent off the schedule)."""
     note = checked_line(note, "note", TOUCH_NOTE_MAX)
     with store.transaction():
-        touch_id = store.insert_touch(
+        touch_id = store.touches.insert_touch(
             lead_id=lead.id,
             rep=clean_line(rep, NAME_MAX),
             at=iso(now),
@@ -285,13 +287,13 @@ def _plain_touch(
             session_id=None,
             lead_before=_before(lead, lead.status),
         )
-        store.refresh_lead_counters(lead.id)
+        store.leads.refresh_lead_counters(lead.id)
         refresh_due(store, settings, current_weights(store, settings), [lead.id])
     return touch_id
 
 
 def _live_lead(store: Store, lead_id: int) -> Lead:
-    into = store.merged_into(lead_id)
+    into = store.leads.merged_into(lead_id)
     if into is not None:
         raise ServiceError(f"lead {lead_id} was merged into lead {into}: record it there")
     return get_lead(store, lead_id)

@@ -74,7 +74,7 @@ def add_rep(
     public = _read_key(key.key_file) if key else None
     now = iso(clock.now())
     with store.transaction():
-        existing = store.get_rep(name)
+        existing = store.admin.get_rep(name)
         if existing is not None and existing.current:
             contact_only = role is None and timezone is None and bool(mail or number)
             if key is None and not contact_only:
@@ -87,12 +87,12 @@ def add_rep(
             rep = existing
             if key is None:  # a current rep's email or phone: set (the sender of their email)
                 rep = replace(existing, email=mail or existing.email, phone=number or rep.phone)
-                store.save_rep(rep, iso(existing.added_at) if existing.added_at else now)
+                store.admin.save_rep(rep, iso(existing.added_at) if existing.added_at else now)
         else:
-            if similar := store.rep_spelled_like(name):
+            if similar := store.admin.rep_spelled_like(name):
                 raise ServiceError(f"{name}: the team already has {similar.name}; use one spelling")
             rep = Rep(name, role or "rep", zone, mail or "", number or "")
-            store.save_rep(rep, now)
+            store.admin.save_rep(rep, now)
         written = None
         if key is not None and public is not None:
             written = _register_key(store, rep.name, public, key, now)
@@ -115,17 +115,17 @@ def remove_rep(store: Store, clock: Clock, name: str) -> dict[str, Any]:
     now = clock.now()
     files: list[dict[str, Any]] = []
     with store.transaction():
-        rep = store.get_rep(name)
+        rep = store.admin.get_rep(name)
         if rep is None or not rep.current:
             raise ServiceError(f"{name} is not a current rep of this team (see `team list`)")
-        for key in store.rep_keys(name):
+        for key in store.admin.rep_keys(name):
             removed = _remove_line(key)
             files.append({"authorized_keys": key.authorized_keys, "lines_removed": removed})
-        sessions = store.open_sessions(name)
+        sessions = store.sessions.open_sessions(name)
         for open_session in sessions:
-            store.end_session(open_session.session.id, iso(now))
-        released = store.release_owned_leads(name)  # back to the team's pool, not lost
-        store.remove_rep(name, iso(now))
+            store.sessions.end_session(open_session.session.id, iso(now))
+        released = store.admin.release_owned_leads(name)  # back to the team's pool, not lost
+        store.admin.remove_rep(name, iso(now))
     return {
         "rep": name,
         "removed_at": iso(now),
@@ -141,7 +141,7 @@ def team_list(store: Store, clock: Clock) -> list[dict[str, Any]]:
 
     now = clock.now()
     started: dict[str, str] = {}
-    for live in store.live_sessions(iso(now - LEASE)):
+    for live in store.sessions.live_sessions(iso(now - LEASE)):
         at = iso(live.session.started_at)
         started[live.session.rep] = max(started.get(live.session.rep, at), at)
     return [
@@ -152,13 +152,13 @@ def team_list(store: Store, clock: Clock) -> list[dict[str, Any]]:
             "online": rep.name in started,
             "session_started": started.get(rep.name),
         }
-        for rep in store.current_reps()
+        for rep in store.admin.current_reps()
     ]
 
 
 def session_rep(store: Store, name: str) -> Rep:
     """The registered, current rep an SSH key opens a session for; refused otherwise."""
-    rep = store.get_rep(name) if rep_name_problem(name) is None else None
+    rep = store.admin.get_rep(name) if rep_name_problem(name) is None else None
     if rep is None or not rep.current:
         raise ServiceError(f"{name[:40]!r} is not a registered rep of this team")
     return rep
@@ -168,7 +168,7 @@ def rep_profile(store: Store, name: str, team_zone: str) -> tuple[str, str | Non
     """(zone, role) of the rep: a registered rep's own zone (else the team's) and role; on a
     database without that rep registered, the team's zone and no role (a single rep, who may
     do everything)."""
-    rep = store.get_rep(name)
+    rep = store.admin.get_rep(name)
     if rep is None or not rep.current:
         return team_zone, None
     zone = rep.timezone or team_zone
@@ -204,7 +204,7 @@ def refuse_other_identity(store: Store, rep: str) -> None:
     """On a team database, a rep with a Unix account of their own is that account: `--rep`
     (or LOGNAME) may not make them someone else. The floor's admin account may act for any rep
     (`ssh-session` runs there, its identity fixed by the rep's key)."""
-    if not store.has_reps() or is_floor_admin(store.path):
+    if not store.admin.has_reps() or is_floor_admin(store.path):
         return
     account = account_name()
     if rep != account:
@@ -216,10 +216,10 @@ def refuse_other_identity(store: Store, rep: str) -> None:
 def refuse_unless_lead(store: Store, rep: str, what: str) -> None:
     """Changing the team is a team lead's (or the floor admin's); a team just set up, with no
     reps yet, is whoever set it up."""
-    if not store.has_reps() or is_floor_admin(store.path):
+    if not store.admin.has_reps() or is_floor_admin(store.path):
         return
     refuse_other_identity(store, rep)
-    registered = store.get_rep(rep)
+    registered = store.admin.get_rep(rep)
     if registered is None or not registered.current or registered.role != "lead":
         raise ServiceError(f"{what} is for a team lead; {rep} is not one")
 
@@ -227,7 +227,7 @@ def refuse_unless_lead(store: Store, rep: str, what: str) -> None:
 def refuse_removed(store: Store, name: str) -> None:
     """A removed rep is used no more (`--rep` included); names never registered are fine (a
     single rep who never set up a team)."""
-    rep = store.get_rep(name)
+    rep = store.admin.get_rep(name)
     if rep is not None and not rep.current and rep.removed_at is not None:
         raise ServiceError(
             f"rep {name} was removed from the team on {rep.removed_at:%Y-%m-%d}; "
@@ -274,7 +274,7 @@ def _read_key(path: Path) -> PublicKey:
 
 
 def _register_key(store: Store, rep: str, public: PublicKey, key: KeyRequest, now: str) -> RepKey:
-    owner = store.key_owner(public.fingerprint)
+    owner = store.admin.key_owner(public.fingerprint)
     if owner is not None:
         raise ServiceError(
             f"--key-file: the key {public.fingerprint} is already registered for {owner}; "
@@ -295,7 +295,7 @@ def _register_key(store: Store, rep: str, public: PublicKey, key: KeyRequest, no
                 "would use that line, not a callblock one: remove it first"
             )
     registered = RepKey(rep, public.fingerprint, public.text, str(target), line)
-    store.add_rep_key(registered, now)
+    store.admin.add_rep_key(registered, now)
     _write_keys(target, with_line(text, line))
     return registered
 

@@ -19,7 +19,7 @@ def settings_for(store: Store, personal: Settings) -> Settings:
     """The Settings to run with on `store`: on a single-user database the config file's, as
     they are; on a team database the team's from the database with the user's personal keys,
     and a team key in the user's config file is an error naming it."""
-    data = store.team_settings()
+    data = store.admin.team_settings()
     if not data:
         from callblock.services.cadence import with_database_schedule
 
@@ -70,7 +70,7 @@ def init_team(path: Path, *, timezone: str, group: str | None, rep: str, clock: 
         try:
             if gid is not None:
                 team_files.share(path, gid)  # -wal and -shm exist while it is open
-            store.write_team_settings(changes({}, data), at=iso(clock.now()), rep=rep)
+            store.admin.write_team_settings(changes({}, data), at=iso(clock.now()), rep=rep)
             team = replace(settings, team_timezone=settings.timezone)
             ensure_due_times(store, team, team.weights)
         finally:
@@ -99,7 +99,7 @@ def show_team_settings(store: Store) -> dict[str, Any]:
     """The team settings as tables (the config file's team part)."""
     from callblock.config.team import in_order, unflatten
 
-    flat = store.team_settings()
+    flat = store.admin.team_settings()
     if not flat:
         raise _not_team(store)
     return in_order(unflatten(flat))
@@ -129,7 +129,7 @@ def change_team_settings(
     assignments = [parse_assignment(text) for text in sets]
     from_file = read_team_file(file) if file is not None else None
     with store.transaction():
-        flat = store.team_settings()
+        flat = store.admin.team_settings()
         if not flat:
             raise _not_team(store)
         old = unflatten(flat)
@@ -139,7 +139,7 @@ def change_team_settings(
         settings = team_settings(new, label)
         diff = changes(old, team_data(settings))  # stored complete, as the reader read it
         if diff:
-            store.write_team_settings(diff, at=iso(clock.now()), rep=rep)
+            store.admin.write_team_settings(diff, at=iso(clock.now()), rep=rep)
     if diff:
         team = replace(settings, team_timezone=settings.timezone)
         ensure_due_times(store, team, current_weights(store, team))

@@ -57,20 +57,21 @@ def render_for_lead(
     has them), or TemplateRefused listing every problem."""
     from callblock.domain.templates import render
 
-    rep_record = store.get_rep(rep) or Rep(name=rep)
+    rep_record = store.admin.get_rep(rep) or Rep(name=rep)
     return render(template, merge_values(lead, rep_record, now, settings), lead_id=lead.id)
 
 
 def step_template(store: Store, lead: Lead, channel: TemplateChannel, step: int) -> Template | None:
     """The template serving cadence `step` (1-based) on `channel` for this lead: with variants,
-    the lead's own (even and stable, see Store.lead_variant); None when the team has none."""
-    candidates = store.step_templates(channel, step)
+    the lead's own (even and stable, see TemplateStore.lead_variant); None when the team has
+    none."""
+    candidates = store.templates.step_templates(channel, step)
     if not candidates:
         return None
     variants = sorted({template.variant for template in candidates})
     if len(variants) == 1:  # nothing to assign: no write
         return candidates[0]
-    chosen = store.lead_variant(lead.id, channel, step, variants)
+    chosen = store.templates.lead_variant(lead.id, channel, step, variants)
     return next(template for template in candidates if template.variant == chosen)
 
 
@@ -98,14 +99,14 @@ def save_template(store: Store, template: Template, *, rep: str, now: datetime) 
     from callblock.services.team import refuse_unless_lead
 
     refuse_unless_lead(store, rep, "changing the templates")
-    store.save_templates([checked_template(template)], at=iso(now), rep=rep)
+    store.templates.save_templates([checked_template(template)], at=iso(now), rep=rep)
 
 
 def delete_template(store: Store, name: str, *, rep: str) -> None:
     from callblock.services.team import refuse_unless_lead
 
     refuse_unless_lead(store, rep, "changing the templates")
-    if not store.delete_template(name):
+    if not store.templates.delete_template(name):
         raise ServiceError(f"no template named {name[:64]!r} (see `templates list`)")
 
 
@@ -149,7 +150,7 @@ def export_templates(store: Store, folder: Path) -> list[Path]:
 
     if folder.exists() and not folder.is_dir():
         raise ServiceError(f"{folder} is not a folder")
-    templates = store.templates()
+    templates = store.templates.templates()
     for template in templates:  # a row written past the checks ('../x'): never a path
         if problem := name_problem(template.name):
             raise ServiceError(f"{problem}: nothing exported (`callblock templates remove` it)")
@@ -175,13 +176,13 @@ def import_templates(store: Store, folder: Path, *, rep: str, now: datetime) -> 
         raise TemplatesRefused(problems, folder)
     if not templates:
         raise ServiceError(f"{folder}: no template files (NAME.txt) in it")
-    old = {template.name: template for template in store.templates()}
+    old = {template.name: template for template in store.templates.templates()}
     added = [t.name for t in templates if t.name not in old]
     changed = [t.name for t in templates if t.name in old and _differs(t, old[t.name])]
     unchanged = [t.name for t in templates if t.name in old and not _differs(t, old[t.name])]
     fresh = [t for t in templates if t.name in added or t.name in changed]
     if fresh:
-        store.save_templates(fresh, at=iso(now), rep=rep)
+        store.templates.save_templates(fresh, at=iso(now), rep=rep)
     return ImportResult(added, changed, unchanged)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -226,6 +226,23 @@ def encode_lead(record: dict[str, Any]) -> dict[str, Any]:
     if "bad_number" in encoded:
         encoded["bad_number"] = int(bool(encoded["bad_number"]))
     return encoded
+
+
+# Lead columns that are never NULL, for records that leave them out.
+_EMPTY_TEXT = dict.fromkeys(("first_name", "last_name", "pronunciation", "interest"), "")
+
+
+def lead_row(
+    record: dict[str, Any], columns: Sequence[str] | None = None
+) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+    """A record as a row of the leads table, (columns, values), stored as `encode_lead` says:
+    the one way a lead becomes a row (an add, a bulk insert, an import, an edit or a merge).
+    `columns`: those to write (a never-NULL text column the record leaves out is written ''),
+    else the record's own (and `fit_score` with `fit`)."""
+    encoded = encode_lead(record)
+    if columns is None:
+        return tuple(encoded), tuple(encoded.values())
+    return tuple(columns), tuple(encoded.get(c, _EMPTY_TEXT.get(c)) for c in columns)
 
 
 @_readable("touch")

@@ -154,7 +154,8 @@ def backfill_sql(dialect: str = "sqlite") -> str:
     )
     return (
         f"INSERT INTO dial_slots (slot, rep, zone, {', '.join(COLUMNS)}) "
-        f"SELECT {slot_of('t.at', dialect)}, t.rep, coalesce(l.timezone, l.phone_timezone, ''), {sums} "
+        f"SELECT {slot_of('t.at', dialect)}, t.rep, "
+        f"coalesce(l.timezone, l.phone_timezone, ''), {sums} "
         f"FROM touches t JOIN leads l ON l.id = t.lead_id WHERE {counts_dial('t')} "
         "GROUP BY 1, 2, 3"
     )

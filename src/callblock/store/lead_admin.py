@@ -1,4 +1,4 @@
-"""SQL for imports, duplicates, merges, lead lists and lead edits (a mixin of Store)."""
+"""SQL for imports, duplicates, merges, lead lists and lead edits (a mixin of LeadStore)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,13 @@ from typing import Any
 
 from callblock.domain.entries import SearchEntry
 from callblock.domain.models import Lead
-from callblock.store.convert import LEAD_COLUMNS, WRITTEN_COLUMNS, encode_lead, lead_from_row
+from callblock.store.convert import LEAD_COLUMNS, WRITTEN_COLUMNS, lead_from_row, lead_row
 
 # Columns an import writes (the rest take their defaults), and those an edit or a merge may
 # change: from the converter's one list of the lead's fields.
 IMPORT_COLUMNS = tuple(c for c in WRITTEN_COLUMNS if c != "bad_number")
 EDITABLE = frozenset(WRITTEN_COLUMNS) - {"created_at"}
 NOT_MERGED = "merged_into IS NULL"
-# Columns that are never NULL, for records that leave them out.
-_EMPTY_TEXT = dict.fromkeys(("first_name", "last_name", "pronunciation", "interest"), "")
 
 
 class LeadAdmin:
@@ -41,10 +39,7 @@ class LeadAdmin:
         columns = (*IMPORT_COLUMNS, "fit_score")
         marks = ", ".join("?" for _ in columns)
         before = self.conn.execute("SELECT coalesce(max(id), 0) FROM leads").fetchone()[0]
-        rows = (
-            [values.get(c, _EMPTY_TEXT.get(c)) for c in columns]
-            for values in map(encode_lead, records)
-        )
+        rows = (lead_row(record, columns)[1] for record in records)
         self.conn.executemany(f"INSERT INTO leads ({', '.join(columns)}) VALUES ({marks})", rows)
         ids = [
             row[0]
@@ -58,11 +53,9 @@ class LeadAdmin:
             raise ValueError(f"not an editable lead column: {sorted(unknown)}")
         if not values:
             return
-        encoded = encode_lead(values)
-        assignments = ", ".join(f"{column} = ?" for column in encoded)
-        self.conn.execute(
-            f"UPDATE leads SET {assignments} WHERE id = ?", (*encoded.values(), lead_id)
-        )
+        columns, row = lead_row(values)
+        assignments = ", ".join(f"{column} = ?" for column in columns)
+        self.conn.execute(f"UPDATE leads SET {assignments} WHERE id = ?", (*row, lead_id))
 
     def lead_extra(self, lead_id: int) -> dict[str, str]:
         row = self.conn.execute("SELECT extra FROM leads WHERE id = ?", (lead_id,)).fetchone()

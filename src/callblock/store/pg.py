@@ -13,7 +13,7 @@ import functools
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from callblock.store.db import DatabaseBusy, StoreError, StoreFault
@@ -51,7 +51,7 @@ def _row_class(names: tuple[str, ...]) -> type[tuple[Any, ...]]:
 
         __slots__ = ()
 
-        def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
+        def __getitem__(self, key: Any) -> Any:
             if isinstance(key, str):
                 key = index[key]
             return tuple.__getitem__(self, key)
@@ -149,10 +149,8 @@ class PgConnection:
             self.execute("COMMIT")
         except BaseException:
             if not self.raw.closed:
-                try:
+                with suppress(psycopg.Error):
                     self.raw.execute("ROLLBACK")
-                except psycopg.Error:
-                    pass
             raise
 
     @contextmanager

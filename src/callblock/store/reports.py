@@ -1,4 +1,4 @@
-"""The review's queries (report, log, heat map, cracks, exports), mixed into Store.
+"""The review's queries (report, log, heat map, cracks, exports), mixed into ReportStore.
 
 Conditions on touches repeat LIVE_CALL word for word so SQLite can use the partial indexes of
 the review migration; times are compared as stored UTC ISO-8601 text.

@@ -52,7 +52,9 @@ class PlannedCalls:
     count: int
 
 
-class ScheduleQueries:
+class MetaQueries:
+    """The meta table (a mixin of AdminStore)."""
+
     conn: sqlite3.Connection
 
     # meta -----------------------------------------------------------------------------------
@@ -65,6 +67,10 @@ class ScheduleQueries:
             self.conn.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value)
             )
+
+
+class ScheduleQueries:
+    conn: sqlite3.Connection
 
     # due times ------------------------------------------------------------------------------
     def schedule_rows(self, lead_ids: Iterable[int] | None = None) -> list[ScheduleRow]:

@@ -1,4 +1,4 @@
-"""SQL for the cadence's tasks: the email, LinkedIn and SMS steps due (a mixin of Store)."""
+"""SQL for the cadence's tasks: the email, LinkedIn and SMS steps due (a mixin of QueueStore)."""
 
 from __future__ import annotations
 

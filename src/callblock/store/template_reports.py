@@ -1,4 +1,4 @@
-"""The template report's query (issue 11), mixed into Store: touches that record a template,
+"""The template report's query (issue 11), mixed into ReportStore: touches that record a template,
 counted by template, variant and the lead's temperature (see domain/template_figures.py)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""SQL for the team's templates and the variant each lead got for a step (a mixin of Store)."""
+"""SQL for the team's templates and each lead's variant per step (a mixin of TemplateStore)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,69 @@
+"""The leads aggregate: a lead's row, its state and counters, and (lead_admin.py) imports,
+edits, merges and lead lists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from callblock.domain.models import Lead
+from callblock.store.aggregate import Aggregate
+from callblock.store.convert import LEAD_COLUMNS, lead_from_row, lead_row, lead_row_sane
+from callblock.store.lead_admin import LeadAdmin
+
+
+class LeadStore(Aggregate, LeadAdmin):
+    def insert_lead(self, record: dict[str, Any]) -> int:
+        names, row = lead_row(record)
+        columns = ", ".join(names)
+        marks = ", ".join("?" for _ in names)
+        with self.transaction():
+            cursor = self.conn.execute(f"INSERT INTO leads ({columns}) VALUES ({marks})", row)
+        return int(cursor.lastrowid or 0)
+
+    def insert_many(self, table: str, records: Iterable[dict[str, Any]]) -> None:
+        """Bulk insert (demo data, imports) inside the caller's transaction."""
+        import sqlite_utils  # lazy: only bulk writers pay for the import
+
+        if table == "leads":
+            records = (dict(zip(*lead_row(record), strict=True)) for record in records)
+        sqlite_utils.Database(self.conn).table(table).insert_all(records, batch_size=2000)
+
+    def get_lead(self, lead_id: int) -> Lead | None:
+        row = self._one(f"SELECT {LEAD_COLUMNS} FROM leads WHERE id = ?", (lead_id,))
+        return lead_from_row(row) if row else None
+
+    def leads_by_ids(self, lead_ids: Iterable[int]) -> list[Lead]:
+        """The leads with these ids, less those with a time outside the window."""
+        ids = list(dict.fromkeys(lead_ids))
+        if not ids:
+            return []
+        marks = ", ".join("?" for _ in ids)
+        rows = self.conn.execute(f"SELECT {LEAD_COLUMNS} FROM leads WHERE id IN ({marks})", ids)
+        return [lead_from_row(row) for row in rows if lead_row_sane(row)]
+
+    def set_lead_state(self, lead_id: int, status: str, bad_number: bool) -> None:
+        self.conn.execute(
+            "UPDATE leads SET status = ?, bad_number = ? WHERE id = ?",
+            (status, int(bad_number), lead_id),
+        )
+
+    def refresh_lead_counters(self, lead_id: int) -> None:
+        """Recount attempts, cadence steps done (every dial, and each task completed) and the
+        last touch from the touches that still count."""
+        self.conn.execute(
+            "UPDATE leads SET "
+            "attempts = (SELECT count(*) FROM touches "
+            "  WHERE lead_id = leads.id AND undone = 0 AND channel = 'call'), "
+            "steps_done = (SELECT count(*) FROM touches WHERE lead_id = leads.id AND undone = 0 "
+            "  AND (channel = 'call' OR step IS NOT NULL)), "
+            "first_call_at = (SELECT min(at) FROM touches "
+            "  WHERE lead_id = leads.id AND undone = 0 AND channel = 'call'), "
+            "last_touch_at = (SELECT max(at) FROM touches WHERE lead_id = leads.id AND undone = 0) "
+            "WHERE id = ?",
+            (lead_id,),
+        )
+
+    def set_notes(self, lead_id: int, notes: str) -> None:
+        with self.transaction():
+            self.conn.execute("UPDATE leads SET notes = ? WHERE id = ?", (notes, lead_id))
