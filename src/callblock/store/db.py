@@ -161,6 +161,13 @@ def database_fault(error: BaseException, path: Path | str) -> str | None:
     return None
 
 
+def insert_returning_id(conn: Any, sql: str, params: Any = ()) -> int:
+    """Run an INSERT and return the new row's id (RETURNING: both backends take it; the
+    server has no lastrowid). All rows are read so SQLite finishes the statement."""
+    rows = conn.execute(f"{sql} RETURNING id", tuple(params)).fetchall()
+    return int(rows[0][0]) if rows else 0
+
+
 def dialect_of(conn: Any) -> str:
     """'sqlite' or 'postgresql': which statement a connection needs where the two differ."""
     return str(getattr(conn, "dialect", "sqlite"))

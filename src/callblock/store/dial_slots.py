@@ -68,6 +68,10 @@ def zone_of(lead_id: str) -> str:
 _UPSERT = "ON CONFLICT (slot, zone, rep) DO UPDATE SET " + ", ".join(
     f"{c} = {c} + excluded.{c}" for c in COLUMNS
 )
+# PostgreSQL asks for the table's name on the old value (`dials` alone is ambiguous there).
+_PG_UPSERT = "ON CONFLICT (slot, zone, rep) DO UPDATE SET " + ", ".join(
+    f"{c} = dial_slots.{c} + excluded.{c}" for c in COLUMNS
+)
 
 
 def _add(alias: str, sign: str, dialect: str = "sqlite") -> str:
@@ -85,7 +89,7 @@ def _add(alias: str, sign: str, dialect: str = "sqlite") -> str:
     return (
         f"INSERT INTO dial_slots (slot, rep, zone, {', '.join(COLUMNS)}) "
         f"SELECT {slot}, {alias}.rep, {zone_of(alias + '.lead_id')}, {values} "
-        f"WHERE {counts_dial(alias)} {_UPSERT};"
+        f"WHERE {counts_dial(alias)} {_PG_UPSERT if dialect == 'postgresql' else _UPSERT};"
     )
 
 
@@ -100,7 +104,8 @@ def _move(zone: str, sign: str, dialect: str = "sqlite") -> str:
     return (
         f"INSERT INTO dial_slots (slot, rep, zone, {', '.join(COLUMNS)}) "
         f"SELECT {slot_of('t.at', dialect)}, t.rep, {zone}, {sums} FROM touches t "
-        f"WHERE t.lead_id = NEW.id AND {counts_dial('t')} GROUP BY 1, 2 {_UPSERT};"
+        f"WHERE t.lead_id = NEW.id AND {counts_dial('t')} GROUP BY 1, 2 "
+        f"{_PG_UPSERT if dialect == 'postgresql' else _UPSERT};"
     )
 
 

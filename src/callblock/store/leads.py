@@ -9,6 +9,7 @@ from typing import Any
 from callblock.domain.models import Lead
 from callblock.store.aggregate import Aggregate
 from callblock.store.convert import LEAD_COLUMNS, lead_from_row, lead_row, lead_row_sane
+from callblock.store.db import insert_returning_id
 from callblock.store.lead_admin import LeadAdmin
 
 
@@ -18,8 +19,9 @@ class LeadStore(Aggregate, LeadAdmin):
         columns = ", ".join(names)
         marks = ", ".join("?" for _ in names)
         with self.transaction():
-            cursor = self.conn.execute(f"INSERT INTO leads ({columns}) VALUES ({marks})", row)
-        return int(cursor.lastrowid or 0)
+            return insert_returning_id(
+                self.conn, f"INSERT INTO leads ({columns}) VALUES ({marks})", row
+            )
 
     def insert_many(self, table: str, records: Iterable[dict[str, Any]]) -> None:
         """Bulk insert (demo data, imports) inside the caller's transaction."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from callblock.domain.models import Tier
 from callblock.domain.ranges import WINDOW_END, WINDOW_START
-from callblock.store.db import write_transaction
+from callblock.store.db import dialect_of, write_transaction
 from callblock.store.filters import dialable_where
 from callblock.store.migrations import OPEN
 from callblock.store.queue import NO_OPEN_PROMISE
@@ -65,7 +65,9 @@ class MetaQueries:
     def set_meta(self, key: str, value: str) -> None:
         with write_transaction(self.conn):
             self.conn.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value)
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
             )
 
 
@@ -82,9 +84,10 @@ class ScheduleQueries:
             "EXISTS (SELECT 1 FROM touches r WHERE r.lead_id = leads.id "
             "AND r.outcome = 'replied' AND r.undone = 0)"
         )
+        least = "least" if dialect_of(self.conn) == "postgresql" else "min"
         sql = (
             "SELECT id, status, attempts, created_at, "
-            f"coalesce(min(first_call_at, {first_task}), first_call_at, {first_task}), "
+            f"coalesce({least}(first_call_at, {first_task}), first_call_at, {first_task}), "
             "last_touch_at, coalesce(timezone, phone_timezone, ''), steps_done, "
             f"{replied}, task_step, task_due_at FROM leads"
         )

@@ -14,7 +14,7 @@ from typing import Any
 
 from callblock.domain.models import Session
 from callblock.store.convert import session_from_row
-from callblock.store.db import write_transaction
+from callblock.store.db import insert_returning_id, write_transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,12 +48,12 @@ class SessionQueries:
         owner: str | None = None,
     ) -> int:
         with write_transaction(self.conn):
-            cursor = self.conn.execute(
+            return insert_returning_id(
+                self.conn,
                 "INSERT INTO sessions (rep, block_name, started_at, target_per_hour, owner, "
                 "heartbeat_at) VALUES (?, ?, ?, ?, ?, ?)",
                 (rep, block_name, started_at, target, owner, started_at if owner else None),
             )
-        return int(cursor.lastrowid or 0)
 
     def end_session(self, session_id: int, ended_at: str) -> None:
         """End the session and let go of every lead it holds."""

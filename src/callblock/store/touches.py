@@ -11,6 +11,7 @@ from callblock.domain.models import Callback, Touch
 from callblock.domain.ranges import stored_in_window
 from callblock.store.aggregate import Aggregate
 from callblock.store.convert import callback_from_row, touch_from_row
+from callblock.store.db import insert_returning_id
 from callblock.store.filters import DNC_LIFTED
 
 
@@ -35,7 +36,8 @@ class TouchStore(Aggregate):
     ) -> int:
         """`step`: the cadence step (1-based) a task touch completes; None for a dial (every
         dial advances the cadence) and for a touch that completes nothing."""
-        cursor = self.conn.execute(
+        return insert_returning_id(
+            self.conn,
             "INSERT INTO touches (lead_id, rep, at, channel, outcome, note, session_id, undone, "
             "lead_before, outside_window, template, variant, message_id, step) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)",
@@ -55,7 +57,6 @@ class TouchStore(Aggregate):
                 step,
             ),
         )
-        return int(cursor.lastrowid or 0)
 
     def get_touch(self, touch_id: int) -> Touch | None:
         row = self._one("SELECT * FROM touches WHERE id = ?", (touch_id,))
@@ -96,12 +97,12 @@ class TouchStore(Aggregate):
     def insert_callback(
         self, *, lead_id: int, rep: str, due_at: str, kind: str, created_by_touch: int | None
     ) -> int:
-        cursor = self.conn.execute(
+        return insert_returning_id(
+            self.conn,
             "INSERT INTO callbacks (lead_id, rep, due_at, kind, state, created_by_touch) "
             "VALUES (?, ?, ?, ?, 'open', ?)",
             (lead_id, rep, due_at, kind, created_by_touch),
         )
-        return int(cursor.lastrowid or 0)
 
     def close_promises(self, lead_id: int, touch_id: int, *, due_before: str | None) -> None:
         """Close the lead's open promises (all, or those due before a time) by a touch."""
