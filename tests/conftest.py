@@ -35,7 +35,21 @@ def settings() -> Settings:
 # The test modules whose database tests run on both backends (SQLite and PostgreSQL): the
 # store, service, queue, report and concurrency tests. CALLBLOCK_TEST_BACKEND=postgresql runs
 # every test on PostgreSQL instead (to find what still speaks only SQLite).
-BOTH_BACKENDS = frozenset({"test_pg_backend"})
+BOTH_BACKENDS = frozenset(
+    {
+        "test_pg_backend",
+        "test_review_aggregates",
+        "test_review_backends",
+        "test_review_cli",
+        "test_review_figures",
+        "test_review_issue12",
+        "test_team",
+        "test_team_roles",
+        "test_team_settings",
+        "test_template_report",
+        "test_templates_cli",
+    }
+)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

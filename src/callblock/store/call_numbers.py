@@ -171,17 +171,18 @@ class CallNumberQueries:
         """One scan of the period's dials, per (rep, session id): (rep, session id, dials,
         attempts and count of the rep's last dials on a lead, attempts and count of the last
         dials by anyone on a lead). A last dial is the one with no later dial before `end`."""
-        rep_last = "rep_next_at IS NULL OR rep_next_at >= :end"
-        lead_last = "lead_next_at IS NULL OR lead_next_at >= :end"
+        # `?` placeholders (the server's connection takes no named ones), in the text's order
+        rep_last = "rep_next_at IS NULL OR rep_next_at >= ?"
+        lead_last = "lead_next_at IS NULL OR lead_next_at >= ?"
         rows = self.conn.execute(
             f"SELECT rep, session_id, count(*), "
             f"coalesce(sum(attempt) FILTER (WHERE {rep_last}), 0), "
             f"count(*) FILTER (WHERE {rep_last}), "
             f"coalesce(sum(attempt) FILTER (WHERE {lead_last}), 0), "
             f"count(*) FILTER (WHERE {lead_last}) "
-            f"FROM touches WHERE {_dial('touches')} AND at >= :start AND at < :end "
+            f"FROM touches WHERE {_dial('touches')} AND at >= ? AND at < ? "
             "GROUP BY rep, session_id",
-            {"start": start, "end": end},
+            (end, end, end, end, start, end),
         )
         return [tuple(row) for row in rows]
 

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from callblock.domain.outcomes import OUTCOMES
+from callblock.store.db import dialect_of
 
 if TYPE_CHECKING:
     from callblock.domain.heatmap import SlotCount
@@ -44,6 +45,12 @@ def slot_of(at: str, dialect: str = "sqlite") -> str:
     if dialect == "postgresql":
         return f"substr({at}, 1, 14) || lpad(({quarter})::text, 2, '0')"
     return f"substr({at}, 1, 14) || printf('%02d', {quarter})"
+
+
+def _count(codes: tuple[str, ...]) -> str:
+    """SQL: how many of a group's touches `t` have one of these outcomes (both backends take
+    FILTER; PostgreSQL cannot sum a comparison)."""
+    return f"count(*) FILTER (WHERE t.outcome IN ({_codes(codes)}))"
 
 
 def as_int(condition: str, dialect: str) -> str:
@@ -192,7 +199,8 @@ class SlotQueries:
         by_rep = "AND rep = ?" if rep is not None else ""
         rows = self.conn.execute(
             "SELECT zone, slot, sum(dials), sum(contacts) FROM dial_slots "
-            f"WHERE slot >= ? AND slot < ? {by_rep} GROUP BY slot, zone HAVING sum(dials) > 0",
+            f"WHERE slot >= ? AND slot < ? {by_rep} GROUP BY slot, zone HAVING sum(dials) > 0 "
+            "ORDER BY slot, zone",
             (first, last, *((rep,) if rep is not None else ())),
         )
         return _slots(rows)
@@ -201,11 +209,12 @@ class SlotQueries:
         self, start: str, end: str, rep: str | None = None
     ) -> list[SlotCount]:
         by_rep = "AND t.rep = ?" if rep is not None else ""
+        slot = slot_of("t.at", dialect_of(self.conn))
         rows = self.conn.execute(
-            f"SELECT coalesce(l.timezone, l.phone_timezone, '') AS zone, {slot_of('t.at')} AS slot,"
-            f" count(*), sum(t.outcome IN ({_codes(KINDS[0][1])})) "
-            "FROM touches t JOIN leads l ON l.id = t.lead_id "
-            f"WHERE {counts_dial('t')} AND t.at >= ? AND t.at < ? {by_rep} GROUP BY zone, slot",
+            f"SELECT coalesce(l.timezone, l.phone_timezone, '') AS zone, {slot} AS slot, count(*), "
+            f"{_count(KINDS[0][1])} FROM touches t JOIN leads l ON l.id = t.lead_id "
+            f"WHERE {counts_dial('t')} AND t.at >= ? AND t.at < ? {by_rep} GROUP BY zone, slot "
+            "ORDER BY slot, zone",
             (start, end, *((rep,) if rep is not None else ())),
         )
         return _slots(rows)
@@ -218,16 +227,16 @@ class SlotQueries:
             return self.dial_counts_from_touches(start, end)
         rows = self.conn.execute(
             f"SELECT rep, {', '.join(f'sum({c})' for c in COLUMNS)} FROM dial_slots "
-            "WHERE slot >= ? AND slot < ? GROUP BY rep HAVING sum(dials) > 0",
+            "WHERE slot >= ? AND slot < ? GROUP BY rep HAVING sum(dials) > 0 ORDER BY rep",
             (first, last),
         )
         return {row[0]: dict(zip(COLUMNS, row[1:], strict=True)) for row in rows}
 
     def dial_counts_from_touches(self, start: str, end: str) -> dict[str, dict[str, int]]:
-        sums = ", ".join(["count(*)", *(f"sum(t.outcome IN ({_codes(c)}))" for _, c in KINDS)])
+        sums = ", ".join(["count(*)", *(_count(codes) for _, codes in KINDS)])
         rows = self.conn.execute(
             f"SELECT t.rep, {sums} FROM touches t "
-            f"WHERE {counts_dial('t')} AND t.at >= ? AND t.at < ? GROUP BY t.rep",
+            f"WHERE {counts_dial('t')} AND t.at >= ? AND t.at < ? GROUP BY t.rep ORDER BY t.rep",
             (start, end),
         )
         return {row[0]: dict(zip(COLUMNS, row[1:], strict=True)) for row in rows}
@@ -247,7 +256,7 @@ class SlotQueries:
             f"WITH days(n, first, last) AS (VALUES {days}) "
             "SELECT days.n, s.rep, sum(s.dials) FROM days JOIN dial_slots s "
             f"ON s.slot >= days.first AND s.slot < days.last {by_rep} "
-            "GROUP BY days.n, s.rep HAVING sum(s.dials) > 0",
+            "GROUP BY days.n, s.rep HAVING sum(s.dials) > 0 ORDER BY days.n, s.rep",
             (
                 *(value for n, (first, last) in enumerate(keys) for value in (n, first, last)),
                 *((rep,) if rep is not None else ()),

@@ -154,7 +154,7 @@ class ReportQueries:
         rows = self.conn.execute(
             "SELECT id, rep, block_name, started_at, ended FROM (SELECT s.*, coalesce(s.ended_at, "
             "  (SELECT max(t.at) FROM touches t WHERE t.session_id = s.id AND t.undone = 0), "
-            "  s.started_at) AS ended FROM sessions s WHERE s.started_at < ?) "
+            "  s.started_at) AS ended FROM sessions s WHERE s.started_at < ?) AS spans "
             "WHERE ended >= ? ORDER BY started_at, id",
             (end, start),
         )
@@ -212,7 +212,7 @@ class ReportQueries:
         rows = self.conn.execute(
             "SELECT l.id, l.created_at, (SELECT min(t.at) FROM touches t "
             f"  WHERE t.lead_id = l.id AND {live_call('t')}) "
-            "FROM leads l WHERE l.created_at >= ? AND l.created_at < ? ORDER BY l.created_at",
+            "FROM leads l WHERE l.created_at >= ? AND l.created_at < ? ORDER BY l.created_at, l.id",
             (start, end),
         )
         return [
@@ -239,7 +239,7 @@ class ReportQueries:
         ).fetchone()[0]
         rows = self.conn.execute(
             f"SELECT * FROM (SELECT {LEAD_COLUMNS} {called} UNION ALL "
-            f"SELECT {LEAD_COLUMNS} {fresh}) "
+            f"SELECT {LEAD_COLUMNS} {fresh}) AS waiting "
             "ORDER BY coalesce(last_touch_at, created_at), id LIMIT ?",
             (*params, limit),
         )

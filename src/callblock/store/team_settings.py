@@ -34,7 +34,8 @@ class TeamSettingsQueries:
                     self.conn.execute("DELETE FROM team_settings WHERE key = ?", (key,))
                 else:
                     self.conn.execute(
-                        "INSERT OR REPLACE INTO team_settings (key, value) VALUES (?, ?)",
+                        "INSERT INTO team_settings (key, value) VALUES (?, ?) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                         (key, json.dumps(new)),
                     )
                 detail = json.dumps({"key": key, "old": old, "new": new})

@@ -32,16 +32,21 @@ class TemplateReportQueries:
             if value is not None:
                 where.append(clause)
                 params.append(value)
+        # count(*) FILTER, not sum(<comparison>): PostgreSQL's comparisons are booleans; the
+        # template's channel is one value per group (max() says so to PostgreSQL).
         rows = self.conn.execute(
             "SELECT t.template, coalesce(t.variant, ''), "
-            "coalesce(p.channel, max(CASE WHEN t.outcome NOT IN "
+            "coalesce(max(p.channel), max(CASE WHEN t.outcome NOT IN "
             f"({not_sent}) THEN t.channel END), max(t.channel)), l.temperature, "
-            f"sum(t.outcome NOT IN ({not_sent})), sum(t.outcome = 'replied'), "
-            f"sum(t.outcome IN ({_CONTACTS})), sum(t.outcome = 'meeting') "
+            f"count(*) FILTER (WHERE t.outcome NOT IN ({not_sent})), "
+            "count(*) FILTER (WHERE t.outcome = 'replied'), "
+            f"count(*) FILTER (WHERE t.outcome IN ({_CONTACTS})), "
+            "count(*) FILTER (WHERE t.outcome = 'meeting') "
             "FROM touches t JOIN leads l ON l.id = t.lead_id "
             "LEFT JOIN templates p ON p.name = t.template "
             f"WHERE {' AND '.join(where)} "
-            "GROUP BY t.template, coalesce(t.variant, ''), l.temperature",
+            "GROUP BY t.template, coalesce(t.variant, ''), l.temperature "
+            "ORDER BY t.template, coalesce(t.variant, ''), l.temperature",
             params,
         )
         return [TemplateCounts(*row) for row in rows]

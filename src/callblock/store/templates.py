@@ -10,6 +10,10 @@ from callblock.domain.models import Template, TemplateChannel
 from callblock.store.db import write_transaction
 
 TEMPLATE_COLUMNS = "name, channel, step, variant, subject, body, updated_at, updated_by"
+# A saved template replaces the one of its name (an upsert both backends take).
+_REPLACE = ", ".join(
+    f"{column} = excluded.{column}" for column in TEMPLATE_COLUMNS.split(", ") if column != "name"
+)
 
 
 def template_from_row(row: sqlite3.Row | tuple) -> Template:
@@ -47,8 +51,8 @@ class TemplateQueries:
         """Add or replace templates by name, all or none."""
         with write_transaction(self.conn):
             self.conn.executemany(
-                f"INSERT OR REPLACE INTO templates ({TEMPLATE_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO templates ({TEMPLATE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                f"ON CONFLICT (name) DO UPDATE SET {_REPLACE}",
                 [
                     (t.name, t.channel.value, t.step, t.variant, t.subject, t.body, at, rep)
                     for t in templates
@@ -101,8 +105,9 @@ class TemplateQueries:
             )
             chosen = min(sorted(variants), key=lambda v: used.get(v, 0))
             self.conn.execute(
-                "INSERT OR REPLACE INTO template_variants (lead_id, channel, step, variant) "
-                "VALUES (?, ?, ?, ?)",
+                "INSERT INTO template_variants (lead_id, channel, step, variant) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (lead_id, channel, step) "
+                "DO UPDATE SET variant = excluded.variant",
                 (lead_id, channel.value, step, chosen),
             )
         return chosen
