@@ -67,11 +67,19 @@ class _Parser(argparse.ArgumentParser):
         return super()._get_values(action, arg_strings)
 
 
+def database_location(value: str) -> Path | str:
+    """--db: a SQLite file's path, or a `postgresql://` URL kept as given (a Path would fold
+    its `//` and show the URL's password in the error about a missing folder)."""
+    from callblock.store.location import is_server_url
+
+    return value if is_server_url(value) else Path(value)
+
+
 def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
     default = argparse.SUPPRESS if suppress else None
     parser.add_argument(
         "--db",
-        type=Path,
+        type=database_location,
         default=default,
         metavar="PATH",
         help="database file (default: $CALLBLOCK_DB, else the host's config, else the user's "

@@ -65,7 +65,7 @@ def fail(message: str, status: int = 1) -> int:
     return status
 
 
-def _db_path(args: argparse.Namespace) -> Path:
+def _db_path(args: argparse.Namespace) -> Path | str:
     return args.db or default_db_path()
 
 
@@ -80,8 +80,8 @@ def _open_store(
     from callblock.services.team_settings import settings_for
 
     path = _db_path(args)
-    if args.db is None:  # the user's data dir may not exist yet; a given path's folder must
-        path.parent.mkdir(parents=True, exist_ok=True)
+    if args.db is None and isinstance(path, Path):  # the user's data dir may not exist yet;
+        path.parent.mkdir(parents=True, exist_ok=True)  # a given path's folder must
     store = Store.open(path, create=create)
     try:
         if wait and not store.writable_now():

@@ -15,9 +15,12 @@ from typing import TextIO
 from callblock.services import ServiceError
 
 
-def database_files(db_path: Path) -> list[Path]:
+def database_files(db_path: object) -> list[Path]:
     """The database and the files SQLite keeps beside it: beside the real file when `db_path`
-    is a symlink (that is where SQLite puts them), and beside the link too."""
+    is a symlink (that is where SQLite puts them), and beside the link too. None for a
+    database on a server (`db_path` a URL): no file here is it."""
+    if not isinstance(db_path, Path):
+        return []
     files = []
     for path in dict.fromkeys((db_path, db_path.resolve())):
         ends = ("-wal", "-shm", "-journal")

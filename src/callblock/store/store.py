@@ -30,7 +30,7 @@ from callblock.store.db import (
     write_transaction,
 )
 from callblock.store.leads import LeadStore
-from callblock.store.location import is_server_url
+from callblock.store.location import ServerUrl, is_server_url
 from callblock.store.touches import TouchStore
 
 
@@ -49,9 +49,12 @@ class Store:
         self.templates = TemplateStore(self)
 
     @classmethod
-    def open(cls, path: Path | str, *, create: bool = False) -> Store:
+    def open(cls, path: Path | str | ServerUrl, *, create: bool = False) -> Store:
         """Open (or create) the database; `create` lets an existing empty file become one.
-        A `postgresql://` URL opens that server's database instead (store/server.py)."""
+        A `postgresql://` URL opens that server's database instead (store/server.py), as does
+        an open server store's `path` (a worker's own connection to the same database)."""
+        if isinstance(path, ServerUrl):
+            path = path.url
         if is_server_url(path):
             from callblock.store.server import open_server
 
