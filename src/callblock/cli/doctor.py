@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from callblock.domain.text import clean_line
 from callblock.output import print_json, print_text
 from callblock.paths import default_db_path
-from callblock.services.doctor import check_database
+from callblock.services.doctor import SERVER_CHECKS, check_database
 from callblock.store.health import Finding
 
 ROW_NAME = {
@@ -25,8 +24,8 @@ def doctor(args: argparse.Namespace) -> int:
     """Exit 0 when healthy, 1 when a problem was found (a note, such as a cache callblock
     rebuilds by itself, is shown but is not a problem). Printed through `callblock.output`: the
     path and the values are outside text."""
-    path = Path(args.db or default_db_path())
-    report = check_database(path)
+    report = check_database(args.db or default_db_path())
+    path = report.db  # a server's without user or password
     if args.json:
         data = {
             "db": str(path),
@@ -37,13 +36,15 @@ def doctor(args: argparse.Namespace) -> int:
         }
         print_json(data)
         return 0 if report.healthy else 1
-    lines = [f"{path}: integrity ok"] if report.integrity == ["ok"] else []
-    if not lines:
-        lines.append(f"{path}: integrity check failed")
+    intact = report.integrity in (["ok"], [SERVER_CHECKS])
+    if intact:  # "integrity ok", or on a server "integrity checks run by the server"
+        lines = [f"{path}: integrity {report.integrity[0]}"]
+    else:
+        lines = [f"{path}: integrity check failed"]
         lines += [f"  {clean_line(line)}" for line in report.integrity]
     lines += [finding_line(f) for f in report.findings]
     lines += [f"{f.table} {f.column} {f.problem}" for f in report.notes]
-    problems = len(report.findings) + (report.integrity != ["ok"])
+    problems = len(report.findings) + (not intact)
     lines.append(
         f"{problems} problem{'s' * (problems != 1)} (see above); the database was not changed"
         if problems
