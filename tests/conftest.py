@@ -39,7 +39,6 @@ BOTH_BACKENDS = frozenset(
     {
         "test_pg_backend",
         "test_review_aggregates",
-        "test_review_backends",
         "test_review_cli",
         "test_review_figures",
         "test_review_issue12",

@@ -248,8 +248,10 @@ def test_add_rep_refuses_bad_details_in_one_line(
     assert code == 1 and says in err and err.count("\n") == 1, err
 
 
-def test_add_rep_refuses_a_name_twice_and_a_second_spelling(capsys, tmp_path: Path) -> None:
-    db = tmp_path / "t.db"
+def test_add_rep_refuses_a_name_twice_and_a_second_spelling(
+    capsys, tmp_path: Path, db_path: Path
+) -> None:
+    db = db_path  # a file, or a database on the test server
     assert add_rep(capsys, db, "alice")[0] == 0
     code, _, err = add_rep(capsys, db, "alice")
     assert code == 1 and "already a rep" in err
@@ -262,8 +264,8 @@ def test_add_rep_refuses_a_name_twice_and_a_second_spelling(capsys, tmp_path: Pa
     assert not (tmp_path / "new.db").exists()
 
 
-def test_team_list_says_who_is_online(capsys, tmp_path: Path) -> None:
-    db = tmp_path / "t.db"
+def test_team_list_says_who_is_online(capsys, db_path: Path) -> None:
+    db = db_path
     for name, role in (("alice", "rep"), ("bob", "lead"), ("carmen", "rep")):
         assert add_rep(capsys, db, name, "--role", role)[0] == 0
     store = Store.open(db)

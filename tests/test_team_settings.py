@@ -383,3 +383,30 @@ def test_unreadable_files_say_why_not_a_number_error(capsys, team_db: Path, tmp_
     assert code == 1 and f"{missing}: cannot read it (No such file or directory)" in err
     code, _, err = run(capsys, "team", "settings", "--db", str(team_db), "--set", "block.name=a\nb")
     assert code == 1 and "a VALUE is one line" in err
+
+
+def test_the_store_sets_replaces_and_removes_team_settings_with_an_audit(store: Store) -> None:
+    """The store's half of `team settings --set`, on SQLite and on a server (the tests above
+    run `team init`, which makes a SQLite file)."""
+    admin = store.admin
+    assert admin.team_settings() == {} and not admin.is_team_database()
+    admin.write_team_settings(
+        [("timezone", None, ZONE), ("queue.warm_share", None, 0.2)], at=ISO_NOW, rep="lead"
+    )
+    admin.write_team_settings(  # a key set again is replaced, one row per key
+        [("timezone", ZONE, "America/Denver"), ("queue.warm_share", 0.2, None)],
+        at=ISO_NOW,
+        rep="bob",
+    )
+    assert admin.is_team_database()
+    assert admin.team_settings() == {"timezone": "America/Denver"}
+    rows = store.conn.execute(
+        "SELECT rep, detail FROM audit WHERE action = 'team-setting' ORDER BY id"
+    ).fetchall()
+    assert [(row[0], json.loads(row[1])) for row in rows] == [
+        ("lead", {"key": "timezone", "old": None, "new": ZONE}),
+        ("lead", {"key": "queue.warm_share", "old": None, "new": 0.2}),
+        ("bob", {"key": "timezone", "old": ZONE, "new": "America/Denver"}),
+        ("bob", {"key": "queue.warm_share", "old": 0.2, "new": None}),
+    ]
+    assert store.conn.execute("SELECT count(*) FROM team_settings").fetchone()[0] == 1
