@@ -20,6 +20,7 @@ from callblock.store.db import DatabaseBusy, StoreError, StoreFault
 from callblock.store.location import ServerUrl
 
 CONNECT_TIMEOUT_S = 5
+RECONNECT_TIMEOUT_S = 2
 # How long a write waits for a row another transaction holds before giving up (as SQLite's
 # busy timeout); the claim never waits at all (SKIP LOCKED).
 LOCK_TIMEOUT_MS = 10_000
@@ -111,11 +112,22 @@ class PgConnection:
     def in_transaction(self) -> bool:
         from psycopg.pq import TransactionStatus
 
-        return bool(self.raw.info.transaction_status != TransactionStatus.IDLE)
+        status = self.raw.info.transaction_status
+        return bool(status in (TransactionStatus.INTRANS, TransactionStatus.INERROR))
+
+    def _reconnect_if_lost(self) -> None:
+        """A connection the server or the link dropped is opened again before the next
+        statement outside a transaction (inside one, the transaction is lost: its error
+        stands and the caller's retry starts a new one)."""
+        if self.raw.closed or self.raw.broken:
+            # a short wait: the screen retrying must stay live (libpq's least is 2 s)
+            self.raw = _open_raw(self.server, timeout=RECONNECT_TIMEOUT_S)
 
     def execute(self, sql: str, params: Sequence[Any] | None = ()) -> PgCursor:
         import psycopg
 
+        if sql == "BEGIN" or not self.in_transaction:
+            self._reconnect_if_lost()
         try:
             if params:
                 cursor = self.raw.execute(placeholders(sql), tuple(params))
@@ -165,29 +177,35 @@ class PgConnection:
 def connect_pg(server: ServerUrl) -> PgConnection:
     """Open a connection; a server that is down or refuses is one line naming host:port."""
     try:
-        import psycopg
+        import psycopg  # noqa: F401
     except ImportError:  # pragma: no cover - psycopg is a dependency
         raise StoreError(
             "PostgreSQL support needs psycopg: pip install 'psycopg[binary]'"
         ) from None
+    return PgConnection(_open_raw(server), server)
+
+
+def _open_raw(server: ServerUrl, timeout: int | None = None) -> Any:
+    import psycopg
+
+    if timeout is None:
+        timeout = int(os.environ.get("PGCONNECT_TIMEOUT", CONNECT_TIMEOUT_S))
     try:
-        raw = psycopg.connect(
+        return psycopg.connect(
             server.url,
             autocommit=True,
-            connect_timeout=int(os.environ.get("PGCONNECT_TIMEOUT", CONNECT_TIMEOUT_S)),
+            connect_timeout=timeout,
             row_factory=_row_factory,
             application_name="callblock",
+            options=f"-c lock_timeout={LOCK_TIMEOUT_MS} -c TimeZone=UTC",
         )
     except psycopg.Error as error:
         raise pg_fault(error, server) from None
-    conn = PgConnection(raw, server)
-    conn.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
-    conn.execute("SET TIME ZONE 'UTC'")
-    return conn
 
 
-class ServerUnreachable(StoreFault):
-    """The server could not be reached (down, refusing, a broken link): worth retrying."""
+class ServerUnreachable(DatabaseBusy):
+    """The server could not be reached (down, refusing, a broken link). Like a busy database
+    it is worth retrying: a write waits on the busy screen, which says it is reconnecting."""
 
 
 def pg_fault(error: BaseException, server: ServerUrl) -> StoreFault:

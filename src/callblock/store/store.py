@@ -30,12 +30,12 @@ from callblock.store.db import (
     write_transaction,
 )
 from callblock.store.leads import LeadStore
-from callblock.store.location import is_server_url
+from callblock.store.location import ServerUrl, is_server_url
 from callblock.store.touches import TouchStore
 
 
 class Store:
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path | ServerUrl) -> None:
         self.conn = conn
         self.path = path
         if isinstance(conn, sqlite3.Connection):
@@ -49,13 +49,13 @@ class Store:
         self.templates = TemplateStore(self)
 
     @classmethod
-    def open(cls, path: Path | str, *, create: bool = False) -> Store:
+    def open(cls, path: Path | str | ServerUrl, *, create: bool = False) -> Store:
         """Open (or create) the database; `create` lets an existing empty file become one.
         A `postgresql://` URL opens that server's database instead (store/server.py)."""
-        if is_server_url(path):
+        if isinstance(path, ServerUrl) or is_server_url(path):
             from callblock.store.server import open_server
 
-            server_conn = open_server(str(path))
+            server_conn = open_server(path.url if isinstance(path, ServerUrl) else str(path))
             return cls(server_conn, server_conn.server)  # type: ignore[arg-type]
         path = Path(path)
         conn = connect(path, create=create, check=schema.check_schema)
