@@ -25,6 +25,7 @@ RECONNECT_TIMEOUT_S = 2
 # busy timeout); the claim never waits at all (SKIP LOCKED).
 LOCK_TIMEOUT_MS = 10_000
 
+_SAFE_AGAIN = ("SELECT", "BEGIN", "SET LO", "SET TI")
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\$\$.*?\$\$|\?|%", re.S)
 
 
@@ -126,16 +127,34 @@ class PgConnection:
     def execute(self, sql: str, params: Sequence[Any] | None = ()) -> PgCursor:
         import psycopg
 
-        if sql == "BEGIN" or not self.in_transaction:
+        outside = sql == "BEGIN" or not self.in_transaction
+        if outside:
             self._reconnect_if_lost()
         try:
-            if params:
-                cursor = self.raw.execute(placeholders(sql), tuple(params))
-            else:  # without parameters psycopg sends the text as it is (`%` included)
-                cursor = self.raw.execute(sql)
+            return self._run(sql, params)
+        except psycopg.OperationalError as error:
+            # A link that died while idle shows only now. Outside a transaction, a statement
+            # that changes nothing (the reads, BEGIN, SET) is sent once more on a new one.
+            if not (outside and self.raw.broken and sql.lstrip()[:6].upper() in _SAFE_AGAIN):
+                raise pg_fault(error, self.server) from None
+        self._reconnect_if_lost()
+        try:
+            return self._run(sql, params)
         except psycopg.Error as error:
             raise pg_fault(error, self.server) from None
-        return PgCursor(cursor)
+
+    def _run(self, sql: str, params: Sequence[Any] | None) -> PgCursor:
+        import psycopg
+
+        try:
+            if params:
+                return PgCursor(self.raw.execute(placeholders(sql), tuple(params)))
+            # without parameters psycopg sends the text as it is (`%` included)
+            return PgCursor(self.raw.execute(sql))
+        except psycopg.OperationalError:
+            raise
+        except psycopg.Error as error:
+            raise pg_fault(error, self.server) from None
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> PgCursor:
         import psycopg
