@@ -304,3 +304,57 @@ def test_a_dropped_connection_is_opened_again_for_the_next_statement(
         assert (store.admin.meta("x"), store.admin.meta("y")) == ("1", "2")
     finally:
         store.close()
+
+
+async def test_an_outcome_pressed_while_the_server_is_unreachable_is_recorded_when_it_returns(
+    pg_server: PgServer, clock, settings
+) -> None:
+    import psycopg
+
+    from callblock.app import create_app
+    from callblock.screens.busy import BusyScreen
+    from callblock.screens.power_hour import PowerHourScreen
+    from callblock.services.leads import add_lead
+    from tests.conftest import ZONE
+    from tests.pg_server import TEMPLATE, LinkProxy
+    from tests.power_hour_helpers import SIZE, shown
+    from tests.screen_text import screen_text
+    from tests.test_app_faults import wait_for
+
+    url = pg_server.new_database(template=TEMPLATE)
+    proxy = LinkProxy(pg_server.port)
+    store = Store.open(proxy.url(ServerUrl.parse(url).database))
+    try:
+        first, second = (
+            add_lead(
+                store,
+                clock,
+                name=name,
+                company="Acme",
+                phone=f"+1 212 555 01{n}",
+                tz=ZONE,
+                settings=settings,
+            )
+            for n, name in ((10, "Ann First"), (11, "Bob Second"))
+        )
+        app = create_app(settings=settings, store=store, clock=clock, rep="alice")
+        async with app.run_test(size=SIZE) as pilot:
+            assert shown(app) == first
+            proxy.cut()
+            await pilot.press("n")
+            assert isinstance(app.screen, BusyScreen)
+            text = screen_text(app)
+            assert "The database cannot be reached" in text
+            assert f"127.0.0.1:{proxy.port}: connection refused; reconnecting" in text
+            assert PASSWORD not in text
+            await pilot.pause(1.2)  # a few retries against the dead link
+            assert isinstance(app.screen, BusyScreen)
+            proxy.restore()
+            await wait_for(pilot, lambda: isinstance(app.screen, PowerHourScreen), 10)
+            assert shown(app) == second
+    finally:
+        store.close()
+        proxy.cut()
+    with psycopg.connect(url) as conn:
+        outcomes = conn.execute("SELECT outcome FROM touches WHERE lead_id = %s", (first,))
+        assert [row[0] for row in outcomes] == ["no-answer"]
