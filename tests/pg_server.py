@@ -42,12 +42,13 @@ def free_port() -> int:
 class PgServer:
     """initdb + pg_ctl start in a temp folder; `url(name)` for a database on it."""
 
-    def __init__(self, bindir: Path, *, max_connections: int = 150) -> None:
+    def __init__(self, bindir: Path, *, max_connections: int = 150, durable: bool = False) -> None:
         self.bindir = bindir
         self.folder = Path(tempfile.mkdtemp(prefix="callblock-pg-"))
         self.data = self.folder / "data"
         self.port = free_port()
         self.max_connections = max_connections
+        self.durable = durable  # the benchmark's server syncs to disk as a real one does
         self._names = count(1)
         self._as_user: list[str] = []
         if os.geteuid() == 0:
@@ -82,9 +83,15 @@ class PgServer:
         )
         options = (
             f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} "
-            f"-c max_connections={self.max_connections} -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c shared_buffers=64MB"
+            f"-c max_connections={self.max_connections} "
         )
+        if self.durable:
+            options += "-c shared_buffers=512MB -c effective_cache_size=4GB -c work_mem=16MB"
+        else:
+            options += (
+                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+                "-c shared_buffers=64MB"
+            )
         self._run(
             str(self.bindir / "pg_ctl"),
             "-D",
