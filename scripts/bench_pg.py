@@ -28,11 +28,11 @@ sys.path.insert(0, str(ROOT))  # tests/pg_server.py: the throwaway server the te
 
 from bench import BENCH, bench_db, fresh_copy, machine, row, table  # noqa: E402
 from bench_review import TOUCHES, review_timings, top_up  # noqa: E402
+from tests.pg_server import PgServer, find_bindir  # noqa: E402
 
 from callblock.store import Store  # noqa: E402
 from callblock.store.copy import copy_database  # noqa: E402
 from callblock.store.location import ServerUrl  # noqa: E402
-from tests.pg_server import PgServer, find_bindir  # noqa: E402
 
 
 def options() -> argparse.Namespace:
