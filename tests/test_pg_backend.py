@@ -358,3 +358,18 @@ async def test_an_outcome_pressed_while_the_server_is_unreachable_is_recorded_wh
     with psycopg.connect(url) as conn:
         outcomes = conn.execute("SELECT outcome FROM touches WHERE lead_id = %s", (first,))
         assert [row[0] for row in outcomes] == ["no-answer"]
+
+
+def test_doctor_on_a_server_reads_only_and_says_what_it_checked(
+    pg_server: PgServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = pg_server.new_database()
+    Store.open(url).close()
+    code, out, err = cli(capsys, "--db", url, "doctor")
+    assert code == 0, err
+    assert (
+        out.splitlines()[0] == f"{ServerUrl.parse(url)}: reachable, schema version {SCHEMA_VERSION}"
+    )
+    assert "pg_amcheck" in out and PASSWORD not in out
+    code, out, err = cli(capsys, "--db", pg_server.url("nowhere"), "doctor", "--json")
+    assert code == 1 and out == "" and "has no database 'nowhere'" in err
