@@ -17,7 +17,9 @@ from typing import Any
 def _spool(database: Path, session_id: int) -> Path:
     from platformdirs import user_state_path
 
-    key = hashlib.sha256(str(database.resolve()).encode()).hexdigest()[:16]
+    # a server is named by host:port/database (its URL without the credentials)
+    where = database.resolve() if isinstance(database, Path) else database
+    key = hashlib.sha256(str(where).encode()).hexdigest()[:16]
     return user_state_path("callblock", appauthor=False) / "drafts" / f"{key}-{session_id}.json"
 
 
