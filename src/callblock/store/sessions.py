@@ -138,13 +138,18 @@ class SessionQueries:
         return True
 
     # leases --------------------------------------------------------------------------------
-    def lock_lead(self, lead_id: int) -> bool:
-        """Inside the caller's write transaction: hold the lead's row so no other claim can
-        decide on it until this transaction ends. False when another transaction holds it
-        (PostgreSQL skips it rather than wait: a lead being worked elsewhere counts as taken).
-        On SQLite the write transaction (BEGIN IMMEDIATE) already holds the whole database."""
+    def lock_lead(self, lead_id: int, session_id: int, now: str) -> bool:
+        """Inside the caller's write transaction: hold the lead so no other claim can decide on
+        it until this transaction ends; False when it is taken. On SQLite the write transaction
+        (BEGIN IMMEDIATE) already holds the whole database. On PostgreSQL the lead's row is
+        locked without waiting (SKIP LOCKED: a lead another transaction is deciding on counts
+        as taken), and a lead another session visibly holds is not even locked: its holder's
+        own writes (an outcome, a release) never wait on a claimer passing by."""
         if dialect_of(self.conn) != "postgresql":
             return True
+        holder = self.lease_holder(lead_id, now)
+        if holder is not None and holder.session_id != session_id:
+            return False
         row = self.conn.execute(
             "SELECT id FROM leads WHERE id = ? FOR NO KEY UPDATE SKIP LOCKED", (lead_id,)
         ).fetchone()
@@ -159,7 +164,7 @@ class SessionQueries:
         lead's row and its lease row are locked first without waiting (SKIP LOCKED): a lead
         another transaction is deciding on counts as taken, so no claim waits on another."""
         with write_transaction(self.conn):
-            if not self.lock_lead(lead_id) or not self._lock_lease(lead_id):
+            if not self.lock_lead(lead_id, session_id, now) or not self._lock_lease(lead_id):
                 holder = self.lease_holder(lead_id, now)
                 if holder is not None and holder.session_id == session_id:
                     return None  # its unexpired lease: nobody else can take the lead before
@@ -177,15 +182,16 @@ class SessionQueries:
         return None
 
     def _lock_lease(self, lead_id: int) -> bool:
-        """PostgreSQL: lock the lead's lease row, if it has one, without waiting; False when
-        another transaction holds it (a heartbeat, a release: the lead counts as taken)."""
+        """PostgreSQL, the lead's row held: lock its lease row, if it has one (expired, or this
+        session's), without waiting; False when another transaction holds it (a release, a
+        heartbeat: the lead counts as taken)."""
         if dialect_of(self.conn) != "postgresql":
             return True
         if self.conn.execute(
             "SELECT lead_id FROM leases WHERE lead_id = ? FOR UPDATE SKIP LOCKED", (lead_id,)
         ).fetchone():
             return True
-        # no row we could lock: none at all (the insert cannot meet another, the lead's row is
+        # no row we could lock: none at all (no other insert can meet ours: the lead's row is
         # held), or one another transaction holds
         exists = self.conn.execute("SELECT 1 FROM leases WHERE lead_id = ?", (lead_id,))
         return exists.fetchone() is None
