@@ -134,3 +134,31 @@ def test_a_write_is_one_transaction_begun_so_writers_queue(store: Store) -> None
     assert sent[0] == begin
     assert sent[-1] == "COMMIT"
     assert len(sent) == 3  # the insert in between
+
+
+def test_a_leads_dnc_lifts_come_from_the_audit_oldest_first(store: Store, make_lead) -> None:
+    """The audit's lead is read from its JSON (SQLite's json_extract; the server's jsonb, the
+    expression its index is built on): the same entries, in the same order, on both."""
+    first, second = make_lead(), make_lead()
+    at = "2026-11-23T19:0{}:00+00:00"
+    with store.transaction():
+        store.touches.add_audit(at.format(1), "lee", "dnc-lifted", None, {"lead_id": first})
+        store.touches.add_audit(at.format(2), "lee", "dnc-lifted", None, {"lead_id": second})
+        store.touches.add_audit(at.format(3), "lee", "undo", None, {"lead_id": first})
+        store.touches.add_audit(at.format(4), "kim", "dnc-lifted", None, {"lead_id": first})
+    lifts = store.touches.dnc_lifts(first)
+    assert [(lift["at"], lift["rep"], lift["detail"]) for lift in lifts] == [
+        (at.format(1), "lee", {"lead_id": first}),
+        (at.format(4), "kim", {"lead_id": first}),
+    ]
+    assert [entry["at"] for entry in store.touches.audit_entries("dnc-lifted")] == [
+        at.format(1),
+        at.format(2),
+        at.format(4),
+    ]
+    assert [entry["action"] for entry in store.touches.audit_entries()] == [
+        "dnc-lifted",
+        "dnc-lifted",
+        "undo",
+        "dnc-lifted",
+    ]
