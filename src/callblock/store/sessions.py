@@ -2,7 +2,10 @@
 
 "One lead, one screen" is decided here: a lead is claimed by a session inside a write
 transaction, so the check that nobody else holds it and the claim cannot be split by another
-process's write.
+process's write. SQLite's write transaction holds the whole database; on PostgreSQL (READ
+COMMITTED) the claim locks the lead's row without waiting (SKIP LOCKED: a lead another
+transaction is deciding on counts as taken) and one conditional upsert decides, and the
+sessions' take-over, heartbeat and suspend are conditional UPDATEs whose rowcount decides.
 """
 
 from __future__ import annotations
