@@ -35,7 +35,16 @@ def settings() -> Settings:
 # The test modules whose database tests run on both backends (SQLite and PostgreSQL): the
 # store, service, queue, report and concurrency tests. CALLBLOCK_TEST_BACKEND=postgresql runs
 # every test on PostgreSQL instead (to find what still speaks only SQLite).
-BOTH_BACKENDS = frozenset({"test_pg_backend"})
+BOTH_BACKENDS = frozenset(
+    {
+        "test_pg_backend",
+        "test_block_service",
+        "test_take_over",
+        "test_one_screen_guards",
+        "test_store",
+        "test_pg_claims",
+    }
+)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
