@@ -154,6 +154,7 @@ class TouchStore(Aggregate):
     def dnc_lifts(self, lead_id: int) -> list[dict[str, Any]]:
         """The audit entries taking the lead off do-not-call, oldest first (an index read: the
         power hour shows them with each lead)."""
+        param: int | str
         if dialect_of(self.conn) == "postgresql":  # the index's expression: the id as text
             lead, param = AUDIT_LEAD_ID, str(lead_id)
         else:
