@@ -100,7 +100,7 @@ def timed(run: Callable[[], object], runs: int) -> list[float]:
 
 def review_rows(db: Path, runs: int = 20) -> list[dict]:
     """Rows for bench.py: the day report over 1,000,000 touches, and the screen's other loads."""
-    from bench import NOW, ZONE, fresh_copy, row, stats
+    from bench import NOW, fresh_copy, row
 
     work = fresh_copy(db, "work-review.db")
     store = Store.open(work)  # migrates the copy: the review's indexes
@@ -108,30 +108,43 @@ def review_rows(db: Path, runs: int = 20) -> list[dict]:
         started = time.perf_counter()
         added = top_up(store, NOW, TOUCHES)
         build = time.perf_counter() - started
-        settings, clock = Settings(timezone=ZONE), FixedClock(parse_iso(NOW))
-        day = local_day(clock.now(), ZONE) - timedelta(days=1)  # the last whole day
-        period = Period(day, day, ZONE)
-        touches = len(store.reports.touches_between(iso(period.start), iso(period.end)))
-        reps = len(review.rep_report(store, period))
-        report = timed(lambda: review.rep_report(store, period, team_row=True), runs)
-        week = Period(day - timedelta(days=6), day, ZONE)
-        weekly = timed(lambda: review.rep_report(store, week, team_row=True), 5)
-        log = timed(lambda: review.log_page(store, period, LogFilter()), runs)
-        trend = timed(lambda: review.trend(store, settings, period), 3)
-        cracks = timed(lambda: review.cracks(store, settings, clock, period), 3)
-        total = store.admin.count("touches")
+        rows = review_timings(store, runs)
     finally:
         store.close()
     for stale in work.parent.glob("work-review.db*"):
         stale.unlink()
+    setup = row(f"top up to 1M touches: +{added:,} (s)", (build,), None, "bench setup, bulk SQL")
+    return [setup, *rows]
+
+
+def review_timings(store: Store, runs: int = 20, label: str = "") -> list[dict]:
+    """The day report, week report, log page, heat map and cracks on `store` (either backend)."""
+    from bench import NOW, ZONE, row, stats
+
+    settings, clock = Settings(timezone=ZONE), FixedClock(parse_iso(NOW))
+    day = local_day(clock.now(), ZONE) - timedelta(days=1)  # the last whole day
+    period = Period(day, day, ZONE)
+    touches = len(store.reports.touches_between(iso(period.start), iso(period.end)))
+    reps = len(review.rep_report(store, period))
+    report = timed(lambda: review.rep_report(store, period, team_row=True), runs)
+    week = Period(day - timedelta(days=6), day, ZONE)
+    weekly = timed(lambda: review.rep_report(store, week, team_row=True), 5)
+    log = timed(lambda: review.log_page(store, period, LogFilter()), runs)
+    trend = timed(lambda: review.trend(store, settings, period), 3)
+    cracks = timed(lambda: review.cracks(store, settings, clock, period), 3)
+    total = store.admin.count("touches")
     note = f"{total:,} touches; {day}: {touches:,} touches, {reps} reps"
     return [
-        row(f"top up to 1M touches: +{added:,} (s)", (build,), None, "bench setup, bulk SQL"),
-        row("day report over 1M touches (ms)", stats(report, 1000), 500, note),
-        row("week report over 1M touches (ms)", stats(weekly, 1000), None, "5 runs"),
-        row("review log, first page of a day (ms)", stats(log, 1000), None, f"{runs} runs"),
-        row("review heat map (8 weeks) + sparklines (ms)", stats(trend, 1000), None, "3 runs"),
-        row("review cracks lists (ms)", stats(cracks, 1000), None, "3 runs"),
+        row(f"day report over 1M touches{label} (ms)", stats(report, 1000), 500, note),
+        row(f"week report over 1M touches{label} (ms)", stats(weekly, 1000), None, "5 runs"),
+        row(f"review log, first page of a day{label} (ms)", stats(log, 1000), None, f"{runs} runs"),
+        row(
+            f"review heat map (8 weeks) + sparklines{label} (ms)",
+            stats(trend, 1000),
+            None,
+            "3 runs",
+        ),
+        row(f"review cracks lists{label} (ms)", stats(cracks, 1000), None, "3 runs"),
     ]
 
 

@@ -32,6 +32,7 @@ from bench_team_worker import bench_settings, work
 
 from callblock.domain.models import Touch
 from callblock.store import Store
+from callblock.store.location import Location, ServerUrl, parse_location
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / ".bench"
@@ -44,7 +45,11 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--same-rep", type=int, default=5, help="windows of one rep (5)")
     parser.add_argument("--seconds", type=float, default=180, help="how long they work (180)")
     parser.add_argument("--leads", type=int, default=100_000, help="demo database size")
-    parser.add_argument("--db", type=Path, help="work on this database itself (no demo copy)")
+    parser.add_argument(
+        "--db",
+        type=parse_location,
+        help="work on this database itself (no demo copy): a file or a postgresql:// URL",
+    )
     parser.add_argument("--out", type=Path, default=BENCH / "team.json", help="the figures")
     parser.add_argument("--seed", type=int, default=9)
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached database")
@@ -54,7 +59,7 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def database(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
+def database(args: argparse.Namespace) -> tuple[Location, dict[str, Any]]:
     if args.db is not None:
         return args.db, {"file": str(args.db), "copy": False}
     import bench  # the cached demo database of scripts/bench.py (textual: parent only)
@@ -66,7 +71,7 @@ def database(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
 
 
 def run_floor(
-    args: argparse.Namespace, db: Path, logs: Path
+    args: argparse.Namespace, db: Location, logs: Path
 ) -> tuple[list[dict], float, list[dict]]:
     """Start every process, let them all go at once, wait for them; their logs."""
     context = multiprocessing.get_context("spawn")
@@ -76,7 +81,7 @@ def run_floor(
     for index, rep in enumerate(reps):
         spec = {
             "rep": rep,
-            "db": str(db),
+            "db": db.url if isinstance(db, ServerUrl) else str(db),
             "seconds": args.seconds,
             "seed": args.seed * 1000 + index,
             "out": str(logs / f"{index}.json"),
@@ -108,10 +113,10 @@ def run_floor(
     return results, began, samples
 
 
-def watch(db: Path, processes: list[Any], began: float) -> list[dict[str, float]]:
+def watch(db: Location, processes: list[Any], began: float) -> list[dict[str, float]]:
     """Every 10 s while they work: the load average and the size of the WAL file."""
     samples = []
-    wal = db.with_name(db.name + "-wal")
+    wal = db.with_name(db.name + "-wal") if isinstance(db, Path) else Path("/nonexistent")
     while any(process.is_alive() for process in processes):
         time.sleep(min(10, 10 - (time.time() - began) % 10))
         size = wal.stat().st_size if wal.exists() else 0
@@ -201,7 +206,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[max(math.ceil(share * len(ordered)) - 1, 0)] if ordered else math.nan
 
 
-def figures(args: argparse.Namespace, db: Path, results: list[dict], began: float) -> dict:
+def figures(args: argparse.Namespace, db: Location, results: list[dict], began: float) -> dict:
     settings = bench_settings()
     spacing = settings.cadence.spacing
     since = datetime.fromtimestamp(began).astimezone() - spacing
@@ -309,7 +314,8 @@ def main(argv: list[str] | None = None) -> int:
     db, meta = database(args)
     host = machine() if args.db is None else {"cores": os.cpu_count()}
     print(
-        f"{args.reps} reps + {args.same_rep} windows of one rep, {args.seconds:g} s on {db.name}",
+        f"{args.reps} reps + {args.same_rep} windows of one rep, {args.seconds:g} s on "
+        f"{db.name if isinstance(db, Path) else db}",
         flush=True,
     )
     with tempfile.TemporaryDirectory(prefix="bench-team-") as logs:
@@ -326,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=2))
-    if meta.get("copy"):
+    if meta.get("copy") and isinstance(db, Path):
         for work_file in db.parent.glob(db.name + "*"):
             work_file.unlink()
     failed = [name for name, n in found["must_be_zero"].items() if n]

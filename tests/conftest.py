@@ -38,6 +38,11 @@ def settings() -> Settings:
 BOTH_BACKENDS = frozenset(
     {
         "test_pg_backend",
+        "test_block_service",
+        "test_take_over",
+        "test_one_screen_guards",
+        "test_store",
+        "test_pg_claims",
         "test_review_aggregates",
         "test_review_cli",
         "test_review_figures",

@@ -42,12 +42,13 @@ def free_port() -> int:
 class PgServer:
     """initdb + pg_ctl start in a temp folder; `url(name)` for a database on it."""
 
-    def __init__(self, bindir: Path, *, max_connections: int = 150) -> None:
+    def __init__(self, bindir: Path, *, max_connections: int = 150, durable: bool = False) -> None:
         self.bindir = bindir
         self.folder = Path(tempfile.mkdtemp(prefix="callblock-pg-"))
         self.data = self.folder / "data"
         self.port = free_port()
         self.max_connections = max_connections
+        self.durable = durable  # the benchmark's server syncs to disk as a real one does
         self._names = count(1)
         self._as_user: list[str] = []
         if os.geteuid() == 0:
@@ -82,9 +83,15 @@ class PgServer:
         )
         options = (
             f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} "
-            f"-c max_connections={self.max_connections} -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c shared_buffers=64MB"
+            f"-c max_connections={self.max_connections} "
         )
+        if self.durable:
+            options += "-c shared_buffers=512MB -c effective_cache_size=4GB -c work_mem=16MB"
+        else:
+            options += (
+                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+                "-c shared_buffers=64MB"
+            )
         self._run(
             str(self.bindir / "pg_ctl"),
             "-D",
@@ -127,3 +134,65 @@ class PgServer:
                     raise
                 time.sleep(0.05)
         return self.url(name)
+
+
+class LinkProxy:
+    """A TCP forwarder to the server that a test can cut (every connection dropped, new ones
+    refused: a link gone down) and restore on the same port."""
+
+    def __init__(self, target_port: int) -> None:
+        import threading
+
+        self.target_port = target_port
+        self.port = free_port()
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._listener: socket.socket | None = None
+        self.restore()
+
+    def url(self, database: str) -> str:
+        return f"postgresql://{USER}:{PASSWORD}@127.0.0.1:{self.port}/{database}"
+
+    def restore(self) -> None:
+        import threading
+
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(16)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def cut(self) -> None:
+        with self._lock:
+            sockets, self._sockets = self._sockets, []
+            listener, self._listener = self._listener, None
+        for sock in [*sockets, *([listener] if listener else [])]:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+    def _accept(self, listener: socket.socket) -> None:
+        import threading
+
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self.target_port))
+            with self._lock:
+                self._sockets += [client, server]
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        for sock in (source, sink):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)

@@ -17,6 +17,7 @@ from callblock.config import Settings
 from callblock.services import block as block_service
 from callblock.services import sessions
 from callblock.services.block import Block, LeadHeld
+from callblock.services.dialing import record_outcome
 from callblock.store import DatabaseBusy, Store
 from tests.conftest import NOW
 
@@ -66,11 +67,12 @@ def test_five_windows_of_one_rep_never_show_the_same_lead(make_lead, open_block)
 
 
 def test_the_recheck_runs_inside_the_claims_write_transaction(
-    make_lead, open_block, db_path, monkeypatch, connections
+    make_lead, open_block, db_path, monkeypatch, connections, clock, settings
 ) -> None:
     """Another process cannot record an outcome (and let go of the lead) between "still
-    callable" and the claim: while the recheck runs, the database's write lock is held."""
-    make_lead(name="Only")
+    callable" and the claim: while the recheck runs, the lead is held (SQLite: the database's
+    write lock; PostgreSQL: the lead's row, locked before the recheck reads it)."""
+    lead = make_lead(name="Only")
     block = open_block("alice")
     other = Store.open(db_path)
     connections.append(other)
@@ -79,8 +81,11 @@ def test_the_recheck_runs_inside_the_claims_write_transaction(
 
     def recheck_while_another_writes(*args, **kwargs):
         try:
-            with other.patience(0), other.transaction():
-                attempts.append("written")
+            with other.patience(100):
+                record_outcome(
+                    other, clock, rep="bob", lead_id=lead, code="no-answer", settings=settings
+                )
+            attempts.append("written")
         except DatabaseBusy:
             attempts.append("blocked")
         return recheck(*args, **kwargs)

@@ -236,19 +236,11 @@ def test_a_server_database_has_no_file_damage_and_doctor_says_the_server_checks(
     assert main(["--db", pg_url, "doctor"]) == 0
     out, err = capsys.readouterr()
     server = "postgresql://" + pg_url.rsplit("@", 1)[1]
-    assert out.splitlines() == [
-        f"{server}: integrity checks run by the server",
-        "no problems found",
-    ]
+    assert out.splitlines()[0].startswith(f"{server}: reachable, schema version ")
+    assert out.splitlines()[-1] == "no problems found"
     assert main(["--db", pg_url, "doctor", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report == {
-        "db": server,
-        "integrity": ["checks run by the server"],
-        "problems": [],
-        "notes": [],
-        "healthy": True,
-    }
+    assert report["db"] == server and report["healthy"] is True and report["problems"] == []
     assert PASSWORD not in out + err
 
 

@@ -23,7 +23,7 @@ AGGREGATES = {
     "mark_touch_undone set_touch_note session_outcomes insert_callback close_promises "
     "replace_promises revert_promises_of_touch open_promises add_audit dnc_lifts audit_entries",
     "sessions": "insert_session end_session get_session open_sessions live_sessions "
-    "session_owner adopt_session heartbeat save_session_state claim release lease_holder "
+    "session_owner adopt_session heartbeat save_session_state lock_lead claim release lease_holder "
     "lease_holders",
     "reports": "touches_between live_calls_between lead_baselines promises_due_between "
     "callbacks_before_reschedules rep_has_record team_roster open_promises_due_before "

@@ -5,14 +5,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from callblock.store.location import Location, parse_location
+
 APP = "callblock"
 
 
-def default_db_path() -> Path:
+def default_db_path() -> Location:
     """--db's default: CALLBLOCK_DB, else the database the host's config names (a team's,
-    see config/site.py), else the user's own."""
+    see config/site.py), else the user's own. A `postgresql://` URL names a server."""
     if env := os.environ.get("CALLBLOCK_DB"):
-        return Path(env).expanduser()
+        return parse_location(env)
     from callblock.config.site import site_database
 
     if (site := site_database()) is not None:

@@ -18,13 +18,15 @@ from callblock.domain.ranges import (
     SQLITE_INT_MAX,
     WINDOW,
 )
+from callblock.store.location import Location, parse_location
 
 EPILOG = """\
 environment:
-  CALLBLOCK_DB      database file (default: the host's config, else the user's data dir)
+  CALLBLOCK_DB      database file or postgresql:// URL (default: the host's config, else
+                    the user's data dir)
   CALLBLOCK_CONFIG  config file (default: the user's config dir)
   CALLBLOCK_SITE_CONFIG  the host's config (default /etc/callblock/config.toml: database =
-                    PATH names the team database for every account)
+                    PATH or URL names the team database for every account)
 
 Outcome codes: connected no-answer voicemail busy gatekeeper bad-number callback meeting
 not-interested dnc.  Run `callblock COMMAND --help` for a command's options."""
@@ -67,23 +69,24 @@ class _Parser(argparse.ArgumentParser):
         return super()._get_values(action, arg_strings)
 
 
-def database_location(value: str) -> Path | str:
-    """--db: a SQLite file's path, or a `postgresql://` URL kept as given (a Path would fold
-    its `//` and show the URL's password in the error about a missing folder)."""
-    from callblock.store.location import is_server_url
-
-    return value if is_server_url(value) else Path(value)
+def _db_location(value: str) -> Location:
+    """--db: a file or a server URL (the value is never repeated: it may hold a password)."""
+    try:
+        return parse_location(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
     default = argparse.SUPPRESS if suppress else None
     parser.add_argument(
         "--db",
-        type=database_location,
+        type=_db_location,
         default=default,
-        metavar="PATH",
-        help="database file (default: $CALLBLOCK_DB, else the host's config, else the user's "
-        "data dir)",
+        metavar="PATH|URL",
+        help="database file, or a PostgreSQL server as postgresql://USER@HOST:PORT/DB (password "
+        "from ~/.pgpass or PGPASSWORD; default: $CALLBLOCK_DB, else the host's config, else the "
+        "user's data dir)",
     )
     parser.add_argument(
         "--rep", default=default, metavar="NAME", help="the rep working (default: the login name)"
@@ -336,6 +339,9 @@ def build_parser() -> argparse.ArgumentParser:
     from callblock.cli.templates import add_template_commands
 
     add_template_commands(command, lambda sub: _common(sub, suppress=True), _Parser)
+    from callblock.cli.migrate import add_migrate_command
+
+    add_migrate_command(command)
     from callblock.cli.send import add_send_command
 
     add_send_command(command)

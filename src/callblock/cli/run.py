@@ -16,6 +16,7 @@ from callblock.domain.text import clean_line
 from callblock.paths import default_config_path, default_db_path, machine_zone
 from callblock.services import ServiceError
 from callblock.store import Store, StoreError, fault
+from callblock.store.location import Location
 
 
 def run(args: argparse.Namespace, clock: Clock) -> int:
@@ -33,6 +34,10 @@ def run(args: argparse.Namespace, clock: Clock) -> int:
             from callblock.cli.doctor import doctor
 
             return doctor(args)
+        if command == "migrate-db":  # two databases, neither of them --db
+            from callblock.cli.migrate import migrate_db
+
+            return migrate_db(args, clock)
         if command == "ssh-session":  # runs the command it allows through `execute` again
             from callblock.cli.ssh import ssh_session
 
@@ -65,7 +70,7 @@ def fail(message: str, status: int = 1) -> int:
     return status
 
 
-def _db_path(args: argparse.Namespace) -> Path | str:
+def _db_path(args: argparse.Namespace) -> Location:
     return args.db or default_db_path()
 
 
@@ -80,8 +85,9 @@ def _open_store(
     from callblock.services.team_settings import settings_for
 
     path = _db_path(args)
-    if args.db is None and isinstance(path, Path):  # the user's data dir may not exist yet;
-        path.parent.mkdir(parents=True, exist_ok=True)  # a given path's folder must
+    if args.db is None and isinstance(path, Path):
+        # the user's data dir may not exist yet; a given path's folder must
+        path.parent.mkdir(parents=True, exist_ok=True)
     store = Store.open(path, create=create)
     try:
         if wait and not store.writable_now():

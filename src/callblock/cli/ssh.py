@@ -16,6 +16,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from callblock.store.location import Location, ServerUrl
+
 SPOOL_MAX = 512 * 1024 * 1024  # an import read from stdin (100,000 leads are ~15 MB)
 
 
@@ -28,7 +30,7 @@ def add_ssh_session_command(command: Callable[[str, str], argparse.ArgumentParse
     ssh.add_argument("name", metavar="NAME", help="the registered rep the key belongs to")
 
 
-def ssh_session(args: argparse.Namespace, db: Path) -> int:
+def ssh_session(args: argparse.Namespace, db: Location) -> int:
     """Run the session (the caller turns a ServiceError into its one line and exit 1)."""
     from callblock.cli.main import execute
     from callblock.cli.parser import build_parser
@@ -43,14 +45,14 @@ def ssh_session(args: argparse.Namespace, db: Path) -> int:
     from callblock.services.team import session_rep
     from callblock.store import Store
 
-    if not db.is_file():
+    if isinstance(db, Path) and not db.is_file():
         raise ServiceError(f"the database {db} does not exist")
     store = Store.open(db)
     try:
         rep = session_rep(store, args.name)
     finally:
         store.close()
-    fixed = ["--db", str(db), "--rep", rep.name]
+    fixed = ["--db", db.url if isinstance(db, ServerUrl) else str(db), "--rep", rep.name]
     fixed += ["--config", str(args.config)] if args.config is not None else []
     fixed += ["--now", args.now] if args.now is not None else []
     try:

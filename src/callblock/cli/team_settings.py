@@ -12,6 +12,7 @@ from pathlib import Path
 
 from callblock.clock import Clock
 from callblock.output import emit
+from callblock.store.location import ServerUrl
 
 
 def add_settings_commands(
@@ -77,7 +78,7 @@ def run_team(args: argparse.Namespace, clock: Clock) -> int:
     return _settings(args, clock)
 
 
-def _db(args: argparse.Namespace) -> Path:
+def _db(args: argparse.Namespace) -> Path | ServerUrl:
     from callblock.paths import default_db_path
 
     return args.db or default_db_path()
@@ -109,7 +110,7 @@ def _settings(args: argparse.Namespace, clock: Clock) -> int:
     from callblock.store import Store
 
     path = _db(args)
-    if not path.exists():
+    if isinstance(path, Path) and not path.exists():
         raise ServiceError(f"{path}: no such database (`callblock team init` makes one)")
     store = Store.open(path)
     try:

@@ -3,6 +3,8 @@ host opens the team's database without `--db` or an environment variable.
 
     # /etc/callblock/config.toml
     database = "/srv/callblock/team.db"
+    # or a PostgreSQL server (the password in each account's ~/.pgpass, not here):
+    # database = "postgresql://callblock@db.example.com:5432/floor"
 
 Only `database` may be in it (team settings live in the team database, personal ones in each
 user's config). CALLBLOCK_SITE_CONFIG names another file (tests, unusual hosts).
@@ -15,6 +17,7 @@ from pathlib import Path
 
 from callblock.config.loader import FileLocator, parse_file
 from callblock.config.settings import ConfigError
+from callblock.store.location import Location, ServerUrl, is_server_url
 
 SITE_CONFIG = Path("/etc/callblock/config.toml")
 KEYS = ("database",)
@@ -24,7 +27,7 @@ def site_config_path() -> Path:
     return Path(os.environ.get("CALLBLOCK_SITE_CONFIG") or SITE_CONFIG)
 
 
-def site_database() -> Path | None:
+def site_database() -> Location | None:
     """The database the host's config names, or None when there is no such file."""
     path = site_config_path()
     if not path.exists():
@@ -38,7 +41,14 @@ def site_database() -> Path | None:
     if database is None:
         return None
     if not isinstance(database, str) or not database.strip() or "\x00" in database:
-        raise where.error(None, "database", "must be the path of the team database")
+        raise where.error(
+            None, "database", "must be the path of the team database or a postgresql:// URL"
+        )
+    if is_server_url(database):
+        try:
+            return ServerUrl.parse(database)
+        except ValueError as error:
+            raise where.error(None, "database", str(error)) from None
     chosen = Path(database).expanduser()
     if not chosen.is_absolute():
         raise where.error(None, "database", "must be an absolute path")

@@ -99,7 +99,7 @@ def with_personal(team: Settings, personal: Settings) -> Settings:
     return replace(team, keys=personal.keys, source=personal.source, team_timezone=team.timezone)
 
 
-def refuse_team_keys(path: Path, database: Path) -> None:
+def refuse_team_keys(path: Path, database: object) -> None:
     """On a team database, a user's config file holding a team key names it, with its line."""
     text, data = parse_file(path)
     where = FileLocator(path, text)

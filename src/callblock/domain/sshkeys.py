@@ -97,7 +97,8 @@ def _blob_type(blob: bytes) -> str | None:
 def forced_command(program: str, db: str, name: str) -> str:
     """The shell command sshd runs for the key (run by the account's shell: quoted for it)."""
     for what, path in (("the callblock program", program), ("the database", db)):
-        if not path.startswith("/"):
+        server = what == "the database" and path.startswith(("postgresql://", "postgres://"))
+        if not path.startswith("/") and not server:
             raise SshKeyError(f"{what} path {path!r} is not absolute")
         if _PATH_REFUSED.search(path):
             raise SshKeyError(

@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from callblock.services import ServiceError
 from callblock.store import DatabaseBusy, Store
+from callblock.store.pg import ServerUnreachable
 from callblock.widgets.plain import plain
 
 T = TypeVar("T")
@@ -30,8 +31,11 @@ class BusyScreen(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "give_up", "give up", id="busy.give_up")]
 
-    def __init__(self, what: str, attempt: Callable[[], None]) -> None:
+    def __init__(
+        self, what: str, attempt: Callable[[], None], reason: DatabaseBusy | None = None
+    ) -> None:
         super().__init__()
+        self._unreachable = reason if isinstance(reason, ServerUnreachable) else None
         self._what = what
         self._attempt = attempt
         self._since = time.monotonic()
@@ -39,10 +43,15 @@ class BusyScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt"):
-            yield Static(Content.styled("The database is busy", "bold $warning"))
-            yield Static(
-                "Another callblock is writing to it (an import or a merge?); retrying…",
-            )
+            if self._unreachable is not None:
+                yield Static(Content.styled("The database cannot be reached", "bold $warning"))
+                yield Static(plain(f"{self._unreachable}; reconnecting…"), id="busy-why")
+            else:
+                yield Static(Content.styled("The database is busy", "bold $warning"))
+                yield Static(
+                    "Another callblock is writing to it (an import or a merge?); retrying…",
+                    id="busy-why",
+                )
             yield Static(Content.assemble("Waiting to save: ", plain(self._what, "bold")))
             yield Static("", id="busy-waited")
             yield Static("", id="busy-keys")
@@ -56,18 +65,26 @@ class BusyScreen(ModalScreen[str | None]):
         try:
             with store.patience(ATTEMPT_WAIT_MS):
                 self._attempt()
+        except ServerUnreachable as error:
+            self._unreachable = error
+            self.query_one("#busy-why", Static).update(plain(f"{error}; reconnecting…"))
+            self._show_waited()
+            return
         except DatabaseBusy:
-            seconds = int(time.monotonic() - self._since)
-            if seconds != self._shown_seconds:
-                self._shown_seconds = seconds
-                self.query_one("#busy-waited", Static).update(
-                    Content.styled(f"waited {seconds} s", "dim")
-                )
+            self._show_waited()
             return
         except ServiceError as error:
             self.dismiss(str(error))
             return
         self.dismiss(None)
+
+    def _show_waited(self) -> None:
+        seconds = int(time.monotonic() - self._since)
+        if seconds != self._shown_seconds:
+            self._shown_seconds = seconds
+            self.query_one("#busy-waited", Static).update(
+                Content.styled(f"waited {seconds} s", "dim")
+            )
 
     def on_key(self, event: events.Key) -> None:
         if event.key == "escape":
@@ -99,7 +116,7 @@ def write_or_wait(
     except ServiceError as error:
         say_error(str(error))
         return
-    except DatabaseBusy:
+    except DatabaseBusy as busy:
         results: list[T] = []
 
         def settled(problem: str | None) -> None:
@@ -108,6 +125,6 @@ def write_or_wait(
             else:
                 say_error(f"{what}: {problem}")
 
-        app.push_screen(BusyScreen(what, lambda: results.append(write())), settled)
+        app.push_screen(BusyScreen(what, lambda: results.append(write()), busy), settled)
         return
     then(result)

@@ -153,6 +153,10 @@ class Block:
         now or another session holds it: decided in the claim's own write transaction."""
         now = self.clock.now()
         with self.store.transaction():
+            # the lead's row first (PostgreSQL reads what was committed before each statement:
+            # the recheck must see the outcome another rep recorded just before the lock)
+            if not self.store.sessions.lock_lead(item.lead.id, self.session.id, iso(now)):
+                return None
             fresh = queue.recheck(self.store, self.settings, item, rep=self.rep, now=now)
             if fresh is None:
                 return None

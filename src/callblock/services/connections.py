@@ -9,8 +9,11 @@ WAL lets a worker's reads run beside the screen's writes.
 from __future__ import annotations
 
 from callblock.store import Store
+from callblock.store.location import ServerUrl
 
 
 def worker_store(store: Store) -> Store:
-    """A new connection to the same database; the worker closes it when done."""
-    return Store.open(store.path)
+    """A new connection to the same database (the same file, or the same server's URL as
+    given, credentials included); the worker closes it when done."""
+    where = store.path
+    return Store.open(where.url if isinstance(where, ServerUrl) else where)

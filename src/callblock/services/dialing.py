@@ -93,8 +93,8 @@ def record_outcome(
         raise ServiceError(f"when: outcome {code!r} takes no time")
     at = iso(now)
     with store.transaction():
-        lead = get_lead(store, lead_id)
         refuse_if_elsewhere(store, lead_id, at, rep=rep, session_id=session_id)
+        lead = get_lead(store, lead_id)  # read once held: no other writer changes it now
         flagged = check_hours and _refuse_closed(
             store, settings, lead, now, outcome, outside_window
         )
@@ -185,10 +185,10 @@ def refuse_if_elsewhere(
     """One lead, one screen: refuse an outcome for a lead merged away or on a screen other than
     the caller's (inside the caller's write transaction, so nobody can claim it in between). A
     caller without a session (`callblock log`) may record a lead on its own rep's screen."""
+    holder = store.sessions.lease_holder(lead_id, now, hold=True)  # held first: see sessions
     into = store.leads.merged_into(lead_id)
     if into is not None:
         raise ServiceError(f"lead {lead_id} was merged into lead {into}: record it there")
-    holder = store.sessions.lease_holder(lead_id, now)
     if holder is None:
         return
     mine = holder.session_id == session_id if session_id is not None else holder.rep == rep

@@ -9,17 +9,14 @@ from pathlib import Path
 from callblock.services.learning import WEIGHTS_KEY, read_saved
 from callblock.store import health
 from callblock.store.health import Finding
-from callblock.store.location import is_server_url
 
 CACHE_UNREADABLE = "unreadable: relearned on next use"
-# The integrity line of a database on a server: its storage is the server's to check.
-SERVER_CHECKS = "checks run by the server"
 
 
 @dataclass(frozen=True, slots=True)
 class DoctorReport:
-    db: Path | str  # a file, or a server database as `postgresql://host:port/name`
-    integrity: list[str]  # ['ok'] when PRAGMA quick_check found nothing; [SERVER_CHECKS]
+    db: Path
+    integrity: list[str]  # ['ok'] when PRAGMA quick_check found nothing
     findings: list[Finding]
     # Worth knowing, not a problem of the database: a cache callblock rebuilds by itself.
     notes: list[Finding] = field(default_factory=list)
@@ -27,14 +24,11 @@ class DoctorReport:
     @property
     def healthy(self) -> bool:
         """Integrity and findings only: notes do not make a database unhealthy (exit 0)."""
-        return self.integrity in (["ok"], [SERVER_CHECKS]) and not self.findings
+        return self.integrity == ["ok"] and not self.findings
 
 
-def check_database(path: Path | str) -> DoctorReport:
+def check_database(path: Path) -> DoctorReport:
     """Integrity, stored times outside the window or unreadable, orphaned rows."""
-    if is_server_url(path):
-        return check_server(str(path))
-    path = Path(path)
     conn = health.open_read_only(path)
     try:
         integrity = health.quick_check(conn)
@@ -63,23 +57,3 @@ def _cache_notes(conn: sqlite3.Connection) -> list[Finding]:
         return []
     shown = value if isinstance(value, str) else repr(value)
     return [Finding("meta", None, WEIGHTS_KEY, shown, CACHE_UNREADABLE)]
-
-
-def check_server(url: str) -> DoctorReport:
-    """A database on a server: reachable, and at a schema this callblock may use (not newer,
-    nothing foreign), read in a read-only session. Its pages are the server's to check (WAL
-    replay, checksums, amcheck): no quick_check here. The row checks above are SQLite's (a
-    file holds any type in any column and enforces foreign keys only when asked); on the
-    server the columns' types and the foreign keys hold them."""
-    from callblock.store.location import ServerUrl
-    from callblock.store.pg import connect_pg
-    from callblock.store.schema import check_schema
-
-    server = ServerUrl.parse(url)
-    conn = connect_pg(server)
-    try:
-        conn.execute("SET default_transaction_read_only = on")
-        check_schema(conn, str(server))
-    finally:
-        conn.close()
-    return DoctorReport(str(server), [SERVER_CHECKS], [])

@@ -13,15 +13,19 @@ import os
 from pathlib import Path
 from typing import Any
 
+from callblock.store.location import ServerUrl
 
-def _spool(database: Path, session_id: int) -> Path:
+
+def _spool(database: Path | ServerUrl, session_id: int) -> Path:
     from platformdirs import user_state_path
 
-    key = hashlib.sha256(str(database.resolve()).encode()).hexdigest()[:16]
+    # a server by its printable name (host, port, database: never the password)
+    name = str(database) if isinstance(database, ServerUrl) else str(database.resolve())
+    key = hashlib.sha256(name.encode()).hexdigest()[:16]
     return user_state_path("callblock", appauthor=False) / "drafts" / f"{key}-{session_id}.json"
 
 
-def keep(database: Path, session_id: int, draft: dict[str, Any]) -> None:
+def keep(database: Path | ServerUrl, session_id: int, draft: dict[str, Any]) -> None:
     """Write the draft (best effort: the terminal is gone, nobody can be told)."""
     path = _spool(database, session_id)
     try:
@@ -33,7 +37,7 @@ def keep(database: Path, session_id: int, draft: dict[str, Any]) -> None:
         pass
 
 
-def take(database: Path, session_id: int) -> dict[str, Any] | None:
+def take(database: Path | ServerUrl, session_id: int) -> dict[str, Any] | None:
     """The draft kept for this block, removed from the spool; None when there is none."""
     path = _spool(database, session_id)
     try:

@@ -130,7 +130,7 @@ def merge_leads(
             if into is not None:
                 raise ServiceError(f"merge: lead {lead.id} was already merged into lead {into}")
         for lead in (survivor, merged):
-            holder = store.sessions.lease_holder(lead.id, now)
+            holder = store.sessions.lease_holder(lead.id, now, hold=True)
             if holder is not None and holder.session_id != session_id:  # one person, one screen
                 raise ServiceError(
                     f"merge: lead {lead.id} is on {holder.rep}'s screen right now; merge it later"

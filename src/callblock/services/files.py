@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import TextIO
 
 from callblock.services import ServiceError
+from callblock.store.location import ServerUrl
 
 
-def database_files(db_path: object) -> list[Path]:
+def database_files(db_path: Path | ServerUrl) -> list[Path]:
     """The database and the files SQLite keeps beside it: beside the real file when `db_path`
     is a symlink (that is where SQLite puts them), and beside the link too. None for a
-    database on a server (`db_path` a URL): no file here is it."""
-    if not isinstance(db_path, Path):
+    database on a server."""
+    if isinstance(db_path, ServerUrl):
         return []
     files = []
     for path in dict.fromkeys((db_path, db_path.resolve())):

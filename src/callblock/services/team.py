@@ -31,6 +31,7 @@ from callblock.domain.sshkeys import (
 from callblock.services import ServiceError, checked_email, checked_line
 from callblock.services.files import StagedFile, check_output, database_files
 from callblock.store import Store
+from callblock.store.location import ServerUrl
 
 # authorized_keys is read and written as bytes kept exactly (latin-1 maps each byte to one
 # character and back): a line we did not write is never changed, whatever it holds.
@@ -190,21 +191,30 @@ def account_name() -> str:
         return str(os.geteuid())
 
 
-def is_floor_admin(database: Path) -> bool:
+def is_floor_admin(store: Store) -> bool:
     """Root, or the account that owns the database file (the one that ran `team init`; the
-    account whose authorized_keys serve the floor over SSH)."""
+    account whose authorized_keys serve the floor over SSH). A server database has no file:
+    there it is the account that ran `team init` or `migrate-db` (kept in meta)."""
     uid = os.geteuid()
+    if uid == 0:
+        return True
+    database = store.path
+    if isinstance(database, ServerUrl):
+        return store.admin.meta(FLOOR_ADMIN) == account_name()
     try:
-        return uid == 0 or uid == database.stat().st_uid
+        return uid == database.stat().st_uid
     except OSError:
-        return uid == 0
+        return False
+
+
+FLOOR_ADMIN = "floor_admin"  # meta key: the account that set up a team on a server
 
 
 def refuse_other_identity(store: Store, rep: str) -> None:
     """On a team database, a rep with a Unix account of their own is that account: `--rep`
     (or LOGNAME) may not make them someone else. The floor's admin account may act for any rep
     (`ssh-session` runs there, its identity fixed by the rep's key)."""
-    if not store.admin.has_reps() or is_floor_admin(store.path):
+    if not store.admin.has_reps() or is_floor_admin(store):
         return
     account = account_name()
     if rep != account:
@@ -216,7 +226,7 @@ def refuse_other_identity(store: Store, rep: str) -> None:
 def refuse_unless_lead(store: Store, rep: str, what: str) -> None:
     """Changing the team is a team lead's (or the floor admin's); a team just set up, with no
     reps yet, is whoever set it up."""
-    if not store.admin.has_reps() or is_floor_admin(store.path):
+    if not store.admin.has_reps() or is_floor_admin(store):
         return
     refuse_other_identity(store, rep)
     registered = store.admin.get_rep(rep)
@@ -282,8 +292,15 @@ def _register_key(store: Store, rep: str, public: PublicKey, key: KeyRequest, no
         )
     target = Path(os.path.abspath(key.authorized_keys))
     check_output(target, option="--authorized-keys", protected=database_files(store.path))
+    database = store.path
+    if isinstance(database, ServerUrl) and database.has_password:
+        raise ServiceError(
+            "--authorized-keys: the database URL holds a password, which authorized_keys would "
+            "carry: give it in the floor account's ~/.pgpass and the URL without it"
+        )
+    where = database.url if isinstance(database, ServerUrl) else os.path.abspath(database)
     try:
-        command = forced_command(key.program, os.path.abspath(store.path), rep)
+        command = forced_command(key.program, where, rep)
     except SshKeyError as error:
         raise ServiceError(f"--authorized-keys: {error}") from None
     line = authorized_line(command, public)

@@ -11,6 +11,7 @@ from callblock.clock import Clock, iso
 from callblock.config import ConfigError, Settings
 from callblock.services import ServiceError
 from callblock.store import Store
+from callblock.store.location import ServerUrl
 
 Change = tuple[str, Any, Any]  # dotted key, old value, new value (None: absent)
 
@@ -39,16 +40,19 @@ def _team(store: Store, flat: dict[str, Any]) -> Settings:
 
 @dataclass(frozen=True)
 class TeamInit:
-    path: Path
+    path: Path | ServerUrl
     timezone: str
     group: str | None
     created_folder: bool
     hint: str | None  # what to run so the group can use the folder, when it cannot yet
 
 
-def init_team(path: Path, *, timezone: str, group: str | None, rep: str, clock: Clock) -> TeamInit:
+def init_team(
+    path: Path | ServerUrl, *, timezone: str, group: str | None, rep: str, clock: Clock
+) -> TeamInit:
     """Create a team database at `path` holding the default team settings in `timezone`;
-    refuse (creating nothing) an unknown zone or group or an existing non-empty file."""
+    refuse (creating nothing) an unknown zone or group or an existing non-empty file. On a
+    server the database must exist and be empty; it is set up in one transaction."""
     from callblock.config.team import changes, team_data, team_settings
     from callblock.services import team_files
     from callblock.services.cadence import ensure_due_times
@@ -58,6 +62,11 @@ def init_team(path: Path, *, timezone: str, group: str | None, rep: str, clock: 
         settings = team_settings(data, "--timezone")
     except ConfigError as error:
         raise ServiceError(str(error).replace("key 'timezone': ", "")) from None
+    if isinstance(path, ServerUrl):
+        if group is not None:
+            raise ServiceError("--group is for a database file; a server has its own logins")
+        _init_on_server(path, data, settings, rep, clock)
+        return TeamInit(path, timezone, None, False, None)
     gid = team_files.group_id(group) if group is not None else None
     _refuse_existing(path)
     folder = path.parent
@@ -83,6 +92,23 @@ def init_team(path: Path, *, timezone: str, group: str | None, rep: str, clock: 
     if group is not None and gid is not None and not created_folder:
         hint = team_files.folder_hint(folder, gid, group)
     return TeamInit(path, timezone, group, created_folder, hint)
+
+
+def _init_on_server(
+    server: ServerUrl, data: dict[str, Any], settings: Settings, rep: str, clock: Clock
+) -> None:
+    from callblock.config.team import changes
+    from callblock.services.cadence import ensure_due_times
+    from callblock.services.team import FLOOR_ADMIN, account_name
+    from callblock.store.server import set_up
+
+    def fill(store: Store) -> None:
+        store.admin.write_team_settings(changes({}, data), at=iso(clock.now()), rep=rep)
+        store.admin.set_meta(FLOOR_ADMIN, account_name())
+        team = replace(settings, team_timezone=settings.timezone)
+        ensure_due_times(store, team, team.weights)
+
+    set_up(server, "`team init`", fill)
 
 
 def _refuse_existing(path: Path) -> None:

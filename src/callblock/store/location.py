@@ -7,6 +7,7 @@ never printed: every message names the server by `host:port` and the database, n
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 SERVER_SCHEMES = ("postgresql://", "postgres://")
@@ -47,6 +48,29 @@ class ServerUrl:
             host = f"[{host}]"
         return f"{host}:{self.port or 5432}"
 
+    @property
+    def has_password(self) -> bool:
+        return urlsplit(self.url).password is not None
+
+    def without_password(self) -> str:
+        """The URL as given less its password (for a command line another file keeps)."""
+        parts = urlsplit(self.url)
+        if parts.password is None:
+            return self.url
+        user = parts.username or ""
+        host = parts.netloc.rsplit("@", 1)[1]
+        return parts._replace(netloc=f"{user}@{host}").geturl()
+
     def __str__(self) -> str:
         """The URL without user or password: `postgresql://host:port/database`."""
         return f"postgresql://{self.address}/{self.database}"
+
+
+Location = Path | ServerUrl
+
+
+def parse_location(value: str) -> Location:
+    """`--db`'s value: a server URL, else a file path (`~` expanded)."""
+    if is_server_url(value):
+        return ServerUrl.parse(value)
+    return Path(value).expanduser()

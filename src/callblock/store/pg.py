@@ -20,10 +20,12 @@ from callblock.store.db import DatabaseBusy, StoreError, StoreFault
 from callblock.store.location import ServerUrl
 
 CONNECT_TIMEOUT_S = 5
+RECONNECT_TIMEOUT_S = 2
 # How long a write waits for a row another transaction holds before giving up (as SQLite's
 # busy timeout); the claim never waits at all (SKIP LOCKED).
 LOCK_TIMEOUT_MS = 10_000
 
+_SAFE_AGAIN = ("SELECT", "BEGIN", "SET LO", "SET TI")
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\$\$.*?\$\$|\?|%", re.S)
 
 
@@ -111,19 +113,48 @@ class PgConnection:
     def in_transaction(self) -> bool:
         from psycopg.pq import TransactionStatus
 
-        return bool(self.raw.info.transaction_status != TransactionStatus.IDLE)
+        status = self.raw.info.transaction_status
+        return bool(status in (TransactionStatus.INTRANS, TransactionStatus.INERROR))
+
+    def _reconnect_if_lost(self) -> None:
+        """A connection the server or the link dropped is opened again before the next
+        statement outside a transaction (inside one, the transaction is lost: its error
+        stands and the caller's retry starts a new one)."""
+        if self.raw.closed or self.raw.broken:
+            # a short wait: the screen retrying must stay live (libpq's least is 2 s)
+            self.raw = _open_raw(self.server, timeout=RECONNECT_TIMEOUT_S)
 
     def execute(self, sql: str, params: Sequence[Any] | None = ()) -> PgCursor:
         import psycopg
 
+        outside = sql == "BEGIN" or not self.in_transaction
+        if outside:
+            self._reconnect_if_lost()
         try:
-            if params:
-                cursor = self.raw.execute(placeholders(sql), tuple(params))
-            else:  # without parameters psycopg sends the text as it is (`%` included)
-                cursor = self.raw.execute(sql)
+            return self._run(sql, params)
+        except psycopg.OperationalError as error:
+            # A link that died while idle shows only now. Outside a transaction, a statement
+            # that changes nothing (the reads, BEGIN, SET) is sent once more on a new one.
+            if not (outside and self.raw.broken and sql.lstrip()[:6].upper() in _SAFE_AGAIN):
+                raise pg_fault(error, self.server) from None
+        self._reconnect_if_lost()
+        try:
+            return self._run(sql, params)
         except psycopg.Error as error:
             raise pg_fault(error, self.server) from None
-        return PgCursor(cursor)
+
+    def _run(self, sql: str, params: Sequence[Any] | None) -> PgCursor:
+        import psycopg
+
+        try:
+            if params:
+                return PgCursor(self.raw.execute(placeholders(sql), tuple(params)))
+            # without parameters psycopg sends the text as it is (`%` included)
+            return PgCursor(self.raw.execute(sql))
+        except psycopg.OperationalError:
+            raise
+        except psycopg.Error as error:
+            raise pg_fault(error, self.server) from None
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> PgCursor:
         import psycopg
@@ -165,29 +196,35 @@ class PgConnection:
 def connect_pg(server: ServerUrl) -> PgConnection:
     """Open a connection; a server that is down or refuses is one line naming host:port."""
     try:
-        import psycopg
+        import psycopg  # noqa: F401
     except ImportError:  # pragma: no cover - psycopg is a dependency
         raise StoreError(
             "PostgreSQL support needs psycopg: pip install 'psycopg[binary]'"
         ) from None
+    return PgConnection(_open_raw(server), server)
+
+
+def _open_raw(server: ServerUrl, timeout: int | None = None) -> Any:
+    import psycopg
+
+    if timeout is None:
+        timeout = int(os.environ.get("PGCONNECT_TIMEOUT", CONNECT_TIMEOUT_S))
     try:
-        raw = psycopg.connect(
+        return psycopg.connect(
             server.url,
             autocommit=True,
-            connect_timeout=int(os.environ.get("PGCONNECT_TIMEOUT", CONNECT_TIMEOUT_S)),
+            connect_timeout=timeout,
             row_factory=_row_factory,
             application_name="callblock",
+            options=f"-c lock_timeout={LOCK_TIMEOUT_MS} -c TimeZone=UTC",
         )
     except psycopg.Error as error:
         raise pg_fault(error, server) from None
-    conn = PgConnection(raw, server)
-    conn.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
-    conn.execute("SET TIME ZONE 'UTC'")
-    return conn
 
 
-class ServerUnreachable(StoreFault):
-    """The server could not be reached (down, refusing, a broken link): worth retrying."""
+class ServerUnreachable(DatabaseBusy):
+    """The server could not be reached (down, refusing, a broken link). Like a busy database
+    it is worth retrying: a write waits on the busy screen, which says it is reconnecting."""
 
 
 def pg_fault(error: BaseException, server: ServerUrl) -> StoreFault:

@@ -65,7 +65,7 @@ def schema_version(conn: Any) -> int:
     return int(row[0] or 0)
 
 
-def _objects(conn: Any) -> list[tuple[str, str]]:
+def objects(conn: Any) -> list[tuple[str, str]]:
     """The tables, views and triggers in the database (its current schema, on a server)."""
     if dialect_of(conn) == "postgresql":
         rows = conn.execute(
@@ -94,7 +94,7 @@ def check_schema(conn: Any, path: Path | str) -> None:
             f"{path} has schema version {version}, newer than this callblock knows "
             f"({SCHEMA_VERSION}); upgrade callblock. The database was left untouched."
         )
-    foreign = [name for kind, name in _objects(conn) if (kind, name) not in OWN_OBJECTS]
+    foreign = [name for kind, name in objects(conn) if (kind, name) not in OWN_OBJECTS]
     if foreign:
         raise StoreError(
             f"{path} holds tables that are not callblock's ({foreign[0]}, ...); "

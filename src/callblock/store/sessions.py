@@ -2,7 +2,10 @@
 
 "One lead, one screen" is decided here: a lead is claimed by a session inside a write
 transaction, so the check that nobody else holds it and the claim cannot be split by another
-process's write.
+process's write. SQLite's write transaction holds the whole database; on PostgreSQL (READ
+COMMITTED) the claim locks the lead's row without waiting (SKIP LOCKED: a lead another
+transaction is deciding on counts as taken) and one conditional upsert decides, and the
+sessions' take-over, heartbeat and suspend are conditional UPDATEs whose rowcount decides.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any
 
 from callblock.domain.models import Session
 from callblock.store.convert import session_from_row
-from callblock.store.db import insert_returning_id, write_transaction
+from callblock.store.db import dialect_of, insert_returning_id, write_transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +26,11 @@ class Holder:
 
     rep: str
     session_id: int
+
+
+# The holder of a lead another transaction is deciding on right now (PostgreSQL's SKIP LOCKED
+# passed it over): some other session, not yet known.
+BUSY = Holder("another rep", 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,19 +141,63 @@ class SessionQueries:
         return True
 
     # leases --------------------------------------------------------------------------------
+    def lock_lead(self, lead_id: int, session_id: int, now: str) -> bool:
+        """Inside the caller's write transaction: hold the lead so no other claim can decide on
+        it until this transaction ends; False when it is taken. On SQLite the write transaction
+        (BEGIN IMMEDIATE) already holds the whole database. On PostgreSQL the lead's row is
+        locked without waiting (SKIP LOCKED: a lead another transaction is deciding on counts
+        as taken), and a lead another session visibly holds is not even locked: its holder's
+        own writes (an outcome, a release) never wait on a claimer passing by."""
+        if dialect_of(self.conn) != "postgresql":
+            return True
+        holder = self.lease_holder(lead_id, now)
+        if holder is not None and holder.session_id != session_id:
+            return False
+        row = self.conn.execute(
+            "SELECT id FROM leads WHERE id = ? FOR NO KEY UPDATE SKIP LOCKED", (lead_id,)
+        ).fetchone()
+        return row is not None
+
     def claim(self, lead_id: int, session_id: int, rep: str, now: str, until: str) -> Holder | None:
         """Lease the lead to the session (inside the caller's write transaction, or one of its
-        own); the holder instead when another session holds an unexpired lease on it."""
+        own); the holder instead when another session holds an unexpired lease on it.
+
+        The lease is one upsert that only takes an expired lease or this session's own, and
+        says (RETURNING) whether it did: two sessions can never both win. On PostgreSQL the
+        lead's row and its lease row are locked first without waiting (SKIP LOCKED): a lead
+        another transaction is deciding on counts as taken, so no claim waits on another."""
         with write_transaction(self.conn):
-            holder = self.lease_holder(lead_id, now)
-            if holder is not None and holder.session_id != session_id:
-                return holder
-            self.conn.execute(
-                "INSERT OR REPLACE INTO leases (lead_id, session_id, rep, expires_at) "
-                "VALUES (?, ?, ?, ?)",
-                (lead_id, session_id, rep, until),
-            )
+            if not self.lock_lead(lead_id, session_id, now) or not self._lock_lease(lead_id):
+                holder = self.lease_holder(lead_id, now)
+                if holder is not None and holder.session_id == session_id:
+                    return None  # its unexpired lease: nobody else can take the lead before
+                return holder or BUSY
+            won = self.conn.execute(
+                "INSERT INTO leases (lead_id, session_id, rep, expires_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (lead_id) DO UPDATE SET session_id = excluded.session_id, "
+                "rep = excluded.rep, expires_at = excluded.expires_at "
+                "WHERE leases.expires_at <= ? OR leases.session_id = excluded.session_id "
+                "RETURNING session_id",
+                (lead_id, session_id, rep, until, now),
+            ).fetchall()
+            if not won:
+                return self.lease_holder(lead_id, now) or BUSY
         return None
+
+    def _lock_lease(self, lead_id: int) -> bool:
+        """PostgreSQL, the lead's row held: lock its lease row, if it has one (expired, or this
+        session's), without waiting; False when another transaction holds it (a release, a
+        heartbeat: the lead counts as taken)."""
+        if dialect_of(self.conn) != "postgresql":
+            return True
+        if self.conn.execute(
+            "SELECT lead_id FROM leases WHERE lead_id = ? FOR UPDATE SKIP LOCKED", (lead_id,)
+        ).fetchone():
+            return True
+        # no row we could lock: none at all (no other insert can meet ours: the lead's row is
+        # held), or one another transaction holds
+        exists = self.conn.execute("SELECT 1 FROM leases WHERE lead_id = ?", (lead_id,))
+        return exists.fetchone() is None
 
     def release(self, lead_id: int, session_id: int) -> None:
         with write_transaction(self.conn):
@@ -153,7 +205,13 @@ class SessionQueries:
                 "DELETE FROM leases WHERE lead_id = ? AND session_id = ?", (lead_id, session_id)
             )
 
-    def lease_holder(self, lead_id: int, now: str) -> Holder | None:
+    def lease_holder(self, lead_id: int, now: str, *, hold: bool = False) -> Holder | None:
+        """Who holds the lead now. `hold` (inside the caller's write transaction, before it
+        writes for the lead: an outcome, a merge): no claim can take the lead until that
+        transaction ends. SQLite's write transaction holds the whole database already; on
+        PostgreSQL the lead's row is locked (waiting for a claim deciding on it right now)."""
+        if hold and dialect_of(self.conn) == "postgresql":
+            self.conn.execute("SELECT id FROM leads WHERE id = ? FOR NO KEY UPDATE", (lead_id,))
         row = self.conn.execute(
             "SELECT rep, session_id FROM leases WHERE lead_id = ? AND expires_at > ?",
             (lead_id, now),

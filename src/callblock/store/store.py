@@ -35,7 +35,7 @@ from callblock.store.touches import TouchStore
 
 
 class Store:
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path | ServerUrl) -> None:
         self.conn = conn
         self.path = path
         if isinstance(conn, sqlite3.Connection):
@@ -51,14 +51,11 @@ class Store:
     @classmethod
     def open(cls, path: Path | str | ServerUrl, *, create: bool = False) -> Store:
         """Open (or create) the database; `create` lets an existing empty file become one.
-        A `postgresql://` URL opens that server's database instead (store/server.py), as does
-        an open server store's `path` (a worker's own connection to the same database)."""
-        if isinstance(path, ServerUrl):
-            path = path.url
-        if is_server_url(path):
+        A `postgresql://` URL opens that server's database instead (store/server.py)."""
+        if isinstance(path, ServerUrl) or is_server_url(path):
             from callblock.store.server import open_server
 
-            server_conn = open_server(str(path))
+            server_conn = open_server(path.url if isinstance(path, ServerUrl) else str(path))
             return cls(server_conn, server_conn.server)  # type: ignore[arg-type]
         path = Path(path)
         conn = connect(path, create=create, check=schema.check_schema)

@@ -11,8 +11,9 @@ from callblock.domain.models import Callback, Touch
 from callblock.domain.ranges import stored_in_window
 from callblock.store.aggregate import Aggregate
 from callblock.store.convert import callback_from_row, touch_from_row
-from callblock.store.db import insert_returning_id
+from callblock.store.db import dialect_of, insert_returning_id
 from callblock.store.filters import DNC_LIFTED
+from callblock.store.pg_migrations import AUDIT_LEAD_ID
 
 
 class TouchStore(Aggregate):
@@ -153,10 +154,15 @@ class TouchStore(Aggregate):
     def dnc_lifts(self, lead_id: int) -> list[dict[str, Any]]:
         """The audit entries taking the lead off do-not-call, oldest first (an index read: the
         power hour shows them with each lead)."""
+        param: int | str
+        if dialect_of(self.conn) == "postgresql":  # the index's expression: the id as text
+            lead, param = AUDIT_LEAD_ID, str(lead_id)
+        else:
+            lead, param = "json_extract(detail, '$.lead_id')", lead_id
         rows = self.conn.execute(
             f"SELECT at, rep, action, touch_id, detail FROM audit WHERE {DNC_LIFTED} "
-            "AND json_extract(detail, '$.lead_id') = ? ORDER BY id",
-            (lead_id,),
+            f"AND {lead} = ? ORDER BY id",
+            (param,),
         )
         # a time another tool wrote unreadable is left out (as the lead lists do), not a crash
         return [
@@ -168,8 +174,8 @@ class TouchStore(Aggregate):
     def audit_entries(self, action: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT at, rep, action, touch_id, detail FROM audit"
         rows = (
-            self.conn.execute(sql + " WHERE action = ?", (action,))
+            self.conn.execute(sql + " WHERE action = ? ORDER BY id", (action,))
             if action
-            else (self.conn.execute(sql))
+            else (self.conn.execute(sql + " ORDER BY id"))
         )
         return [dict(row) | {"detail": json.loads(row["detail"] or "{}")} for row in rows]

@@ -1,0 +1,153 @@
+"""`migrate-db`: copy a SQLite database to an empty PostgreSQL one, all or nothing.
+
+The target is migrated and filled in ONE transaction: the rows go in with COPY (one statement
+per table, so a lead merged into a later one passes its foreign key check), the tables the
+triggers keep (dial slots, call numbers, lead places) are copied as they are with the
+triggers off for the copy, the identity counters continue after the highest id, and every
+table is counted on both sides before COMMIT: any difference rolls all of it back.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from callblock.store.db import StoreError, StoreFault, connect, disconnect, fault, write_transaction
+from callblock.store.location import ServerUrl
+from callblock.store.pg import PgConnection, connect_pg, pg_fault
+
+# Parents before children (foreign keys); schema_version is the migrations' own.
+TABLES = (
+    "leads",
+    "sessions",
+    "touches",
+    "callbacks",
+    "audit",
+    "meta",
+    "leases",
+    "lead_places",
+    "reps",
+    "rep_keys",
+    "team_settings",
+    "dial_slots",
+    "templates",
+    "template_variants",
+)
+# Tables whose rows the triggers on these tables would write again while copying.
+TRIGGERED = ("leads", "touches")
+IDENTITY = ("leads", "sessions", "touches", "callbacks", "audit", "rep_keys")
+
+
+@dataclass(frozen=True)
+class Copied:
+    table: str
+    source_rows: int
+    target_rows: int
+
+
+def copy_database(
+    source: Path,
+    target: ServerUrl,
+    *,
+    progress: Callable[[str, int], None] | None = None,
+    fill: Callable[[Any], None] | None = None,
+) -> list[Copied]:
+    """Copy `source` (a callblock SQLite database at the current schema) into `target`;
+    `fill` runs last inside the transaction (the floor admin's name)."""
+    from callblock.store import schema
+    from callblock.store.server import refuse_non_empty
+    from callblock.store.store import Store
+
+    Store.open(source).close()  # refuses a foreign or newer file; brings an older one up to date
+    reader = connect(source, check=schema.check_schema)
+    try:
+        conn = connect_pg(target)
+        try:
+            refuse_non_empty(conn, "`migrate-db`")
+            reader.execute("BEGIN")  # one snapshot of the source for every table
+            with write_transaction(conn):
+                schema.migrate(conn, str(target))
+                counts = _copy_tables(reader, conn, progress)
+                if fill is not None:
+                    fill(Store(conn, target))  # type: ignore[arg-type]
+                differ = [c for c in counts if c.source_rows != c.target_rows]
+                if differ:
+                    first = differ[0]
+                    raise StoreFault(
+                        f"{first.table}: {first.source_rows} rows in {source} but "
+                        f"{first.target_rows} on the server; nothing was copied"
+                    )
+            reader.execute("ROLLBACK")
+            return counts
+        finally:
+            conn.close()
+    except sqlite3.Error as error:
+        raise fault(error, source) from None
+    finally:
+        disconnect(reader)
+
+
+def _copy_tables(
+    reader: sqlite3.Connection, conn: PgConnection, progress: Callable[[str, int], None] | None
+) -> list[Copied]:
+    for table in TRIGGERED:
+        conn.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+    counts = []
+    for table in TABLES:
+        columns = _shared_columns(reader, conn, table)
+        names = ", ".join(columns)
+        rows = reader.execute(f"SELECT {names} FROM {table}")
+        _copy_rows(conn, table, names, rows, progress)
+        source_rows = reader.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        target_rows = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        counts.append(Copied(table, int(source_rows), int(target_rows)))
+    for table in TRIGGERED:
+        conn.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+    for table in IDENTITY:
+        conn.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+            f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"
+        )
+    return counts
+
+
+def _copy_rows(
+    conn: PgConnection,
+    table: str,
+    names: str,
+    rows: Any,
+    progress: Callable[[str, int], None] | None,
+) -> None:
+    import psycopg
+
+    done = 0
+    try:
+        with conn.raw.cursor().copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(tuple(row))
+                done += 1
+                if progress is not None and done % 50_000 == 0:
+                    progress(table, done)
+    except psycopg.Error as error:
+        raise pg_fault(error, conn.server) from None
+    if progress is not None:
+        progress(table, done)
+
+
+def _shared_columns(reader: sqlite3.Connection, conn: PgConnection, table: str) -> list[str]:
+    source = [row[1] for row in reader.execute(f"PRAGMA table_info({table})")]
+    target = {
+        row[0]
+        for row in conn.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = ?",
+            (table,),
+        )
+    }
+    missing = [column for column in source if column not in target]
+    if missing:
+        raise StoreError(f"{table}.{missing[0]} has no column on the server; nothing was copied")
+    return source
