@@ -35,7 +35,12 @@ def settings() -> Settings:
 # The test modules whose database tests run on both backends (SQLite and PostgreSQL): the
 # store, service, queue, report and concurrency tests. CALLBLOCK_TEST_BACKEND=postgresql runs
 # every test on PostgreSQL instead (to find what still speaks only SQLite).
-BOTH_BACKENDS = frozenset({"test_pg_backend"})
+BOTH_BACKENDS = frozenset(
+    {
+        "test_pg_backend",
+        "test_leads_queue_backends",
+    }
+)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
