@@ -3,6 +3,7 @@ reads, the plan's tallies, and the queue's order, the same on SQLite and Postgre
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from callblock.cli import main
 from callblock.clock import FixedClock, iso
 from callblock.config import Settings
 from callblock.services import ServiceError, dialing, queue
@@ -20,7 +22,7 @@ from callblock.services.leads import add_lead
 from callblock.services.planning import CONTACT_CODES, DIAL_CODES
 from callblock.store import Store
 from tests.conftest import NOW, ZONE, LeadMaker
-from tests.pg_server import TEMPLATE, PgServer
+from tests.pg_server import PgServer
 
 RECORD = {
     "name": "Ann Lee",
@@ -218,12 +220,12 @@ def _queue_rows(store: Store, settings: Settings, rep: str, when: Any) -> list[d
 
 
 def test_the_queue_is_the_same_on_both_backends(
-    tmp_path: Path, pg_server: PgServer, settings: Settings
+    tmp_path: Path, pg_server: PgServer, settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    stores = {
-        "sqlite": Store.open(tmp_path / "floor.db", create=True),
-        "postgresql": Store.open(str(pg_server.new_database(template=TEMPLATE))),
-    }
+    """One data set built on each backend: every queue item the same, field by field, and
+    `callblock queue --json` (given the server's URL as --db) the same byte for byte."""
+    places = {"sqlite": str(tmp_path / "floor.db"), "postgresql": pg_server.new_database()}
+    stores = {name: Store.open(place, create=True) for name, place in places.items()}
     try:
         queues: dict[str, list[list[dict[str, Any]]]] = {}
         for name, store in stores.items():
@@ -245,3 +247,26 @@ def test_the_queue_is_the_same_on_both_backends(
     finally:
         for store in stores.values():
             store.close()
+    printed: dict[str, list[str]] = {}
+    for name, place in places.items():
+        printed[name] = []
+        for rep in ("alice", "bob"):
+            for hours in (0, 26):
+                when = iso(NOW + timedelta(hours=hours))
+                argv = ["--db", place, "--rep", rep, "--now", when, "queue", "--json"]
+                assert main([*argv, "--limit", "60"]) == 0
+                printed[name].append(capsys.readouterr().out)
+    assert printed["sqlite"] == printed["postgresql"]
+    assert all(len(json.loads(out)) > 10 for out in printed["sqlite"])
+
+
+def test_a_servers_database_has_no_files_to_protect(store: Store) -> None:
+    """An import's --skip-invalid keeps its rejects off the database's files: a server's
+    database has none here (its path is the URL's printable parts, not a file)."""
+    from callblock.services.files import database_files
+
+    files = database_files(store.path)
+    if store.dialect == "postgresql":
+        assert files == []
+    else:
+        assert files[0] == store.path and len(files) >= 4

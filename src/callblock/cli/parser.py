@@ -67,11 +67,18 @@ class _Parser(argparse.ArgumentParser):
         return super()._get_values(action, arg_strings)
 
 
+def _database(text: str) -> Path:
+    """--db: a file's path, or a postgresql:// URL kept as given (a Path folds its `//`)."""
+    from callblock.store.location import is_server_url
+
+    return text if is_server_url(text) else Path(text)  # type: ignore[return-value]
+
+
 def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
     default = argparse.SUPPRESS if suppress else None
     parser.add_argument(
         "--db",
-        type=Path,
+        type=_database,
         default=default,
         metavar="PATH",
         help="database file (default: $CALLBLOCK_DB, else the host's config, else the user's "

@@ -17,7 +17,10 @@ from callblock.services import ServiceError
 
 def database_files(db_path: Path) -> list[Path]:
     """The database and the files SQLite keeps beside it: beside the real file when `db_path`
-    is a symlink (that is where SQLite puts them), and beside the link too."""
+    is a symlink (that is where SQLite puts them), and beside the link too. None for a
+    database on a server (store.path is then its URL's printable parts, not a file)."""
+    if not isinstance(db_path, Path):
+        return []
     files = []
     for path in dict.fromkeys((db_path, db_path.resolve())):
         ends = ("-wal", "-shm", "-journal")
