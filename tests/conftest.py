@@ -39,6 +39,7 @@ BOTH_BACKENDS = frozenset(
     {
         "test_pg_backend",
         "test_leads_queue_backends",
+        "test_services",
     }
 )
 
