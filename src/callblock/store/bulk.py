@@ -11,6 +11,7 @@ from itertools import islice
 from typing import Any
 
 BATCH = 5000
+SQLITE_UTILS_BATCH = 2000  # insert_many's batches on SQLite: the same rows get the same columns
 
 
 def batches(records: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
@@ -51,7 +52,7 @@ def insert_records(conn: Any, table: str, records: Iterable[dict[str, Any]]) -> 
     0/1. Rows given their own ids move the identity sequence past them (SQLite's next rowid
     follows the largest id by itself)."""
     explicit_ids = False
-    for batch in batches(records):
+    for batch in batches(records, SQLITE_UTILS_BATCH):
         columns = list(dict.fromkeys(key for record in batch for key in record))
         explicit_ids = explicit_ids or "id" in columns
         copy_rows(conn, table, columns, ([_plain(r.get(c)) for c in columns] for r in batch))

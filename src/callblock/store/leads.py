@@ -8,7 +8,7 @@ from typing import Any
 
 from callblock.domain.models import Lead
 from callblock.store.aggregate import Aggregate
-from callblock.store.bulk import batches, insert_records
+from callblock.store.bulk import SQLITE_UTILS_BATCH, batches, insert_records
 from callblock.store.convert import LEAD_COLUMNS, lead_from_row, lead_row, lead_row_sane
 from callblock.store.db import dialect_of, insert_returning_id
 from callblock.store.lead_admin import LeadAdmin
@@ -33,7 +33,9 @@ class LeadStore(Aggregate, LeadAdmin):
             return
         import sqlite_utils  # lazy: only bulk writers pay for the import
 
-        sqlite_utils.Database(self.conn).table(table).insert_all(records, batch_size=2000)
+        sqlite_utils.Database(self.conn).table(table).insert_all(
+            records, batch_size=SQLITE_UTILS_BATCH
+        )
 
     def get_lead(self, lead_id: int) -> Lead | None:
         row = self._one(f"SELECT {LEAD_COLUMNS} FROM leads WHERE id = ?", (lead_id,))
