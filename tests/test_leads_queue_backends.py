@@ -270,3 +270,10 @@ def test_a_servers_database_has_no_files_to_protect(store: Store) -> None:
         assert files == []
     else:
         assert files[0] == store.path and len(files) >= 4
+
+
+def test_a_search_with_no_hits_lists_no_leads(store: Store, make_lead: LeadMaker) -> None:
+    """No ids is no leads (SQLite took `IN ()`; PostgreSQL does not)."""
+    make_lead()
+    assert store.leads.list_leads(30, []) == []
+    assert store.leads.leads_by_ids([]) == [] and store.queue.slim_leads([]) == []

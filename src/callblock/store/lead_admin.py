@@ -92,6 +92,8 @@ class LeadAdmin:
             )
             return [lead_from_row(row) for row in rows]
         ids = list(lead_ids)[:limit]
+        if not ids:  # no hits (PostgreSQL refuses `IN ()`)
+            return []
         marks = ", ".join("?" for _ in ids)
         rows = self.conn.execute(
             f"SELECT {LEAD_COLUMNS} FROM leads WHERE id IN ({marks}) AND {NOT_MERGED}", ids
