@@ -43,6 +43,8 @@ BOTH_BACKENDS = frozenset(
         "test_one_screen_guards",
         "test_store",
         "test_pg_claims",
+        "test_leads_queue_backends",
+        "test_services",
         "test_review_aggregates",
         "test_review_cli",
         "test_review_figures",

@@ -68,8 +68,8 @@ def db_bytes(db: Path) -> int:
         store.close()
 
 
-def test_hubspot_export(tmp_path: Path, capsys) -> None:
-    db = tmp_path / "cb.db"
+def test_hubspot_export(db_path: Path, tmp_path: Path, capsys) -> None:
+    db = db_path
     code, out, err = run(db, "import", str(write(tmp_path, HUBSPOT)), capsys=capsys)
     assert code == 0, err
     assert "imported 3 new leads" in out
@@ -90,8 +90,8 @@ def test_hubspot_export(tmp_path: Path, capsys) -> None:
     assert bob.created_at.isoformat() == "2026-11-23T19:00:00+00:00"
 
 
-def test_salesforce_export_cp1252_semicolons(tmp_path: Path, capsys) -> None:
-    db = tmp_path / "cb.db"
+def test_salesforce_export_cp1252_semicolons(db_path: Path, tmp_path: Path, capsys) -> None:
+    db = db_path
     code, out, err = run(db, "import", str(write(tmp_path, SALESFORCE)), "--json", capsys=capsys)
     assert code == 0, err
     report = json.loads(out)
@@ -109,10 +109,10 @@ def test_salesforce_export_cp1252_semicolons(tmp_path: Path, capsys) -> None:
     assert got["Ann Lee"]["lead"].status is LeadStatus.WORKING
 
 
-def test_bom_quotes_newlines_tabs(tmp_path: Path, capsys) -> None:
+def test_bom_quotes_newlines_tabs(db_path: Path, tmp_path: Path, capsys) -> None:
     text = 'Name\tCompany\tNotes\tPhone\n"Lee, Ann"\t"Acme ""Big"" Co"\t"line one\nline two"\t'
     text += "2125550100\n"
-    db = tmp_path / "cb.db"
+    db = db_path
     code, _, err = run(db, "import", str(write(tmp_path, "\ufeff" + text)), capsys=capsys)
     assert code == 0, err
     (row,) = leads(db)
@@ -124,8 +124,10 @@ def test_bom_quotes_newlines_tabs(tmp_path: Path, capsys) -> None:
     )
 
 
-def test_bad_phones_refuse_everything_with_line_numbers(tmp_path: Path, capsys) -> None:
-    db = tmp_path / "cb.db"
+def test_bad_phones_refuse_everything_with_line_numbers(
+    db_path: Path, tmp_path: Path, capsys
+) -> None:
+    db = db_path
     run(db, "add", "--name", "Kept", "--company", "K", "--phone", "2125550111", capsys=capsys)
     text = 'Name,Phone\nGood,2125550100\nBad,12\n"Multi\nline",555\nAlso good,3125550100\n'
     code, _, err = run(db, "import", str(write(tmp_path, text)), capsys=capsys)
@@ -135,8 +137,10 @@ def test_bad_phones_refuse_everything_with_line_numbers(tmp_path: Path, capsys) 
     assert db_bytes(db) == 1
 
 
-def test_skip_invalid_writes_rejects_next_to_the_input(tmp_path: Path, capsys) -> None:
-    db = tmp_path / "cb.db"
+def test_skip_invalid_writes_rejects_next_to_the_input(
+    db_path: Path, tmp_path: Path, capsys
+) -> None:
+    db = db_path
     text = "Name,Phone,Note\nGood,2125550100,\nBad,12,=cmd()\n"
     path = write(tmp_path, text, "crm.csv")
     code, out, err = run(db, "import", str(path), "--skip-invalid", capsys=capsys)
@@ -150,16 +154,16 @@ def test_skip_invalid_writes_rejects_next_to_the_input(tmp_path: Path, capsys) -
     assert db_bytes(db) == 1
 
 
-def test_dry_run_writes_nothing(tmp_path: Path, capsys) -> None:
-    db = tmp_path / "cb.db"
+def test_dry_run_writes_nothing(db_path: Path, tmp_path: Path, capsys) -> None:
+    db = db_path
     code, out, _ = run(db, "import", str(write(tmp_path, HUBSPOT)), "--dry-run", capsys=capsys)
     assert code == 0
     assert "would import 3 new leads" in out and "dry run: nothing was written" in out
     assert db_bytes(db) == 0
 
 
-def test_map_owner_and_default_region(tmp_path: Path, capsys) -> None:
-    db = tmp_path / "cb.db"
+def test_map_owner_and_default_region(db_path: Path, tmp_path: Path, capsys) -> None:
+    db = db_path
     text = "Who,Direct Dial,Junk\nAnn Lee,020 7946 0958,x\n"
     path = write(tmp_path, text)
     code, _, err = run(
@@ -185,9 +189,9 @@ def test_map_owner_and_default_region(tmp_path: Path, capsys) -> None:
     assert row["extra"] == {}
 
 
-def test_bad_map_option_is_one_line(tmp_path: Path, capsys) -> None:
+def test_bad_map_option_is_one_line(db_path: Path, tmp_path: Path, capsys) -> None:
     code, _, err = run(
-        tmp_path / "cb.db",
+        db_path,
         "import",
         str(write(tmp_path, HUBSPOT)),
         "--map",
@@ -197,7 +201,7 @@ def test_bad_map_option_is_one_line(tmp_path: Path, capsys) -> None:
     assert code == 1 and err.count("\n") == 1 and "--map 'X=nope'" in err
 
 
-def test_hostile_names_and_formulas_import_literally(tmp_path: Path, capsys) -> None:
+def test_hostile_names_and_formulas_import_literally(db_path: Path, tmp_path: Path, capsys) -> None:
     names = [
         "[bold red]X[/]",
         "Acme [UK] Ltd",
@@ -213,7 +217,7 @@ def test_hostile_names_and_formulas_import_literally(tmp_path: Path, capsys) -> 
     rows = "".join(
         f'"{n.replace(chr(34), chr(34) * 2)}",21255501{i:02d}\n' for i, n in enumerate(names)
     )
-    db = tmp_path / "cb.db"
+    db = db_path
     code, _, err = run(db, "import", str(write(tmp_path, "Name,Phone\n" + rows)), capsys=capsys)
     assert code == 0, err
     got = [row["lead"].name for row in leads(db)]  # type: ignore[attr-defined]
@@ -222,10 +226,10 @@ def test_hostile_names_and_formulas_import_literally(tmp_path: Path, capsys) -> 
     assert got[7:] == ['=HYPERLINK("http://x")', "+1+2", "@SUM(A1)"]
 
 
-def test_duplicate_rows_are_merged_not_doubled(tmp_path: Path, capsys) -> None:
+def test_duplicate_rows_are_merged_not_doubled(db_path: Path, tmp_path: Path, capsys) -> None:
     text = "Name,Phone,Email,Title\nJim Brodo,2125550143,jim@b.com,\nJim Brodo,2125550143,"
     text += "jim@b.com,VP\nJames Brodo,(212) 555-0143,,\n"
-    db = tmp_path / "cb.db"
+    db = db_path
     code, out, err = run(db, "import", str(write(tmp_path, text)), capsys=capsys)
     assert code == 0, err
     assert "imported 1 new lead; merged 2 rows" in out
@@ -254,8 +258,10 @@ def test_duplicate_rows_are_merged_not_doubled(tmp_path: Path, capsys) -> None:
         ),
     ],
 )
-def test_unreadable_files_are_refused(tmp_path: Path, capsys, data: bytes, reason: str) -> None:
-    db = tmp_path / "cb.db"
+def test_unreadable_files_are_refused(
+    db_path: Path, tmp_path: Path, capsys, data: bytes, reason: str
+) -> None:
+    db = db_path
     run(db, "add", "--name", "Kept", "--company", "K", "--phone", "2125550111", capsys=capsys)
     code, _, err = run(db, "import", str(write(tmp_path, data)), capsys=capsys)
     assert code == 1 and reason in err, err
@@ -263,15 +269,15 @@ def test_unreadable_files_are_refused(tmp_path: Path, capsys, data: bytes, reaso
     assert db_bytes(db) == 1
 
 
-def test_header_only_imports_nothing(tmp_path: Path, capsys) -> None:
-    db = tmp_path / "cb.db"
+def test_header_only_imports_nothing(db_path: Path, tmp_path: Path, capsys) -> None:
+    db = db_path
     code, out, _ = run(db, "import", str(write(tmp_path, "Name,Phone\n")), capsys=capsys)
     assert code == 0 and "imported 0 new leads" in out and db_bytes(db) == 0
 
 
-def test_ten_thousand_character_cells(tmp_path: Path, capsys) -> None:
+def test_ten_thousand_character_cells(db_path: Path, tmp_path: Path, capsys) -> None:
     long = "y" * 10_000
-    db = tmp_path / "cb.db"
+    db = db_path
     ok = f"Name,Notes,Website\nAnn,{long},{long}\n"
     code, _, err = run(db, "import", str(write(tmp_path, ok)), capsys=capsys)
     assert code == 0, err
@@ -282,12 +288,14 @@ def test_ten_thousand_character_cells(tmp_path: Path, capsys) -> None:
     assert db_bytes(db) == 1
 
 
-def test_missing_file_is_one_line(tmp_path: Path, capsys) -> None:
-    code, _, err = run(tmp_path / "cb.db", "import", str(tmp_path / "nope.csv"), capsys=capsys)
+def test_missing_file_is_one_line(db_path: Path, tmp_path: Path, capsys) -> None:
+    code, _, err = run(db_path, "import", str(tmp_path / "nope.csv"), capsys=capsys)
     assert code == 1 and err.strip().endswith("nope.csv: no such file")
 
 
-def test_a_large_file_is_checked_on_every_core_with_the_same_result(tmp_path: Path, capsys) -> None:
+def test_a_large_file_is_checked_on_every_core_with_the_same_result(
+    db_path: Path, tmp_path: Path, capsys
+) -> None:
     """From PARALLEL_FROM rows validation runs in worker processes: line numbers, order and
     all-or-nothing stay exactly as in-process."""
     from callblock.services.importer import PARALLEL_FROM
@@ -296,7 +304,7 @@ def test_a_large_file_is_checked_on_every_core_with_the_same_result(tmp_path: Pa
     rows = [f"Lead {n:05d},Co {n % 97},+1 212 55{n:05d}" for n in range(count)]
     bad = rows.copy()
     bad[count - 7] = "Broken,Co,12"  # file line count - 5 (1 = the header)
-    db = tmp_path / "cb.db"
+    db = db_path
     code, _, err = run(
         db, "import", str(write(tmp_path, "Name,Company,Phone\n" + "\n".join(bad))), capsys=capsys
     )
@@ -316,11 +324,11 @@ def test_a_large_file_is_checked_on_every_core_with_the_same_result(tmp_path: Pa
 
 
 def test_an_unknown_default_region_is_one_error_naming_the_option(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     csv_path = tmp_path / "crm.csv"
     csv_path.write_text("Name,Phone\nJim Brodo,212 555 0143\nAnn Lee,212 555 0144\n")
-    db = tmp_path / "cb.db"
+    db = db_path
     code = main(["--db", str(db), "import", str(csv_path), "--default-region", "XX"])
     err = capsys.readouterr().err
     assert code == 1

@@ -348,6 +348,7 @@ def test_the_migration_reads_state_and_country_that_earlier_imports_kept(tmp_pat
         store.close()
 
 
+@pytest.mark.sqlite_only("only SQLite's untyped columns can hold bytes in a text column")
 def test_a_region_another_tool_wrote_as_bytes_is_a_plain_fault(
     store: Store, make_lead: LeadMaker
 ) -> None:

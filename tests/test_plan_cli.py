@@ -139,20 +139,20 @@ def test_plan_text_output_lists_the_same_blocks(capsys, db_path: Path) -> None:
 def overdue_follow_ups(store: Store, make_lead, count: int) -> None:
     """`count` leads with an attempt behind them and their next one due two days ago."""
     ids = [make_lead(created=NOW - timedelta(days=9)) for _ in range(count)]
-    store.conn.executemany(
-        "UPDATE leads SET attempts = 1, status = 'working', last_touch_at = ?, "
-        "first_call_at = ?, next_due_at = ? WHERE id = ?",
-        [
-            (
-                (NOW - timedelta(days=8)).isoformat(),
-                (NOW - timedelta(days=8)).isoformat(),
-                (NOW - timedelta(days=2)).isoformat(),
-                lead,
-            )
-            for lead in ids
-        ],
-    )
-    store.conn.commit()
+    with store.transaction():
+        store.conn.executemany(
+            "UPDATE leads SET attempts = 1, status = 'working', last_touch_at = ?, "
+            "first_call_at = ?, next_due_at = ? WHERE id = ?",
+            [
+                (
+                    (NOW - timedelta(days=8)).isoformat(),
+                    (NOW - timedelta(days=8)).isoformat(),
+                    (NOW - timedelta(days=2)).isoformat(),
+                    lead,
+                )
+                for lead in ids
+            ],
+        )
 
 
 def test_a_backlog_is_spread_best_days_first_and_never_above_a_target(

@@ -9,7 +9,9 @@ from typing import Any
 
 from callblock.domain.entries import SearchEntry
 from callblock.domain.models import Lead
+from callblock.store.bulk import batches, copy_rows, new_ids
 from callblock.store.convert import LEAD_COLUMNS, WRITTEN_COLUMNS, lead_from_row, lead_row
+from callblock.store.db import dialect_of
 
 # Columns an import writes (the rest take their defaults), and those an edit or a merge may
 # change: from the converter's one list of the lead's fields.
@@ -32,11 +34,15 @@ class LeadAdmin:
             yield SearchEntry(row[0], row[1], row[2] or "", row[3] or "", row[4] or "")
 
     def insert_leads(self, records: Iterable[dict[str, Any]]) -> list[int]:
-        """Insert imported leads inside the caller's (BEGIN IMMEDIATE) transaction; returns
-        their ids. No other writer can run meanwhile, so the new rows take the ids after the
-        largest one, in order, and one executemany does them all."""
+        """Insert imported leads inside the caller's transaction; returns their ids, in the
+        records' order. On SQLite (BEGIN IMMEDIATE) no other writer can run meanwhile, so the
+        new rows take the ids after the largest one, in order, and one executemany does them
+        all. A server has other writers: each batch draws its ids from the sequence first and
+        is COPYed with them (store/bulk.py)."""
         assert self.conn.in_transaction, "insert_leads runs inside the caller's transaction"
         columns = (*IMPORT_COLUMNS, "fit_score")
+        if dialect_of(self.conn) == "postgresql":
+            return self._copy_leads(records, columns)
         marks = ", ".join("?" for _ in columns)
         before = self.conn.execute("SELECT coalesce(max(id), 0) FROM leads").fetchone()[0]
         rows = (lead_row(record, columns)[1] for record in records)
@@ -45,6 +51,18 @@ class LeadAdmin:
             row[0]
             for row in self.conn.execute("SELECT id FROM leads WHERE id > ? ORDER BY id", (before,))
         ]
+        return ids
+
+    def _copy_leads(self, records: Iterable[dict[str, Any]], columns: Sequence[str]) -> list[int]:
+        ids: list[int] = []
+        for batch in batches(records):
+            batch_ids = new_ids(self.conn, "leads", len(batch))
+            rows = (
+                (lead_id, *lead_row(record, columns)[1])
+                for lead_id, record in zip(batch_ids, batch, strict=True)
+            )
+            copy_rows(self.conn, "leads", ("id", *columns), rows)
+            ids += batch_ids
         return ids
 
     def update_lead_fields(self, lead_id: int, values: dict[str, Any]) -> None:
@@ -74,6 +92,8 @@ class LeadAdmin:
             )
             return [lead_from_row(row) for row in rows]
         ids = list(lead_ids)[:limit]
+        if not ids:  # no hits (PostgreSQL refuses `IN ()`)
+            return []
         marks = ", ".join("?" for _ in ids)
         rows = self.conn.execute(
             f"SELECT {LEAD_COLUMNS} FROM leads WHERE id IN ({marks}) AND {NOT_MERGED}", ids

@@ -8,8 +8,9 @@ from typing import Any
 
 from callblock.domain.models import Lead
 from callblock.store.aggregate import Aggregate
+from callblock.store.bulk import SQLITE_UTILS_BATCH, batches, insert_records
 from callblock.store.convert import LEAD_COLUMNS, lead_from_row, lead_row, lead_row_sane
-from callblock.store.db import insert_returning_id
+from callblock.store.db import dialect_of, insert_returning_id
 from callblock.store.lead_admin import LeadAdmin
 
 
@@ -25,24 +26,33 @@ class LeadStore(Aggregate, LeadAdmin):
 
     def insert_many(self, table: str, records: Iterable[dict[str, Any]]) -> None:
         """Bulk insert (demo data, imports) inside the caller's transaction."""
-        import sqlite_utils  # lazy: only bulk writers pay for the import
-
         if table == "leads":
             records = (dict(zip(*lead_row(record), strict=True)) for record in records)
-        sqlite_utils.Database(self.conn).table(table).insert_all(records, batch_size=2000)
+        if dialect_of(self.conn) == "postgresql":
+            insert_records(self.conn, table, records)  # COPY in batches (store/bulk.py)
+            return
+        import sqlite_utils  # lazy: only bulk writers pay for the import
+
+        sqlite_utils.Database(self.conn).table(table).insert_all(
+            records, batch_size=SQLITE_UTILS_BATCH
+        )
 
     def get_lead(self, lead_id: int) -> Lead | None:
         row = self._one(f"SELECT {LEAD_COLUMNS} FROM leads WHERE id = ?", (lead_id,))
         return lead_from_row(row) if row else None
 
     def leads_by_ids(self, lead_ids: Iterable[int]) -> list[Lead]:
-        """The leads with these ids, less those with a time outside the window."""
+        """The leads with these ids, less those with a time outside the window. In chunks:
+        a review may ask for 100,000 (SQLite binds at most 32,766 values, PostgreSQL 65,535)."""
         ids = list(dict.fromkeys(lead_ids))
-        if not ids:
-            return []
-        marks = ", ".join("?" for _ in ids)
-        rows = self.conn.execute(f"SELECT {LEAD_COLUMNS} FROM leads WHERE id IN ({marks})", ids)
-        return [lead_from_row(row) for row in rows if lead_row_sane(row)]
+        leads: list[Lead] = []
+        for batch in batches(ids, 10_000):
+            marks = ", ".join("?" for _ in batch)
+            rows = self.conn.execute(
+                f"SELECT {LEAD_COLUMNS} FROM leads WHERE id IN ({marks})", batch
+            )
+            leads += [lead_from_row(row) for row in rows if lead_row_sane(row)]
+        return leads
 
     def set_lead_state(self, lead_id: int, status: str, bad_number: bool) -> None:
         self.conn.execute(

@@ -91,8 +91,10 @@ class QueueQueries:
     conn: sqlite3.Connection
 
     def lead_places(self) -> list[tuple[str, str]]:
-        """Every (zone, region) some lead is in ('' where none is known)."""
-        return [(row[0], row[1]) for row in self.conn.execute("SELECT * FROM lead_places")]
+        """Every (zone, region) some lead is in ('' where none is known), in key order (SQLite
+        reads its primary key in that order anyway; the server's heap has no order)."""
+        rows = self.conn.execute("SELECT zone, region FROM lead_places ORDER BY zone, region")
+        return [(row[0], row[1]) for row in rows]
 
     def inbound_candidates(
         self, query: QueueQuery, *, arrived_after: str, breathing_since: str

@@ -141,7 +141,7 @@ class ScheduleQueries:
             "SELECT c.due_at, coalesce(l.timezone, l.phone_timezone, ''), count(*) "
             "FROM callbacks c JOIN leads l ON l.id = c.lead_id WHERE c.state = 'open' "
             "AND c.kind IN ('callback', 'meeting') AND c.rep = ? AND c.due_at >= ? "
-            "AND c.due_at < ? GROUP BY 1, 2",
+            "AND c.due_at < ? GROUP BY 1, 2 ORDER BY 1, 2",
             (rep, start, end),
         )
         return [PlannedCalls(r[0], Tier.PROMISE, r[1], r[2]) for r in rows]
@@ -153,7 +153,7 @@ class ScheduleQueries:
             "SELECT CASE WHEN next_due_at <= ? THEN ? ELSE next_due_at END, "
             "coalesce(timezone, phone_timezone, ''), count(*) FROM leads "
             f"WHERE next_due_at < ? AND {OPEN} AND attempts > 0 "
-            f"AND (owner IS NULL OR owner = ?) AND {NO_OPEN_PROMISE} GROUP BY 1, 2",
+            f"AND (owner IS NULL OR owner = ?) AND {NO_OPEN_PROMISE} GROUP BY 1, 2 ORDER BY 1, 2",
             (backlog_until, backlog_until, end, rep),
         )
         return [PlannedCalls(r[0], Tier.FOLLOW_UP, r[1], r[2]) for r in rows]
@@ -170,7 +170,8 @@ class ScheduleQueries:
         contacts = ", ".join("?" * len(contact_codes))
         dials = ", ".join("?" * len(dial_codes))
         row = self.conn.execute(
-            f"SELECT count(*), coalesce(sum(outcome IN ({contacts})), 0) FROM touches "
+            # a comparison is a boolean on PostgreSQL, which sum() does not take: count a CASE
+            f"SELECT count(*), count(CASE WHEN outcome IN ({contacts}) THEN 1 END) FROM touches "
             "WHERE undone = 0 AND channel = 'call' AND at >= ? AND at < ? AND rep = ? "
             f"AND outcome IN ({dials})",
             (*contact_codes, start, end, rep, *dial_codes),
@@ -183,7 +184,7 @@ class ScheduleQueries:
         per-slot aggregate the triggers keep (store/dial_slots.py), not the touches."""
         rows = self.conn.execute(
             "SELECT zone, substr(slot, 1, 13), sum(dials), sum(contacts) FROM dial_slots "
-            "WHERE slot >= ? AND slot < ? GROUP BY 1, 2 HAVING sum(dials) > 0",
+            "WHERE slot >= ? AND slot < ? GROUP BY 1, 2 HAVING sum(dials) > 0 ORDER BY 1, 2",
             (WINDOW_START[:16], WINDOW_END[:16]),
         )
         return [(row[0], row[1], row[2], row[3]) for row in rows]
