@@ -54,6 +54,15 @@ BOTH_BACKENDS = frozenset(
         "test_team_settings",
         "test_template_report",
         "test_templates_cli",
+        "test_review_backends",
+        "test_queue_service",
+        "test_queue_contract",
+        "test_import_merges",
+        "test_importer",
+        "test_dupes_merge",
+        "test_plan_cli",
+        "test_lead_region",
+        "test_worker_connections",
     }
 )
 
