@@ -50,20 +50,30 @@ class ServerUrl:
 
     @property
     def has_password(self) -> bool:
-        return urlsplit(self.url).password is not None
+        """A password in the user part or (libpq takes either) as `?password=`."""
+        parts = urlsplit(self.url)
+        return parts.password is not None or any(
+            _is_password(pair) for pair in parts.query.split("&")
+        )
 
     def without_password(self) -> str:
         """The URL as given less its password (for a command line another file keeps)."""
-        parts = urlsplit(self.url)
-        if parts.password is None:
+        if not self.has_password:
             return self.url
-        user = parts.username or ""
-        host = parts.netloc.rsplit("@", 1)[1]
-        return parts._replace(netloc=f"{user}@{host}").geturl()
+        parts = urlsplit(self.url)
+        netloc = parts.netloc
+        if parts.password is not None:
+            netloc = f"{parts.username or ''}@{netloc.rsplit('@', 1)[1]}"
+        query = "&".join(pair for pair in parts.query.split("&") if not _is_password(pair))
+        return parts._replace(netloc=netloc, query=query).geturl()
 
     def __str__(self) -> str:
         """The URL without user or password: `postgresql://host:port/database`."""
         return f"postgresql://{self.address}/{self.database}"
+
+
+def _is_password(pair: str) -> bool:
+    return unquote(pair.split("=", 1)[0]).strip().lower() == "password"
 
 
 Location = Path | ServerUrl
