@@ -6,16 +6,24 @@ never printed: every message names the server by `host:port` and the database, n
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 SERVER_SCHEMES = ("postgresql://", "postgres://")
+_USER_PASSWORD = re.compile(r"(?i)(postgres(?:ql)?://[^\s/@:'\"]*:)[^\s'\"]*@")
+_QUERY_PASSWORD = re.compile(r"(?i)([?&]password=)[^&\s'\"]*")
 
 
 def is_server_url(value: object) -> bool:
     """Whether `value` names a PostgreSQL server rather than a SQLite file."""
     return isinstance(value, str) and value.lower().startswith(SERVER_SCHEMES)
+
+
+def hide_passwords(text: str) -> str:
+    """`text` (a log, a command line) with every PostgreSQL URL's password replaced by ***."""
+    return _QUERY_PASSWORD.sub(r"\1***", _USER_PASSWORD.sub(r"\1***@", text))
 
 
 @dataclass(frozen=True)
