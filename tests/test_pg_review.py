@@ -188,3 +188,35 @@ def test_the_crash_log_never_keeps_the_urls_password(
     text = log.read_text()
     assert "RuntimeError" in text and "db.example.com:5432/sales" in text
     assert PASSWORD not in text and PASSWORD not in line
+
+
+# the URL's own settings ---------------------------------------------------------------------
+def test_the_urls_options_are_kept_a_floor_in_its_own_schema(
+    pg_server: PgServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A DBA who gives callblock its own schema (`?options=-c search_path=floor`, or
+    PGOPTIONS) gets the tables there, not silently in public; callblock's own settings
+    (UTC, lock timeout) still hold."""
+    import psycopg
+
+    url = pg_server.new_database()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA floor")
+    in_schema = f"{url}?options=-c%20search_path%3Dfloor"
+    code, _, err = cli(capsys, "--db", in_schema, "team", "init", "--timezone", "UTC")
+    assert code == 0, err
+    with psycopg.connect(url) as conn:
+        where = conn.execute(
+            "SELECT DISTINCT schemaname FROM pg_tables WHERE tablename = 'leads'"
+        ).fetchall()
+    assert where == [("floor",)]
+    from callblock.store.pg import LOCK_TIMEOUT_MS, connect_pg
+
+    monkeypatch.setenv("PGOPTIONS", "-c search_path=floor")
+    conn = connect_pg(ServerUrl.parse(url))
+    try:
+        assert conn.execute("SHOW search_path").fetchone()[0] == "floor"
+        assert conn.execute("SHOW TimeZone").fetchone()[0] == "UTC"
+        assert conn.execute("SHOW lock_timeout").fetchone()[0] == f"{LOCK_TIMEOUT_MS // 1000}s"
+    finally:
+        conn.close()
