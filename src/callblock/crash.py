@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from callblock.domain.text import clean_line
+from callblock.store.location import hide_passwords
 
 
 def crash_log_path() -> Path:
@@ -24,10 +25,15 @@ def report_crash(error: BaseException) -> str:
         path = crash_log_path()
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8") as log:
-            log.write(f"--- {datetime.now(UTC).isoformat(timespec='seconds')} {sys.argv!r}\n")
-            log.write("".join(traceback.format_exception(error)))
+            # the command line and the error may name a database URL with its password
+            log.write(
+                hide_passwords(
+                    f"--- {datetime.now(UTC).isoformat(timespec='seconds')} {sys.argv!r}\n"
+                    + "".join(traceback.format_exception(error))
+                )
+            )
         where = f"details in {path}"
     except OSError:
         pass
-    summary = clean_line(f"{type(error).__name__}: {error}", 300)
+    summary = clean_line(hide_passwords(f"{type(error).__name__}: {error}"), 300)
     return f"internal error ({summary}); {where}. Please report it."

@@ -5,18 +5,32 @@ per table, so a lead merged into a later one passes its foreign key check), the 
 triggers keep (dial slots, call numbers, lead places) are copied as they are with the
 triggers off for the copy, the identity counters continue after the highest id, and every
 table is counted on both sides before COMMIT: any difference rolls all of it back.
+
+The source is only read (opened `mode=ro`, never switched to WAL): a damaged one is refused
+before anything is sent, and one at an older schema is brought up to date in a private copy.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from callblock.store.db import StoreError, StoreFault, connect, disconnect, fault, write_transaction
+from callblock.store.db import (
+    BUSY_TIMEOUT_MS,
+    StoreError,
+    StoreFault,
+    _refuse_unusable_file,
+    fault,
+    write_transaction,
+)
 from callblock.store.location import ServerUrl
+from callblock.store.migrations import SCHEMA_VERSION
 from callblock.store.pg import PgConnection, connect_pg, pg_fault
 
 # Parents before children (foreign keys); schema_version is the migrations' own.
@@ -55,15 +69,13 @@ def copy_database(
     progress: Callable[[str, int], None] | None = None,
     fill: Callable[[Any], None] | None = None,
 ) -> list[Copied]:
-    """Copy `source` (a callblock SQLite database at the current schema) into `target`;
+    """Copy `source` (a callblock SQLite database, only read) into `target`;
     `fill` runs last inside the transaction (the floor admin's name)."""
     from callblock.store import schema
     from callblock.store.server import refuse_non_empty
     from callblock.store.store import Store
 
-    Store.open(source).close()  # refuses a foreign or newer file; brings an older one up to date
-    reader = connect(source, check=schema.check_schema)
-    try:
+    with _source_reader(source) as reader:
         conn = connect_pg(target)
         try:
             refuse_non_empty(conn, "`migrate-db`")
@@ -84,10 +96,63 @@ def copy_database(
             return counts
         finally:
             conn.close()
-    except sqlite3.Error as error:
-        raise fault(error, source) from None
+
+
+@contextmanager
+def _source_reader(source: Path, named: Path | None = None) -> Iterator[sqlite3.Connection]:
+    """A read-only connection to `source` at the current schema, or (an older file) to a
+    migrated private copy of it: the file itself is never written. Messages name `named`."""
+    from callblock.store import health, schema
+    from callblock.store.store import Store
+
+    named = named or source
+    reader = _open_source(source)
+    try:
+        try:
+            schema.check_schema(reader, named)  # a foreign or newer file: refused
+            problems = health.quick_check(reader)
+            if problems != ["ok"]:
+                raise StoreFault(
+                    f"{named} is damaged ({problems[0][:80]}); run `callblock doctor` and "
+                    "restore it from a backup; nothing was copied"
+                )
+            if schema.schema_version(reader) == SCHEMA_VERSION:
+                yield reader
+                return
+            with tempfile.TemporaryDirectory(prefix="callblock-migrate-") as folder:
+                copy = Path(folder) / "source.db"
+                with sqlite3.connect(copy) as private:
+                    reader.backup(private)
+                private.close()
+                Store.open(copy).close()  # brings the copy (not the file) up to date
+                with _source_reader(copy, named) as migrated:
+                    yield migrated
+        except sqlite3.Error as error:
+            raise fault(error, named) from None
     finally:
-        disconnect(reader)
+        reader.close()
+
+
+def _open_source(source: Path) -> sqlite3.Connection:
+    """`source` opened without writing it: not switched to WAL, `query_only`; a WAL file's
+    `-shm` and empty `-wal` go as they came when we close (the last reader removes them); a
+    file or folder we cannot write is read as `doctor` reads it."""
+    from callblock.store import health
+
+    _refuse_unusable_file(source, create=False)  # missing, empty, not SQLite: refused
+    conn = None
+    try:
+        conn = sqlite3.connect(
+            f"file:{quote(str(source.resolve()))}?mode=rw", uri=True, isolation_level=None
+        )
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA query_only = ON")
+        conn.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.Error:
+        if conn is not None:
+            conn.close()
+        return health.open_read_only(source)
+    return conn
 
 
 def _copy_tables(

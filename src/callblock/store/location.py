@@ -6,16 +6,24 @@ never printed: every message names the server by `host:port` and the database, n
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 SERVER_SCHEMES = ("postgresql://", "postgres://")
+_USER_PASSWORD = re.compile(r"(?i)(postgres(?:ql)?://[^\s/@:'\"]*:)[^\s'\"]*@")
+_QUERY_PASSWORD = re.compile(r"(?i)([?&]password=)[^&\s'\"]*")
 
 
 def is_server_url(value: object) -> bool:
     """Whether `value` names a PostgreSQL server rather than a SQLite file."""
     return isinstance(value, str) and value.lower().startswith(SERVER_SCHEMES)
+
+
+def hide_passwords(text: str) -> str:
+    """`text` (a log, a command line) with every PostgreSQL URL's password replaced by ***."""
+    return _QUERY_PASSWORD.sub(r"\1***", _USER_PASSWORD.sub(r"\1***@", text))
 
 
 @dataclass(frozen=True)
@@ -50,20 +58,30 @@ class ServerUrl:
 
     @property
     def has_password(self) -> bool:
-        return urlsplit(self.url).password is not None
+        """A password in the user part or (libpq takes either) as `?password=`."""
+        parts = urlsplit(self.url)
+        return parts.password is not None or any(
+            _is_password(pair) for pair in parts.query.split("&")
+        )
 
     def without_password(self) -> str:
         """The URL as given less its password (for a command line another file keeps)."""
-        parts = urlsplit(self.url)
-        if parts.password is None:
+        if not self.has_password:
             return self.url
-        user = parts.username or ""
-        host = parts.netloc.rsplit("@", 1)[1]
-        return parts._replace(netloc=f"{user}@{host}").geturl()
+        parts = urlsplit(self.url)
+        netloc = parts.netloc
+        if parts.password is not None:
+            netloc = f"{parts.username or ''}@{netloc.rsplit('@', 1)[1]}"
+        query = "&".join(pair for pair in parts.query.split("&") if not _is_password(pair))
+        return parts._replace(netloc=netloc, query=query).geturl()
 
     def __str__(self) -> str:
         """The URL without user or password: `postgresql://host:port/database`."""
         return f"postgresql://{self.address}/{self.database}"
+
+
+def _is_password(pair: str) -> bool:
+    return unquote(pair.split("=", 1)[0]).strip().lower() == "password"
 
 
 Location = Path | ServerUrl

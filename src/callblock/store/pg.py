@@ -216,11 +216,26 @@ def _open_raw(server: ServerUrl, timeout: int | None = None) -> Any:
             connect_timeout=timeout,
             row_factory=_row_factory,
             application_name="callblock",
-            # JIT compiles for ~13 ms before a report query; the queries here are short
-            options=f"-c lock_timeout={LOCK_TIMEOUT_MS} -c TimeZone=UTC -c jit=off",
+            options=_options(server),
         )
     except psycopg.Error as error:
         raise pg_fault(error, server) from None
+
+
+def _options(server: ServerUrl) -> str:
+    """The server settings callblock's statements rely on, after the URL's own `options` (or
+    PGOPTIONS'; a schema of its own: `-c search_path=floor`), which ours would replace."""
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        given = str(conninfo_to_dict(server.url).get("options") or "")
+    except psycopg.Error:  # an unparsable URL: connecting says so in its own words
+        given = ""
+    given = given or os.environ.get("PGOPTIONS", "")
+    # JIT compiles for ~13 ms before a report query; the queries here are short
+    ours = f"-c lock_timeout={LOCK_TIMEOUT_MS} -c TimeZone=UTC -c jit=off"
+    return f"{given} {ours}".strip()
 
 
 class ServerUnreachable(DatabaseBusy):
