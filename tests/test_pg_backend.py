@@ -374,3 +374,75 @@ def test_doctor_on_a_server_reads_only_and_says_what_it_checked(
     assert "pg_amcheck" in out and PASSWORD not in out
     code, out, err = cli(capsys, "--db", pg_server.url("nowhere"), "doctor", "--json")
     assert code == 1 and out == "" and "has no database 'nowhere'" in err
+
+
+class _LosesTheCommitsAnswer:
+    """A psycopg connection whose COMMIT reaches the server, which commits, but whose answer
+    the link loses (the connection is then closed, as psycopg leaves a broken one)."""
+
+    def __init__(self, raw) -> None:
+        self._raw = raw
+
+    def __getattr__(self, name: str):
+        return getattr(self._raw, name)
+
+    def execute(self, sql, *args, **kwargs):
+        import psycopg
+
+        if sql == "COMMIT":
+            self._raw.execute("COMMIT")
+            self._raw.close()
+            raise psycopg.OperationalError("server closed the connection unexpectedly")
+        return self._raw.execute(sql, *args, **kwargs)
+
+
+def _audit_rows(store: Store) -> int:
+    return int(store.conn.execute("SELECT count(*) FROM audit").fetchone()[0])
+
+
+def test_a_commit_whose_answer_was_lost_is_found_committed_and_not_retried(
+    pg_server: PgServer,
+) -> None:
+    store = Store.open(pg_server.new_database())
+    try:
+        store.conn.raw = _LosesTheCommitsAnswer(store.conn.raw)
+        with store.transaction():  # no error: the server is asked and it did commit
+            store.touches.add_audit(NOW, "alice", "test", None, {})
+        assert _audit_rows(store) == 1
+    finally:
+        store.close()
+
+
+def test_a_retry_after_a_lost_commit_answer_is_refused_when_it_had_committed(
+    pg_server: PgServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from callblock.store import pg
+    from callblock.store.pg import SavedBeforeTheLinkDropped
+
+    store = Store.open(pg_server.new_database())
+    try:
+        store.conn.raw = _LosesTheCommitsAnswer(store.conn.raw)
+        real_open = pg._open_raw
+        down = ServerUnreachable("cannot reach the database at 127.0.0.1:1: connection refused")
+
+        def still_down(*args, **kwargs):
+            raise down
+
+        monkeypatch.setattr(pg, "_open_raw", still_down)
+
+        def write() -> None:
+            with store.transaction():
+                store.touches.add_audit(NOW, "alice", "test", None, {})
+
+        with pytest.raises(ServerUnreachable):
+            write()  # committed on the server, but nobody can tell yet
+        with pytest.raises(ServerUnreachable):
+            write()  # the busy screen's retry: still away, nothing written
+        monkeypatch.setattr(pg, "_open_raw", real_open)
+        with pytest.raises(SavedBeforeTheLinkDropped, match="not recorded twice"):
+            write()  # back: the first one had committed, so this one is not written
+        assert _audit_rows(store) == 1
+        write()  # and the next write is an ordinary one
+        assert _audit_rows(store) == 2
+    finally:
+        store.close()

@@ -16,7 +16,7 @@ from textual.widgets import Static
 
 from callblock.services import ServiceError
 from callblock.store import DatabaseBusy, Store
-from callblock.store.pg import ServerUnreachable
+from callblock.store.pg import SavedBeforeTheLinkDropped, ServerUnreachable
 from callblock.widgets.plain import plain
 
 T = TypeVar("T")
@@ -65,6 +65,9 @@ class BusyScreen(ModalScreen[str | None]):
         try:
             with store.patience(ATTEMPT_WAIT_MS):
                 self._attempt()
+        except SavedBeforeTheLinkDropped as error:  # the earlier try had in fact gone through
+            self.dismiss(str(error))
+            return
         except ServerUnreachable as error:
             self._unreachable = error
             self.query_one("#busy-why", Static).update(plain(f"{error}; reconnecting…"))

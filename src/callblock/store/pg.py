@@ -108,6 +108,7 @@ class PgConnection:
     def __init__(self, raw: Any, server: ServerUrl) -> None:
         self.raw = raw
         self.server = server
+        self.unresolved_xid: int | None = None  # a COMMIT whose answer the link lost
 
     @property
     def in_transaction(self) -> bool:
@@ -171,18 +172,59 @@ class PgConnection:
 
     @contextmanager
     def transaction_block(self) -> Iterator[None]:
-        """BEGIN ... COMMIT, rolled back on any error; the server's errors as StoreFaults."""
+        """BEGIN ... COMMIT, rolled back on any error; the server's errors as StoreFaults.
+
+        A link that drops during COMMIT leaves it unknown whether the server committed: the
+        transaction's id is asked about on a new connection (txid_status), at once or, if the
+        server is still away, before the next transaction, so a retried write is never
+        recorded twice (see SavedBeforeTheLinkDropped)."""
         import psycopg
 
-        self.execute("BEGIN")
+        if self.unresolved_xid is not None:
+            xid, self.unresolved_xid = self.unresolved_xid, None
+            if self._committed(xid):
+                raise SavedBeforeTheLinkDropped(
+                    "it was saved just before the link to the server dropped (not recorded twice)"
+                )
+        self._reconnect_if_lost()
+        try:
+            cursor = self.raw.execute("BEGIN; SELECT txid_current()")
+            cursor.nextset()
+            xid = int(cursor.fetchone()[0])
+        except psycopg.Error as error:
+            raise pg_fault(error, self.server) from None
         try:
             yield
-            self.execute("COMMIT")
         except BaseException:
             if not self.raw.closed:
                 with suppress(psycopg.Error):
                     self.raw.execute("ROLLBACK")
             raise
+        try:
+            self.raw.execute("COMMIT")
+        except psycopg.Error as error:
+            if not (self.raw.closed or self.raw.broken):
+                raise pg_fault(error, self.server) from None
+            self.unresolved_xid = xid  # asked about now, or before the next transaction
+            unreachable = pg_fault(error, self.server)
+            try:
+                committed = self._committed(xid)
+            except ServerUnreachable:
+                raise unreachable from None
+            self.unresolved_xid = None
+            if not committed:
+                raise unreachable from None
+
+    def _committed(self, xid: int) -> bool:
+        """Whether the server committed transaction `xid` (on a new connection if need be);
+        ServerUnreachable while it cannot tell (the id is then kept, asked about next time)."""
+        try:
+            self._reconnect_if_lost()
+            row = self.execute("SELECT txid_status(?)", (xid,)).fetchone()
+        except ServerUnreachable:
+            self.unresolved_xid = xid
+            raise
+        return bool(row and row[0] == "committed")
 
     @contextmanager
     def lock_timeout(self, milliseconds: int) -> Iterator[None]:
@@ -236,6 +278,11 @@ def _options(server: ServerUrl) -> str:
     # JIT compiles for ~13 ms before a report query; the queries here are short
     ours = f"-c lock_timeout={LOCK_TIMEOUT_MS} -c TimeZone=UTC -c jit=off"
     return f"{given} {ours}".strip()
+
+
+class SavedBeforeTheLinkDropped(StoreFault):
+    """A write retried after the link dropped during its COMMIT had in fact been committed:
+    the retry must not write it again (the busy screen says so instead)."""
 
 
 class ServerUnreachable(DatabaseBusy):
