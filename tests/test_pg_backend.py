@@ -317,7 +317,7 @@ async def test_an_outcome_pressed_while_the_server_is_unreachable_is_recorded_wh
     from callblock.services.leads import add_lead
     from tests.conftest import ZONE
     from tests.pg_server import TEMPLATE, LinkProxy
-    from tests.power_hour_helpers import SIZE, shown
+    from tests.power_hour_helpers import SIZE, shown, status_line
     from tests.screen_text import screen_text
     from tests.test_app_faults import wait_for
 
@@ -341,6 +341,11 @@ async def test_an_outcome_pressed_while_the_server_is_unreachable_is_recorded_wh
         async with app.run_test(size=SIZE) as pilot:
             assert shown(app) == first
             proxy.cut()
+            await pilot.pause(1.6)  # idle: the next tick finds the server gone and says so
+            assert app.is_running and app.fault is None
+            assert f"reconnecting: cannot reach the database at 127.0.0.1:{proxy.port}" in (
+                status_line(app)
+            )
             await pilot.press("n")
             assert isinstance(app.screen, BusyScreen)
             text = screen_text(app)
@@ -353,6 +358,8 @@ async def test_an_outcome_pressed_while_the_server_is_unreachable_is_recorded_wh
             proxy.restore()
             await wait_for(pilot, lambda: isinstance(app.screen, PowerHourScreen), 10)
             assert shown(app) == second
+            await pilot.pause(1.2)
+            assert "the database answers again" in status_line(app)
     finally:
         store.close()
         proxy.cut()

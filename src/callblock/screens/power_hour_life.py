@@ -12,6 +12,7 @@ from callblock.domain.calling import local_time
 from callblock.screens.block_drafts import typed_draft
 from callblock.services import sessions
 from callblock.store import DatabaseBusy, StoreFault
+from callblock.store.pg import ServerUnreachable
 from callblock.widgets.app_header import AppHeader
 from callblock.widgets.notes import NotesPane
 from callblock.widgets.plain import plain
@@ -30,6 +31,8 @@ HEARTBEAT_WAIT_MS = 100
 class BlockLife(_Base):
     """Mixed into PowerHourScreen: what happens to the block as time passes."""
 
+    _unreachable = False  # the server was out of reach at the last tick
+
     def _refresh_session(self) -> None:
         ctx = self.ctx
         self.query_one(SessionBar).stats = sessions.session_stats(
@@ -43,10 +46,24 @@ class BlockLife(_Base):
             return
         now = ctx.clock.now()
         # Held by an import: renewed at a later tick (the lease outlives a few), never a freeze.
-        with suppress(DatabaseBusy), ctx.store.patience(HEARTBEAT_WAIT_MS):
-            if not block.heartbeat():
-                self._taken_over()
-                return
+        # A server out of reach is said once, and that it answers again (writes wait meanwhile).
+        alive = True
+        try:
+            with ctx.store.patience(HEARTBEAT_WAIT_MS):
+                alive = block.heartbeat()
+        except ServerUnreachable as error:
+            if not self._unreachable:
+                self._say(plain(f"reconnecting: {error}", "$warning"))
+            self._unreachable = True
+            return
+        except DatabaseBusy:
+            pass
+        if self._unreachable:
+            self._unreachable = False
+            self._say(plain("the database answers again", "$success"))
+        if not alive:
+            self._taken_over()
+            return
         if block.lost is not None:
             (item, holder), block.lost = block.lost, None
             self._say(plain(f"{item.lead.name} is on {holder}'s screen now; moved on", "$warning"))
