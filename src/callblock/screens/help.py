@@ -29,7 +29,9 @@ Esc then a key, however quickly typed, is Esc then that key (there are no Alt ke
 The lead on screen is yours alone (held 90 s at a time, renewed while shown); {undo} takes a
 lead back only if nobody else holds it, and not after its calling hours closed (the queue brings
 it back when they open). A dropped link keeps your block: start callblock again the same day to
-resume it (counters, undo, the lead and what you were typing). ctrl+q keeps the block for later;
+resume it (counters, undo, the lead and what you were typing). If the database server is out of
+reach, the status line says "reconnecting"; an outcome pressed meanwhile waits on screen and is
+saved once it answers (Esc gives up: it is then not saved). ctrl+q keeps the block for later;
 {end_block} ends it. Times are read in your zone; the lead's local time is beside them.
 {script} shows the call script and the voicemail for the lead's step (the team's templates,
 rendered for this lead) in place of the research notes; {script} again shows the notes. pgdn
