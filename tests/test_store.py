@@ -112,17 +112,21 @@ def statements_sent(store: Store) -> Iterator[list[str]]:
         finally:
             store.conn.set_trace_callback(None)
         return
-    real = store.conn.execute
+    raw = store.conn.raw  # what reaches psycopg: BEGIN and COMMIT included
 
-    def execute(sql, params=()):  # type: ignore[no-untyped-def]
-        sent.append(sql)
-        return real(sql, params)
+    class Traced:
+        def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+            return getattr(raw, name)
 
-    store.conn.execute = execute  # type: ignore[method-assign]
+        def execute(self, sql, *args, **kwargs):  # type: ignore[no-untyped-def]
+            sent.append(sql.split(";")[0])  # BEGIN goes with the transaction's id query
+            return raw.execute(sql, *args, **kwargs)
+
+    store.conn.raw = Traced()
     try:
         yield sent
     finally:
-        del store.conn.execute
+        store.conn.raw = raw
 
 
 def test_a_write_is_one_transaction_begun_so_writers_queue(store: Store) -> None:

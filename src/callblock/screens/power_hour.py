@@ -31,6 +31,7 @@ from callblock.services import ServiceError, dialing, sessions
 from callblock.services.block import Block
 from callblock.services.dnc import dnc_events
 from callblock.services.sessions import Resumable
+from callblock.store import DatabaseBusy
 from callblock.widgets.app_header import AppHeader
 from callblock.widgets.history import HistoryTable
 from callblock.widgets.key_bar import KeyBar
@@ -159,7 +160,11 @@ class PowerHourScreen(NotesActions, BlockLife, Screen[None]):
     def _rebuild_ahead(self, lead_id: int) -> None:
         if self.current is None or self.current.lead.id != lead_id or self.block is None:
             return  # the rep has moved on already
-        self.query_one(UpNext).items = tuple(self.block.rebuild_ahead())
+        try:
+            ahead = self.block.rebuild_ahead()
+        except DatabaseBusy:  # busy or out of reach (the tick says so): the list stays as it is
+            return
+        self.query_one(UpNext).items = tuple(ahead)
 
     def work_lead(self, lead_id: int) -> None:
         """Show `lead_id` now, ahead of the queue (the lead screen's "call now")."""

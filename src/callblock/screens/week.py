@@ -3,6 +3,7 @@ the plan. Enter starts the highlighted block; p starts a power hour now."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, cast
 
@@ -24,6 +25,7 @@ from callblock.domain.weights import WEEKDAY_NAMES
 from callblock.screens.help import WEEK_ABOUT, HelpScreen, help_entries
 from callblock.services.connections import worker_store
 from callblock.services.planning import WeekPlan, week_plan
+from callblock.store import DatabaseBusy
 from callblock.widgets.app_header import AppHeader
 from callblock.widgets.key_bar import KeyBar
 from callblock.widgets.plain import plain
@@ -122,7 +124,8 @@ class WeekScreen(Screen[None]):
             return
         edges = [edge for p in plan.blocks for edge in (p.block.start, p.block.end)]
         if any(since < edge <= now for edge in edges):
-            self.load()
+            with suppress(DatabaseBusy):  # busy or out of reach: planned again at a later tick
+                self.load()
 
     def on_screen_resume(self) -> None:
         self.load()  # first show, and back from a block: the plan has moved on
