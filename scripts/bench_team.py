@@ -255,6 +255,10 @@ def figures(args: argparse.Namespace, db: Location, results: list[dict], began: 
         "record_ms_p50_p95": [percentile(records, 0.5), percentile(records, 0.95)],
         "keys_that_built_the_queue": len(rebuilt),
         "claims_per_key": sum(a["claims"] for a in actions) / max(len(actions), 1),
+        "queues_per_key": sum(a["queues"] for a in actions) / max(len(actions), 1),
+        "client_cpu_ms_per_action": 1000
+        * sum(r.get("cpu_s", 0) for r in results)
+        / max(len(keys) + len(undos), 1),
         "key_ms_p95_when_built": percentile(rebuilt, 0.95),
         "key_ms_p95_from_the_list": percentile(listed, 0.95),
         "actions": len(keys) + len(undos),
@@ -291,7 +295,8 @@ def table(found: dict) -> str:
         f"{found['processes']} processes; outcomes recorded: {found['outcomes']}",
         f"undo -> lead back p95 {found['undo_ms_p95']:.1f} ms; counts {found['counts']}",
         "record() alone p50 {:.1f} ms p95 {:.1f} ms; ".format(*found["record_ms_p50_p95"])
-        + f"{found['claims_per_key']:.2f} claims per key",
+        + f"{found['claims_per_key']:.2f} claims and {found['queues_per_key']:.2f} queues per key; "
+        + f"the reps' processes' CPU {found['client_cpu_ms_per_action']:.1f} ms per key",
         f"{found['keys_that_built_the_queue']} keys built the queue (others had taken the list "
         f"built after the last lead was shown): p95 {found['key_ms_p95_when_built']:.1f} ms; "
         f"the others p95 {found['key_ms_p95_from_the_list']:.1f} ms",

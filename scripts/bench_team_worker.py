@@ -65,7 +65,7 @@ class Window:
         self.errors: list[dict[str, str]] = []
         self._logged: list[BaseException] = []
         self.counts = {"undo_refused": 0, "nothing_to_call": 0, "heartbeats": 0}
-        self.calls = {"claim": 0, "_queue": 0}  # claims tried, queues built
+        self.calls = {"_lease": 0, "_queue": 0}  # leases tried (rechecks), queues built
         self._before = dict(self.calls)
         self.began = time.monotonic()
         self.began_perf = time.perf_counter()
@@ -146,7 +146,7 @@ class Window:
                 "kind": kind,
                 "ms": (ended - started) * 1000,
                 "record_ms": None if wrote is None else (wrote - started) * 1000,
-                "claims": self.calls["claim"] - self._before["claim"],
+                "claims": self.calls["_lease"] - self._before["_lease"],
                 "queues": self.calls["_queue"] - self._before["_queue"],
             }
         )
@@ -232,6 +232,7 @@ def work(spec: dict[str, Any]) -> None:
     spec["go"].wait()
     deadline = time.monotonic() + spec["seconds"]
     started = window.began = time.monotonic()
+    cpu_at_start = time.process_time()
     window.began_perf = time.perf_counter()
     try:
         window.advance()
@@ -263,6 +264,7 @@ def work(spec: dict[str, Any]) -> None:
         "session": block.session.id,
         "open_ms": opened_ms,
         "seconds": time.monotonic() - started,
+        "cpu_s": time.process_time() - cpu_at_start,  # its CPU while it worked (not the server's)
         "actions": window.actions,
         "timeline": window.timeline,
         "recorded": window.recorded,

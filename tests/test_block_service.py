@@ -332,3 +332,52 @@ def test_a_lead_undone_on_screen_after_its_hours_closed_is_let_go(
     alice.undo()
     assert alice.current is None and alice.held_back is not None
     assert alice.store.sessions.lease_holder(lead, iso(clock.now())) is None
+
+
+def test_the_first_free_lead_of_a_list_passes_over_the_held_and_the_just_dialed(
+    store: Store, make_lead, open_block, clock: FixedClock, backend: str, db_path: Path
+) -> None:
+    """A list built a key ago: the first lead another session holds, the second dialed inside
+    its spacing since (unless it is a promised call), the third free. On PostgreSQL a lead
+    whose row another claim holds right now is passed over without waiting."""
+    ids = [make_lead(name=f"Lead {n}", created=NOW - timedelta(days=2)) for n in range(4)]
+    bob, alice = open_block("bob"), open_block("alice")
+    now = iso(NOW)
+    spaced = iso(NOW - timedelta(minutes=30))
+    assert (
+        bob.store.sessions.claim(
+            ids[0], bob.session.id, "bob", now, iso(NOW + timedelta(minutes=5))
+        )
+        is None
+    )
+    with store.transaction():
+        store.conn.execute(
+            "UPDATE leads SET last_touch_at = ? WHERE id = ?",
+            (iso(NOW - timedelta(minutes=1)), ids[1]),
+        )
+    sessions_store = alice.store.sessions
+    with alice.store.transaction():
+        assert sessions_store.first_free([(i, spaced) for i in ids], alice.session.id, now) == 2
+        assert (
+            sessions_store.first_free([(ids[0], spaced), (ids[1], None)], alice.session.id, now)
+            == 1
+        )
+        assert (
+            sessions_store.first_free([(ids[0], spaced), (ids[1], spaced)], alice.session.id, now)
+            is None
+        )
+        assert sessions_store.first_free([], alice.session.id, now) is None
+    # bob's own lease does not hide the lead from bob's session
+    with bob.store.transaction():
+        assert bob.store.sessions.first_free([(ids[0], spaced)], bob.session.id, now) == 0
+    if backend != "postgresql":
+        return
+    other = Store.open(db_path)
+    try:
+        other.conn.execute("BEGIN")
+        other.conn.execute("SELECT id FROM leads WHERE id = ? FOR NO KEY UPDATE", (ids[2],))
+        with alice.store.patience(5000), alice.store.transaction():
+            assert sessions_store.first_free([(i, spaced) for i in ids], alice.session.id, now) == 3
+        other.conn.execute("ROLLBACK")
+    finally:
+        other.close()

@@ -6,6 +6,7 @@ import json
 import tempfile
 from datetime import timedelta
 from pathlib import Path
+from unittest.mock import patch
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from callblock.clock import FixedClock, iso
 from callblock.config import Settings
 from callblock.domain.models import fit_score
+from callblock.domain.priority import MixServed
 from callblock.screens.power_hour import PowerHourScreen
 from callblock.services import queue
 from callblock.services.cadence import refresh_due
@@ -37,6 +39,22 @@ lead_strategy = st.fixed_dictionaries(
     }
 )
 CONFIG = Settings(timezone="America/Chicago")
+# Leads mostly due, in two zones: a zone's group holds many, so the queue reads some twice.
+due_lead = lead_strategy | st.fixed_dictionaries(
+    {
+        "zone": st.sampled_from(["America/New_York", None]),
+        "age_minutes": st.integers(60 * 24 * 3, 60 * 24 * 30),
+        "attempts": st.integers(1, 5),
+        "touched_minutes_ago": st.integers(60 * 24 * 3, 60 * 24 * 20),
+        "temperature": st.sampled_from(["hot", "warm", "cold"]),
+        "status": st.sampled_from(["working", "working", "nurture"]),
+        "promise_minutes": st.none(),
+        "promise_rep": st.just("a"),
+        "owner": st.sampled_from([None, None, "bob"]),
+        "fit": st.integers(0, 3),
+        "region": st.sampled_from([None, None, "US-FL"]),
+    }
+)
 
 
 def _fill(store: Store, clock: FixedClock, specs: list[dict]) -> None:
@@ -110,3 +128,38 @@ async def test_dial_presents_leads_in_queue_order(
             await pilot.press("n")
     assert shown == expected
     assert len(expected) == 4
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    specs=st.lists(due_lead, min_size=1, max_size=40),
+    hour=st.integers(0, 23),
+    limit=st.sampled_from([1, 2, 4, 9, 30]),
+    served=st.tuples(st.integers(0, 8), st.integers(0, 3), st.integers(0, 3)),
+)
+def test_reading_each_group_a_few_leads_at_a_time_gives_the_same_queue(
+    specs: list[dict], hour: int, limit: int, served: tuple[int, int, int]
+) -> None:
+    """The queue reads each zone's due leads per temperature a few at a time, and more only
+    where the last one read made the list (services/queue.py, _asks_again): the list must be
+    exactly the one read with every group read to the limit, whatever the mix served so far."""
+    slots, warm, nurture = served
+    mix_served = MixServed(slots=slots, warm=min(warm, slots), nurture=min(nurture, slots))
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store.open(Path(folder) / "q.db")
+        try:
+            _fill(store, FixedClock(NOW), specs)
+            now = NOW.replace(hour=hour)
+
+            def ranked(first_ask: int) -> list[tuple[int, tuple[str, ...]]]:
+                with patch.object(
+                    queue, "first_ask", lambda _limit, _groups, most: first_ask or most
+                ):
+                    items = queue.next_leads_for_rep(
+                        store, CONFIG, rep="a", now=now, limit=limit, served=mix_served
+                    )
+                return [(item.lead.id, item.reasons) for item in items]
+
+            assert ranked(1) == ranked(0)  # 0: every group read to the limit at once
+        finally:
+            store.close()

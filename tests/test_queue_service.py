@@ -244,3 +244,25 @@ def test_a_number_whose_area_spans_zones_is_called_only_when_the_window_holds_in
     ):
         clock.set(parse_iso(utc))
         assert (lead_id in queued(store, settings, clock)) is callable_now, utc
+
+
+def test_a_region_closed_in_an_open_zone_leaves_the_list_to_the_zones_other_leads(
+    store: Store, clock: FixedClock, settings: Settings, make_lead
+) -> None:
+    """20:30 in New York: Florida's window (to 20:00) is closed, the federal one (to 21:00)
+    open. Florida leads of the best fit fill the zone's group first, yet a short list still
+    reaches the New York leads behind them: the queue reads a group past its closed region."""
+    clock.set(NOW - timedelta(days=3))
+    florida = [make_lead(phone=f"+1 305 555 {n:04d}") for n in range(8)]
+    new_york = [make_lead(phone=f"+1 212 555 {n:04d}") for n in range(2)]
+    with store.transaction():
+        for lead_id in florida:
+            store.conn.execute("UPDATE leads SET fit_score = 0.9 WHERE id = ?", (lead_id,))
+        for lead_id in new_york:
+            store.conn.execute("UPDATE leads SET fit_score = 0.1 WHERE id = ?", (lead_id,))
+    clock.set(NOW + timedelta(hours=6, minutes=30))  # Mon 20:30 New York
+    for limit in (1, 2, 50):
+        items = queue.next_leads_for_rep(store, settings, rep="alice", now=clock.now(), limit=limit)
+        assert [item.lead.id for item in items] == new_york[:limit]
+    clock.set(NOW)  # 14:00: Florida's hours are open, its leads first (their fit is higher)
+    assert queued(store, settings, clock)[:8] == florida

@@ -117,15 +117,30 @@ def rank_leads(
         calls = counts.get(lead.id)
         if item := place_lead(lead, promises.get(lead.id), now, rules, rep, calls):
             items.append(item)
+    return with_reasons(order_placed(items, rules, limit, served), now, rules, rep)
+
+
+def order_placed(
+    items: Iterable[QueueItem],
+    rules: QueueRules,
+    limit: int | None = None,
+    served: MixServed = NOTHING_SERVED,
+) -> list[QueueItem]:
+    """Placed leads (place_lead) in queue order, the first `limit`, without their reasons yet
+    (rank_leads in two steps: the queue places each lead it reads once, then orders)."""
     rank = {Tier.PROMISE: 0, Tier.INBOUND: 1}
-    items.sort(key=lambda item: (rank.get(item.tier, 2), -item.score, item.lead.id))
-    head = [item for item in items if item.tier in rank][:limit]
+    ordered = sorted(items, key=lambda item: (rank.get(item.tier, 2), -item.score, item.lead.id))
+    head = [item for item in ordered if item.tier in rank][:limit]
     rest = None if limit is None else limit - len(head)
-    tail = [item for item in items if item.tier not in rank]
-    mixed = mix(tail, rules.warm_share, rules.nurture_share, rest, served)
+    tail = [item for item in ordered if item.tier not in rank]
+    return head + mix(tail, rules.warm_share, rules.nurture_share, rest, served)
+
+
+def with_reasons(
+    items: Iterable[QueueItem], now: datetime, rules: QueueRules, rep: str
+) -> list[QueueItem]:
     return [
-        replace(item, reasons=(*explain(item, now, rules, rep), *item.reasons))
-        for item in head + mixed
+        replace(item, reasons=(*explain(item, now, rules, rep), *item.reasons)) for item in items
     ]
 
 

@@ -84,7 +84,7 @@ class Block:
         if not items:
             items = self._claim_head(self.ahead if fresh else [])
         for _round in range(BUILDS):  # other windows may take a whole list before its claims
-            if items or not (built := self._queue(self.served)):
+            if items or not (built := self._queue(self.served, limit=PREVIEW + 2 + self.others)):
                 break
             items = self._claim_head(built)
         self.current = items[0] if items else None
@@ -122,47 +122,47 @@ class Block:
 
     def _claim_head(self, items: list[QueueItem]) -> list[QueueItem]:
         """`items` from the first one that may be called now and could be claimed; [] if none.
-        Leads another session holds or that were touched since the list was built are passed
-        over on one read: on a busy floor most of a list is gone by the next key, and every
-        claim takes the database's write lock."""
+        On a busy floor most of a list is gone by the next key: the leads other sessions hold,
+        or dialed inside their spacing since, are passed over in one statement (the store's
+        first_free); the first left is rechecked and leased in the same write transaction."""
         items = [item for item in items if item.lead.id not in self.done | self.skipped]
-        gone = self._gone(items)
-        items = [item for item in items if item.lead.id not in gone]
-        for index, item in enumerate(items):
-            claimed = self.claim(item)
-            if claimed is not None:
-                return [claimed, *items[index + 1 :]]
+        while items:
+            now = self.clock.now()
+            spaced_before = iso(now - self.settings.cadence.spacing)
+            candidates = [
+                (item.lead.id, None if item.tier is Tier.PROMISE else spaced_before)
+                for item in items
+            ]
+            fresh: QueueItem | None = None
+            with self.store.transaction():
+                found = self.store.sessions.first_free(candidates, self.session.id, iso(now))
+                if found is None:
+                    return []
+                fresh = self._lease(items[found], now)
+            if fresh is not None:
+                return [fresh, *items[found + 1 :]]
+            items = items[found + 1 :]
         return []
-
-    def _gone(self, items: list[QueueItem]) -> set[int]:
-        """Of `items`, the leads held by another session now or touched since they were read
-        (a hint: the claim decides, in its own transaction)."""
-        ids = [item.lead.id for item in items]
-        if not ids or not self.others:  # alone when the list was built: nobody took any
-            return set()
-        gone = set(self.store.sessions.lease_holders(ids, iso(self.clock.now())))
-        touched = {lead.id: lead.last_touch_at for lead in self.store.leads.leads_by_ids(ids)}
-        return gone | {
-            item.lead.id
-            for item in items
-            if touched.get(item.lead.id, item.lead.last_touch_at) != item.lead.last_touch_at
-        }
 
     def claim(self, item: QueueItem) -> QueueItem | None:
         """`item` as stored now and leased to this session, or None when it must not be called
         now or another session holds it: decided in the claim's own write transaction."""
         now = self.clock.now()
         with self.store.transaction():
-            # the lead's row first (PostgreSQL reads what was committed before each statement:
-            # the recheck must see the outcome another rep recorded just before the lock)
-            if not self.store.sessions.lock_lead(item.lead.id, self.session.id, iso(now)):
-                return None
-            fresh = queue.recheck(self.store, self.settings, item, rep=self.rep, now=now)
-            if fresh is None:
-                return None
-            holder = self.store.sessions.claim(
-                item.lead.id, self.session.id, self.rep, iso(now), iso(now + leases.LEASE)
-            )
+            return self._lease(item, now)
+
+    def _lease(self, item: QueueItem, now: datetime) -> QueueItem | None:
+        """Inside the caller's write transaction: `item` rechecked and leased (see claim)."""
+        # the lead's row first (PostgreSQL reads what was committed before each statement:
+        # the recheck must see the outcome another rep recorded just before the lock)
+        if not self.store.sessions.lock_lead(item.lead.id, self.session.id, iso(now)):
+            return None
+        fresh = queue.recheck(self.store, self.settings, item, rep=self.rep, now=now)
+        if fresh is None:
+            return None
+        holder = self.store.sessions.claim(
+            item.lead.id, self.session.id, self.rep, iso(now), iso(now + leases.LEASE)
+        )
         return fresh if holder is None else None
 
     def _resumed_head(self) -> list[QueueItem]:

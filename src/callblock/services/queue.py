@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -17,16 +18,18 @@ from callblock.domain.priority import (
     MixServed,
     QueueItem,
     QueueRules,
+    order_placed,
     place_lead,
-    rank_leads,
+    with_reasons,
 )
 from callblock.domain.weights import Weights
 from callblock.services.learning import current_weights
 from callblock.store import Store
-from callblock.store.queue import QueueQuery
+from callblock.store.queue import DueGroup, QueueQuery
 
 BREATHING = timedelta(minutes=1)  # an inbound lead's first minute (see fresh_weight)
 LIMIT_MARGIN = 5  # extra candidates per tier, for leads a per-day call limit drops
+FIRST_ASK = 3  # due leads read per group at first (see _asks_again)
 
 
 def next_leads_for_rep(
@@ -47,6 +50,20 @@ def next_leads_for_rep(
     scores them, so the first k of the result are the same for any limit >= k.
     """
     rules = settings.queue_rules(weights or current_weights(store, settings))
+    with store.queue.reading():
+        return _ranked(store, rules, rep, now, limit, exclude, served, session_id)
+
+
+def _ranked(
+    store: Store,
+    rules: QueueRules,
+    rep: str,
+    now: datetime,
+    limit: int,
+    exclude: Iterable[int],
+    served: MixServed,
+    session_id: int | None,
+) -> list[QueueItem]:
     query = QueueQuery(
         rep=rep,
         now=iso(now),
@@ -63,23 +80,50 @@ def next_leads_for_rep(
     candidates = store.queue.inbound_candidates(
         query, arrived_after=iso(now - rules.fresh_for), breathing_since=iso(now - BREATHING)
     )
-    candidates += store.queue.due_candidates(
-        query,
-        fresh_since=iso(now - rules.fresh_for),
-        spaced_before=iso(now - rules.spacing),
-        max_attempts=rules.max_attempts,
-    )
     known = {lead.id for lead in candidates}
     candidates += store.queue.slim_leads(lead_id for lead_id in promises if lead_id not in known)
-    limited = [
-        lead.id
-        for lead in candidates
-        if lead_window(lead, rules.calling).max_calls_per_day is not None
-    ]
-    calls = store.queue.calls_since(limited, iso(now - timedelta(hours=24)))
-    ranked = rank_leads(
-        candidates, promises, now, rules, rep=rep, calls_24h=calls, limit=limit, served=served
-    )
+    groups = store.queue.due_groups(query)
+    asks = dict.fromkeys(groups, first_ask(limit, len(groups), query.limit))
+    asked = dict(asks)  # every group's ask so far
+    due: dict[DueGroup, tuple[list[Lead], bool]] = {}
+    calls: dict[int, int] = {}
+    placed: dict[int, QueueItem | None] = {}  # each lead read, placed once (None: not callable)
+    while True:
+        due.update(
+            store.queue.due_candidates(
+                query,
+                asks,
+                fresh_since=iso(now - rules.fresh_for),
+                spaced_before=iso(now - rules.spacing),
+                max_attempts=rules.max_attempts,
+            )
+        )
+        new = [
+            lead
+            for lead in candidates + [lead for leads, _full in due.values() for lead in leads]
+            if lead.id not in placed
+        ]
+        limited = [
+            lead.id
+            for lead in new
+            if lead_window(lead, rules.calling).max_calls_per_day is not None
+        ]
+        calls.update(dict.fromkeys(limited, 0))
+        calls.update(store.queue.calls_since(limited, iso(now - timedelta(hours=24))))
+        for lead in new:
+            placed[lead.id] = place_lead(
+                lead, promises.get(lead.id), now, rules, rep, calls.get(lead.id)
+            )
+        ranked = order_placed(
+            [item for item in placed.values() if item is not None], rules, limit, served
+        )
+        asks = _asks_again(
+            due, asked, ranked, query.limit, lambda lead: placed[lead.id] is not None
+        )
+        if not asks:
+            break
+        asked.update(asks)
+    ranked = with_reasons(ranked, now, rules, rep)
     full = {lead.id: lead for lead in store.leads.leads_by_ids(item.lead.id for item in ranked)}
     return [replace(item, lead=full[item.lead.id]) for item in ranked]
 
@@ -142,3 +186,34 @@ def hours_closed(lead: Lead, settings: Settings, now: datetime) -> Refusal | Non
 def still_callable(item: QueueItem, settings: Settings, now: datetime) -> bool:
     """The calling-window check repeated at the moment a lead is shown."""
     return hours_closed(item.lead, settings, now) is None
+
+
+def first_ask(limit: int, groups: int, most: int) -> int:
+    """Due leads read per group at first: twice each group's share of the list, at least
+    FIRST_ASK (most groups are then read once; see _asks_again)."""
+    return min(most, max(FIRST_ASK, math.ceil(2 * limit / max(groups, 1))))
+
+
+def _asks_again(
+    due: Mapping[DueGroup, tuple[list[Lead], bool]],
+    asks: Mapping[DueGroup, int],
+    ranked: list[QueueItem],
+    most: int,
+    placed: Callable[[Lead], bool],
+) -> dict[DueGroup, int]:
+    """The groups to read again, each with twice as many leads (at most `most`): those that may
+    hold more (they had as many as asked, fewer than `most`) and whose last lead read made the
+    list, or was dropped (its calling limit reached). Inside a group the score falls with the
+    fit score, so once its last lead read is out of the list, none after it could be in: the
+    list is the same as if every group had been read to `most` leads at once. (Doubling reads
+    fewer rows than asking for `most` at once: on a busy floor a dozen groups read again.)"""
+    chosen = {item.lead.id for item in ranked}
+    again: dict[DueGroup, int] = {}
+    for group, (leads, full) in due.items():
+        ask = asks[group]
+        if not full or ask >= most:
+            continue
+        last = leads[-1] if leads else None
+        if last is None or last.id in chosen or not placed(last):
+            again[group] = min(most, 2 * ask)
+    return again

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -157,6 +158,53 @@ class SessionQueries:
             "SELECT id FROM leads WHERE id = ? FOR NO KEY UPDATE SKIP LOCKED", (lead_id,)
         ).fetchone()
         return row is not None
+
+    def first_free(
+        self, candidates: Sequence[tuple[int, str | None]], session_id: int, now: str
+    ) -> int | None:
+        """Inside the caller's write transaction: the position of the first of `candidates`
+        (lead id, and the time it must not have been touched after: its spacing; None for a
+        promised call) that no other session holds; None when none is. On PostgreSQL in one
+        statement that locks that lead's row and passes over rows other claims hold (SKIP
+        LOCKED): a busy floor takes a list apart between two keys, and a claim per lead
+        tried was a transaction per lead already gone."""
+        if not candidates:
+            return None
+        if dialect_of(self.conn) == "postgresql":
+            row = self.conn.execute(
+                "SELECT c.position FROM unnest(?::int[], ?::text[]) WITH ORDINALITY "
+                "AS c(lead_id, spaced_before, position) JOIN leads l ON l.id = c.lead_id "
+                "WHERE (c.spaced_before IS NULL OR l.last_touch_at IS NULL "
+                "OR l.last_touch_at <= c.spaced_before) AND NOT EXISTS ("
+                "SELECT 1 FROM leases s WHERE s.lead_id = l.id AND s.expires_at > ? "
+                "AND s.session_id != ?) ORDER BY c.position LIMIT 1 "
+                "FOR NO KEY UPDATE OF l SKIP LOCKED",
+                ([lead for lead, _ in candidates], [at for _, at in candidates], now, session_id),
+            ).fetchone()
+            return None if row is None else int(row[0]) - 1
+        ids = [lead for lead, _ in candidates]
+        touched: dict[int, str | None] = {}
+        held: set[int] = set()
+        for start in range(0, len(ids), 500):  # SQLite: the write transaction holds everything
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"SELECT id, last_touch_at FROM leads WHERE id IN ({marks})", chunk
+            )
+            touched.update((row[0], row[1]) for row in rows)
+            rows = self.conn.execute(
+                f"SELECT lead_id FROM leases WHERE expires_at > ? AND session_id != ? "
+                f"AND lead_id IN ({marks})",
+                (now, session_id, *chunk),
+            )
+            held.update(row[0] for row in rows)
+        for position, (lead, spaced_before) in enumerate(candidates):
+            if lead not in touched or lead in held:
+                continue
+            last = touched[lead]
+            if spaced_before is None or last is None or last <= spaced_before:
+                return position
+        return None
 
     def claim(self, lead_id: int, session_id: int, rep: str, now: str, until: str) -> Holder | None:
         """Lease the lead to the session (inside the caller's write transaction, or one of its
