@@ -6,7 +6,8 @@
    in the same run). The day report must be the same on both.
 2. The sales floor: --reps rep processes (100) and --same-rep windows of one rep work power
    hours against the 100k-lead demo on the server (scripts/bench_team.py's checks: no lead on
-   two screens, no lost outcome, p95 key -> next lead).
+   two screens, no lost outcome, p95 key -> next lead), once per pace (--keys): the team
+   issue's fast keys (0.3-1.5 s apart), then brisk keys (3-9 s apart).
 3. With --sqlite-scan N,N,...: the same floor on the SQLite file for each number of reps
    (shorter runs), to see where one writer becomes the limit on this machine.
 
@@ -34,12 +35,22 @@ from callblock.store import Store  # noqa: E402
 from callblock.store.copy import copy_database  # noqa: E402
 from callblock.store.location import ServerUrl  # noqa: E402
 
+FAST = "0.3,1.5"  # the team issue's fast keys: ~110 keys/s from 100 reps
+BRISK = "3,9"  # still several times faster than a real dial (~20 s unanswered at the least)
+
 
 def options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=100, help="rep processes on the server (100)")
     parser.add_argument("--same-rep", type=int, default=5, help="windows of one rep (5)")
     parser.add_argument("--seconds", type=float, default=180, help="how long they work (180)")
+    parser.add_argument(
+        "--keys",
+        action="append",
+        metavar="MIN,MAX",
+        help="the reps' pace, seconds between two keys; repeat for more runs (default: the "
+        f"team issue's fast keys {FAST}, then brisk keys {BRISK})",
+    )
     parser.add_argument(
         "--sqlite-scan",
         default="",
@@ -108,7 +119,8 @@ def _same_day_report(sqlite_file: Path, pg: Store) -> bool:
     return on_sqlite == review.rep_report(pg, period, team_row=True)
 
 
-def floor_on_server(server: PgServer, args: argparse.Namespace) -> dict:
+def floor_on_server(server: PgServer, args: argparse.Namespace, keys: str) -> dict:
+    """One run of the floor on a fresh copy of the 100k-lead demo on the server."""
     import bench_team
 
     db, _ = bench_db(rebuild=False)
@@ -117,11 +129,11 @@ def floor_on_server(server: PgServer, args: argparse.Namespace) -> dict:
     store = Store.open(url)
     store.conn.execute("ANALYZE")
     store.close()
-    out = BENCH / "team-pg.json"
+    out = BENCH / f"team-pg-{keys.replace(',', '-')}.json"
     argv = ["--db", url, "--reps", str(args.reps), "--same-rep", str(args.same_rep)]
-    argv += ["--seconds", str(args.seconds), "--out", str(out)]
+    argv += ["--seconds", str(args.seconds), "--keys", keys, "--out", str(out)]
     status = bench_team.main(argv)
-    return {"status": status, **json.loads(out.read_text())}
+    return {"status": status, "keys": keys, **json.loads(out.read_text())}
 
 
 def sqlite_scan(args: argparse.Namespace) -> list[dict]:
@@ -168,8 +180,11 @@ def main() -> int:
             results["review"] = {"rows": rows, **review}
             status |= not review["day_report_identical"]
         if "team" not in args.skip:
-            results["team"] = floor_on_server(server, args)
-            status |= results["team"]["status"]
+            results["floors"] = [
+                floor_on_server(server, args, keys) for keys in args.keys or [FAST, BRISK]
+            ]
+            for floor in results["floors"]:
+                status |= floor["status"]
     finally:
         server.stop()
     if args.sqlite_scan:

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench_team_worker import bench_settings, work
+from bench_team_worker import KEYS, bench_settings, work
 
 from callblock.domain.models import Touch
 from callblock.store import Store
@@ -51,12 +51,29 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
         help="work on this database itself (no demo copy): a file or a postgresql:// URL",
     )
     parser.add_argument("--out", type=Path, default=BENCH / "team.json", help="the figures")
+    parser.add_argument(
+        "--keys",
+        type=_pace,
+        default=KEYS,
+        metavar="MIN,MAX",
+        help="seconds between two keys of a rep, uniform (0.3,1.5: the team issue's fast keys)",
+    )
     parser.add_argument("--seed", type=int, default=9)
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached database")
     args = parser.parse_args(argv)
     if args.reps < 0 or args.same_rep < 0 or args.reps + args.same_rep < 1 or args.seconds <= 0:
         parser.error("at least one process, for a positive number of seconds")
     return args
+
+
+def _pace(text: str) -> tuple[float, float]:
+    try:
+        low, high = (float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not MIN,MAX in seconds") from None
+    if not 0 < low <= high:
+        raise argparse.ArgumentTypeError(f"{text!r}: need 0 < MIN <= MAX")
+    return low, high
 
 
 def database(args: argparse.Namespace) -> tuple[Location, dict[str, Any]]:
@@ -83,6 +100,7 @@ def run_floor(
             "rep": rep,
             "db": db.url if isinstance(db, ServerUrl) else str(db),
             "seconds": args.seconds,
+            "keys": args.keys,
             "seed": args.seed * 1000 + index,
             "out": str(logs / f"{index}.json"),
             "ready": context.Event(),

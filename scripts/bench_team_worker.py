@@ -27,7 +27,8 @@ from callblock.store import DatabaseBusy, Store, StoreFault
 ZONE = "America/New_York"
 FIRST_WAIT_MS = 1000  # screens/busy.py: a write waits this long before the busy screen shows
 REBUILD_AFTER = 0.05  # screens/power_hour.py: the queue behind the lead, once its frame is out
-KEYS = (0.3, 1.5)  # s between two keys, uniform
+KEYS = (0.3, 1.5)  # s between two keys, uniform (the team issue's fast keys; --keys)
+TICK = 1.0  # screens/power_hour.py: the screen's tick (heartbeat, the list kept young)
 # What a block's outcomes look like: mostly nobody there, some conversations, a few promises.
 OUTCOMES = {
     "no-answer": 38,
@@ -191,8 +192,15 @@ class Window:
         self._log("undo", started)
         return True
 
+    def tick(self) -> None:
+        """The screen's one-second tick between two keys: the heartbeat, and the list behind
+        the lead rebuilt when it has grown old (screens/power_hour_life.py)."""
+        self.heartbeat()
+        if self.block.ahead_is_stale():
+            self.block.rebuild_ahead()
+
     def heartbeat(self) -> None:
-        """The screen's one-second tick."""
+        """The heartbeat of the screen's one-second tick."""
         self.counts["heartbeats"] += 1
         if not self.block.heartbeat():
             raise ServiceError("this window's block was taken over")
@@ -238,14 +246,21 @@ def work(spec: dict[str, Any]) -> None:
         window.advance()
     except (StoreFault, ServiceError) as error:
         window._error("advance", error)
+    keys = spec.get("keys", KEYS)
     while time.monotonic() < deadline:
-        pause = rng.uniform(*KEYS)
+        key_at = time.monotonic() + rng.uniform(*keys)
         time.sleep(REBUILD_AFTER)
         try:
             window.rebuild()
         except (StoreFault, ServiceError) as error:
             window._error("rebuild", error)
-        time.sleep(max(pause - REBUILD_AFTER, 0))
+        while (wait := key_at - time.monotonic()) > 0:  # the screen's one-second tick
+            time.sleep(min(TICK, wait))
+            if time.monotonic() < key_at - 0.05:
+                try:
+                    window.tick()
+                except (StoreFault, ServiceError) as error:
+                    window._error("tick", error)
         try:
             window.heartbeat()
             window.key()

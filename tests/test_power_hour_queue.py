@@ -336,3 +336,36 @@ async def test_after_a_long_call_the_queue_is_built_afresh_so_a_promise_now_due_
         clock.advance(minutes=11)  # a long call: the callback has come due meanwhile
         await pilot.press("c")
         assert shown(app) == promised
+
+
+async def test_a_lead_that_arrives_during_a_call_is_up_next_before_the_key(
+    make_app, make_lead, store, clock, settings, mixed
+) -> None:
+    """The rep is on a call; an inbound lead arrives. Within the seconds the tick takes to find
+    the list behind the lead old (services/block.py, REFRESH_AFTER) it is rebuilt, so the new
+    lead is up next before the rep presses a key, and the key does not wait for a queue."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = power_hour(app)
+        await pilot.pause(0.2)  # the list behind the first lead, rebuilt after its frame
+        arrived = make_lead(name="Inbound Iris", created=clock.now())
+        clock.advance(seconds=1)
+        screen._tick()
+        assert arrived not in [item.lead.id for item in screen.query_one(UpNext).items]
+        clock.advance(seconds=2)
+        screen._tick()
+        await pilot.pause()
+        assert arrived in [item.lead.id for item in screen.query_one(UpNext).items]
+        assert "Inbound Iris" in up_next(app)
+        block = screen.block
+        head = screen.query_one(UpNext).items[0].lead.id
+        queue_builds = []
+        build = block._queue
+        block._queue = lambda *a, **kw: queue_builds.append(a) or build(*a, **kw)
+        advance = block.advance
+        block.advance = lambda: (queue_builds.append("advanced"), advance())[1]
+        await pilot.press("n")
+        await pilot.pause(0.2)
+        assert shown(app) == head
+        assert queue_builds[0] == "advanced"
+        assert len(queue_builds) == 2  # the rebuild after the frame; none in advance

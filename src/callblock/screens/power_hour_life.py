@@ -1,6 +1,7 @@
 """The power hour's block as time passes: the clock and the session bar each second, the
 lead's lease renewed (a heartbeat), a block taken over by another window or ended by the rep's
-removal, and a terminal that hangs up (the block and what was typed are kept)."""
+removal, the list behind the lead rebuilt while the rep is on a call (so a key never waits for
+it), and a terminal that hangs up (the block and what was typed are kept)."""
 
 from __future__ import annotations
 
@@ -83,6 +84,8 @@ class BlockLife(_Base):
         if item and not editing and block.window_closed():
             self._say(plain(f"{item.lead.name}: calling hours have closed; moved on"))
             self.advance()
+        elif item and block.ahead_is_stale():
+            self._rebuild_ahead(item.lead.id)
 
     def _taken_over(self) -> None:
         """Another window of this rep took the block over, or the rep was removed from the team

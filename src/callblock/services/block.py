@@ -28,6 +28,7 @@ from callblock.store import DatabaseBusy, Store, StoreFault
 
 PREVIEW = 5  # leads shown under "up next"
 AHEAD_FRESH = timedelta(seconds=5)  # an older list is rebuilt (a promise may have come due)
+REFRESH_AFTER = timedelta(seconds=3)  # the screen's tick rebuilds a list this old (see stale)
 FLOOR_MAX = 50  # other live windows counted at most when sizing the list behind the lead
 BUILDS = 5  # queues built for one advance at most, when other sessions take each one first
 
@@ -105,6 +106,14 @@ class Block:
         self.ahead = self._queue(served, exclude, PREVIEW + 2 + self.others)
         self.ahead_at = now
         return self.upcoming
+
+    def ahead_is_stale(self) -> bool:
+        """The list behind the lead on screen is old enough for the screen's one-second tick to
+        rebuild it: the next key then still finds a list younger than AHEAD_FRESH, and no key
+        waits for a queue to be built after a long call (on a busy floor: every key)."""
+        if self.current is None or self.ahead_at is None:
+            return False
+        return self.clock.now() - self.ahead_at >= REFRESH_AFTER
 
     def _queue(
         self, served: MixServed, also_exclude: tuple[int, ...] = (), limit: int = PREVIEW + 2
