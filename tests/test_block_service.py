@@ -289,23 +289,20 @@ def test_a_stale_list_is_checked_in_one_read_before_any_claim(
     assert len(claims) == 1
 
 
-def test_the_list_behind_the_lead_outlasts_the_other_windows_next_keys(
+def test_on_a_floor_the_next_lead_comes_from_a_queue_built_at_the_key(
     make_lead, open_block, monkeypatch
 ) -> None:
-    """Every live window takes about one lead of the shared ranking per key: the list built
-    behind the lead on screen is longer by one per other live window, so the next key still
-    finds a free lead on it instead of building the queue while the rep waits."""
+    """Other live windows take the shared ranking's leads with every key, so on a floor the
+    list behind the lead is not rebuilt after the frame (it would be gone by the next key):
+    the key builds the queue once, leaving out the leads others hold as it reads, and claims
+    its first lead in one transaction. A rep alone keeps the list built after the frame."""
     for n in range(20):
         make_lead(name=f"Pool {n}", created=NOW - timedelta(hours=2, minutes=n))
     alice = open_block("alice")
     alice.advance()
-    others = [open_block(rep) for rep in ("bob", "carol", "dave", "erin")]
     alice.rebuild_ahead()
-    assert len(alice.ahead) == block_service.PREVIEW + 2 + len(others)
-    for other in others:  # each of them: a lead on screen, an outcome, the next lead
-        other.advance()
-        other.record("no-answer")
-        other.advance()
+    assert alice.others == 0 and len(alice.ahead) == block_service.PREVIEW + 2
+    others = [open_block(rep) for rep in ("bob", "carol", "dave", "erin")]
     built: list[str] = []
     build = block_service.queue.next_leads_for_rep
 
@@ -314,9 +311,30 @@ def test_the_list_behind_the_lead_outlasts_the_other_windows_next_keys(
         return build(*args, **kwargs)
 
     monkeypatch.setattr(block_service.queue, "next_leads_for_rep", counted)
+    before = list(alice.ahead)
+    assert alice.rebuild_ahead() == before[: block_service.PREVIEW]  # the preview as it was
+    assert alice.others == len(others) and built == []
+    for other in others:  # each of them: a lead on screen, an outcome, the next lead
+        other.advance()
+        other.record("no-answer")
+        other.advance()
+    held = {other.current.lead.id for other in others if other.current}
+    transactions: list[str] = []
+    transaction = alice.store.transaction
+
+    def counted_transaction():
+        transactions.append("begun")
+        return transaction()
+
+    monkeypatch.setattr(alice.store, "transaction", counted_transaction)
     alice.record("no-answer")
-    assert alice.advance() is not None
-    assert built == []
+    built.clear()
+    transactions.clear()
+    shown = alice.advance()
+    assert shown is not None and shown.lead.id not in held
+    assert built == ["a queue built"]
+    assert len(transactions) == 1  # the claim; the release and the state have their own
+    assert {item.lead.id for item in alice.upcoming}.isdisjoint(held | {shown.lead.id})
 
 
 def test_a_lead_undone_on_screen_after_its_hours_closed_is_let_go(

@@ -16,14 +16,16 @@ AGGREGATES = {
     "leads": "insert_lead insert_many get_lead leads_by_ids set_lead_state refresh_lead_counters "
     "set_notes search_entries insert_leads update_lead_fields lead_extra merged_into list_leads "
     "move_lead_records mark_merged",
-    "queue": "lead_places inbound_candidates due_candidates due_promises slim_leads calls_since "
+    "queue": "reading lead_places inbound_candidates due_groups due_candidates due_promises "
+    "slim_leads calls_since "
     "schedule_rows set_due_times set_schedules planned_promises planned_follow_ups rep_dials "
     "dial_tallies waiting_counts due_task_leads set_task_due last_sent_touch",
     "touches": "insert_touch get_touch touch_lead_before touches_for_lead last_live_touch "
     "mark_touch_undone set_touch_note session_outcomes insert_callback close_promises "
     "replace_promises revert_promises_of_touch open_promises add_audit dnc_lifts audit_entries",
     "sessions": "insert_session end_session get_session open_sessions live_sessions "
-    "session_owner adopt_session heartbeat save_session_state lock_lead claim release lease_holder "
+    "session_owner adopt_session heartbeat save_session_state lock_lead first_free claim release "
+    "lease_holder "
     "lease_holders",
     "reports": "touches_between live_calls_between lead_baselines promises_due_between "
     "callbacks_before_reschedules rep_has_record team_roster open_promises_due_before "

@@ -127,7 +127,7 @@ class QueueQueries:
             if self.conn.in_transaction:
                 self.conn.execute("COMMIT")
 
-    def shaped(self, query: QueueQuery) -> QueueQuery:
+    def _shaped(self, query: QueueQuery) -> QueueQuery:
         return replace(query, arrays=dialect_of(self.conn) == "postgresql")
 
     def lead_places(self) -> list[tuple[str, str]]:
@@ -141,7 +141,7 @@ class QueueQueries:
     ) -> list[Lead]:
         """Uncalled leads that arrived after `arrived_after`: those still in their first
         minute, and the youngest `limit` past it."""
-        query = self.shaped(query)
+        query = self._shaped(query)
         if not query.places:
             return []
         where, params = query.in_places()
@@ -178,7 +178,7 @@ class QueueQueries:
     ) -> dict[DueGroup, tuple[list[Lead], bool]]:
         """Each group's best `asks[group]` leads due now, best fit first, and whether the group
         had as many as asked (it may hold more)."""
-        query = self.shaped(query)
+        query = self._shaped(query)
         if query.arrays:
             return self._due_on_server(query, asks, fresh_since, spaced_before, max_attempts)
         found: dict[DueGroup, tuple[list[Lead], bool]] = {}
@@ -282,7 +282,7 @@ class QueueQueries:
     ) -> dict[int, Callback]:
         """Each callable lead's earliest open promise: the rep's own due by `own_due_by`, and
         other reps' missed ones (due by `others_due_by`); longest waiting first."""
-        query = self.shaped(query)
+        query = self._shaped(query)
         if not query.places:
             return {}
         where, params = query.in_places("l.")
