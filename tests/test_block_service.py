@@ -399,3 +399,35 @@ def test_the_first_free_lead_of_a_list_passes_over_the_held_and_the_just_dialed(
         other.conn.execute("ROLLBACK")
     finally:
         other.close()
+
+
+def test_the_lead_shown_before_is_let_go_in_the_next_claims_transaction(
+    make_lead, open_block, monkeypatch
+) -> None:
+    """advance() lets go of the lead on screen in the same write transaction as the next
+    claim (one commit per key, not two); an advance the database refused keeps it held and
+    the retry lets it go; with nothing left to call it is let go all the same."""
+    for n in range(2):
+        make_lead(name=f"Lead {n}", created=NOW - timedelta(hours=2, minutes=n))
+    alice = open_block("alice")
+    first = alice.advance()
+    assert first is not None
+    alice.record("no-answer")
+    now = iso(NOW)
+    transaction = alice.store.transaction
+
+    def refused():
+        raise DatabaseBusy("the database is busy")
+
+    monkeypatch.setattr(alice.store, "transaction", refused)
+    with pytest.raises(DatabaseBusy):
+        alice.advance()
+    holder = alice.store.sessions.lease_holder(first.lead.id, now)
+    assert holder is not None and holder.session_id == alice.session.id
+    monkeypatch.setattr(alice.store, "transaction", transaction)
+    second = alice.advance()
+    assert second is not None and second.lead.id != first.lead.id
+    assert alice.store.sessions.lease_holder(first.lead.id, now) is None
+    alice.record("no-answer")
+    assert alice.advance() is None  # nothing left to call
+    assert alice.store.sessions.lease_holder(second.lead.id, now) is None

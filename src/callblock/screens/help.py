@@ -45,7 +45,9 @@ that are not calls are tasks, t on the week screen; the default is 6 call attemp
 +30 min, +1 h, day 5, day 14, day 15; 93% of converting leads are reached by the 6th attempt,
 Velocify), ranked by temperature, fit, and the weight of the lead's local hour (best 16-17 h,
 then 08-10 h) and weekday; a quarter of the follow-up slots go to warm leads; (~) a little
-long-term nurture. The card's "why" line says why each lead is where it is.
+long-term nurture. The card's "why" line says why each lead is where it is. "Up next" is kept
+fresh during a long call (a callback due or a lead arriving meanwhile is next); with other reps
+working, the key itself builds the queue, so no lead they took is ever offered.
 Never queued: do-not-call, bad numbers, leads outside their legal calling hours at their local
 time (08:00-21:00, 47 CFR 64.1200(c)(1); Florida 08:00-20:00 and at most 3 calls a day), leads
 touched in the last 30 minutes, leads another rep has on screen or owns.

@@ -10,7 +10,8 @@ keeps in the session row what a reconnect needs to resume the block.
 from __future__ import annotations
 
 import secrets
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,11 +21,11 @@ from callblock.config import Settings
 from callblock.domain.calling import local_time
 from callblock.domain.compliance import Refusal
 from callblock.domain.models import Lead, Session, Tier, Touch
-from callblock.domain.outcomes import OUTCOME_BY_CODE
 from callblock.domain.priority import TIERS, MixServed, QueueItem
 from callblock.services import ServiceError, dialing, leases, queue
+from callblock.services.block_session import BlockSession
 from callblock.services.leads import get_lead
-from callblock.store import DatabaseBusy, Store, StoreFault
+from callblock.store import DatabaseBusy, Store
 
 PREVIEW = 5  # leads shown under "up next"
 AHEAD_FRESH = timedelta(seconds=5)  # an older list is rebuilt (a promise may have come due)
@@ -37,7 +38,7 @@ class LeadHeld(ServiceError):
 
 
 @dataclass
-class Block:
+class Block(BlockSession):
     """One session's block. Methods that write raise DatabaseBusy (nothing changed) when
     another process holds the database; the caller may retry them."""
 
@@ -55,6 +56,7 @@ class Block:
     ahead: list[QueueItem] = field(default_factory=list)  # the queue behind the current lead
     ahead_at: datetime | None = None  # when it was built
     others: int = 0  # other live windows when the list behind the lead was last rebuilt
+    letting_go: int | None = None  # the lead shown before, released with the next claim
     resume_lead: int | None = None  # the lead on screen when the block was suspended
     taken_over: bool = False  # another process runs this session now
     ended: bool = False
@@ -80,7 +82,10 @@ class Block:
         window, built after the frame, went the same way at a few keys a second: measured on
         100 reps, nearly every key built the queue anyway, once or more.)
         """
-        self._release_current()
+        # the lead on screen is let go in the next claim's transaction (one commit, not two)
+        # (one still pending from an advance the database refused stays pending)
+        if self.current is not None:
+            self.letting_go = self.current.lead.id
         self.current = None
         now = self.clock.now()
         fresh = not self.others and self.ahead_at is not None and now - self.ahead_at < AHEAD_FRESH
@@ -89,10 +94,15 @@ class Block:
             items = self._resumed_head()
         if not items:
             items = self._claim_head(self.ahead if fresh else [])
-        for _round in range(BUILDS):  # other windows may take a whole list before its claims
-            if items or not (built := self._queue(self.served)):
+        for build in range(BUILDS):  # other windows may take a whole list before its claims
+            # each list twice as long as the last: under load many windows race for the
+            # same head, and a longer list is only paid for when a shorter one was taken
+            if items or not (built := self._queue(self.served, limit=(PREVIEW + 2) << build)):
                 break
             items = self._claim_head(built)
+        if self.letting_go is not None:  # no claim was tried
+            leases.release(self.store, self.session.id, self.letting_go)
+            self.letting_go = None
         self.current = items[0] if items else None
         self.ahead, self.ahead_at = items[1:], now
         with suppress(DatabaseBusy):  # the lead is claimed; the next save keeps the state
@@ -149,7 +159,7 @@ class Block:
                 for item in items
             ]
             fresh: QueueItem | None = None
-            with self.store.transaction():
+            with self._claiming():
                 found = self.store.sessions.first_free(candidates, self.session.id, iso(now))
                 if found is None:
                     return []
@@ -163,8 +173,19 @@ class Block:
         """`item` as stored now and leased to this session, or None when it must not be called
         now or another session holds it: decided in the claim's own write transaction."""
         now = self.clock.now()
-        with self.store.transaction():
+        with self._claiming():
             return self._lease(item, now)
+
+    @contextmanager
+    def _claiming(self) -> Iterator[None]:
+        """A claim's write transaction; it lets go of the lead the block showed before, if
+        that is still to do (see advance)."""
+        letting_go = self.letting_go
+        with self.store.transaction():
+            if letting_go is not None:
+                self.store.sessions.release(letting_go, self.session.id)
+            yield
+        self.letting_go = None  # committed
 
     def _lease(self, item: QueueItem, now: datetime) -> QueueItem | None:
         """Inside the caller's write transaction: `item` rechecked and leased (see claim)."""
@@ -192,10 +213,6 @@ class Block:
     def _item(self, lead: Any, tier: Tier, reason: str) -> QueueItem:
         local = local_time(self.clock.now(), lead.zone(self.settings.timezone))
         return QueueItem(lead, 0.0, tier, (reason,), local)
-
-    def _release_current(self) -> None:
-        if self.current is not None:
-            leases.release(self.store, self.session.id, self.current.lead.id)
 
     # what the rep does ----------------------------------------------------------------------
     def record(
@@ -313,99 +330,3 @@ class Block:
         if item is None or item.tier == Tier.UNDO:
             return False
         return not queue.still_callable(item, self.settings, self.clock.now())
-
-    # the session ----------------------------------------------------------------------------
-    def heartbeat(self) -> bool:
-        """Every HEARTBEAT: renew the leases; False (and `taken_over`) when another process has
-        taken this session over. Between heartbeats only a cheap read is made."""
-        if self.ended:
-            return True
-        now = self.clock.now()
-        due = self.last_heartbeat is None or now - self.last_heartbeat >= leases.HEARTBEAT
-        if not due:
-            if self.store.sessions.session_owner(self.session.id) != self.owner:
-                self.taken_over = True
-            return not self.taken_over
-        alive = self.store.sessions.heartbeat(
-            self.session.id, self.owner, iso(now), iso(now + leases.LEASE)
-        )
-        self.last_heartbeat = now
-        self.taken_over = not alive
-        if alive and self.current is not None:
-            self._check_lease(self.current, now)
-        return alive
-
-    def _check_lease(self, item: QueueItem, now: datetime) -> None:
-        """The lease on screen lapsed (the heartbeat could not write for longer than a lease):
-        take it again, or, when another session has the lead now, let it go (`lost`)."""
-        holder = self.store.sessions.lease_holder(item.lead.id, iso(now))
-        if holder is not None and holder.session_id == self.session.id:
-            return
-        if holder is None:
-            holder = self.store.sessions.claim(
-                item.lead.id, self.session.id, self.rep, iso(now), iso(now + leases.LEASE)
-            )
-        if holder is not None:
-            self.lost = (item, holder.rep)
-            self.current = None
-
-    def state(self, draft: dict[str, Any] | None = None) -> dict[str, Any]:
-        served = self.served
-        return {
-            "current": self.current.lead.id if self.current else None,
-            "done": sorted(self.done),
-            "skipped": sorted(self.skipped),
-            "served": [served.slots, served.warm, served.nurture],
-            **({"draft": draft} if draft else {}),
-        }
-
-    def save_state(self, draft: dict[str, Any] | None = None, *, suspend: bool = False) -> None:
-        if not self.taken_over:
-            kept = self.store.sessions.save_session_state(
-                self.session.id, self.owner, self.state(draft), suspend=suspend
-            )
-            self.taken_over = not kept
-
-    def suspend(self, draft: dict[str, Any] | None = None, *, wait_ms: int = 300) -> None:
-        """The terminal is gone: keep what a reconnect needs, let go of the lead on screen. A
-        database busy for longer than `wait_ms` gets the draft spooled to a file instead (the
-        lease then lapses on its own)."""
-        from callblock.services import draft_spool
-
-        try:
-            with self.store.patience(wait_ms):
-                self.save_state(draft, suspend=True)
-        except StoreFault:
-            if draft:
-                draft_spool.keep(self.store.path, self.session.id, draft)
-            raise
-
-    def end(self) -> None:
-        if not self.taken_over:
-            self.store.sessions.end_session(self.session.id, iso(self.clock.now()))
-        self.current = None
-        self.ended = True
-
-    def restore(self, state: dict[str, Any]) -> dict[str, Any] | None:
-        """Take up a suspended block's state; the draft it kept, if any."""
-        self.done = {int(i) for i in state.get("done", []) if isinstance(i, int)}
-        self.skipped = {int(i) for i in state.get("skipped", []) if isinstance(i, int)}
-        served = state.get("served")
-        if (
-            isinstance(served, list)
-            and len(served) == 3
-            and all(isinstance(n, int) for n in served)
-        ):
-            self.served = MixServed(*served)
-        current = state.get("current")
-        self.resume_lead = current if isinstance(current, int) else None
-        touch = self.store.touches.last_live_touch(self.session.id)
-        if touch is not None and (lead := self.store.leads.get_lead(touch.lead_id)) is not None:
-            outcome = OUTCOME_BY_CODE.get(touch.outcome)
-            if outcome is not None:
-                self.last = dialing.Recorded(touch.id, lead, outcome, None)
-        draft = state.get("draft")
-        from callblock.services import draft_spool
-
-        spooled = draft_spool.take(self.store.path, self.session.id)  # newer than the row's
-        return spooled or (draft if isinstance(draft, dict) else None)

@@ -3,9 +3,11 @@ counts and the database's health."""
 
 from __future__ import annotations
 
+import sqlite3
+
 from callblock.store import health
 from callblock.store.aggregate import Aggregate
-from callblock.store.db import StoreFault, dialect_of
+from callblock.store.db import StoreFault
 from callblock.store.schedule import MetaQueries
 from callblock.store.team import TeamQueries
 from callblock.store.team_settings import TeamSettingsQueries
@@ -26,7 +28,7 @@ class AdminStore(Aggregate, TeamQueries, TeamSettingsQueries, MetaQueries):
         cluster has them, its own tools such as amcheck for the rest); a page it finds
         damaged fails the statement with its own error, which reaches the user as one line
         (pg.pg_fault) and rolls the write back."""
-        if dialect_of(self.conn) == "postgresql":
+        if not isinstance(self.conn, sqlite3.Connection):
             return []
         lines = (line.strip() for row in health.quick_check(self.conn) for line in row.splitlines())
         return [line for line in lines if line not in ("ok", "", "*** in database main ***")]

@@ -8,6 +8,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from callblock.store.db import Connection
+
 if TYPE_CHECKING:
     from callblock.store.store import Store
 
@@ -18,7 +20,7 @@ class Aggregate:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.conn: sqlite3.Connection = store.conn
+        self.conn: Connection = store.conn
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

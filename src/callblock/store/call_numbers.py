@@ -14,11 +14,11 @@ normal case) costs a few index probes; anything else renumbers that lead's calls
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from callblock.domain.ranges import stored_in_window
+from callblock.store.db import Connection
 from callblock.store.dial_slots import DIALS, _codes
 from callblock.store.reports import _promise, _promise_sane
 
@@ -165,7 +165,7 @@ def backfill_sql(dialect: str = "sqlite") -> str:
 class CallNumberQueries:
     """The report's per-call figures over a period, read from the numbers above."""
 
-    conn: sqlite3.Connection
+    conn: Connection
 
     def period_dials(self, start: str, end: str) -> list[tuple[Any, ...]]:
         """One scan of the period's dials, per (rep, session id): (rep, session id, dials,

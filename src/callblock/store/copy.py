@@ -12,6 +12,7 @@ before anything is sent, and one at an older schema is brought up to date in a p
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from callblock.domain.text import clean_line
 from callblock.store.db import (
     BUSY_TIMEOUT_MS,
     StoreError,
@@ -82,9 +84,9 @@ def copy_database(
             reader.execute("BEGIN")  # one snapshot of the source for every table
             with write_transaction(conn):
                 schema.migrate(conn, str(target))
-                counts = _copy_tables(reader, conn, progress)
+                counts = _copy_tables(reader, conn, progress, source)
                 if fill is not None:
-                    fill(Store(conn, target))  # type: ignore[arg-type]
+                    fill(Store(conn, target))
                 differ = [c for c in counts if c.source_rows != c.target_rows]
                 if differ:
                     first = differ[0]
@@ -156,7 +158,10 @@ def _open_source(source: Path) -> sqlite3.Connection:
 
 
 def _copy_tables(
-    reader: sqlite3.Connection, conn: PgConnection, progress: Callable[[str, int], None] | None
+    reader: sqlite3.Connection,
+    conn: PgConnection,
+    progress: Callable[[str, int], None] | None,
+    source: Path,
 ) -> list[Copied]:
     for table in TRIGGERED:
         conn.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
@@ -165,7 +170,7 @@ def _copy_tables(
         columns = _shared_columns(reader, conn, table)
         names = ", ".join(columns)
         rows = reader.execute(f"SELECT {names} FROM {table}")
-        _copy_rows(conn, table, names, rows, progress)
+        _copy_rows(conn, _Target(table, columns, source), rows, progress)
         source_rows = reader.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         target_rows = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         counts.append(Copied(table, int(source_rows), int(target_rows)))
@@ -179,27 +184,62 @@ def _copy_tables(
     return counts
 
 
+@dataclass(frozen=True)
+class _Target:
+    """One table being copied, for messages that name the file, table, row and column."""
+
+    table: str
+    columns: list[str]
+    source: Path
+
+    def refused(self, row_id: object, column: str, why: str) -> StoreFault:
+        where = f"id {row_id}" if "id" in self.columns else f"row {row_id}"
+        return StoreFault(
+            f"{self.source}: {self.table} {where}, column {column}: {clean_line(why, 160)}; "
+            "correct it in the file, then copy again; nothing was copied"
+        )
+
+
 def _copy_rows(
     conn: PgConnection,
-    table: str,
-    names: str,
+    target: _Target,
     rows: Any,
     progress: Callable[[str, int], None] | None,
 ) -> None:
+    """COPY the rows in. A value PostgreSQL's text cannot hold (a NUL character; bytes, which
+    SQLite keeps in any column) is refused before it is sent; one the server refuses (words in
+    a number column) is named from the server's COPY context (its line is the row's place)."""
     import psycopg
 
+    columns = target.columns
+    key = columns.index("id") if "id" in columns else None
+    ids: list[object] = []  # the id of each row sent, for the server's line numbers
     done = 0
     try:
-        with conn.raw.cursor().copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        with conn.raw.cursor().copy(
+            f"COPY {target.table} ({', '.join(columns)}) FROM STDIN"
+        ) as copy:
             for row in rows:
-                copy.write_row(tuple(row))
                 done += 1
+                row_id = row[key] if key is not None else done
+                for column, value in zip(columns, row, strict=True):
+                    if isinstance(value, bytes):
+                        raise target.refused(row_id, column, "bytes, not text")
+                    if isinstance(value, str) and "\x00" in value:
+                        raise target.refused(
+                            row_id, column, "a NUL character, which PostgreSQL text cannot hold"
+                        )
+                ids.append(row_id)
+                copy.write_row(tuple(row))
                 if progress is not None and done % 50_000 == 0:
-                    progress(table, done)
+                    progress(target.table, done)
     except psycopg.Error as error:
+        context = re.search(r"line (\d+), column (\w+)", error.diag.context or "")
+        if context is not None and error.diag.message_primary:
+            line, column = int(context.group(1)), context.group(2)
+            row_id = ids[line - 1] if 0 < line <= len(ids) else line
+            raise target.refused(row_id, column, error.diag.message_primary) from None
         raise pg_fault(error, conn.server) from None
-    if progress is not None:
-        progress(table, done)
 
 
 def _shared_columns(reader: sqlite3.Connection, conn: PgConnection, table: str) -> list[str]:

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from callblock.domain.outcomes import OUTCOMES
-from callblock.store.db import dialect_of
+from callblock.store.db import Connection, dialect_of
 
 if TYPE_CHECKING:
     from callblock.domain.heatmap import SlotCount
@@ -189,7 +189,7 @@ class SlotQueries:
     """The heat map's, the sparklines' and the report's counts, from dial_slots when the range
     allows, else from the touches (the `*_from_touches` methods, which tests compare)."""
 
-    conn: sqlite3.Connection
+    conn: Connection
 
     def slot_counts(self, start: str, end: str, rep: str | None = None) -> list[SlotCount]:
         """Dials and contacts per (lead zone, 15-minute UTC slot) in [start, end)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -11,7 +10,7 @@ from callblock.domain.entries import SearchEntry
 from callblock.domain.models import Lead
 from callblock.store.bulk import batches, copy_rows, new_ids
 from callblock.store.convert import LEAD_COLUMNS, WRITTEN_COLUMNS, lead_from_row, lead_row
-from callblock.store.db import dialect_of
+from callblock.store.db import Connection, dialect_of
 
 # Columns an import writes (the rest take their defaults), and those an edit or a merge may
 # change: from the converter's one list of the lead's fields.
@@ -21,7 +20,7 @@ NOT_MERGED = "merged_into IS NULL"
 
 
 class LeadAdmin:
-    conn: sqlite3.Connection
+    conn: Connection
 
     def search_entries(self) -> Iterator[SearchEntry]:
         """Every lead that was not merged away: what search and dedupe match on."""

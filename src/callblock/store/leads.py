@@ -3,6 +3,7 @@ edits, merges and lead lists."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
@@ -33,6 +34,7 @@ class LeadStore(Aggregate, LeadAdmin):
             return
         import sqlite_utils  # lazy: only bulk writers pay for the import
 
+        assert isinstance(self.conn, sqlite3.Connection)
         sqlite_utils.Database(self.conn).table(table).insert_all(
             records, batch_size=SQLITE_UTILS_BATCH
         )

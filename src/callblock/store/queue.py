@@ -15,7 +15,7 @@ from typing import Any
 from callblock.domain.models import Callback, Lead
 from callblock.domain.ranges import WINDOW_END, WINDOW_START, stored_in_window
 from callblock.store.convert import SLIM_COLUMNS, callback_from_row, slim_lead_from_row
-from callblock.store.db import dialect_of
+from callblock.store.db import Connection, dialect_of
 from callblock.store.filters import callable_where
 from callblock.store.migrations import FOLLOW_UP, LEAD_REGION, LEAD_ZONE, NURTURE, OPEN
 
@@ -105,7 +105,7 @@ class QueueQuery:
 class QueueQueries:
     """Candidates come back slim (see SLIM_COLUMNS): enough to rank, not to show."""
 
-    conn: sqlite3.Connection
+    conn: Connection
 
     @contextmanager
     def reading(self) -> Iterator[None]:

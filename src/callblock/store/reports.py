@@ -16,6 +16,7 @@ from callblock.domain.models import Lead, Touch
 from callblock.domain.outcomes import OUTCOMES
 from callblock.domain.ranges import stored_in_window
 from callblock.store.convert import LEAD_COLUMNS, lead_from_row, lead_row_sane, touch_from_row
+from callblock.store.db import Connection
 from callblock.store.migrations import OPEN
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ def _marks(values: Sequence[object]) -> str:
 
 
 class ReportQueries:
-    conn: sqlite3.Connection
+    conn: Connection
 
     # the per-rep report --------------------------------------------------------------------
     def touches_between(self, start: str, end: str) -> list[Touch]:

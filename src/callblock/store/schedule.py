@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from callblock.domain.models import Tier
 from callblock.domain.ranges import WINDOW_END, WINDOW_START
-from callblock.store.db import dialect_of, write_transaction
+from callblock.store.db import Connection, dialect_of, write_transaction
 from callblock.store.filters import dialable_where
 from callblock.store.migrations import OPEN
 from callblock.store.queue import NO_OPEN_PROMISE
@@ -55,7 +55,7 @@ class PlannedCalls:
 class MetaQueries:
     """The meta table (a mixin of AdminStore)."""
 
-    conn: sqlite3.Connection
+    conn: Connection
 
     # meta -----------------------------------------------------------------------------------
     def meta(self, key: str) -> str | None:
@@ -72,7 +72,7 @@ class MetaQueries:
 
 
 class ScheduleQueries:
-    conn: sqlite3.Connection
+    conn: Connection
 
     # due times ------------------------------------------------------------------------------
     def schedule_rows(self, lead_ids: Iterable[int] | None = None) -> list[ScheduleRow]:

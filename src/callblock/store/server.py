@@ -47,6 +47,6 @@ def set_up(server: ServerUrl, what: str, fill: Callable[[Store], None]) -> None:
         refuse_non_empty(conn, what)
         with write_transaction(conn):
             schema.migrate(conn, str(server))
-            fill(Store(conn, server))  # type: ignore[arg-type]
+            fill(Store(conn, server))
     finally:
         conn.close()

@@ -18,7 +18,7 @@ from typing import Any
 
 from callblock.domain.models import Session
 from callblock.store.convert import session_from_row
-from callblock.store.db import dialect_of, insert_returning_id, write_transaction
+from callblock.store.db import Connection, dialect_of, insert_returning_id, write_transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,7 @@ class OpenSession:
 
 
 class SessionQueries:
-    conn: sqlite3.Connection
+    conn: Connection
 
     # sessions ------------------------------------------------------------------------------
     def insert_session(

@@ -21,6 +21,7 @@ from callblock.store import schema
 from callblock.store.admin import AdminStore
 from callblock.store.aggregates import QueueStore, ReportStore, SessionStore, TemplateStore
 from callblock.store.db import (
+    Connection,
     DatabaseBusy,
     busy_timeout,
     connect,
@@ -31,11 +32,12 @@ from callblock.store.db import (
 )
 from callblock.store.leads import LeadStore
 from callblock.store.location import ServerUrl, is_server_url
+from callblock.store.pg import PgConnection
 from callblock.store.touches import TouchStore
 
 
 class Store:
-    def __init__(self, conn: sqlite3.Connection, path: Path | ServerUrl) -> None:
+    def __init__(self, conn: Connection, path: Path | ServerUrl) -> None:
         self.conn = conn
         self.path = path
         if isinstance(conn, sqlite3.Connection):
@@ -56,7 +58,7 @@ class Store:
             from callblock.store.server import open_server
 
             server_conn = open_server(path.url if isinstance(path, ServerUrl) else str(path))
-            return cls(server_conn, server_conn.server)  # type: ignore[arg-type]
+            return cls(server_conn, server_conn.server)
         path = Path(path)
         conn = connect(path, create=create, check=schema.check_schema)
         try:
@@ -97,11 +99,12 @@ class Store:
     @contextmanager
     def patience(self, milliseconds: int) -> Iterator[None]:
         """Wait at most this long for another writer (a screen retrying must not freeze)."""
-        if not isinstance(self.conn, sqlite3.Connection):
-            with self.conn.lock_timeout(milliseconds):
+        if isinstance(self.conn, sqlite3.Connection):
+            with busy_timeout(self.conn, milliseconds):
                 yield
             return
-        with busy_timeout(self.conn, milliseconds):
+        assert isinstance(self.conn, PgConnection)
+        with self.conn.lock_timeout(milliseconds):
             yield
 
     @contextmanager

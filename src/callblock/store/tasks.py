@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from callblock.domain.models import Lead, Touch
 from callblock.domain.ranges import stored_in_window
 from callblock.store.convert import LEAD_COLUMNS, lead_from_row, touch_from_row
-from callblock.store.db import write_transaction
+from callblock.store.db import Connection, write_transaction
 from callblock.store.migrations import OPEN
 
 
 class TaskQueries:
-    conn: sqlite3.Connection
+    conn: Connection
 
     def due_task_leads(self, rep: str, now: str, limit: int) -> list[Lead]:
         """Open leads with a task due by `now` that `rep` may do (theirs or the team's pool),

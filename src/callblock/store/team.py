@@ -6,11 +6,11 @@ import sqlite3
 
 from callblock.clock import parse_iso
 from callblock.domain.reps import Rep, RepKey
-from callblock.store.db import write_transaction
+from callblock.store.db import Connection, write_transaction
 
 
 class TeamQueries:
-    conn: sqlite3.Connection
+    conn: Connection
 
     def get_rep(self, name: str) -> Rep | None:
         """The rep of that exact name, current or removed."""

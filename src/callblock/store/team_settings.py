@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from callblock.store.db import write_transaction
+from callblock.store.db import Connection, write_transaction
 
 AUDIT_ACTION = "team-setting"
 
 
 class TeamSettingsQueries:
-    conn: sqlite3.Connection
+    conn: Connection
 
     def team_settings(self) -> dict[str, Any]:
         """Dotted key -> value; empty on a single-user database."""

@@ -3,9 +3,9 @@ counted by template, variant and the lead's temperature (see domain/template_fig
 
 from __future__ import annotations
 
-import sqlite3
 from typing import TYPE_CHECKING
 
+from callblock.store.db import Connection
 from callblock.store.reports import CONTACT_CODES
 
 if TYPE_CHECKING:
@@ -15,7 +15,7 @@ _CONTACTS = ", ".join(f"'{code}'" for code in CONTACT_CODES)
 
 
 class TemplateReportQueries:
-    conn: sqlite3.Connection
+    conn: Connection
 
     def template_counts(
         self, start: str | None = None, end: str | None = None, rep: str | None = None

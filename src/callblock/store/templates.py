@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from callblock.clock import parse_iso
 from callblock.domain.models import Template, TemplateChannel
-from callblock.store.db import write_transaction
+from callblock.store.db import Connection, write_transaction
 
 TEMPLATE_COLUMNS = "name, channel, step, variant, subject, body, updated_at, updated_by"
 # A saved template replaces the one of its name (an upsert both backends take).
@@ -31,7 +31,7 @@ def template_from_row(row: sqlite3.Row | tuple) -> Template:
 
 
 class TemplateQueries:
-    conn: sqlite3.Connection
+    conn: Connection
 
     def templates(self) -> list[Template]:
         """Every template, by channel, step, variant and name."""
