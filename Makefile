@@ -35,7 +35,7 @@ bench: $(BIN)/callblock
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_team.py
 	$(BIN)/python scripts/bench_ssh.py
-	$(BIN)/python scripts/bench_pg.py --sqlite-scan 20,50,100
+	$(BIN)/python scripts/bench_pg.py --sqlite-scan 20,30,40,50,100
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .bench

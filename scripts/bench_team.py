@@ -315,9 +315,14 @@ def table(found: dict) -> str:
         "record() alone p50 {:.1f} ms p95 {:.1f} ms; ".format(*found["record_ms_p50_p95"])
         + f"{found['claims_per_key']:.2f} claims and {found['queues_per_key']:.2f} queues per key; "
         + f"the reps' processes' CPU {found['client_cpu_ms_per_action']:.1f} ms per key",
-        f"{found['keys_that_built_the_queue']} keys built the queue (others had taken the list "
-        f"built after the last lead was shown): p95 {found['key_ms_p95_when_built']:.1f} ms; "
-        f"the others p95 {found['key_ms_p95_from_the_list']:.1f} ms",
+        f"{found['keys_that_built_the_queue']} keys built the queue (on a floor every key "
+        f"does; a rep alone after a long call): p95 {found['key_ms_p95_when_built']:.1f} ms"
+        + (
+            f"; keys served from the list behind the lead p95 "
+            f"{found['key_ms_p95_from_the_list']:.1f} ms"
+            if not math.isnan(found["key_ms_p95_from_the_list"])
+            else ""
+        ),
     ]
     during = " ".join(f"{t}s:{ms:g}" for t, ms in found["p95_ms_by_10_s"].items())
     lines += [f"p95 ms per 10 s: {during}"]
