@@ -40,6 +40,14 @@ SANE_ROWS = (
     "AND NOT EXISTS (SELECT 1 FROM callbacks bad WHERE bad.lead_id = {lead} AND bad.state = 'open' "
     f"AND NOT (bad.due_at >= '{WINDOW_START}' AND bad.due_at < '{WINDOW_END}'))"
 )
+# A lead due now (params: now, the rep twice, the spacing's start), and a follow-up's own
+# conditions (params: the most attempts, the time before which a new lead is no longer fresh).
+DUE_NOW = (
+    f"AND next_due_at <= ? AND {OWNED_BY_NONE_OR} "
+    "AND (last_touch_at IS NULL OR last_touch_at <= ?) "
+    f"AND {NO_OPEN_PROMISE} AND {SANE_ROWS.format(lead='leads.id')} "
+)
+FOLLOW_UP_DUE = "AND attempts < ? AND (attempts > 0 OR status != 'new' OR created_at <= ?)"
 # The time columns of SLIM_COLUMNS, by position: each must be a time in the window.
 _SLIM_TIMES = tuple(
     n
@@ -182,11 +190,7 @@ class QueueQueries:
         if query.arrays:
             return self._due_on_server(query, asks, fresh_since, spaced_before, max_attempts)
         found: dict[DueGroup, tuple[list[Lead], bool]] = {}
-        common = (
-            f"AND next_due_at <= ? AND {OWNED_BY_NONE_OR} "
-            "AND (last_touch_at IS NULL OR last_touch_at <= ?) "
-            f"AND {NO_OPEN_PROMISE} AND {SANE_ROWS.format(lead='leads.id')} "
-        )
+        common = DUE_NOW
         shared = (query.now, query.rep, query.rep, spaced_before)
         for (zone, temperature), ask in asks.items():
             where, params = query.in_zone(zone)
@@ -199,8 +203,7 @@ class QueueQueries:
             else:
                 rows = self.conn.execute(
                     f"SELECT {SLIM_COLUMNS} FROM leads WHERE {FOLLOW_UP} AND temperature = ? "
-                    f"{common} AND attempts < ? "
-                    f"AND (attempts > 0 OR status != 'new' OR created_at <= ?) {where} "
+                    f"{common} {FOLLOW_UP_DUE} {where} "
                     "ORDER BY fit_score DESC, id LIMIT ?",
                     (temperature, *shared, max_attempts, fresh_since, *params, ask),
                 ).fetchall()
@@ -230,12 +233,7 @@ class QueueQueries:
             ([zone for zone, _ in closed], [region for _, region in closed]) if closed else ()
         )
         more, more_params = query.not_excluded("")
-        common = (
-            f"AND next_due_at <= ? AND {OWNED_BY_NONE_OR} "
-            "AND (last_touch_at IS NULL OR last_touch_at <= ?) "
-            f"AND {NO_OPEN_PROMISE} AND {SANE_ROWS.format(lead='leads.id')} "
-            f"AND {LEAD_ZONE} = group_zone {shut}{more}"
-        )
+        common = f"{DUE_NOW}AND {LEAD_ZONE} = group_zone {shut}{more}"
         shared = (query.now, query.rep, query.rep, spaced_before)
         found: dict[DueGroup, tuple[list[Lead], bool]] = {}
         follow_ups = [(group, ask) for group, ask in asks.items() if group[1] is not None]
@@ -245,8 +243,7 @@ class QueueQueries:
                 "SELECT group_zone, group_temperature, l.* FROM unnest(?::text[], ?::text[], "
                 "?::int[]) AS g(group_zone, group_temperature, group_ask) CROSS JOIN LATERAL ("
                 f"SELECT {SLIM_COLUMNS} FROM leads WHERE {FOLLOW_UP} "
-                f"AND temperature = group_temperature {common} AND attempts < ? "
-                "AND (attempts > 0 OR status != 'new' OR created_at <= ?) "
+                f"AND temperature = group_temperature {common} {FOLLOW_UP_DUE} "
                 "ORDER BY fit_score DESC, id LIMIT group_ask) AS l",
                 (
                     [zone for (zone, _), _ask in follow_ups],
