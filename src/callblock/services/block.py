@@ -29,7 +29,7 @@ from callblock.store import DatabaseBusy, Store
 
 PREVIEW = 5  # leads shown under "up next"
 AHEAD_FRESH = timedelta(seconds=5)  # an older list is rebuilt (a promise may have come due)
-REFRESH_AFTER = timedelta(seconds=3)  # the screen's tick rebuilds a list this old (see stale)
+REFRESH_AFTER = timedelta(seconds=3)  # the screen's tick rebuilds a list this old (ahead_is_stale)
 BUILDS = 5  # queues built for one advance at most, when other sessions take each one first
 
 
