@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from callblock.services.importer import PARALLEL_FROM
+from callblock.services.import_workers import PARALLEL_FROM
 
 pytestmark = pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc for children")
 

@@ -298,7 +298,7 @@ def test_a_large_file_is_checked_on_every_core_with_the_same_result(
 ) -> None:
     """From PARALLEL_FROM rows validation runs in worker processes: line numbers, order and
     all-or-nothing stay exactly as in-process."""
-    from callblock.services.importer import PARALLEL_FROM
+    from callblock.services.import_workers import PARALLEL_FROM
 
     count = PARALLEL_FROM + 50
     rows = [f"Lead {n:05d},Co {n % 97},+1 212 55{n:05d}" for n in range(count)]

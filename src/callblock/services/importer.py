@@ -9,13 +9,12 @@ to a rejects CSV (default: `<name>.rejects.csv` next to the input).
 from __future__ import annotations
 
 import csv
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO, cast
 
-from callblock.clock import Clock, iso
+from callblock.clock import Clock
 from callblock.config import Settings
 from callblock.domain.csvcells import csv_text
 from callblock.domain.dedupe import (
@@ -34,21 +33,25 @@ from callblock.domain.headers import (
     parse_mapping,
     recognised,
 )
-from callblock.domain.import_rows import LeadRow, Problem, RowRules, validate_row
+from callblock.domain.import_rows import Problem, RowRules
 from callblock.domain.merging import kept_where, merge_records
-from callblock.domain.models import Temperature
 from callblock.domain.text import NAME_MAX, clean_line
 from callblock.services import ServiceError
-from callblock.services.cadence import first_due, refresh_due
+from callblock.services.cadence import refresh_due
 from callblock.services.csvfile import DELIMITERS, CsvRow, read_csv
 from callblock.services.dupes import mergeable_fields
 from callblock.services.files import StagedFile, check_output, database_files
+from callblock.services.import_workers import (
+    CheckedRow,
+    RowPool,
+    collector_paused,
+    decoded_record,
+)
 from callblock.services.leads import checked_owner, get_lead
 from callblock.store import Store
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 PROGRESS_EVERY = 1000
-PARALLEL_FROM = 5000  # rows: smaller files are validated in-process
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,8 @@ class ImportReport:
 
 @dataclass
 class _Plan:
-    new: dict[int, dict[str, Any]] = field(default_factory=dict)  # line -> record
+    # line -> the row as inserted (a dict once a later row merged into it)
+    new: dict[int, tuple[Any, ...] | dict[str, Any]] = field(default_factory=dict)
     updates: dict[int, dict[str, Any]] = field(default_factory=dict)  # lead id -> changes
     bad_rows: list[CsvRow] = field(default_factory=list)
 
@@ -130,6 +134,13 @@ def import_csv(
     progress: Progress | None = None,
 ) -> ImportReport:
     """Validate and (unless a dry run, or refused) import `path`. Never half-imports."""
+    with collector_paused():
+        return _import(store, clock, path, options, progress)
+
+
+def _import(
+    store: Store, clock: Clock, path: Path, options: ImportOptions, progress: Progress | None
+) -> ImportReport:
     report = ImportReport(path=path, dry_run=options.dry_run)
     table = read_csv(path)  # a regular file, read whole (nothing written yet)
     rejects_target = options.rejects or rejects_path_for(path)
@@ -194,68 +205,6 @@ def import_csv(
     return report
 
 
-class _Pool:
-    """Validation and duplicate keys, row by row and pure: a large import spreads them over
-    the machine's cores (phone parsing dominates an import); a small one stays in-process.
-    Results come back in order."""
-
-    def __init__(self, size: int) -> None:
-        workers = min(os.cpu_count() or 1, 4)
-        self.workers = workers if size >= PARALLEL_FROM and workers > 1 else 1
-        self.pool: Any = None
-
-    def __enter__(self) -> _Pool:
-        if self.workers > 1:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            # spawn, not fork: the app imports from a worker thread, and forking a threaded
-            # process can leave a lock held in the child
-            context = multiprocessing.get_context("spawn")
-            from callblock.services.lifeline import die_with_parent
-
-            # the workers exit when this process dies, even by SIGKILL (never left running)
-            self.pool = ProcessPoolExecutor(
-                self.workers,
-                mp_context=context,
-                initializer=die_with_parent,
-                initargs=(os.getpid(),),
-            )
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            self.pool.shutdown()
-
-    def _map(self, work: Callable[[Any], list[Any]], items: list[Any], *shared: Any) -> list[Any]:
-        if self.pool is None:
-            return work((*shared, items))
-        size = -(-len(items) // (self.workers * 4)) or 1
-        jobs = [(*shared, items[i : i + size]) for i in range(0, len(items), size)]
-        return [result for chunk in self.pool.map(work, jobs) for result in chunk]
-
-    def validate(
-        self, columns: list[Column], rows: list[CsvRow], rules: RowRules
-    ) -> list[tuple[LeadRow | list[Problem], MatchKeys | None]]:
-        return self._map(_validate_chunk, [(r.cells, r.line) for r in rows], columns, rules)
-
-
-def _validate_chunk(
-    job: tuple[list[Column], RowRules, list[tuple[list[str], int]]],
-) -> list[tuple[LeadRow | list[Problem], MatchKeys | None]]:
-    columns, rules, chunk = job
-    out: list[tuple[LeadRow | list[Problem], MatchKeys | None]] = []
-    for cells, line in chunk:
-        result = validate_row(columns, cells, line, rules)
-        keys = (
-            None
-            if isinstance(result, list)
-            else match_keys(result.name, result.company, result.phone, result.email)
-        )
-        out.append((result, keys))
-    return out
-
-
 def _plan(
     store: Store,
     clock: Clock,
@@ -273,67 +222,76 @@ def _plan(
     )
     owner = checked_owner(store, options.owner)
     rules = RowRules(options.default_region, options.default_zone, now, owner, reps)
-    index = DuplicateIndex()
-    # The leads already stored are keyed in-process (shipping 100,000 keys back from workers
-    # costs more than computing them); only the file's rows decide whether workers start.
-    for entry in store.leads.search_entries():
-        index.add(
-            ("lead", entry.lead_id), match_keys(entry.name, entry.company, entry.phone, entry.email)
-        )
-    with _Pool(len(rows)) as pool:
-        checked = pool.validate(columns, rows, rules)
-    plan, width = _Plan(), len(columns)
+    plan = _Plan()
     existing: dict[int, dict[str, Any]] = {}
-    for done, (row, (result, keys)) in enumerate(zip(rows, checked, strict=True), start=1):
-        if progress and done % PROGRESS_EVERY == 0:
-            progress("checking", done, len(rows))
-        if len(row.cells) > width and any(cell.strip() for cell in row.cells[width:]):
-            extra = Problem(row.line, "(row)", f"{len(row.cells)} cells; the header has {width}")
-            result = [*result, extra] if isinstance(result, list) else [extra]
-        if isinstance(result, list):
-            report.problems += result
-            report.rejected += 1
-            plan.bad_rows.append(row)
-            continue
-        assert keys is not None  # a valid row always has its keys
-        record = _record(result, now, options.settings)
-        target, match, other = _match(store, index, keys, result)
-        if target is not None:
-            kind, ref = target
-            if kind == "line":
-                current = plan.new[ref]
-            else:
-                current = existing.setdefault(ref, mergeable_fields(store, get_lead(store, ref)))
-            given = {"temperature": result.temperature and result.temperature.value}
-            merge = merge_records(current, record | given, f"import line {row.line}")
-            if merge.too_long:  # kept as its own lead, for a person to decide: nothing lost
-                assert match is not None
-                reason = f"{match.reason}; not merged: {merge.refusal()}"
-                target, match, other = None, replace(match, reason=reason), f"{kind} {ref}"
-        if target is None:
-            plan.new[row.line] = record
-            index.add(("line", row.line), keys)
-            if match is not None:
-                report.reviews.append(Review(row.line, other, match.score, match.reason))
-            continue
-        report.merged += 1
-        report.kept += [Kept(row.line, f"{kind} {ref}", f, v) for f, v in merge.kept]
-        current.update(merge.changes)
-        if kind == "lead":
-            plan.updates.setdefault(ref, {}).update(merge.changes)
-        reason = match.reason if match else ""
-        report.merges.append(f"line {row.line} -> {kind} {ref}: {reason}")
+    with RowPool(len(rows)) as pool:
+        cells = [(row.cells, row.line) for row in rows]
+        checked = pool.check(columns, cells, rules, options.settings)  # the workers start
+        index = DuplicateIndex()
+        # The leads already stored are keyed here while the workers check the file (shipping
+        # 100,000 keys back from workers costs more than computing them).
+        for entry in store.leads.search_entries():
+            keys = match_keys(entry.name, entry.company, entry.phone, entry.email)
+            index.add(("lead", entry.lead_id), keys)
+        for done, (row, result) in enumerate(zip(rows, checked, strict=True), start=1):
+            if progress and done % PROGRESS_EVERY == 0:
+                progress("checking", done, len(rows))
+            if isinstance(result, list):
+                report.problems += result
+                report.rejected += 1
+                plan.bad_rows.append(row)
+                continue
+            _plan_row(store, index, plan, existing, row.line, result, report)
     report.imported = len(plan.new)
     if progress:
         progress("checking", len(rows), len(rows))
     return plan
 
 
+def _plan_row(
+    store: Store,
+    index: DuplicateIndex,
+    plan: _Plan,
+    existing: dict[int, dict[str, Any]],
+    line: int,
+    row: CheckedRow,
+    report: ImportReport,
+) -> None:
+    """A new lead, or a merge into a stored lead or an earlier row of the file."""
+    target, match, other = _match(store, index, row.keys, row.lead_id)
+    if target is not None:
+        kind, ref = target
+        if kind == "line":
+            current = plan.new[ref]
+            if isinstance(current, tuple):  # merged into for the first time
+                current = plan.new[ref] = decoded_record(current)
+        else:
+            current = existing.setdefault(ref, mergeable_fields(store, get_lead(store, ref)))
+        record = row.record() | {"temperature": row.temperature}
+        merge = merge_records(current, record, f"import line {line}")
+        if merge.too_long:  # kept as its own lead, for a person to decide: nothing lost
+            assert match is not None
+            reason = f"{match.reason}; not merged: {merge.refusal()}"
+            target, match, other = None, replace(match, reason=reason), f"{kind} {ref}"
+    if target is None:
+        plan.new[line] = row.values
+        index.add(("line", line), row.keys)
+        if match is not None:
+            report.reviews.append(Review(line, other, match.score, match.reason))
+        return
+    report.merged += 1
+    report.kept += [Kept(line, f"{kind} {ref}", f, v) for f, v in merge.kept]
+    current.update(merge.changes)
+    if kind == "lead":
+        plan.updates.setdefault(ref, {}).update(merge.changes)
+    reason = match.reason if match else ""
+    report.merges.append(f"line {line} -> {kind} {ref}: {reason}")
+
+
 def _match(
-    store: Store, index: DuplicateIndex, keys: MatchKeys, row: LeadRow
+    store: Store, index: DuplicateIndex, keys: MatchKeys, lead_id: int | None
 ) -> tuple[tuple[str, int] | None, Match | None, str]:
     """(merge target, best review match, its ref text): what this row duplicates, if anything."""
-    lead_id = row.lead_id
     # callblock's own id, from an export of (maybe) another database: the same lead only if
     # the names still say the same person (a shared email or phone alone does not).
     if (
@@ -351,35 +309,6 @@ def _match(
         if review[0] is None:
             review = (match, f"{kind} {number}")
     return None, *review
-
-
-def _record(row: LeadRow, now: Any, settings: Settings) -> dict[str, Any]:
-    created = row.created_at or now
-    zone = row.timezone or row.phone_timezone or settings.timezone
-    return {
-        "next_due_at": first_due(settings, created, zone),
-        "name": row.name,
-        "title": row.title,
-        "company": row.company,
-        **row.phone_line.record(),
-        "email": row.email,
-        "other_phones": row.other_phones,
-        "other_emails": row.other_emails,
-        "links": row.links,
-        "timezone": row.timezone,
-        "record_region": row.record_region,
-        "temperature": (row.temperature or Temperature.WARM).value,
-        "fit": row.fit,
-        "owner": row.owner,
-        "status": row.lead_status().value,
-        "created_at": iso(created),
-        "notes": row.notes,
-        "extra": row.extra,
-        "first_name": row.first_name,
-        "last_name": row.last_name,
-        "pronunciation": row.pronunciation,
-        "interest": row.interest,
-    }
 
 
 def _counted(records: Any, total: int, progress: Progress | None) -> Any:

@@ -15,6 +15,7 @@ from callblock.store.db import Connection, dialect_of
 # Columns an import writes (the rest take their defaults), and those an edit or a merge may
 # change: from the converter's one list of the lead's fields.
 IMPORT_COLUMNS = tuple(c for c in WRITTEN_COLUMNS if c != "bad_number")
+INSERT_COLUMNS = (*IMPORT_COLUMNS, "fit_score")  # a row insert_leads takes already encoded
 EDITABLE = frozenset(WRITTEN_COLUMNS) - {"created_at"}
 NOT_MERGED = "merged_into IS NULL"
 
@@ -32,19 +33,20 @@ class LeadAdmin:
                 continue  # a value another tool wrote as a number or bytes: doctor lists it
             yield SearchEntry(row[0], row[1], row[2] or "", row[3] or "", row[4] or "")
 
-    def insert_leads(self, records: Iterable[dict[str, Any]]) -> list[int]:
+    def insert_leads(self, records: Iterable[dict[str, Any] | tuple[Any, ...]]) -> list[int]:
         """Insert imported leads inside the caller's transaction; returns their ids, in the
-        records' order. On SQLite (BEGIN IMMEDIATE) no other writer can run meanwhile, so the
-        new rows take the ids after the largest one, in order, and one executemany does them
-        all. A server has other writers: each batch draws its ids from the sequence first and
-        is COPYed with them (store/bulk.py)."""
+        records' order. A record is a dict of domain values, or a tuple of INSERT_COLUMNS
+        already encoded (`lead_row`). On SQLite (BEGIN IMMEDIATE) no other writer can run
+        meanwhile, so the new rows take the ids after the largest one, in order, and one
+        executemany does them all. A server has other writers: each batch draws its ids from
+        the sequence first and is COPYed with them (store/bulk.py)."""
         assert self.conn.in_transaction, "insert_leads runs inside the caller's transaction"
-        columns = (*IMPORT_COLUMNS, "fit_score")
+        columns = INSERT_COLUMNS
         if dialect_of(self.conn) == "postgresql":
             return self._copy_leads(records, columns)
         marks = ", ".join("?" for _ in columns)
         before = self.conn.execute("SELECT coalesce(max(id), 0) FROM leads").fetchone()[0]
-        rows = (lead_row(record, columns)[1] for record in records)
+        rows = (_encoded(record) for record in records)
         self.conn.executemany(f"INSERT INTO leads ({', '.join(columns)}) VALUES ({marks})", rows)
         ids = [
             row[0]
@@ -52,12 +54,14 @@ class LeadAdmin:
         ]
         return ids
 
-    def _copy_leads(self, records: Iterable[dict[str, Any]], columns: Sequence[str]) -> list[int]:
+    def _copy_leads(
+        self, records: Iterable[dict[str, Any] | tuple[Any, ...]], columns: Sequence[str]
+    ) -> list[int]:
         ids: list[int] = []
         for batch in batches(records):
             batch_ids = new_ids(self.conn, "leads", len(batch))
             rows = (
-                (lead_id, *lead_row(record, columns)[1])
+                (lead_id, *_encoded(record))
                 for lead_id, record in zip(batch_ids, batch, strict=True)
             )
             copy_rows(self.conn, "leads", ("id", *columns), rows)
@@ -116,3 +120,7 @@ class LeadAdmin:
             "UPDATE leads SET merged_into = ?, status = 'disqualified' WHERE id = ?",
             (into, lead_id),
         )
+
+
+def _encoded(record: dict[str, Any] | tuple[Any, ...]) -> tuple[Any, ...]:
+    return record if isinstance(record, tuple) else lead_row(record, INSERT_COLUMNS)[1]
