@@ -59,11 +59,7 @@ def test_sigkill_of_an_import_takes_its_workers_with_it(tmp_path: Path) -> None:
         deadline = time.monotonic() + 60
         workers: set[int] = set()
         while time.monotonic() < deadline and parent.poll() is None:
-            workers = {
-                pid
-                for pid in children(parent.pid)
-                if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
-            }
+            workers = children(parent.pid)  # forked from a command line (no other children)
             if len(workers) >= 2:
                 break
             time.sleep(0.05)
@@ -83,6 +79,25 @@ def test_sigkill_of_an_import_takes_its_workers_with_it(tmp_path: Path) -> None:
             parent.kill()
             parent.wait()
         for pid in everyone:  # only these processes, started by this test, if still there
-            if alive(pid) and b"multiprocessing" in Path(f"/proc/{pid}/cmdline").read_bytes():
+            if alive(pid):
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
+
+
+def test_workers_fork_only_from_a_process_without_other_threads() -> None:
+    """A forked worker starts with the modules loaded; a process with other threads (the app
+    imports from a worker thread) must spawn: a fork could copy a lock another thread holds."""
+    import threading
+
+    from callblock.services.import_workers import _start_method
+
+    assert threading.active_count() == 1
+    assert _start_method() == "fork"
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert _start_method() == "spawn"
+    finally:
+        release.set()
+        other.join()

@@ -13,8 +13,13 @@ the metadata installed, not assumed: a pattern this module cannot read gives 0 (
 
 from __future__ import annotations
 
+import importlib
 from functools import cache
 from typing import Any
+
+# The `re` module's own parser and its node names (Python 3.11+): the patterns' syntax trees.
+_PARSER: Any = importlib.import_module("re._parser")
+_RE: Any = importlib.import_module("re._constants")
 
 _DESCRIPTIONS = (
     "general_desc",
@@ -66,9 +71,7 @@ def pattern_tail(pattern: str, start: str = "") -> int:
     full-matches are matched by "any digit" items, whatever the rest: those characters may be
     any digits. Alternatives that cannot match a string starting with `start` are left out."""
     try:
-        from re import _parser  # type: ignore[attr-defined]
-
-        alternatives = _alternatives(list(_parser.parse(pattern)))
+        alternatives = _alternatives(list(_PARSER.parse(pattern)))
         tails = [_tail(items) for items in alternatives if _can_start(items, start)]
     except Exception:  # a syntax this reading does not know: claim nothing
         return 0
@@ -77,67 +80,59 @@ def pattern_tail(pattern: str, start: str = "") -> int:
 
 def _alternatives(items: list[Any]) -> list[list[Any]]:
     """The pattern's top-level alternatives (a pattern that is one group of them, too)."""
-    from re import _constants as c  # type: ignore[attr-defined]
-
-    if len(items) == 1 and items[0][0] is c.BRANCH:
+    if len(items) == 1 and items[0][0] is _RE.BRANCH:
         return [list(branch) for branch in items[0][1][1]]
-    if len(items) == 1 and items[0][0] is c.SUBPATTERN:
+    if len(items) == 1 and items[0][0] is _RE.SUBPATTERN:
         return _alternatives(list(items[0][1][-1]))
     return [items]
 
 
 def _can_start(items: list[Any], start: str) -> bool:
     """Could `items` full-match a string that starts with `start`? True when unsure."""
-    from re import _constants as c
-
     if not start:
         return True
     if not items:
         return False  # the match ends here; the string goes on
     (op, arg), rest = items[0], items[1:]
-    if op is c.LITERAL:
+    if op is _RE.LITERAL:
         return chr(arg) == start[0] and _can_start(rest, start[1:])
-    if op is c.IN:
+    if op is _RE.IN:
         return _in_set(arg, start[0]) and _can_start(rest, start[1:])
-    if op is c.SUBPATTERN:
+    if op is _RE.SUBPATTERN:
         return _can_start(list(arg[-1]) + rest, start)
-    if op is c.BRANCH:
+    if op is _RE.BRANCH:
         return any(_can_start(list(branch) + rest, start) for branch in arg[1])
     return True
 
 
 def _in_set(members: list[Any], char: str) -> bool:
-    from re import _constants as c
-
     for op, arg in members:
-        if op is c.NEGATE:
+        if op is _RE.NEGATE:
             return True  # unsure
-        if (op is c.LITERAL and chr(arg) == char) or (
-            op is c.RANGE and arg[0] <= ord(char) <= arg[1]
+        if (op is _RE.LITERAL and chr(arg) == char) or (
+            op is _RE.RANGE and arg[0] <= ord(char) <= arg[1]
         ):
             return True
-        if op is c.CATEGORY and (arg is not c.CATEGORY_DIGIT or char.isdigit()):
+        if op is _RE.CATEGORY and (arg is not _RE.CATEGORY_DIGIT or char.isdigit()):
             return True
     return False
 
 
 def _tail(items: list[Any]) -> int:
-    from re import _constants as c  # type: ignore[attr-defined]
-
     total = 0
     for op, arg in reversed(items):
-        if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+        if op in (_RE.MAX_REPEAT, _RE.MIN_REPEAT):
             low, high, sub = arg
             if not _any_digit(list(sub)):
                 return total
             total += low
             if low != high:  # a variable width: what comes before ends at varying places
                 return total
-        elif op is c.IN and _any_digit([(op, arg)]):
+        elif op is _RE.IN and _any_digit([(op, arg)]):
             total += 1
-        elif op is c.SUBPATTERN:
+        elif op is _RE.SUBPATTERN:
             return total + _tail(list(arg[-1]))
-        elif op is c.BRANCH:
+        elif op is _RE.BRANCH:
             return total + min(_tail(list(branch)) for branch in arg[1])
         else:
             return total
@@ -146,20 +141,16 @@ def _tail(items: list[Any]) -> int:
 
 def _any_digit(items: list[Any]) -> bool:
     """Is `items` exactly one item matching any ASCII digit (\\d or [0-9])?"""
-    from re import _constants as c
-
-    if len(items) != 1 or items[0][0] is not c.IN:
+    if len(items) != 1 or items[0][0] is not _RE.IN:
         return False
     members = items[0][1]
-    return members in ([(c.CATEGORY, c.CATEGORY_DIGIT)], [(c.RANGE, (48, 57))])
+    return members in ([(_RE.CATEGORY, _RE.CATEGORY_DIGIT)], [(_RE.RANGE, (48, 57))])
 
 
 def _widest(pattern: str) -> int:
     """The most characters a prefix pattern can match (a large number when unbounded)."""
     try:
-        from re import _parser
-
-        return min(_parser.parse(pattern).getwidth()[1], UNBOUNDED)
+        return min(_PARSER.parse(pattern).getwidth()[1], UNBOUNDED)
     except Exception:
         return UNBOUNDED
 
@@ -186,6 +177,7 @@ def _mobile_token(country_code: int) -> str:
 @cache
 def _longest_key(country_code: int, table: str) -> int:
     """The longest prefix (country code included) the zone or area table has for the code."""
+    data: dict[str, Any]
     if table == "zones":
         from phonenumbers.tzdata import TIMEZONE_DATA as data
     else:

@@ -261,10 +261,11 @@ def _plan_row(
     target, match, other = _match(store, index, row.keys, row.lead_id)
     if target is not None:
         kind, ref = target
+        current: dict[str, Any]
         if kind == "line":
-            current = plan.new[ref]
-            if isinstance(current, tuple):  # merged into for the first time
-                current = plan.new[ref] = decoded_record(current)
+            earlier = plan.new[ref]  # a dict once merged into; a row as inserted until then
+            current = earlier if isinstance(earlier, dict) else decoded_record(earlier)
+            plan.new[ref] = current
         else:
             current = existing.setdefault(ref, mergeable_fields(store, get_lead(store, ref)))
         record = row.record() | {"temperature": row.temperature}

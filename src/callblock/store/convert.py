@@ -217,6 +217,9 @@ def encode_lead(record: dict[str, Any]) -> dict[str, Any]:
     for key in JSON_COLUMNS:
         if key in encoded and not isinstance(encoded[key], str):
             value = encoded[key]
+            if not value and (empty := _EMPTY_JSON.get(type(value))):
+                encoded[key] = empty  # most imported leads: no links, fit or other numbers
+                continue
             encoded[key] = json.dumps(
                 list(value) if isinstance(value, tuple) else value, ensure_ascii=False
             )
@@ -226,6 +229,9 @@ def encode_lead(record: dict[str, Any]) -> dict[str, Any]:
     if "bad_number" in encoded:
         encoded["bad_number"] = int(bool(encoded["bad_number"]))
     return encoded
+
+
+_EMPTY_JSON: dict[type, str] = {list: "[]", tuple: "[]", dict: "{}"}
 
 
 # Lead columns that are never NULL, for records that leave them out.
