@@ -1,4 +1,4 @@
-"""Terminal bytes over real SSH (`make bench`, after scripts/bench.py): issue 9's targets.
+"""Terminal bytes over real SSH (`make bench`, after scripts/bench.py): issue 9 and 14 targets.
 
 A throwaway sshd (tests/sshd.py: its own host key, config and port on 127.0.0.1) serves a demo
 database to a rep key registered with `team add-rep`; the stock `ssh -tt` client runs on an
@@ -6,7 +6,9 @@ database to a rep key registered with `team add-rep`; the stock `ssh -tt` client
 its terminal receives is counted: the first paint, 30 outcomes in a row (mixed keys; a
 callback, meeting or do-not-call is counted from the key that closes its prompt), help opened
 and closed, 5 s idle with a callback prompt and with the search box open, 200 mouse motion
-reports. Prints a table, writes .bench/ssh_bytes.json, exits 1 when a target is missed.
+reports. Then a team lead's key (bob, role lead) opens the week screen, `r` its Review, and
+each tab switch is counted (`2`..`5` there, `4`..`1` back: issue 14). Prints a table, writes
+.bench/ssh_bytes.json, exits 1 when a target is missed.
 """
 
 from __future__ import annotations
@@ -44,12 +46,17 @@ TARGETS = {  # figure -> (limit, what it is)
     "prompt_idle_bps": (100, "an open prompt idle under 100 B/s"),
     "search_idle_bps": (100, "the open search box idle under 100 B/s"),
     "mouse_motion": (1, "mouse motion without a click draws nothing"),
+    "review_tab_max": (12 * KB, "every Review tab switch under 12 KB"),
 }
 WHEN = b"tomorrow 2pm"  # inside every demo lead's calling hours (issue 12 refuses others)
 # 30 outcome keys; l (callback) and m (meeting) ask when, d (do not call) asks to confirm.
 OUTCOME_KEYS = "nvlbgdcxwm" * 3
 PROMPT_SHOWN = b"Esc cancel"
 CONFIRM_SHOWN = b"n / Esc no"
+WEEK_SHOWN = b"power hour now"  # on the week screen's key bar
+REVIEW_SHOWN = b"Enter: lead"  # the log's status line: the Review's log is loaded
+# Every tab and back again: Log(1) -> Reps(2) -> Heat map(3) -> Cracks(4) -> Templates(5) -> 1.
+REVIEW_TABS = "23454321"
 
 
 class Terminal:
@@ -93,36 +100,45 @@ class Terminal:
 
 
 def floor(root: Path) -> tuple[Path, Path, Path]:
-    """A demo database, rep alice with a key; the forced command pins the clock (--now) so the
-    leads are inside their calling hours whatever the time of the run."""
-    db = root / "floor.db"
+    """A demo database, rep alice and team lead bob with a key each; the forced commands pin
+    the clock (--now) so the leads are inside their calling hours whatever the time of the run.
+    Returns the keys of alice and bob, and the authorized_keys file."""
     with redirect_stdout(io.StringIO()):
-        return _floor(root, db)
+        return _floor(root, root / "floor.db")
 
 
 def _floor(root: Path, db: Path) -> tuple[Path, Path, Path]:
     assert main(["--db", str(db), "--now", NOW, "demo", "--leads", str(LEADS)]) == 0
-    key = sshd.keygen(root / "alice_key")
     authorized = root / "authorized_keys"
-    argv = ["--db", str(db), "team", "add-rep", "alice", "--timezone", ZONE]
-    argv += ["--key-file", f"{key}.pub", "--authorized-keys", str(authorized)]
-    assert main(argv) == 0
-    line = authorized.read_text()
-    assert line.count(" ssh-session ") == 1, line
-    authorized.write_text(line.replace(" ssh-session ", f" --now {NOW} ssh-session "))
-    return db, key, authorized
+    keys = []
+    for name, role in (("alice", "rep"), ("bob", "lead")):
+        key = sshd.keygen(root / f"{name}_key")
+        argv = ["--db", str(db), "team", "add-rep", name, "--role", role, "--timezone", ZONE]
+        argv += ["--key-file", f"{key}.pub", "--authorized-keys", str(authorized)]
+        assert main(argv) == 0
+        keys.append(key)
+    text = authorized.read_text()
+    assert text.count(" ssh-session ") == 2, text
+    authorized.write_text(text.replace(" ssh-session ", f" --now {NOW} ssh-session "))
+    return keys[0], keys[1], authorized
 
 
 def run(root: Path, dump: Path | None) -> dict[str, Any]:
-    _db, key, authorized = floor(root)
+    alice, bob, authorized = floor(root)
     env = {"TZ": ZONE, "CALLBLOCK_CONFIG": str(root / "no-config.toml")}
     env["PYTHONPATH"] = str(ROOT / "src")  # this checkout's source in sshd's sessions
     with sshd.running_sshd(root, authorized, env) as server:
-        term = Terminal(server.ssh(key, "dial", tty=True), dump)  # the power hour
+        term = Terminal(server.ssh(alice, "dial", tty=True), dump)  # the power hour
         try:
-            return measure(term)
+            sizes = measure(term)
         finally:
             term.close()
+        term = Terminal(server.ssh(bob, tty=True), dump)  # the week screen, then Review
+        try:
+            sizes.update(measure_review(term))
+        finally:
+            term.close()
+    return sizes
 
 
 def measure(term: Terminal) -> dict[str, Any]:
@@ -160,12 +176,26 @@ def measure(term: Terminal) -> dict[str, Any]:
     return sizes
 
 
+def measure_review(term: Terminal) -> dict[str, Any]:
+    """The team lead's Review over the log alice just made: its opening, then each tab switch
+    (once everything has loaded: a switch shows what is there, it loads nothing)."""
+    term.step("week_paint", b"", until=WEEK_SHOWN)
+    opened = term.step("review_open", b"r", until=REVIEW_SHOWN)
+    opened += term.step("review_loaded", b"", wait=2)  # the other tabs load in a worker
+    switches = []
+    for n, tab in enumerate(REVIEW_TABS):
+        got = term.step(f"review_tab_{n:02d}_{tab}", tab.encode())
+        switches.append({"tab": int(tab), "bytes": len(got)})
+    return {"review_open": len(opened), "review_tabs": switches}
+
+
 def figures(sizes: dict[str, Any]) -> dict[str, Any]:
     counts = [o["bytes"] for o in sizes["outcomes"]]
     prompted = [o["bytes"] for o in sizes["outcomes"] if o["key"] in "lmd"]
     worst = max(sizes["outcomes"], key=lambda o: o["bytes"])
+    tabs = [t["bytes"] for t in sizes["review_tabs"]]
     return {
-        **{k: v for k, v in sizes.items() if k != "outcomes"},
+        **{k: v for k, v in sizes.items() if k not in ("outcomes", "review_tabs")},
         "outcome_max": max(counts),
         "outcome_median": statistics.median(counts),
         "outcome_min": min(counts),
@@ -173,6 +203,10 @@ def figures(sizes: dict[str, Any]) -> dict[str, Any]:
         "outcome_prompted_max": max(prompted),
         "outcome_prompted_median": statistics.median(prompted),
         "outcomes": sizes["outcomes"],
+        "review_tab_max": max(tabs),
+        "review_tab_median": statistics.median(tabs),
+        "review_tab_min": min(tabs),
+        "review_tabs": sizes["review_tabs"],
     }
 
 
@@ -202,6 +236,16 @@ def table(result: dict[str, Any]) -> list[str]:
     lines.append(row("search box idle (B/s)", f"{result['search_idle_bps']:.1f}", ""))
     lines.append(row("200 mouse motion reports (B)", str(result["mouse_motion"]), ""))
     lines.append(row("mouse modes asked for", ",".join(result["mouse_modes"]), ""))
+    lines.append(row("Review opens, all tabs loaded (B)", str(result["review_open"]), ""))
+    lines.append(
+        row(
+            f"Review tab switches, {len(REVIEW_TABS)} (B)",
+            str(result["review_tab_max"]),
+            f"{result['review_tab_median']:g}",
+        )
+    )
+    each = " ".join(f"{t['tab']}:{t['bytes']}" for t in result["review_tabs"])
+    lines.append(f"    each (tab:B): {each}")
     return lines
 
 

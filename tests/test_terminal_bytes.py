@@ -17,6 +17,10 @@ from tests.test_e2e_tmux import CALLBLOCK, NOW, Tmux, usable
 
 KB = 1000
 PROMPT_SHOWN = b"Esc cancel"
+REVIEW_LOADED = b"Enter: lead"  # the log's status line on the Review screen
+# Every Review tab and back again, with a word each tab draws where the one before did not.
+REVIEW_TABS = [(b"2", b"dials"), (b"3", b"weekday"), (b"4", b"missed"), (b"5", b"template")]
+REVIEW_TABS += [(b"4", b"missed"), (b"3", b"weekday"), (b"2", b"dials"), (b"1", b"outcome")]
 
 
 def outcomes(db: Path) -> list[str]:
@@ -87,6 +91,33 @@ def test_help_opens_within_its_budget_and_nothing_is_sent_twice(app: PtyApp) -> 
     assert len(app.read_for(1.0)) < 100
 
 
+@pytest.fixture
+def review_db(tmp_path: Path) -> Path:
+    """The bench's size: today's log has a few pages of touches, every tab has content."""
+    return demo_database(tmp_path / "review.db", leads=300)
+
+
+@pytest.fixture
+def review(review_db: Path) -> Iterator[PtyApp]:
+    argv = [CALLBLOCK, "--db", str(review_db), "--now", NOW, "--rep", "alice", "review"]
+    running = PtyApp(review_db, argv=argv)
+    try:
+        assert running.read_until(REVIEW_LOADED), running.output[-300:]
+        running.settle()  # the other tabs load in a worker
+        yield running
+    finally:
+        running.close()
+
+
+def test_every_review_tab_switch_fits_a_slow_link(review: PtyApp) -> None:
+    """Issue 14: a team lead over SSH switches tabs in under 12 KB each (with every switch
+    repainting the screen, before only changed cells were sent, 23-39 KB here)."""
+    for tab, shown in REVIEW_TABS:
+        drawn = key(review, tab)
+        assert shown in drawn, f"tab {tab!r} not drawn: {drawn[-300:]!r}"
+        assert len(drawn) < 12 * KB, f"{len(drawn)} bytes to switch to tab {tab!r}"
+
+
 @pytest.mark.e2e
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 def test_the_terminal_shows_what_a_full_repaint_shows(db: Path, tmp_path: Path) -> None:
@@ -104,12 +135,41 @@ def test_the_terminal_shows_what_a_full_repaint_shows(db: Path, tmp_path: Path) 
         for step in steps:
             tmux("send-keys", *(["-l", step] if " " in step else [step]))
             shown = quiet_screen(tmux)
-        tmux("resize-window", "-x", "70", "-y", "24")
-        quiet_screen(tmux)
-        tmux("resize-window", "-x", "80", "-y", "24")
-        assert quiet_screen(tmux) == shown
+        assert repainted(tmux) == shown
     finally:
         tmux.kill()
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_review_tab_switches_leave_what_a_full_repaint_shows(
+    review_db: Path, tmp_path: Path
+) -> None:
+    """Every Review tab, there and back, and the log's rows scrolled: tmux's screen is the one
+    a full repaint draws (no cell of the tab before is left)."""
+    tmux = Tmux()
+    env = {"TZ": "America/New_York", "TERM": "xterm-256color"}
+    env["CALLBLOCK_CONFIG"] = str(tmp_path / "no-config.toml")
+    try:
+        argv = [CALLBLOCK, "review", "--db", str(review_db), "--rep", "alice", "--now", NOW]
+        tmux.start(argv, env, tmp_path / "exit-status")
+        tmux.wait_for(lambda lines: REVIEW_LOADED.decode() in "\n".join(lines), 20)
+        # Each tab; back to the log and a page down its rows; heat map; back through them all.
+        for keys in (["2", "3", "4", "5"], ["1", "PageDown"], ["3"], ["5", "4", "3", "2", "1"]):
+            for step in keys:
+                tmux("send-keys", step)
+                shown = quiet_screen(tmux)
+            assert repainted(tmux) == shown, f"after {keys}"
+    finally:
+        tmux.kill()
+
+
+def repainted(tmux: Tmux) -> str:
+    """The pane once a full repaint was forced (a resize there and back)."""
+    tmux("resize-window", "-x", "70", "-y", "24")
+    quiet_screen(tmux)
+    tmux("resize-window", "-x", "80", "-y", "24")
+    return quiet_screen(tmux)
 
 
 def quiet_screen(tmux: Tmux, quiet: float = 0.6) -> str:
@@ -140,7 +200,7 @@ def test_wide_characters_are_redrawn_whole_and_combining_ones_left_to_textual() 
         update = LayoutUpdate([[Strip([Segment(text, Style(color="red"))])]], Region(0, 0, 10, 1))
         return frames.update(update, console).render_segments(console)
 
-    assert sent("ab日本cdef") == "\x1b[1;1H\x1b[0;31mab日本cdef\x1b[0m"
+    assert sent("ab日本cdef") == "\x1b[1H\x1b[0;31mab日本cdef\x1b[0m"
     assert sent("ab日xcdefg") == "\x1b[1;5H\x1b[0;31mxcdefg\x1b[0m"  # 本 -> x: from x on
     assert sent("ab日xcdefg") == ""  # nothing changed, nothing sent
     # b -> 日 covers the left half of the old 日: the whole run is redrawn from column 2.

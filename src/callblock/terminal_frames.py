@@ -9,8 +9,10 @@ segment reset and restyled, ~10 bytes of colour codes per segment.
 FrameDiff keeps what the terminal shows now, one cell (character, colour codes) per column, and
 turns each of Textual's updates (`LayoutUpdate`, `ChopsUpdate`: the compositor's strips at
 known positions) into the cells that differ from it, written as runs: a cursor move, and the
-colour codes only where they change. What is on the terminal is the same as Textual's own
-output would leave it; unchanged cells are simply not sent again.
+colour codes only where they change (callblock/terminal_codes.py: the shortest move, and only
+the codes that differ from the cell before, never a reset and the whole style for a colour).
+What is on the terminal is the same as Textual's own output would leave it; unchanged cells
+are simply not sent again.
 
 It forgets the terminal (and the next update is sent in full) when it cannot be sure of it: a
 resize, the app starting, stopping, suspending or resuming, a screen clear written by anything
@@ -27,8 +29,9 @@ from rich.style import Style
 from textual._compositor import ChopsUpdate, CompositorUpdate, LayoutUpdate
 from textual.strip import Strip
 
+from callblock.terminal_codes import cursor_move, sgr_change
+
 Cell = tuple[str, str]  # (text, SGR codes); text "" is the right half of a wide character
-GAP = 6  # unchanged cells between two changes that are cheaper to resend than to jump over
 WIDE_RIGHT = ""
 
 
@@ -117,11 +120,12 @@ class FrameDiff:
 
     def _render(self, changed: dict[int, set[int]]) -> str:
         out: list[str] = []
-        current = ""
+        pen: str | None = None  # the terminal's colour codes: not known at a frame's start
+        at: tuple[int, int] | None = None  # the cursor (column, row): not known either
         for y in sorted(changed):
             row = self.rows[y]
             for start, end in _runs(sorted(changed[y]), row):
-                out.append(f"\x1b[{y + 1};{start + 1}H")
+                out.append(cursor_move(at, (start, y)))
                 for x in range(start, end):
                     cell = row[x]
                     if cell is None:  # unknown, or a wide character's broken left half
@@ -129,11 +133,13 @@ class FrameDiff:
                     text, codes = cell
                     if text == WIDE_RIGHT:
                         continue
-                    if codes != current:
-                        out.append(f"\x1b[0;{codes}m" if codes else "\x1b[0m")
-                        current = codes
+                    out.append(sgr_change(pen, codes))
+                    pen = codes
                     out.append(text)
-        if current:
+                # Past the last column terminals disagree on where the cursor is (a pending
+                # wrap, or kept on the last column): the next run moves there absolutely.
+                at = (end, y) if end < len(row) else None
+        if pen:
             out.append("\x1b[0m")
         return "".join(out)
 
@@ -158,11 +164,12 @@ def _cells(text: str, codes: str) -> list[Cell] | None:
 
 
 def _runs(columns: list[int], row: list[Cell | None]) -> list[tuple[int, int]]:
-    """Runs [start, end) covering the changed columns, joined across short unchanged gaps and
-    widened so that no run starts or ends inside a wide character."""
+    """Runs [start, end) covering the changed columns, joined across unchanged gaps that are
+    cheaper to send again than to jump over, and widened so that no run starts or ends inside
+    a wide character."""
     runs: list[list[int]] = []
     for x in columns:
-        if runs and x - runs[-1][1] <= GAP:
+        if runs and _resend_is_cheaper(row, runs[-1][1], x):
             runs[-1][1] = x + 1
         else:
             runs.append([x, x + 1])
@@ -174,3 +181,22 @@ def _runs(columns: list[int], row: list[Cell | None]) -> list[tuple[int, int]]:
         if run[1] < len(row) and last is not None and last[0] and cell_len(last[0]) == 2:
             run[1] += 1
     return [(start, end) for start, end in runs]
+
+
+def _resend_is_cheaper(row: list[Cell | None], end: int, x: int) -> bool:
+    """Whether writing the unchanged cells [end, x) again costs no more bytes than a cursor
+    move over them (a run just ended at `end`, the next changed cell is at `x`)."""
+    before, after = row[end - 1], row[x]
+    if before is None or after is None:
+        return False
+    jump = len(cursor_move((end, 0), (x, 0))) + len(sgr_change(before[1], after[1]))
+    resend = 0
+    pen = before[1]
+    for cell in row[end:x]:
+        if cell is None:
+            return False  # not known to be on the terminal: never written unasked
+        resend += len(cell[0].encode()) + len(sgr_change(pen, cell[1]))
+        pen = cell[1]
+        if resend > jump:
+            return False
+    return resend + len(sgr_change(pen, after[1])) <= jump
