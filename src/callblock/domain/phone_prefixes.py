@@ -14,6 +14,7 @@ the metadata installed, not assumed: a pattern this module cannot read gives 0 (
 from __future__ import annotations
 
 import importlib
+import re
 from functools import cache
 from typing import Any
 
@@ -57,13 +58,45 @@ def _free_tail(country_code: int, length: int, start: str) -> int:
             if pattern is not None:
                 tail = min(tail, pattern_tail(pattern, start))
         if metadata.leading_digits:
-            tail = min(tail, length - _widest(metadata.leading_digits))
+            tail = min(tail, length - widest(metadata.leading_digits))
     digits = len(str(country_code)) + length
     tail = min(tail, digits - _longest_key(country_code, "zones"))
     # the geocoder drops a mobile token (Argentina's 9) first: its lookup reads that much further
     token = _mobile_token(country_code)
     tail = min(tail, digits - len(token) - _longest_key(country_code, "areas"))
     return max(tail, 0)
+
+
+def formats_keep_tail(country_code: int, national: str, tail: int) -> bool:
+    """Do all numbers of this country and length that share all but their last `tail` digits
+    with `national` get the same international format, one that writes those digits last and
+    in order? (Every format's leading-digits prefix ends before them, every format's pattern
+    leaves them free, and every format writes its groups in order with no digits between.)"""
+    return _formats_keep_tail(country_code, len(national), national[:LEAD], tail)
+
+
+@cache
+def _formats_keep_tail(country_code: int, length: int, start: str, tail: int) -> bool:
+    import phonenumbers
+    from phonenumbers import PhoneMetadata
+
+    region = phonenumbers.region_code_for_country_code(country_code)
+    metadata = PhoneMetadata.metadata_for_region_or_calling_code(country_code, region)
+    if metadata is None:
+        return False
+    for form in metadata.intl_number_format or metadata.number_format:
+        leading = form.leading_digits_pattern
+        if form.pattern is None or form.format is None:
+            return False
+        if leading and widest(leading[-1]) > length - tail:
+            return False
+        if pattern_tail(form.pattern, start) < tail:
+            return False
+        groups = [int(n) for n in re.findall(r"\\(\d)", form.format)]
+        literal = re.sub(r"\\\d", "", form.format)
+        if groups != sorted(set(groups)) or any(ch.isdigit() for ch in literal):
+            return False
+    return True
 
 
 def pattern_tail(pattern: str, start: str = "") -> int:
@@ -147,7 +180,7 @@ def _any_digit(items: list[Any]) -> bool:
     return members in ([(_RE.CATEGORY, _RE.CATEGORY_DIGIT)], [(_RE.RANGE, (48, 57))])
 
 
-def _widest(pattern: str) -> int:
+def widest(pattern: str) -> int:
     """The most characters a prefix pattern can match (a large number when unbounded)."""
     try:
         return min(_PARSER.parse(pattern).getwidth()[1], UNBOUNDED)

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from callblock.domain.calling import UnknownZoneError, zone_info
 from callblock.domain.models import Phone
-from callblock.domain.phone_prefixes import free_tail
+from callblock.domain.phone_parse import parse_number
+from callblock.domain.phone_prefixes import formats_keep_tail, free_tail
 from callblock.domain.regions import region_code, us_state_code
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ class _Facts(NamedTuple):
     timezone: str | None = None
     zone_spread: int = 0
     region: str | None = None
+    display_head: str | None = None  # the display but its free digits (see _display_head)
 
 
 _facts_by_prefix: dict[tuple[int, int, str], _Facts] = {}
@@ -62,18 +64,39 @@ def normalize_phone(raw: str, default_region: str = "US") -> Phone:
         if facts is None:
             if len(_facts_by_prefix) >= FACTS_KEPT:
                 _facts_by_prefix.clear()
-            facts = _facts_by_prefix[key] = number_facts(number)
+            facts = number_facts(number)
+            head = _display_head(number, national, tail) if facts.valid else None
+            facts = _facts_by_prefix[key] = facts._replace(display_head=head)
     else:
         facts = number_facts(number)
     if not facts.valid:
         raise PhoneError(f"{raw!r} is not a valid phone number")
+    if facts.display_head is not None and not number.extension:
+        display = facts.display_head + national[-tail:]
+    else:
+        display = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     return Phone(
         e164=f"+{code}{national}",
-        display=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
+        display=display,
         timezone=facts.timezone,
         zone_spread=facts.zone_spread,
         region=facts.region,
     )
+
+
+def _display_head(number: PhoneNumber, national: str, tail: int) -> str | None:
+    """The international form of `number` without its last `tail` digits, when every number
+    differing only there is written as that head and its own digits (`formats_keep_tail`:
+    the same format is chosen and ends with them), else None."""
+    import phonenumbers
+
+    if number.extension or not formats_keep_tail(number.country_code or 0, national, tail):
+        return None
+    display = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    written = "".join(ch for ch in display if ch.isdigit())
+    if written != f"{number.country_code}{national}" or display[-tail:] != national[-tail:]:
+        return None
+    return display[:-tail]
 
 
 def _parse(raw: str, default_region: str) -> PhoneNumber:
@@ -83,7 +106,7 @@ def _parse(raw: str, default_region: str) -> PhoneNumber:
     if not text:
         raise PhoneError("phone number is empty")
     try:
-        return phonenumbers.parse(text, default_region.upper())
+        return parse_number(text, default_region.upper())
     except phonenumbers.NumberParseException as error:
         raise PhoneError(f"cannot read phone number {raw!r}: {error._msg}") from None
 
