@@ -42,11 +42,13 @@ from callblock.services.csvfile import DELIMITERS, CsvRow, read_csv
 from callblock.services.dupes import mergeable_fields
 from callblock.services.files import StagedFile, check_output, database_files
 from callblock.services.import_workers import (
+    PARALLEL_FROM,
     CheckedRow,
     RowPool,
     collector_paused,
     decoded_record,
 )
+from callblock.services.import_writer import StreamedInsert
 from callblock.services.leads import checked_owner, get_lead
 from callblock.store import Store
 
@@ -120,6 +122,10 @@ class _Plan:
     new: dict[int, tuple[Any, ...] | dict[str, Any]] = field(default_factory=dict)
     updates: dict[int, dict[str, Any]] = field(default_factory=dict)  # lead id -> changes
     bad_rows: list[CsvRow] = field(default_factory=list)
+    # A large import on SQLite inserts each new lead as it is decided (import_writer.py);
+    # what later rows merge into one of them is applied at the end: line -> changes.
+    writer: StreamedInsert | None = None
+    line_updates: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
 def rejects_path_for(path: Path) -> Path:
@@ -166,11 +172,19 @@ def _import(
             "name one with --map 'Header=name'"
         )
     report.rows = len(table.rows)
-    plan = _plan(store, clock, table.rows, columns, options, report, progress)
-    if report.problems and not options.skip_invalid:
+    plan = _Plan()
+    if len(table.rows) >= PARALLEL_FROM and not options.dry_run and store.dialect == "sqlite":
+        plan.writer = StreamedInsert(Path(store.path), options.settings)  # type: ignore[arg-type]
+    try:
+        _plan(store, clock, table.rows, columns, options, report, progress, plan)
+    except BaseException:
+        if plan.writer:
+            plan.writer.abort()
+        raise
+    if (report.problems and not options.skip_invalid) or options.dry_run:
+        if plan.writer:
+            plan.writer.abort()
         return report  # all-or-nothing: nothing written
-    if options.dry_run:
-        return report
     rejects = None
     if plan.bad_rows:  # staged beside its target; moved into place only once the rows are in
         report.rejects_path = rejects_target
@@ -179,13 +193,13 @@ def _import(
     try:
         if rejects:
             _write_rejects(rejects.stream, table.header, plan.bad_rows, report.problems)
-        with store.bulk_writes(), store.transaction():
-            report.lead_ids = store.leads.insert_leads(_counted(plan.new.values(), total, progress))
-            if not options.settings.cadence.steps[0].is_call:  # a first task: see first_due
-                refresh_due(store, options.settings, options.settings.weights, report.lead_ids)
-            for lead_id, changes in plan.updates.items():
-                store.leads.update_lead_fields(lead_id, changes)
+        if plan.writer:
+            report.lead_ids = _finish_streamed(store, plan)
+        else:
+            _write(store, plan, options, report, total, progress)
     except BaseException:
+        if plan.writer:
+            plan.writer.abort()
         if rejects:  # nothing was imported: no rejects either (an older file stays as it was)
             rejects.discard()
         raise
@@ -205,6 +219,32 @@ def _import(
     return report
 
 
+def _write(
+    store: Store,
+    plan: _Plan,
+    options: ImportOptions,
+    report: ImportReport,
+    total: int,
+    progress: Progress | None,
+) -> None:
+    with store.bulk_writes(), store.transaction():
+        report.lead_ids = store.leads.insert_leads(_counted(plan.new.values(), total, progress))
+        if not options.settings.cadence.steps[0].is_call:  # a first task: see first_due
+            refresh_due(store, options.settings, options.settings.weights, report.lead_ids)
+        for lead_id, changes in plan.updates.items():
+            store.leads.update_lead_fields(lead_id, changes)
+
+
+def _finish_streamed(store: Store, plan: _Plan) -> list[int]:
+    """The streamed import's end: the merges into its new leads and into stored leads
+    applied in its transaction, then the commit."""
+    assert plan.writer is not None
+    position = {line: index for index, line in enumerate(plan.new)}
+    updates = {position[line]: changes for line, changes in plan.line_updates.items()}
+    ids = plan.writer.finish(updates, plan.updates)
+    return ids
+
+
 def _plan(
     store: Store,
     clock: Clock,
@@ -213,7 +253,8 @@ def _plan(
     options: ImportOptions,
     report: ImportReport,
     progress: Progress | None,
-) -> _Plan:
+    plan: _Plan,
+) -> None:
     now = clock.now()
     reps = (
         frozenset(rep.name for rep in store.admin.current_reps())
@@ -222,7 +263,6 @@ def _plan(
     )
     owner = checked_owner(store, options.owner)
     rules = RowRules(options.default_region, options.default_zone, now, owner, reps)
-    plan = _Plan()
     existing: dict[int, dict[str, Any]] = {}
     with RowPool(len(rows)) as pool:
         cells = [(row.cells, row.line) for row in rows]
@@ -240,12 +280,14 @@ def _plan(
                 report.problems += result
                 report.rejected += 1
                 plan.bad_rows.append(row)
+                if plan.writer and not options.skip_invalid:  # refused: stop writing now
+                    plan.writer.abort()
+                    plan.writer = None
                 continue
             _plan_row(store, index, plan, existing, row.line, result, report)
     report.imported = len(plan.new)
     if progress:
         progress("checking", len(rows), len(rows))
-    return plan
 
 
 def _plan_row(
@@ -276,6 +318,8 @@ def _plan_row(
             target, match, other = None, replace(match, reason=reason), f"{kind} {ref}"
     if target is None:
         plan.new[line] = row.values
+        if plan.writer:
+            plan.writer.add(row.values)
         index.add(("line", line), row.keys)
         if match is not None:
             report.reviews.append(Review(line, other, match.score, match.reason))
@@ -283,8 +327,8 @@ def _plan_row(
     report.merged += 1
     report.kept += [Kept(line, f"{kind} {ref}", f, v) for f, v in merge.kept]
     current.update(merge.changes)
-    if kind == "lead":
-        plan.updates.setdefault(ref, {}).update(merge.changes)
+    changed = plan.updates if kind == "lead" else plan.line_updates
+    changed.setdefault(ref, {}).update(merge.changes)
     reason = match.reason if match else ""
     report.merges.append(f"line {line} -> {kind} {ref}: {reason}")
 
