@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -41,7 +43,7 @@ def _import(args: argparse.Namespace, store: Store, settings: Settings, clock: C
         rejects=args.rejects,
         settings=settings,
     )
-    progress = _progress_line if sys.stderr.isatty() and not args.json else None
+    progress = ProgressLine() if sys.stderr.isatty() and not args.json else None
     report = import_csv(store, clock, args.file, options, progress)
     if progress:
         print(file=sys.stderr)
@@ -107,11 +109,45 @@ def _report_lines(report: Any, refused: bool) -> list[str]:
     return lines
 
 
-def _progress_line(phase: str, done: int, total: int) -> None:
-    width = 24
-    filled = width * done // max(total, 1)
-    bar = "#" * filled + "-" * (width - filled)
-    print(f"\r{phase:<9} [{bar}] {done:,}/{total:,} rows", end="", file=sys.stderr, flush=True)
+class ProgressLine:
+    """An import's progress on the terminal, one line rewritten in place:
+    `checking [######----------] 40,000/100,000  9,800 rows/s  6 s left` (the rate since
+    the phase began, the time left at that rate; under 80 columns, for an 80x24 terminal)."""
+
+    WIDTH = 16
+    LINE = 79
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._phase = ""
+        self._started = 0.0
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        print(f"\r{self.line(phase, done, total)}", end="", file=sys.stderr, flush=True)
+
+    def line(self, phase: str, done: int, total: int) -> str:
+        now = self._clock()
+        if phase != self._phase:
+            self._phase, self._started = phase, now
+        filled = self.WIDTH * done // max(total, 1)
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        text = f"{phase:<8} [{bar}] {done:,}/{total:,}"
+        elapsed = now - self._started
+        if done and elapsed > 0:
+            rate = done / elapsed
+            text += f"  {rate:,.0f} rows/s"
+            if done < total:
+                text += f"  {_duration((total - done) / rate)} left"
+        return f"{text:<{self.LINE}}"  # as wide as any earlier line: nothing of it stays
+
+
+def _duration(seconds: float) -> str:
+    seconds = round(seconds)
+    if seconds < 90:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
 
 
 def _dupes(args: argparse.Namespace, store: Store, settings: Settings, clock: Clock) -> int:

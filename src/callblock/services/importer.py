@@ -264,6 +264,8 @@ def _plan(
     owner = checked_owner(store, options.owner)
     rules = RowRules(options.default_region, options.default_zone, now, owner, reps)
     existing: dict[int, dict[str, Any]] = {}
+    if progress:
+        progress("checking", 0, len(rows))  # the phase's clock starts
     with RowPool(len(rows)) as pool:
         cells = [(row.cells, row.line) for row in rows]
         checked = pool.check(columns, cells, rules, options.settings)  # the workers start
@@ -357,6 +359,8 @@ def _match(
 
 
 def _counted(records: Any, total: int, progress: Progress | None) -> Any:
+    if progress:
+        progress("writing", 0, total)
     for done, record in enumerate(records, start=1):
         if progress and done % PROGRESS_EVERY == 0:
             progress("writing", done, total)
