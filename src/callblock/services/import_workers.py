@@ -10,6 +10,7 @@ so the importer matches the first rows while the workers check the rest.
 
 from __future__ import annotations
 
+import collections
 import gc
 import json
 import os
@@ -147,8 +148,21 @@ class RowPool:
             return (_unpacked(item) for item in _check_chunk((columns, rules, settings, rows)))
         size = -(-len(rows) // (self.workers * CHUNKS_PER_WORKER)) or 1
         jobs = [(columns, rules, settings, rows[i : i + size]) for i in range(0, len(rows), size)]
-        futures = [self.pool.submit(_check_chunk, job) for job in jobs]
-        return (_unpacked(item) for future in futures for item in future.result())
+        return self._in_order(collections.deque(jobs))
+
+    def _in_order(self, jobs: collections.deque[Any]) -> Iterator[Checked]:
+        """Each chunk's rows as it comes, with a few chunks in flight (the workers keep ahead
+        of the caller; 100,000 rows checked ahead of it would hold ~150 MB)."""
+        ahead = self.workers * 2
+        futures = collections.deque(
+            self.pool.submit(_check_chunk, jobs.popleft()) for _ in range(min(ahead, len(jobs)))
+        )
+        while futures:
+            chunk = futures.popleft().result()
+            if jobs:
+                futures.append(self.pool.submit(_check_chunk, jobs.popleft()))
+            for item in chunk:
+                yield _unpacked(item)
 
 
 def _start_method() -> str:
