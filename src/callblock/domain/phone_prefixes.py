@@ -99,16 +99,44 @@ def _formats_keep_tail(country_code: int, length: int, start: str, tail: int) ->
     return True
 
 
+@cache  # each +1 prefix asks of the same ~300 patterns
 def pattern_tail(pattern: str, start: str = "") -> int:
     """How many characters at the end of any string starting with `start` that `pattern`
     full-matches are matched by "any digit" items, whatever the rest: those characters may be
     any digits. Alternatives that cannot match a string starting with `start` are left out."""
+    alternatives = _parsed(pattern)
+    if alternatives is None:
+        return 0
     try:
-        alternatives = _alternatives(list(_PARSER.parse(pattern)))
         tails = [_tail(items) for items in alternatives if _can_start(items, start)]
     except Exception:  # a syntax this reading does not know: claim nothing
         return 0
     return min(tails, default=UNBOUNDED)  # no alternative applies: the pattern reads nothing
+
+
+@cache
+def _parsed(pattern: str) -> list[list[Any]] | None:
+    """The pattern's alternatives as `re` parses them; None when it cannot be read, or when it
+    looks around (a lookahead may read the digits the items say are free)."""
+    try:
+        items = list(_PARSER.parse(pattern))
+    except Exception:
+        return None
+    return None if _looks_around(items) else _alternatives(items)
+
+
+def _looks_around(items: Any) -> bool:
+    for op, arg in items:
+        if op in (_RE.ASSERT, _RE.ASSERT_NOT):
+            return True
+        for part in arg if isinstance(arg, (list, tuple)) else ():
+            if isinstance(part, _PARSER.SubPattern) and _looks_around(part):
+                return True
+            if isinstance(part, list) and any(
+                isinstance(p, _PARSER.SubPattern) and _looks_around(p) for p in part
+            ):
+                return True
+    return False
 
 
 def _alternatives(items: list[Any]) -> list[list[Any]]:
