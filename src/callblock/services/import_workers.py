@@ -13,12 +13,13 @@ from __future__ import annotations
 import collections
 import gc
 import json
+import marshal
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from callblock.clock import iso
 from callblock.config import Settings
@@ -27,6 +28,7 @@ from callblock.domain.headers import Column
 from callblock.domain.import_rows import LeadRow, Problem, RowRules, validate_row
 from callblock.domain.models import Temperature
 from callblock.services.cadence import first_due
+from callblock.services.csvfile import CsvRow
 from callblock.store.convert import JSON_COLUMNS, lead_row
 from callblock.store.lead_admin import INSERT_COLUMNS
 
@@ -38,7 +40,7 @@ CHUNKS_PER_WORKER = 8  # small enough that the first rows come back early
 class CheckedRow:
     """A valid row as the importer plans with it."""
 
-    values: tuple[Any, ...]  # the leads table's INSERT_COLUMNS, encoded
+    values: bytes  # the leads table's INSERT_COLUMNS, encoded, marshalled (see row_values)
     keys: MatchKeys
     lead_id: int | None  # callblock's own id, from one of its exports
     temperature: str | None  # the row's own temperature (None: it gave none)
@@ -47,10 +49,16 @@ class CheckedRow:
         return decoded_record(self.values)
 
 
-def decoded_record(values: tuple[Any, ...]) -> dict[str, Any]:
+def row_values(values: bytes) -> tuple[Any, ...]:
+    """A checked row's column values. They travel and wait marshalled: half the memory of
+    the tuple (100,000 rows: ~60 MB less), and cheaper to pickle."""
+    return cast("tuple[Any, ...]", marshal.loads(values))
+
+
+def decoded_record(values: bytes) -> dict[str, Any]:
     """An encoded row as a record again (domain values, for a merge): what `row_record`
     built."""
-    record = dict(zip(INSERT_COLUMNS, values, strict=True))
+    record = dict(zip(INSERT_COLUMNS, row_values(values), strict=True))
     del record["fit_score"]
     for name in JSON_COLUMNS:
         if isinstance(record.get(name), str):
@@ -59,7 +67,7 @@ def decoded_record(values: tuple[Any, ...]) -> dict[str, Any]:
 
 
 Checked = CheckedRow | list[Problem]
-_Packed = tuple[tuple[Any, ...], tuple[Any, ...], int | None, str | None] | list[Problem]
+_Packed = tuple[bytes, tuple[Any, ...], int | None, str | None] | list[Problem]
 _KEY_FIELDS = MatchKeys.__slots__
 
 
@@ -138,30 +146,37 @@ class RowPool:
     def check(
         self,
         columns: list[Column],
-        rows: list[tuple[list[str], int]],
+        rows: Sequence[CsvRow],
         rules: RowRules,
         settings: Settings,
     ) -> Iterator[Checked]:
-        """Each (cells, line)'s check, in order. With workers, every chunk is submitted now
-        and the results are read as they come: the caller's work overlaps the workers'."""
+        """Each row's check, in order. With workers, chunks are read as they come (a few in
+        flight): the caller's work overlaps the workers'."""
         if self.pool is None:
-            return (_unpacked(item) for item in _check_chunk((columns, rules, settings, rows)))
+            chunk = [(row.cells, row.line) for row in rows]
+            return (_unpacked(item) for item in _check_chunk((columns, rules, settings, chunk)))
         size = -(-len(rows) // (self.workers * CHUNKS_PER_WORKER)) or 1
-        jobs = [(columns, rules, settings, rows[i : i + size]) for i in range(0, len(rows), size)]
-        return self._in_order(collections.deque(jobs))
+        starts = collections.deque(range(0, len(rows), size))
+        return self._in_order(starts, size, rows, (columns, rules, settings))
 
-    def _in_order(self, jobs: collections.deque[Any]) -> Iterator[Checked]:
-        """Each chunk's rows as it comes, with a few chunks in flight (the workers keep ahead
-        of the caller; 100,000 rows checked ahead of it would hold ~150 MB)."""
-        ahead = self.workers * 2
-        futures = collections.deque(
-            self.pool.submit(_check_chunk, jobs.popleft()) for _ in range(min(ahead, len(jobs)))
-        )
+    def _in_order(
+        self, starts: collections.deque[int], size: int, rows: Sequence[CsvRow], shared: Any
+    ) -> Iterator[Checked]:
+        """Each chunk's rows as it comes, with a few chunks in flight: the workers keep ahead
+        of the caller, and no chunk's cells or results are held longer than needed (100,000
+        rows held at once cost ~250 MB)."""
+
+        def submit() -> Any:
+            start = starts.popleft()
+            chunk = [(row.cells, row.line) for row in rows[start : start + size]]
+            return self.pool.submit(_check_chunk, (*shared, chunk))
+
+        futures = collections.deque(submit() for _ in range(min(self.workers * 2, len(starts))))
         while futures:
-            chunk = futures.popleft().result()
-            if jobs:
-                futures.append(self.pool.submit(_check_chunk, jobs.popleft()))
-            for item in chunk:
+            done = futures.popleft().result()
+            if starts:
+                futures.append(submit())
+            for item in done:
                 yield _unpacked(item)
 
 
@@ -206,7 +221,7 @@ def _checked(
             out.append(result)
             continue
         keys = match_keys(result.name, result.company, result.phone, result.email)
-        values = lead_row(row_record(result, rules.now, settings), INSERT_COLUMNS)[1]
+        values = marshal.dumps(lead_row(row_record(result, rules.now, settings), INSERT_COLUMNS)[1])
         temperature = result.temperature and result.temperature.value
         packed = tuple(getattr(keys, name) for name in _KEY_FIELDS)
         out.append((values, packed, result.lead_id, temperature))

@@ -19,6 +19,7 @@ from typing import Any
 
 from callblock.config import Settings
 from callblock.services.cadence import refresh_due
+from callblock.services.import_workers import row_values
 from callblock.store import Store
 
 _END = object()  # no more rows
@@ -41,7 +42,8 @@ class StreamedInsert:
         self._thread = threading.Thread(target=self._run, name="callblock-import-writer")
         self._thread.start()
 
-    def add(self, values: tuple[Any, ...]) -> None:
+    def add(self, values: bytes) -> None:
+        """A new lead's row (marshalled: import_workers.row_values)."""
         self._rows.put(values)
 
     def finish(
@@ -69,7 +71,7 @@ class StreamedInsert:
 
     def _rows_in(self) -> Iterator[tuple[Any, ...]]:
         while (values := self._rows.get()) is not _END:
-            yield values
+            yield row_values(values)
         self._rows_taken = True
 
     def _run(self) -> None:

@@ -47,6 +47,7 @@ from callblock.services.import_workers import (
     RowPool,
     collector_paused,
     decoded_record,
+    row_values,
 )
 from callblock.services.import_writer import StreamedInsert
 from callblock.services.leads import checked_owner, get_lead
@@ -54,6 +55,7 @@ from callblock.store import Store
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 PROGRESS_EVERY = 1000
+PLANNED = CsvRow(0, [])  # in place of a good row once planned (a bad one is kept: rejects)
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,7 @@ class ImportReport:
 @dataclass
 class _Plan:
     # line -> the row as inserted (a dict once a later row merged into it)
-    new: dict[int, tuple[Any, ...] | dict[str, Any]] = field(default_factory=dict)
+    new: dict[int, bytes | dict[str, Any]] = field(default_factory=dict)
     updates: dict[int, dict[str, Any]] = field(default_factory=dict)  # lead id -> changes
     bad_rows: list[CsvRow] = field(default_factory=list)
     # A large import on SQLite inserts each new lead as it is decided (import_writer.py);
@@ -228,7 +230,8 @@ def _write(
     progress: Progress | None,
 ) -> None:
     with store.bulk_writes(), store.transaction():
-        report.lead_ids = store.leads.insert_leads(_counted(plan.new.values(), total, progress))
+        rows = (v if isinstance(v, dict) else row_values(v) for v in plan.new.values())
+        report.lead_ids = store.leads.insert_leads(_counted(rows, total, progress))
         if not options.settings.cadence.steps[0].is_call:  # a first task: see first_due
             refresh_due(store, options.settings, options.settings.weights, report.lead_ids)
         for lead_id, changes in plan.updates.items():
@@ -267,8 +270,7 @@ def _plan(
     if progress:
         progress("checking", 0, len(rows))  # the phase's clock starts
     with RowPool(len(rows)) as pool:
-        cells = [(row.cells, row.line) for row in rows]
-        checked = pool.check(columns, cells, rules, options.settings)  # the workers start
+        checked = pool.check(columns, rows, rules, options.settings)  # the workers start
         index = DuplicateIndex()
         # The leads already stored are keyed here while the workers check the file (shipping
         # 100,000 keys back from workers costs more than computing them).
@@ -287,6 +289,7 @@ def _plan(
                     plan.writer = None
                 continue
             _plan_row(store, index, plan, existing, row.line, result, report)
+            rows[done - 1] = PLANNED  # its cells are not needed again: let them go
     report.imported = len(plan.new)
     if progress:
         progress("checking", len(rows), len(rows))
