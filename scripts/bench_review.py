@@ -98,9 +98,10 @@ def timed(run: Callable[[], object], runs: int) -> list[float]:
     return times
 
 
-def review_rows(db: Path, runs: int = 20) -> list[dict]:
-    """Rows for bench.py: the day report over 1,000,000 touches, and the screen's other loads."""
-    from bench import NOW, fresh_copy, row
+def review_rows(db: Path, runs: int = 20, launch_runs: int = 0) -> list[dict]:
+    """Rows for bench.py: the day report over 1,000,000 touches, and the screen's other loads;
+    with `launch_runs`, the launch measured again on that database (issue 14's figure)."""
+    from bench import NOW, fresh_copy, launch_rows, launches, row
 
     work = fresh_copy(db, "work-review.db")
     store = Store.open(work)  # migrates the copy: the review's indexes
@@ -111,6 +112,8 @@ def review_rows(db: Path, runs: int = 20) -> list[dict]:
         rows = review_timings(store, runs)
     finally:
         store.close()
+    if launch_runs:
+        rows += launch_rows(launches(work, launch_runs), launch_runs, "1M touches")
     for stale in work.parent.glob("work-review.db*"):
         stale.unlink()
     setup = row(f"top up to 1M touches: +{added:,} (s)", (build,), None, "bench setup, bulk SQL")
