@@ -14,6 +14,10 @@ def add_import_commands(command: Callable[[str, str], argparse.ArgumentParser]) 
         "import",
         "import leads from a CRM's CSV export (all-or-nothing; duplicates merged or reported)",
     )
+    imp.epilog = (
+        "On a terminal a progress line on stderr shows the rows checked, rows per second and "
+        "the time left (none with --json or when stderr is not a terminal)."
+    )
     imp.add_argument(
         "file",
         type=Path,
