@@ -200,22 +200,27 @@ def fresh_copy(db: Path, name: str) -> Path:
 
 
 def launches(db: Path, runs: int) -> dict[str, list[float]]:
-    """In tmux: `callblock dial` on `db` and a bare Textual app, interleaved (the first
-    round warms caches and is dropped)."""
-    bare = BENCH / "bare_app.py"
-    bare.write_text(BARE_APP)
-    app_argv = [CALLBLOCK, "dial", "--db", str(db), "--rep", "alice", "--now", NOW]
+    """In tmux: `callblock dial` on `db` and a bare Textual app, interleaved."""
     tmux = Tmux()
     try:
         tmux.attach()
-        found: dict[str, list[float]] = {"app": [], "bare": []}
-        for _ in range(runs + 1):
-            found["bare"].append(
-                tmux.launch([sys.executable, str(bare)], lambda s: BARE_TEXT in "\n".join(s))
-            )
-            found["app"].append(tmux.launch(app_argv, usable))
+        return _launch_rounds(tmux, db, runs)
     finally:
         tmux.close()
+
+
+def _launch_rounds(tmux: Tmux, db: Path, runs: int) -> dict[str, list[float]]:
+    """`runs` launches of each, interleaved; the first round warms caches and is dropped.
+    The last app launched stays on the pane."""
+    bare = BENCH / "bare_app.py"
+    bare.write_text(BARE_APP)
+    app_argv = [CALLBLOCK, "dial", "--db", str(db), "--rep", "alice", "--now", NOW]
+    found: dict[str, list[float]] = {"app": [], "bare": []}
+    for _ in range(runs + 1):
+        found["bare"].append(
+            tmux.launch([sys.executable, str(bare)], lambda s: BARE_TEXT in "\n".join(s))
+        )
+        found["app"].append(tmux.launch(app_argv, usable))
     return {key: values[1:] for key, values in found.items()}
 
 
@@ -234,18 +239,10 @@ def launch_rows(found: dict[str, list[float]], runs: int, where: str) -> list[di
 def terminal(db: Path, runs: int, presses: int) -> dict[str, Any]:
     """In tmux: launches (callblock and a bare Textual app, interleaved), then outcome keys
     with their latency and the bytes they make the app write, then the app's peak RSS."""
-    bare = BENCH / "bare_app.py"
-    bare.write_text(BARE_APP)
-    app_argv = [CALLBLOCK, "dial", "--db", str(db), "--rep", "alice", "--now", NOW]
     tmux = Tmux()
     try:
         tmux.attach()
-        found: dict[str, list[float]] = {"app": [], "bare": []}
-        for _ in range(runs + 1):  # the first round warms caches; dropped below
-            found["bare"].append(
-                tmux.launch([sys.executable, str(bare)], lambda s: BARE_TEXT in "\n".join(s))
-            )
-            found["app"].append(tmux.launch(app_argv, usable))
+        found = _launch_rounds(tmux, db, runs)
         record = BENCH / "pipe.bytes"
         record.unlink(missing_ok=True)
         lines, keys, cards = tmux.screen(), [], []
@@ -269,7 +266,7 @@ def terminal(db: Path, runs: int, presses: int) -> dict[str, Any]:
         bar = next((line.strip() for line in tmux.screen() if "dials" in line), "")
     finally:
         tmux.close()
-    kb, found = sizes[-1] / presses / 1024, {k: v[1:] for k, v in found.items()}
+    kb = sizes[-1] / presses / 1024
     return found | dict(keys=keys, cards=cards, kb=kb, hwm_mb=hwm_kb / 1024, bar=bar)
 
 
