@@ -109,3 +109,19 @@ def test_text_outside_the_plain_notation_goes_to_phonenumbers() -> None:
         "(+1) 212 5550134",
     ):
         assert outcome(parse_number, text, "US") == outcome(phonenumbers.parse, text, "US")
+
+
+def test_the_phone_caches_load_with_the_first_number_not_at_start() -> None:
+    """Like phonenumbers itself, the prefix caches are no part of the app's first frame."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, callblock.cli.main, callblock.app, callblock.screens.power_hour;"
+        "loaded = {'phonenumbers', 'callblock.domain.phone_parse',"
+        " 'callblock.domain.phone_prefixes'};"
+        "assert not loaded & set(sys.modules), loaded & set(sys.modules);"
+        "from callblock.domain.phones import normalize_phone;"
+        "assert normalize_phone('(212) 555-0134').e164 == '+12125550134'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from callblock.domain.calling import UnknownZoneError, zone_info
 from callblock.domain.models import Phone
-from callblock.domain.phone_parse import parse_number
-from callblock.domain.phone_prefixes import formats_keep_tail, free_tail
 from callblock.domain.regions import region_code, us_state_code
 
 if TYPE_CHECKING:
@@ -54,6 +52,8 @@ def normalize_phone(raw: str, default_region: str = "US") -> Phone:
     looked up once per prefix: an import's 100,000 numbers share a few thousand."""
     import phonenumbers  # lazy: ~30 ms at import
 
+    from callblock.domain.phone_prefixes import free_tail  # lazy, as phonenumbers: not at start-up
+
     number = _parse(raw, default_region)
     national = phonenumbers.national_significant_number(number)
     code = number.country_code or 0
@@ -90,6 +90,8 @@ def _display_head(number: PhoneNumber, national: str, tail: int) -> str | None:
     the same format is chosen and ends with them), else None."""
     import phonenumbers
 
+    from callblock.domain.phone_prefixes import formats_keep_tail
+
     if number.extension or not formats_keep_tail(number.country_code or 0, national, tail):
         return None
     display = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
@@ -106,6 +108,8 @@ def _parse(raw: str, default_region: str) -> PhoneNumber:
     if not text:
         raise PhoneError("phone number is empty")
     try:
+        from callblock.domain.phone_parse import parse_number
+
         return parse_number(text, default_region.upper())
     except phonenumbers.NumberParseException as error:
         raise PhoneError(f"cannot read phone number {raw!r}: {error._msg}") from None
