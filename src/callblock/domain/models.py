@@ -81,6 +81,8 @@ FIT_CRITERIA: dict[str, tuple[int, float]] = {
 
 def fit_score(fit: dict[str, int]) -> float:
     """Weighted sum of the fit criteria, normalised to 0..1."""
+    if not fit:
+        return 0.0  # most imported leads
     total = sum(maximum * weight for maximum, weight in FIT_CRITERIA.values())
     got = sum(
         min(max(int(fit.get(name, 0)), 0), maximum) * weight

@@ -50,6 +50,9 @@ def clean_line(value: object, max_len: int | None = FIELD_MAX) -> str:
     (`max_len=None`: not capped, for complete exports)."""
     if value is None:
         return ""
+    if type(value) is str and value.isprintable():
+        # no control, separator or bidi character (only the ASCII space): nothing to replace
+        return _cap(value.strip(), max_len)
     text = str(value).replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
     text = text.replace("\t", " ")
     text = _UNSAFE.sub(REPLACEMENT, text).strip()
@@ -61,6 +64,8 @@ def clean_block(value: object, max_len: int | None = NOTE_MAX) -> str:
     (`max_len=None`: not capped, for complete exports and whole lines of CLI output)."""
     if value is None:
         return ""
+    if type(value) is str and value.isprintable():  # most notes: nothing to replace
+        return _cap(value, max_len)
     text = str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
     text = _UNSAFE.sub(REPLACEMENT, text)
     return _cap(text, max_len)
