@@ -49,7 +49,18 @@ def floor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Floor]:
     root = tmp_path_factory.mktemp("floor")
     db = root / "team db" / "floor.db"
     db.parent.mkdir()
-    env = {"TZ": "America/New_York", "CALLBLOCK_CONFIG": str(root / "no-config.toml")}
+    # Calling hours around the clock: these tests run on the real clock (an SSH session's
+    # command may not choose --now), and a `log` at 21:30 New York time was refused.
+    config = root / "config.toml"
+    config.write_text(
+        "[calling_window]\n"
+        'start = "00:00"\n'
+        'end = "23:59:59.999999"\n'
+        "[calling_window.regions.US-FL]\n"
+        'start = "00:00"\n'
+        'end = "23:59:59.999999"\n'
+    )
+    env = {"TZ": "America/New_York", "CALLBLOCK_CONFIG": str(config)}
     if os.environ.get("PYTHONPATH"):  # the source under test, in sshd's sessions too
         env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     assert main(["--db", str(db), "demo", "--leads", "30"]) == 0

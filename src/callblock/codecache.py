@@ -3,7 +3,7 @@
 `@dataclass` writes each class's `__init__`, `__repr__` and `__eq__` (and a frozen class's
 `__setattr__`, `__delattr__` and `__hash__`) as source text and compiles it when the class is
 created. Python keeps the compiled code of modules (`.pyc` files), not of these: callblock and
-Textual create ~140 such classes before the power hour's first frame, ~500 methods compiled on
+Textual create ~110 such classes before the power hour's first frame, ~500 methods compiled on
 every launch. Measured on the 2-core bench machine: importing Textual took ~146 ms and then
 callblock's modules ~94 ms; with this cache ~122 and ~63 ms, and the first frame came 33 ms
 sooner (median of 10 launches each: 332 against 365 ms from the start of the program).
