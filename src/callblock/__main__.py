@@ -1,3 +1,3 @@
-from callblock.cli import main
+from callblock.entry import main
 
 raise SystemExit(main())

@@ -11,7 +11,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
 
-from callblock import hangups
+from callblock import hangups, startup
 from callblock.clock import Clock
 from callblock.config import COMMAND_KEYS, DEFAULT_KEYS, Settings
 from callblock.context import AppContext, LastOutcome
@@ -71,6 +71,7 @@ class CallblockApp(App[None]):
         self._lead_search: LeadSearch | None = None
         self.last_outcome: LastOutcome | None = None
         self.fault: str | None = None  # why the app stopped, one line for the terminal
+        self._frame_out = False
 
     def get_driver_class(self) -> type[Driver]:
         # Esc + key over a slow link, click/drag-only mouse tracking: see callblock/terminal.py.
@@ -86,6 +87,9 @@ class CallblockApp(App[None]):
         # Only the cells that changed go to a real terminal (callblock/terminal_frames.py).
         renderable = changed_cells(self._driver, renderable, self.console)
         super()._display(screen, renderable)
+        if not self._frame_out:  # start-up is over (callblock/startup.py)
+            self._frame_out = True
+            startup.finished()
 
     def action_redraw(self) -> None:
         """Ctrl+L: the whole screen again, as after a resize (only changed cells are sent

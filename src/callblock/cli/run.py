@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from callblock import startup
 from callblock.clock import Clock
 from callblock.config import ConfigError, Settings, load_settings
 from callblock.domain.reps import ACTS_AS_REP
@@ -21,14 +22,16 @@ from callblock.store.location import Location
 
 def run(args: argparse.Namespace, clock: Clock) -> int:
     """Run one command; every failure ends in one line on stderr and a non-zero status."""
+    command = args.command or "home"
+    if command not in APP_COMMANDS and command != "ssh-session":
+        startup.finished()  # the app does this once its first frame is out
     try:
-        command = args.command or "home"
         if command == "team" and args.team_command in ("init", "settings"):
             from callblock.cli.team_settings import run_team  # no user config involved
 
             return run_team(args, clock)
         settings = _settings(args)
-        if command in ("home", "dial", "review"):
+        if command in APP_COMMANDS:
             return _open_app(args, settings, clock, command)
         if command == "doctor":  # opens the file read-only itself: never migrates or writes
             from callblock.cli.doctor import doctor
@@ -157,6 +160,7 @@ def _open_app(args: argparse.Namespace, settings: Settings, clock: Clock, start:
     return app.return_code or 0
 
 
+APP_COMMANDS = frozenset({"home", "dial", "review"})
 # Commands that write what a user typed: a damaged file is refused before it is written to.
 CHECKED_WRITES = frozenset({"add", "log", "merge", "import", "lift-dnc", "templates", "send"})
 # Each command's body lives in a module of its topic, imported only when run (start-up).

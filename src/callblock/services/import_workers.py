@@ -128,13 +128,11 @@ class RowPool:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            from callblock.services.lifeline import die_with_parent
-
             # The workers exit when this process dies, even by SIGKILL (never left running).
             self.pool = ProcessPoolExecutor(
                 self.workers,
                 mp_context=multiprocessing.get_context(_start_method()),
-                initializer=die_with_parent,
+                initializer=_worker_started,
                 initargs=(os.getpid(),),
             )
         return self
@@ -178,6 +176,16 @@ class RowPool:
                 futures.append(submit())
             for item in done:
                 yield _unpacked(item)
+
+
+def _worker_started(parent: int) -> None:
+    """A worker's first step: it dies with `parent`; a spawned one ran the command's entry
+    again on import, so its start-up is declared over (callblock/startup.py)."""
+    from callblock import startup
+    from callblock.services.lifeline import die_with_parent
+
+    startup.finished()
+    die_with_parent(parent)
 
 
 def _start_method() -> str:
