@@ -60,6 +60,22 @@ def key(app: PtyApp, data: bytes, until: bytes | None = None) -> bytes:
     return bytes(app.output[start:])
 
 
+def test_the_first_frame_holds_the_whole_power_hour(db: Path) -> None:
+    """Textual paints the first screen inside its start-up batch and drops that frame; the
+    frame after it then held only the regions changed since (notes, up next, keys) and the
+    header and the lead's card came one to several frames later. The first frame written is
+    the whole screen now: when the key bar arrives, the header and the card came before it
+    (the frame is written top to bottom, in one write)."""
+    app = PtyApp(db)
+    try:
+        assert app.read_until(b" import"), app.output[-300:]
+        first = bytes(app.output)
+    finally:
+        app.close()
+    header = " · alice · ".encode()  # the header: callblock · alice · the rep's time
+    assert header in first and b"from phone" in first, first[-600:]  # and the card
+
+
 def test_an_outcome_and_the_next_lead_fit_a_slow_link(app: PtyApp, db: Path) -> None:
     before = outcomes(db)
     for code in (b"n", b"v", b"b"):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
@@ -118,9 +119,11 @@ class NotesPane(VerticalScroll):
         view = self.query_one("#notes-view", Static)
         if "rich.markdown" not in sys.modules:
             # The Markdown parser costs ~40 ms to import: the first lead's card and keys go up
-            # first, with the notes as plain text, and the notes are rendered a frame later.
+            # first, with the notes as plain text, and the notes are rendered once that first
+            # frame is on the terminal (callblock's app; elsewhere, after the next refresh).
             view.update(Content(self._text))
-            self.call_after_refresh(self._render_markdown, self._lead_id)
+            later = getattr(self.app, "after_first_frame", self.call_after_refresh)
+            later(partial(self._render_markdown, self._lead_id))
             return
         self._render_markdown(self._lead_id)
 
