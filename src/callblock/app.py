@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from textual import events
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.content import Content
 
-from callblock import hangups, startup
+from callblock import hangups
+from callblock.app_frames import FrameOutput
 from callblock.clock import Clock
 from callblock.config import COMMAND_KEYS, DEFAULT_KEYS, Settings
 from callblock.context import AppContext, LastOutcome
 from callblock.domain.text import NAME_MAX, clean_line
 from callblock.store import Store, database_fault
-from callblock.terminal import changed_cells, driver_for, escape_first, forget_frames
+from callblock.terminal import driver_for, escape_first, forget_frames
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
     from textual.driver import Driver
     from textual.screen import Screen
     from textual.theme import Theme
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 KEY_NAMES = {"?": "question_mark", "/": "slash", " ": "space", "!": "exclamation_mark"}
 
 
-class CallblockApp(App[None]):
+class CallblockApp(FrameOutput):
     CSS_PATH = "callblock.tcss"
     TITLE = "callblock"
     ENABLE_COMMAND_PALETTE = True  # ctrl+p: callblock's commands (screens/palette.py)
@@ -71,9 +71,6 @@ class CallblockApp(App[None]):
         self._lead_search: LeadSearch | None = None
         self.last_outcome: LastOutcome | None = None
         self.fault: str | None = None  # why the app stopped, one line for the terminal
-        self._frame_out = False  # the first frame is on the terminal
-        self._frame_dropped = False  # Textual dropped the last frame painted (see _display)
-        self._after_first_frame: list[Callable[[], object]] = []
 
     def get_driver_class(self) -> type[Driver]:
         # Esc + key over a slow link, click/drag-only mouse tracking: see callblock/terminal.py.
@@ -84,38 +81,6 @@ class CallblockApp(App[None]):
             forget_frames(self._driver)
         if not await escape_first(self, event):
             await super().on_event(event)
-
-    def _display(self, screen: Screen[object], renderable: RenderableType | None) -> None:
-        if renderable is None:
-            return
-        if self._batch_count or not self._running:
-            # Textual drops this frame (the start-up batch paints the whole first screen, and
-            # drops it). What it painted is not on the terminal, so the next frame goes out
-            # whole, not as the few regions changed since: else the lead's card stayed blank.
-            self._frame_dropped = True
-            return
-        if self._frame_dropped:
-            self._frame_dropped = False
-            renderable = screen._compositor.render_update(
-                full=True, screen_stack=self._background_screens
-            )
-        # Only the cells that changed go to a real terminal (callblock/terminal_frames.py).
-        renderable = changed_cells(self._driver, renderable, self.console)
-        super()._display(screen, renderable)
-        if not self._frame_out:  # start-up is over (callblock/startup.py)
-            self._frame_out = True
-            startup.finished()
-            for callback in self._after_first_frame:
-                self.call_later(callback)
-            self._after_first_frame.clear()
-
-    def after_first_frame(self, callback: Callable[[], object]) -> None:
-        """Run `callback` once the first frame is on the terminal (work the first screen can
-        show without, such as the notes' Markdown: its parser takes ~45 ms to import)."""
-        if self._frame_out:
-            self.call_later(callback)
-        else:
-            self._after_first_frame.append(callback)
 
     def action_redraw(self) -> None:
         """Ctrl+L: the whole screen again, as after a resize (only changed cells are sent
