@@ -32,6 +32,7 @@ format: $(BIN)/callblock
 	$(BIN)/ruff check --fix .
 
 bench: $(BIN)/callblock
+	$(BIN)/python -m compileall -q src  # as an installed package is: no launch compiles a module
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_team.py
 	$(BIN)/python scripts/bench_ssh.py

@@ -75,6 +75,58 @@ def test_the_app_turns_the_collector_on_once_its_first_frame_is_out(tmp_path: Pa
     assert facts == {"before": False, "after": True, "frozen": True}
 
 
+# Loaded after the power hour's first frame, not before it: the notes' Markdown (~40 ms), the
+# notes editor's TextArea and the prompts (~10 ms), the phone library and its caches.
+LATER = [
+    "rich.markdown",
+    "textual.widgets._text_area",
+    "callblock.widgets.safe_input",
+    "callblock.screens.prompts",
+    "phonenumbers",
+    "callblock.domain.phone_prefixes",
+]
+
+
+def test_the_first_frame_waits_for_none_of_the_later_modules(tmp_path: Path) -> None:
+    db = tmp_path / "cb.db"
+    assert main(["--db", str(db), "--now", NOW_TEXT, "demo", "--leads", "20"]) == 0
+    facts = python(
+        "import asyncio, json, sys\n"
+        "from pathlib import Path\n"
+        "import callblock.entry\n"
+        "from callblock import startup\n"
+        "from callblock.app import create_app\n"
+        "from callblock.clock import FixedClock, parse_iso\n"
+        "from callblock.config import Settings\n"
+        "from callblock.store import Store\n"
+        "at_first_frame = []\n"
+        "real = startup.finished\n"
+        "def finished():\n"
+        "    at_first_frame.extend(sys.modules)\n"
+        "    real()\n"
+        "startup.finished = finished\n"
+        "async def run():\n"
+        "    store = Store.open(Path(sys.argv[1]))\n"
+        "    clock = FixedClock(parse_iso(sys.argv[2]))\n"
+        "    settings = Settings(timezone='America/New_York')\n"
+        "    app = create_app(settings=settings, store=store, clock=clock, rep='a', start='dial')\n"
+        "    async with app.run_test(size=(80, 24)) as pilot:\n"
+        "        await pilot.pause()\n"
+        "        await pilot.press('e', 'h', 'i')\n"
+        "        await pilot.pause()\n"
+        "        typed = app.focused.text[-2:]\n"
+        "    store.close()\n"
+        "    later = json.loads(sys.argv[3])\n"
+        "    return {'loaded': [m for m in later if m in at_first_frame], 'typed': typed,\n"
+        "            'markdown_now': 'rich.markdown' in sys.modules}\n"
+        "print(json.dumps(asyncio.run(run())))",
+        str(db),
+        NOW_TEXT,
+        json.dumps(LATER),
+    )
+    assert facts == {"loaded": [], "typed": "hi", "markdown_now": True}
+
+
 def test_importing_callblock_leaves_the_collector_alone() -> None:
     facts = python(
         "import gc, json\n"

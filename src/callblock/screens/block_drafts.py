@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from callblock.domain.outcomes import OUTCOME_BY_CODE
-from callblock.screens.prompts import NoteScreen, WhenScreen
 from callblock.services import ServiceError, leads
 from callblock.store import Store, StoreFault
 from callblock.widgets.notes import NotesPane
@@ -32,6 +31,8 @@ def typed_draft(
         except (ServiceError, StoreFault):  # kept with the block instead, given back on resume
             draft["notes_text"] = notes[1]
     if prompt is not None:
+        from callblock.screens.prompts import NoteScreen, WhenScreen
+
         stack = screen.app.screen_stack
         open_prompt = next((s for s in stack if isinstance(s, WhenScreen | NoteScreen)), None)
         if open_prompt is not None and open_prompt.is_mounted:

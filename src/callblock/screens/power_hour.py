@@ -26,7 +26,6 @@ from callblock.screens.busy import write_or_wait
 from callblock.screens.notes_saving import save_draft
 from callblock.screens.power_hour_life import BlockLife
 from callblock.screens.power_hour_notes import NotesActions
-from callblock.screens.prompts import ConfirmScreen, WhenScreen
 from callblock.services import ServiceError, dialing, sessions
 from callblock.services.block import Block
 from callblock.services.dnc import dnc_events
@@ -224,6 +223,8 @@ class PowerHourScreen(NotesActions, BlockLife, Screen[None]):
         outcome = OUTCOME_BY_CODE[code]
         lead = item.lead
         if outcome.confirm:
+            from callblock.screens.prompts import ConfirmScreen  # off the first frame's path
+
             question = Content.assemble(
                 "Mark ",
                 plain(lead.name, "bold"),
@@ -238,6 +239,8 @@ class PowerHourScreen(NotesActions, BlockLife, Screen[None]):
 
             self.app.push_screen(ConfirmScreen(question), confirmed)
         elif outcome.asks_when:
+            from callblock.screens.prompts import WhenScreen
+
             ctx = self.ctx
             prompt = WhenScreen(
                 f"{outcome.label}: {lead.name} — when?",

@@ -8,11 +8,9 @@ from typing import TYPE_CHECKING
 
 from textual.actions import SkipAction
 from textual.content import Content
-from textual.widgets import Input, TextArea
 
 from callblock.domain.text import TOUCH_NOTE_MAX
 from callblock.screens.notes_saving import finish_notes
-from callblock.screens.prompts import NoteScreen
 from callblock.services import dialing
 from callblock.widgets.notes import NotesPane
 from callblock.widgets.plain import plain
@@ -58,11 +56,15 @@ class NotesActions(_Base):
                     saved,
                 )
 
+        from callblock.screens.prompts import NoteScreen  # not needed for the first frame
+
         self.app.push_screen(NoteScreen(title, initial, max_length=TOUCH_NOTE_MAX), save)
 
     def action_scroll_side(self, step: int) -> None:
         """Page the side pane shown (the scripts or the research notes) down or up; in a text
         box (the notes editor, a prompt) the key is the box's."""
+        from textual.widgets import Input, TextArea  # in the app by the time a key is read
+
         if isinstance(self.app.focused, (Input, TextArea)):
             raise SkipAction()
         pane = self.query_one(ScriptPane) if self.showing_script else self.query_one(NotesPane)

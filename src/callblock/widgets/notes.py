@@ -1,4 +1,5 @@
-"""Research notes: Markdown to read, a TextArea to edit in place.
+"""Research notes: Markdown to read, a TextArea to edit in place (made on the first edit:
+TextArea and its document modules take ~10 ms to import and mount, off the first frame).
 
 The view is one Static holding a Rich Markdown renderable: it draws in the same frame as the rest
 of the next lead (Textual's Markdown widget mounts a widget per block, a frame or two later), and
@@ -20,13 +21,13 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Static, TextArea
+from textual.widgets import Static
 
 from callblock.domain.text import clean_block
-from callblock.widgets.safe_input import SafeTextArea
 
 if TYPE_CHECKING:
     from rich.markdown import Markdown
+    from textual.widgets import TextArea
 
 AUTOSAVE_SECONDS = 1.0
 
@@ -64,16 +65,14 @@ class NotesPane(VerticalScroll):
         self._text = ""
         self._lead_id = 0
         self._autosave: Timer | None = None
+        self._editor: TextArea | None = None  # made and mounted on the first edit
 
     def compose(self) -> ComposeResult:
         yield Static(id="notes-view")
-        editor = SafeTextArea(id="notes-editor", soft_wrap=True, show_line_numbers=False)
-        editor.display = False
-        yield editor
 
     @property
     def editing(self) -> bool:
-        return self.query_one(TextArea).display
+        return self._editor is not None and self._editor.display
 
     def show(self, lead_id: int, text: str) -> None:
         """Show a lead's notes. The caller finishes any edit first (see `finish`)."""
@@ -85,7 +84,13 @@ class NotesPane(VerticalScroll):
 
     def edit(self, text: str | None = None) -> None:
         """Open the editor on the notes (or on `text`, a draft kept when a link dropped)."""
-        editor = self.query_one(TextArea)
+        editor = self._editor
+        if editor is None:
+            from callblock.widgets.safe_input import SafeTextArea
+
+            editor = SafeTextArea(id="notes-editor", soft_wrap=True, show_line_numbers=False)
+            self._editor = editor
+            self.mount(editor)  # attached now: it has the focus before the next key is read
         editor.load_text(self._text if text is None else text)
         self.query_one("#notes-view").display = False
         editor.display = True
@@ -96,16 +101,16 @@ class NotesPane(VerticalScroll):
         """(lead id, text) being edited, the editor left open; None when not editing. A screen
         saves this first and closes the editor only once saved (see `finish`), so text a save
         refuses (too long) stays in the editor for the rep to shorten."""
-        if not self.editing:
+        if self._editor is None or not self._editor.display:
             return None
-        return self._lead_id, self.query_one(TextArea).text
+        return self._lead_id, self._editor.text
 
     def finish(self) -> tuple[int, str] | None:
         """Leave the editor; returns (lead id, text) for the caller to save at once."""
-        if not self.editing:
+        editor = self._editor
+        if editor is None or not editor.display:
             return None
         self._cancel_autosave()
-        editor = self.query_one(TextArea)
         self._text = editor.text
         editor.display = False
         # Blur now, not at the next refresh: a key arriving with the Esc (one read over SSH)
@@ -133,14 +138,14 @@ class NotesPane(VerticalScroll):
         text = self._text or f"*No research notes yet. Press {self.edit_key} to add some.*"
         self.query_one("#notes-view", Static).update(notes_markdown(text))
 
-    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+    def on_text_area_changed(self, event: Message) -> None:  # the editor's TextArea.Changed
         event.stop()
         self._cancel_autosave()
         self._autosave = self.set_timer(AUTOSAVE_SECONDS, self._save_draft)
 
     def _save_draft(self) -> None:
-        if self.editing:
-            text = self.query_one(TextArea).text
+        if self._editor is not None and self._editor.display:
+            text = self._editor.text
             self.post_message(self.Save(self, self._lead_id, text))
 
     def _cancel_autosave(self) -> None:
