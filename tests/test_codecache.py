@@ -142,6 +142,14 @@ def test_a_damaged_or_foreign_file_is_ignored_and_replaced(tmp_path: Path) -> No
         facts = run(tmp_path, cache)
         assert facts["compiled"] > 10 and facts["post_init"] == 3
     assert run(tmp_path, cache)["compiled"] == 0  # the last run wrote a good one
+    # every entry's code damaged (bytes that are no code, or code of something else): each
+    # class is compiled again, and works
+    entries = marshal.loads(cache.read_bytes())
+    junk = [b"\x00junk", marshal.dumps(1), marshal.dumps("text")]
+    damaged = {source: junk[n % 3] for n, source in enumerate(entries)}
+    cache.write_bytes(marshal.dumps(damaged))
+    facts = run(tmp_path, cache)
+    assert facts["compiled"] == len(entries) and facts["post_init"] == 3
 
 
 def test_an_unwritable_cache_folder_costs_nothing_but_the_time(tmp_path: Path) -> None:
