@@ -23,6 +23,7 @@ from callblock.screens.review import ReviewScreen
 from callblock.screens.search import SearchScreen
 from callblock.store import Store
 from callblock.terminal import CallblockDriver, CallblockParser
+from callblock.widgets.notes import NotesPane
 from tests.conftest import NOW, ZONE
 from tests.power_hour_helpers import SIZE, shown
 
@@ -164,6 +165,9 @@ async def test_no_text_box_in_the_app_blinks(make_app, make_lead) -> None:
             screen = make_screen()
             await app.push_screen(screen)
             await pilot.pause()
+            for notes in screen.query(NotesPane):  # the notes editor is made on the first edit
+                notes.edit()
+                await pilot.pause()
             boxes = [*screen.query(Input), *screen.query(TextArea)]
             assert boxes, f"{type(screen).__name__} has no text box to check"
             blinking = [box for box in boxes if box.cursor_blink]
