@@ -46,22 +46,32 @@ def test_a_command_runs_its_work_with_the_collector_on(tmp_path: Path) -> None:
     assert facts == {"code": 0, "paused": True, "during": [True], "frozen": True}
 
 
+# In the child: the command's start-up, then the power hour on the database in argv[1] at the
+# time in argv[2] (as `callblock dial` makes it).
+APP_ON = (
+    "import asyncio, gc, json, sys\n"
+    "from pathlib import Path\n"
+    "import callblock.entry\n"
+    "from callblock import startup\n"
+    "from callblock.app import create_app\n"
+    "from callblock.clock import FixedClock, parse_iso\n"
+    "from callblock.config import Settings\n"
+    "from callblock.store import Store\n"
+    "def power_hour():\n"
+    "    store = Store.open(Path(sys.argv[1]))\n"
+    "    clock = FixedClock(parse_iso(sys.argv[2]))\n"
+    "    settings = Settings(timezone='America/New_York')\n"
+    "    app = create_app(settings=settings, store=store, clock=clock, rep='a', start='dial')\n"
+    "    return app, store\n"
+)
+
+
 def test_the_app_turns_the_collector_on_once_its_first_frame_is_out(tmp_path: Path) -> None:
     db = tmp_path / "cb.db"
     assert main(["--db", str(db), "--now", NOW_TEXT, "demo", "--leads", "20"]) == 0
     facts = python(
-        "import asyncio, gc, json, sys\n"
-        "from pathlib import Path\n"
-        "import callblock.entry\n"
-        "from callblock.app import create_app\n"
-        "from callblock.clock import FixedClock, parse_iso\n"
-        "from callblock.config import Settings\n"
-        "from callblock.store import Store\n"
-        "async def run():\n"
-        "    store = Store.open(Path(sys.argv[1]))\n"
-        "    clock = FixedClock(parse_iso(sys.argv[2]))\n"
-        "    settings = Settings(timezone='America/New_York')\n"
-        "    app = create_app(settings=settings, store=store, clock=clock, rep='a', start='dial')\n"
+        APP_ON + "async def run():\n"
+        "    app, store = power_hour()\n"
         "    before = gc.isenabled()\n"
         "    async with app.run_test(size=(80, 24)) as pilot:\n"
         "        await pilot.pause()\n"
@@ -91,25 +101,14 @@ def test_the_first_frame_waits_for_none_of_the_later_modules(tmp_path: Path) -> 
     db = tmp_path / "cb.db"
     assert main(["--db", str(db), "--now", NOW_TEXT, "demo", "--leads", "20"]) == 0
     facts = python(
-        "import asyncio, json, sys\n"
-        "from pathlib import Path\n"
-        "import callblock.entry\n"
-        "from callblock import startup\n"
-        "from callblock.app import create_app\n"
-        "from callblock.clock import FixedClock, parse_iso\n"
-        "from callblock.config import Settings\n"
-        "from callblock.store import Store\n"
-        "at_first_frame = []\n"
+        APP_ON + "at_first_frame = []\n"
         "real = startup.finished\n"
         "def finished():\n"
         "    at_first_frame.extend(sys.modules)\n"
         "    real()\n"
         "startup.finished = finished\n"
         "async def run():\n"
-        "    store = Store.open(Path(sys.argv[1]))\n"
-        "    clock = FixedClock(parse_iso(sys.argv[2]))\n"
-        "    settings = Settings(timezone='America/New_York')\n"
-        "    app = create_app(settings=settings, store=store, clock=clock, rep='a', start='dial')\n"
+        "    app, store = power_hour()\n"
         "    async with app.run_test(size=(80, 24)) as pilot:\n"
         "        await pilot.pause()\n"
         "        await pilot.press('e', 'h', 'i')\n"
