@@ -134,3 +134,76 @@ def test_a_streamed_dry_run_starts_no_writer(
     monkeypatch.setattr(importer, "StreamedInsert", lambda *a: started.append(a))
     report = run_import(db, export(tmp_path / "big.csv"), Settings(), dry_run=True)
     assert report.imported > 0 and not report.committed and not started
+
+
+def test_a_streamed_import_forks_its_workers_before_its_writer_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A forked worker starts with the modules loaded (a spawned one imports them again,
+    ~0.6 s of CPU each): the writer thread must not be running yet when the workers start."""
+    from callblock.services import import_workers
+
+    chosen: list[str] = []
+    choose = import_workers._start_method
+
+    def recorded() -> str:
+        chosen.append(choose())
+        return chosen[-1]
+
+    monkeypatch.setattr(import_workers, "_start_method", recorded)
+    assert threading.active_count() == 1
+    report = run_import(seeded(tmp_path / "cb.db"), export(tmp_path / "big.csv"), Settings())
+    assert report.committed and chosen == ["fork"]
+    assert not writer_threads()
+
+
+def test_a_streamed_import_of_only_merges_writes_them(tmp_path: Path) -> None:
+    """No new lead, so the writer never got a row: the merges into stored leads are written."""
+    db = seeded(tmp_path / "cb.db")
+    source = tmp_path / "again.csv"
+    rows = ["Name,Company,Email,Title"] + ["Stored 1,Stored Co,stored1@x.example,CFO"] * ROWS
+    source.write_text("\n".join(rows) + "\n")
+    report = run_import(db, source, Settings())
+    assert report.committed and report.merged == ROWS and report.imported == 0
+    assert [(row[0], row[1]) for row in dump(db)] == [(1, "Stored 1")]
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("SELECT title FROM leads").fetchall() == [("CFO",)]
+    finally:
+        conn.close()
+    assert not writer_threads()
+
+
+def test_a_streamed_import_keeps_the_callable_places_exact(tmp_path: Path) -> None:
+    """lead_places (the zones and regions the queue's calling hours are checked for) holds
+    every new lead's place, and the schema is the one the import found."""
+    db = seeded(tmp_path / "cb.db")
+    areas = ("212", "312", "415", "808", "907", "305")
+    states = ("", "NY", "Florida", "Texas")
+    source = tmp_path / "places.csv"
+    with source.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["Name", "Phone", "State", "Time Zone"])
+        for n in range(ROWS):
+            zone = "Europe/Paris" if n % 997 == 0 else ""
+            phone = f"+1 {areas[n % len(areas)]} 55{n % 100_000:05d}"
+            writer.writerow([f"Person {n}", phone, states[n % len(states)], zone])
+    conn = sqlite3.connect(db)
+    try:
+        schema = set(conn.execute("SELECT type, name, sql FROM sqlite_master"))
+    finally:
+        conn.close()
+    assert run_import(db, source, Settings()).committed
+    conn = sqlite3.connect(db)
+    try:
+        places = set(conn.execute("SELECT zone, region FROM lead_places"))
+        expected = set(
+            conn.execute(
+                "SELECT DISTINCT coalesce(timezone, phone_timezone, ''), "
+                "coalesce(record_region, region, '') FROM leads"
+            )
+        )
+        assert set(conn.execute("SELECT type, name, sql FROM sqlite_master")) == schema
+    finally:
+        conn.close()
+    assert places == expected and len(places) > 12

@@ -9,10 +9,12 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from callblock.config import Settings
 from callblock.services.import_workers import PARALLEL_FROM
 
 pytestmark = pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc for children")
@@ -101,3 +103,23 @@ def test_workers_fork_only_from_a_process_without_other_threads() -> None:
     finally:
         release.set()
         other.join()
+
+
+def test_the_workers_get_rows_before_the_first_result_is_asked_for() -> None:
+    """The importer keys the stored leads between `check` and its first result: the workers
+    must be checking rows meanwhile, not waiting to be asked."""
+    from callblock.domain.headers import map_columns
+    from callblock.domain.import_rows import RowRules
+    from callblock.services.csvfile import CsvRow
+    from callblock.services.import_workers import RowPool
+
+    columns = map_columns(["Name", "Phone"], {})
+    rows = [CsvRow(n + 2, [f"Lead {n}", f"+1 212 55{n:05d}"]) for n in range(PARALLEL_FROM)]
+    rules = RowRules("US", "UTC", datetime(2026, 11, 23, 19, tzinfo=UTC), None, None)
+    with RowPool(len(rows)) as pool:
+        submitted: list[object] = []
+        submit = pool.pool.submit
+        pool.pool.submit = lambda *args: submitted.append(args) or submit(*args)
+        checked = pool.check(columns, rows, rules, Settings())
+        assert submitted, "no rows were sent to the workers before the first result"
+        assert sum(1 for _ in checked) == len(rows)

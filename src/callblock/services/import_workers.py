@@ -15,11 +15,11 @@ import gc
 import json
 import marshal
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from callblock.clock import iso
 from callblock.config import Settings
@@ -31,6 +31,9 @@ from callblock.services.cadence import first_due
 from callblock.services.csvfile import CsvRow
 from callblock.store.convert import JSON_COLUMNS, lead_row
 from callblock.store.lead_admin import INSERT_COLUMNS
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 PARALLEL_FROM = 5000  # rows: smaller files are checked in-process
 CHUNKS_PER_WORKER = 8  # small enough that the first rows come back early
@@ -148,34 +151,39 @@ class RowPool:
         rules: RowRules,
         settings: Settings,
     ) -> Iterator[Checked]:
-        """Each row's check, in order. With workers, chunks are read as they come (a few in
-        flight): the caller's work overlaps the workers'."""
+        """Each row's check, in order. With workers, the first chunks are sent at once and the
+        rest as results are read (a few in flight): the caller's work, from here on, overlaps
+        the workers'."""
         if self.pool is None:
             chunk = [(row.cells, row.line) for row in rows]
             return (_unpacked(item) for item in _check_chunk((columns, rules, settings, chunk)))
         size = -(-len(rows) // (self.workers * CHUNKS_PER_WORKER)) or 1
         starts = collections.deque(range(0, len(rows), size))
-        return self._in_order(starts, size, rows, (columns, rules, settings))
+        shared = (columns, rules, settings)
 
-    def _in_order(
-        self, starts: collections.deque[int], size: int, rows: Sequence[CsvRow], shared: Any
-    ) -> Iterator[Checked]:
-        """Each chunk's rows as it comes, with a few chunks in flight: the workers keep ahead
-        of the caller, and no chunk's cells or results are held longer than needed (100,000
-        rows held at once cost ~250 MB)."""
-
-        def submit() -> Any:
+        def submit() -> Future[list[_Packed]]:
             start = starts.popleft()
             chunk = [(row.cells, row.line) for row in rows[start : start + size]]
             return self.pool.submit(_check_chunk, (*shared, chunk))
 
         futures = collections.deque(submit() for _ in range(min(self.workers * 2, len(starts))))
-        while futures:
-            done = futures.popleft().result()
-            if starts:
-                futures.append(submit())
-            for item in done:
-                yield _unpacked(item)
+        return _in_order(futures, starts, submit)
+
+
+def _in_order(
+    futures: collections.deque[Future[list[_Packed]]],
+    starts: collections.deque[int],
+    submit: Callable[[], Future[list[_Packed]]],
+) -> Iterator[Checked]:
+    """Each chunk's rows as it comes, the next chunk sent as one is taken: the workers keep
+    ahead of the caller, and no chunk's cells or results are held longer than needed (100,000
+    rows held at once cost ~250 MB)."""
+    while futures:
+        done = futures.popleft().result()
+        if starts:
+            futures.append(submit())
+        for item in done:
+            yield _unpacked(item)
 
 
 def _worker_started(parent: int) -> None:

@@ -39,11 +39,14 @@ class StreamedInsert:
         self._closed = False
         self._rows_taken = False  # the writer took every row (and _END)
         self._end_taken = False
+        # Started with the first row, not here: the import's workers fork only from a process
+        # without other threads (import_workers._start_method), and they start after this.
         self._thread = threading.Thread(target=self._run, name="callblock-import-writer")
-        self._thread.start()
 
     def add(self, values: bytes) -> None:
         """A new lead's row (marshalled: import_workers.row_values)."""
+        if self._thread.ident is None:
+            self._thread.start()
         self._rows.put(values)
 
     def finish(
@@ -65,6 +68,10 @@ class StreamedInsert:
         if self._closed:
             return
         self._closed = True
+        if self._thread.ident is None:  # no row came
+            if end is _ABORT:
+                return
+            self._thread.start()  # the merges into stored leads are still to be written
         self._rows.put(_END)
         self._end.put(end)
         self._thread.join()
@@ -83,7 +90,7 @@ class StreamedInsert:
             return
         try:
             with writer.bulk_writes(), writer.transaction():
-                ids = writer.leads.insert_leads(self._rows_in())
+                ids = writer.leads.insert_leads(self._rows_in(), bulk=True)
                 end = self._end.get()
                 self._end_taken = True
                 if end is _ABORT:

@@ -231,7 +231,8 @@ def _write(
 ) -> None:
     with store.bulk_writes(), store.transaction():
         rows = (v if isinstance(v, dict) else row_values(v) for v in plan.new.values())
-        report.lead_ids = store.leads.insert_leads(_counted(rows, total, progress))
+        bulk = len(plan.new) >= PARALLEL_FROM
+        report.lead_ids = store.leads.insert_leads(_counted(rows, total, progress), bulk=bulk)
         if not options.settings.cadence.steps[0].is_call:  # a first task: see first_due
             refresh_due(store, options.settings, options.settings.weights, report.lead_ids)
         for lead_id, changes in plan.updates.items():

@@ -21,6 +21,7 @@ LEAD_ZONE = "coalesce(timezone, phone_timezone, '')"
 # The region whose calling rules apply: the record's (State/Country, the lead form), else the
 # phone number's (column `region`); '' when neither is known. `Lead.region` in the domain.
 LEAD_REGION = "coalesce(record_region, region, '')"
+PLACE_TRIGGER = "leads_place_insert"  # lead_places as leads are added (see _place_triggers)
 FOLLOW_UP = f"{OPEN} AND status != 'nurture' AND next_due_at IS NOT NULL"
 NURTURE = f"{OPEN} AND status = 'nurture' AND next_due_at IS NOT NULL"
 
