@@ -36,7 +36,8 @@ def test_a_shared_mailbox_keeps_both_people(tmp_path: Path, capsys) -> None:
     report = imported(db, tmp_path, second, capsys)
     assert (report["imported"], report["merged"]) == (1, 0)
     (review,) = report["reviews"]
-    assert review["line"] == 2 and review["other"] == "lead 1"
+    assert set(review) == {"line", "other", "score", "reason"}  # the JSON contract
+    assert review["line"] == 2 and review["other"] == "lead 1" and 50 <= review["score"] <= 70
     assert review["reason"] == "same email, different names (a shared mailbox?)"
     people = {(lead.name, lead.phone) for lead in lead_list(db)}
     assert people == {("Ann Lee", "+12125550101"), ("Bob Stone", "+12125550199")}

@@ -6,7 +6,6 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict
 from typing import Any
 
 from callblock.clock import Clock, iso
@@ -57,7 +56,10 @@ def _import(args: argparse.Namespace, store: Store, settings: Settings, clock: C
         "merged": report.merged if report.committed or report.dry_run else 0,
         "rejected": report.rejected,
         "problems": [str(p) for p in report.problems],
-        "reviews": [asdict(r) for r in report.reviews],
+        "reviews": [  # by hand, as kept_aside
+            {"line": r.line, "other": r.other, "score": r.score, "reason": r.reason}
+            for r in report.reviews
+        ],
         "merges": report.merges,
         "kept_aside": [  # built by hand: asdict() of 100,000 items takes seconds
             {"line": k.line, "into": k.into, "field": k.field, "value": k.value}
