@@ -123,3 +123,11 @@ def test_the_workers_get_rows_before_the_first_result_is_asked_for() -> None:
         checked = pool.check(columns, rows, rules, Settings())
         assert submitted, "no rows were sent to the workers before the first result"
         assert sum(1 for _ in checked) == len(rows)
+
+
+def test_the_workers_yield_the_cpu_to_the_importer_and_the_floor() -> None:
+    from callblock.services.import_workers import WORKER_NICENESS, RowPool
+
+    with RowPool(PARALLEL_FROM) as pool:
+        niceness = {pool.pool.submit(os.nice, 0).result() for _ in range(8)}
+    assert niceness == {os.nice(0) + WORKER_NICENESS}
