@@ -55,6 +55,15 @@ def dump(db: Path) -> list[tuple[object, ...]]:
         conn.close()
 
 
+def schema(db: Path) -> set[tuple[object, ...]]:
+    """The tables, indexes and triggers (a bulk insert sets one trigger aside meanwhile)."""
+    conn = sqlite3.connect(db)
+    try:
+        return set(conn.execute("SELECT type, name, sql FROM sqlite_master"))
+    finally:
+        conn.close()
+
+
 def seeded(db: Path) -> Path:
     """A database with one lead, "Stored 1" (lead 1), that rows of the export merge into."""
     first = db.with_suffix(".seed.csv")
@@ -97,11 +106,11 @@ def test_a_streamed_import_leaves_what_plan_then_write_leaves(
 
 def test_a_refused_streamed_import_writes_nothing(tmp_path: Path) -> None:
     db = seeded(tmp_path / "cb.db")
-    before = dump(db)
+    before, objects = dump(db), schema(db)
     source = export(tmp_path / "big.csv", bad_line=ROWS - 3)  # found near the end
     report = run_import(db, source, Settings())
     assert report.problems and not report.committed
-    assert dump(db) == before
+    assert dump(db) == before and schema(db) == objects
     assert not writer_threads()
 
 
@@ -109,7 +118,7 @@ def test_a_streamed_import_that_fails_midway_rolls_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = seeded(tmp_path / "cb.db")
-    before = dump(db)
+    before, objects = dump(db), schema(db)
     planned = importer._plan_row
     seen = []
 
@@ -122,7 +131,7 @@ def test_a_streamed_import_that_fails_midway_rolls_back(
     monkeypatch.setattr(importer, "_plan_row", failing)
     with pytest.raises(RuntimeError, match="disk went away"):
         run_import(db, export(tmp_path / "big.csv"), Settings())
-    assert dump(db) == before
+    assert dump(db) == before and schema(db) == objects
     assert not writer_threads()
 
 
@@ -188,11 +197,7 @@ def test_a_streamed_import_keeps_the_callable_places_exact(tmp_path: Path) -> No
             zone = "Europe/Paris" if n % 997 == 0 else ""
             phone = f"+1 {areas[n % len(areas)]} 55{n % 100_000:05d}"
             writer.writerow([f"Person {n}", phone, states[n % len(states)], zone])
-    conn = sqlite3.connect(db)
-    try:
-        schema = set(conn.execute("SELECT type, name, sql FROM sqlite_master"))
-    finally:
-        conn.close()
+    objects = schema(db)
     assert run_import(db, source, Settings()).committed
     conn = sqlite3.connect(db)
     try:
@@ -203,7 +208,7 @@ def test_a_streamed_import_keeps_the_callable_places_exact(tmp_path: Path) -> No
                 "coalesce(record_region, region, '') FROM leads"
             )
         )
-        assert set(conn.execute("SELECT type, name, sql FROM sqlite_master")) == schema
     finally:
         conn.close()
     assert places == expected and len(places) > 12
+    assert schema(db) == objects
