@@ -47,21 +47,21 @@ def export(path: Path, rows: int = ROWS, bad_line: int | None = None) -> Path:
     return path
 
 
-def dump(db: Path) -> list[tuple[object, ...]]:
+def fetched(db: Path, sql: str) -> list[tuple[object, ...]]:
     conn = sqlite3.connect(db)
     try:
-        return list(conn.execute("SELECT * FROM leads ORDER BY id"))
+        return list(conn.execute(sql))
     finally:
         conn.close()
+
+
+def dump(db: Path) -> list[tuple[object, ...]]:
+    return fetched(db, "SELECT * FROM leads ORDER BY id")
 
 
 def schema(db: Path) -> set[tuple[object, ...]]:
     """The tables, indexes and triggers (a bulk insert sets one trigger aside meanwhile)."""
-    conn = sqlite3.connect(db)
-    try:
-        return set(conn.execute("SELECT type, name, sql FROM sqlite_master"))
-    finally:
-        conn.close()
+    return set(fetched(db, "SELECT type, name, sql FROM sqlite_master"))
 
 
 def seeded(db: Path) -> Path:
@@ -175,11 +175,7 @@ def test_a_streamed_import_of_only_merges_writes_them(tmp_path: Path) -> None:
     report = run_import(db, source, Settings())
     assert report.committed and report.merged == ROWS and report.imported == 0
     assert [(row[0], row[1]) for row in dump(db)] == [(1, "Stored 1")]
-    conn = sqlite3.connect(db)
-    try:
-        assert conn.execute("SELECT title FROM leads").fetchall() == [("CFO",)]
-    finally:
-        conn.close()
+    assert fetched(db, "SELECT title FROM leads") == [("CFO",)]
     assert not writer_threads()
 
 
@@ -199,16 +195,13 @@ def test_a_streamed_import_keeps_the_callable_places_exact(tmp_path: Path) -> No
             writer.writerow([f"Person {n}", phone, states[n % len(states)], zone])
     objects = schema(db)
     assert run_import(db, source, Settings()).committed
-    conn = sqlite3.connect(db)
-    try:
-        places = set(conn.execute("SELECT zone, region FROM lead_places"))
-        expected = set(
-            conn.execute(
-                "SELECT DISTINCT coalesce(timezone, phone_timezone, ''), "
-                "coalesce(record_region, region, '') FROM leads"
-            )
+    places = set(fetched(db, "SELECT zone, region FROM lead_places"))
+    expected = set(
+        fetched(
+            db,
+            "SELECT DISTINCT coalesce(timezone, phone_timezone, ''), "
+            "coalesce(record_region, region, '') FROM leads",
         )
-    finally:
-        conn.close()
+    )
     assert places == expected and len(places) > 12
     assert schema(db) == objects
