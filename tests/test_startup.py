@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from callblock.cli import main
 from tests.conftest import NOW
 
@@ -66,9 +68,16 @@ APP_ON = (
 )
 
 
-def test_the_app_turns_the_collector_on_once_its_first_frame_is_out(tmp_path: Path) -> None:
+@pytest.fixture
+def demo_db(tmp_path: Path) -> Path:
+    """20 demo leads, for the app's start-up in a child interpreter."""
     db = tmp_path / "cb.db"
     assert main(["--db", str(db), "--now", NOW_TEXT, "demo", "--leads", "20"]) == 0
+    return db
+
+
+def test_the_app_turns_the_collector_on_once_its_first_frame_is_out(demo_db: Path) -> None:
+    db = demo_db
     facts = python(
         APP_ON + "async def run():\n"
         "    app, store = power_hour()\n"
@@ -97,9 +106,8 @@ LATER = [
 ]
 
 
-def test_the_first_frame_waits_for_none_of_the_later_modules(tmp_path: Path) -> None:
-    db = tmp_path / "cb.db"
-    assert main(["--db", str(db), "--now", NOW_TEXT, "demo", "--leads", "20"]) == 0
+def test_the_first_frame_waits_for_none_of_the_later_modules(demo_db: Path) -> None:
+    db = demo_db
     facts = python(
         APP_ON + "at_first_frame = []\n"
         "real = startup.finished\n"
