@@ -277,3 +277,38 @@ async def test_the_lead_screen_has_help_with_its_keys(
         text = help_text(app)
         for words in ("merge dup", "call now", "1-6 step a fit criterion", "Import leads"):
             assert words in text, text
+
+
+async def test_the_key_bar_is_redrawn_only_when_a_key_changes(
+    make_app: AppMaker, make_lead: LeadMaker
+) -> None:
+    """Each lead refreshes the bindings; the bar's ~2 ms render is paid only for a change
+    (editing the notes takes the outcome keys away, leaving the editor brings them back)."""
+    for _ in range(4):
+        make_lead()
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n")  # the first outcome enables the key that notes it
+        await settle(app, pilot)
+        bar = app.screen.query_one(KeyBar)
+        updates: list[dict[str, bool]] = []
+        original = bar.update
+
+        def counted(content) -> None:  # type: ignore[no-untyped-def]
+            updates.append({words: enabled for _key, _shown, words, enabled in bar._shown})
+            original(content)
+
+        bar.update = counted  # type: ignore[method-assign]
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert updates == []  # the next lead: the same keys
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert app.screen.query_one(NotesPane).editing
+        assert updates and not updates[-1].get("no ans")  # no outcome key while editing
+        editing = len(updates)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert len(updates) == editing + 1 and updates[-1]["no ans"]
+        assert "n no ans" in " ".join(_bar_lines(app))

@@ -140,6 +140,7 @@ def _open_app(args: argparse.Namespace, settings: Settings, clock: Clock, start:
     store, settings = _open_store(args, settings, wait=True)
     try:
         _refuse_removed(store, args.rep)
+        store.checkpoint_in_background()
         if start == "review":
             _refuse_unless_lead(store, args.rep, "review")
         from callblock.app import create_app

@@ -20,6 +20,7 @@ from pathlib import Path
 from callblock.store import schema
 from callblock.store.admin import AdminStore
 from callblock.store.aggregates import QueueStore, ReportStore, SessionStore, TemplateStore
+from callblock.store.checkpoints import CHECKPOINT_SECONDS, BackgroundCheckpoints
 from callblock.store.db import (
     Connection,
     DatabaseBusy,
@@ -49,6 +50,7 @@ class Store:
         self.reports = ReportStore(self)
         self.admin = AdminStore(self)
         self.templates = TemplateStore(self)
+        self._checkpoints: BackgroundCheckpoints | None = None
 
     @classmethod
     def open(cls, path: Path | str | ServerUrl, *, create: bool = False) -> Store:
@@ -76,7 +78,21 @@ class Store:
         """'sqlite' or 'postgresql'."""
         return dialect_of(self.conn)
 
+    def checkpoint_in_background(self, every: float = CHECKPOINT_SECONDS) -> None:
+        """For a session (the app): checkpoint the WAL from a thread, not inside the commit a
+        key waits for (store/checkpoints.py). The server checkpoints on its own."""
+        if isinstance(self.conn, sqlite3.Connection) and self._checkpoints is None:
+            assert isinstance(self.path, Path)
+            self._checkpoints = BackgroundCheckpoints(self.conn, self.path, every=every)
+
+    def stop_checkpoints(self) -> None:
+        """Back to SQLite's own: a commit past 1,000 pages checkpoints."""
+        if self._checkpoints is not None:
+            self._checkpoints.stop()
+            self._checkpoints = None
+
     def close(self) -> None:
+        self.stop_checkpoints()
         if isinstance(self.conn, sqlite3.Connection):
             disconnect(self.conn)
         else:

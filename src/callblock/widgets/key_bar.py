@@ -19,6 +19,8 @@ class KeyBar(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._items: list[tuple[Content, str]] = []  # (what shows, the key a click presses)
+        self._shown: list[tuple[str, str, str, bool]] = []
+        self._width = 0  # the width the items were last laid out for
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -28,29 +30,38 @@ class KeyBar(Static):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, screen: Screen[object]) -> None:
-        items: list[tuple[Content, str]] = []
+        shown: list[tuple[str, str, str, bool]] = []  # (key, its display, words, enabled)
         seen: set[str] = set()
         for _node, binding, enabled, _tooltip in screen.active_bindings.values():
             if not binding.show or binding.action in seen:
                 continue
             seen.add(binding.action)
             key = binding.key.split(",")[0]
-            click = Style.from_meta({"key_bar": len(items)})
-            item = Content.assemble(
-                (self.app.get_key_display(binding), "bold $accent" if enabled else "dim"),
-                " ",
-                (binding.description, "" if enabled else "dim"),
-            ).stylize(click)
-            items.append((item, key))
-        self._items = items
+            shown.append((key, self.app.get_key_display(binding), binding.description, enabled))
+        if shown == self._shown:
+            return  # the screen refreshes its bindings with each lead: redraw only a change
+        self._shown = shown
+        self._items = [
+            (
+                Content.assemble(
+                    (display, "bold $accent" if enabled else "dim"),
+                    " ",
+                    (words, "" if enabled else "dim"),
+                ).stylize(Style.from_meta({"key_bar": index})),
+                key,
+            )
+            for index, (key, display, words, enabled) in enumerate(shown)
+        ]
         self._lay_out()
 
     def on_resize(self, event: events.Resize) -> None:
-        self._lay_out()
+        if self.content_region.width != self._width:  # its own height follows the items
+            self._lay_out()
 
     def _lay_out(self) -> None:
         """Whole items to a line, as many lines as the width needs."""
-        width = self.content_region.width or self.app.size.width - 2
+        self._width = self.content_region.width
+        width = self._width or self.app.size.width - 2
         lines: list[Content] = []
         line = Content()
         for item, _key in self._items:
