@@ -79,6 +79,8 @@ class CallblockApp(FrameOutput):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Resize):  # the terminal may have rewrapped what it shows
             forget_frames(self._driver)
+        elif isinstance(event, events.Key):
+            self.hold_collections_for_frame()
         if not await escape_first(self, event):
             await super().on_event(event)
 
@@ -241,6 +243,7 @@ class CallblockApp(FrameOutput):
         return True
 
     def on_unmount(self) -> None:
+        self._release_collections()  # a key's hold ends with the app, frame or not
         if self._lead_search is not None:
             self._lead_search.close()
 
