@@ -83,6 +83,9 @@ def test_closing_the_store_ends_the_thread_and_its_connection(tmp_path: Path) ->
     checkpoints = store._checkpoints
     assert checkpoints is not None and checkpoints.running
     key = _file_key(store.path)
+    deadline = time.monotonic() + 10
+    while checkpoints.runs == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
     assert _OPEN_FILES[key] == 2  # the session's connection and the thread's
     store.close()
     assert not checkpoints.running
@@ -115,3 +118,26 @@ def test_the_app_checkpoints_in_the_background(tmp_path: Path) -> None:
         assert frames > 0 and backfilled == frames, (frames, backfilled)
     finally:
         app.close()
+
+
+def test_a_thread_that_cannot_checkpoint_ends_quietly(
+    store: Store, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """No traceback from a thread over the rep's screen: the session's own connection is
+    what reports a database fault."""
+    import callblock.store.checkpoints as checkpoints_module
+    from callblock.store.db import StoreFault
+
+    def refused(path: Path) -> None:
+        raise StoreFault(f"cannot open {path}")
+
+    monkeypatch.setattr(checkpoints_module, "connect", refused)
+    store.checkpoint_in_background(every=0.01)
+    checkpoints = store._checkpoints
+    assert checkpoints is not None
+    deadline = time.monotonic() + 10
+    while checkpoints.running and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert checkpoints.failed and not checkpoints.running
+    assert capfd.readouterr().err == ""
+    write_pages(store, 1)  # the session goes on writing

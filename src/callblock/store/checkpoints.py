@@ -14,7 +14,7 @@ import threading
 from contextlib import suppress
 from pathlib import Path
 
-from callblock.store.db import connect, disconnect
+from callblock.store.db import StoreError, connect, disconnect
 
 CHECKPOINT_SECONDS = 2.0  # how often the thread looks; a checkpoint with nothing new is free
 
@@ -24,12 +24,10 @@ class BackgroundCheckpoints:
 
     def __init__(self, conn: sqlite3.Connection, path: Path, *, every: float = CHECKPOINT_SECONDS):
         self._every = every
+        self._path = path
         self._stopping = threading.Event()
-        # Opened here, not in the thread: a file that cannot be opened fails the caller now.
-        self._own = connect(path)
-        # (busy, pages in the WAL, pages checkpointed) of the last checkpoint; -1 before one
-        self.last: tuple[int, int, int] = (0, -1, -1)
-        self.runs = 0
+        self._own: sqlite3.Connection | None = None  # opened by the thread: not at launch
+        self.runs = 0  # checkpoints made
         self.failed = False
         conn.execute("PRAGMA wal_autocheckpoint = 0")  # a commit no longer checkpoints
         self._conn = conn
@@ -39,20 +37,20 @@ class BackgroundCheckpoints:
     def _run(self) -> None:
         try:
             while not self._stopping.wait(self._every):
-                self.checkpoint()
-        except sqlite3.Error:
+                self._checkpoint()
+        except (sqlite3.Error, StoreError):
             # The session's own connection reports a fault where a rep acts; a thread's
             # traceback would only scramble the screen. The WAL is checkpointed at close.
             self.failed = True
         finally:
-            disconnect(self._own)
+            if self._own is not None:
+                disconnect(self._own)
 
-    def checkpoint(self) -> tuple[int, int, int]:
-        """One PASSIVE checkpoint now (the thread's; tests call it to skip the wait)."""
-        row = self._own.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        self.last = (int(row[0]), int(row[1]), int(row[2]))
+    def _checkpoint(self) -> None:
+        if self._own is None:
+            self._own = connect(self._path)
+        self._own.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         self.runs += 1
-        return self.last
 
     def stop(self) -> None:
         """End the thread and close its connection; the session's commits checkpoint again."""
