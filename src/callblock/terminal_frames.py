@@ -92,21 +92,13 @@ class FrameDiff:
             cells = _cells(text, codes)
             if cells is None or row is None:
                 return None
-            for cell in cells:
-                if x >= width:
-                    break
-                old = row[x]
-                if old != cell:
-                    # Writing over half of a wide character blanks its other half.
-                    if old is not None and old[0] == WIDE_RIGHT and cell[0] and _wide(row[x - 1]):
-                        row[x - 1] = None
-                        changed.setdefault(y, set()).add(x - 1)
-                    if _wide(old) and cell_len(cell[0]) != 2 and x + 1 < width:
-                        row[x + 1] = None
-                        changed.setdefault(y, set()).add(x + 1)
-                    row[x] = cell
-                    changed.setdefault(y, set()).add(x)
-                x += 1
+            end = min(x + len(cells), width)
+            fits = cells[: max(end - x, 0)]
+            if row[x:end] != fits:  # most of a repainted region is what the terminal shows
+                for offset, cell in enumerate(fits):
+                    if row[x + offset] != cell:
+                        _put(row, x + offset, cell, changed.setdefault(y, set()), width)
+            x = max(x, end)
         return changed
 
     def _sgr(self, style: Style | None, console: Console) -> str:
@@ -144,6 +136,20 @@ class FrameDiff:
         return "".join(out)
 
 
+def _put(row: list[Cell | None], x: int, cell: Cell, changed: set[int], width: int) -> None:
+    """Write a cell that differs from what the terminal shows at x."""
+    old = row[x]
+    # Writing over half of a wide character blanks its other half.
+    if old is not None and old[0] == WIDE_RIGHT and cell[0] and _wide(row[x - 1]):
+        row[x - 1] = None
+        changed.add(x - 1)
+    if _wide(old) and cell_len(cell[0]) != 2 and x + 1 < width:
+        row[x + 1] = None
+        changed.add(x + 1)
+    row[x] = cell
+    changed.add(x)
+
+
 def _wide(cell: Cell | None) -> bool:
     return cell is not None and cell_len(cell[0]) == 2
 
@@ -151,6 +157,8 @@ def _wide(cell: Cell | None) -> bool:
 def _cells(text: str, codes: str) -> list[Cell] | None:
     """One cell per column; None when the characters' widths do not add up to the text's (a
     grapheme the terminal may draw differently: Textual's output is sent as it is)."""
+    if text.isascii() and text.isprintable():  # most text: one cell per character
+        return [(character, codes) for character in text]
     cells: list[Cell] = []
     for character in text:
         size = cell_len(character)
@@ -169,7 +177,9 @@ def _runs(columns: list[int], row: list[Cell | None]) -> list[tuple[int, int]]:
     a wide character."""
     runs: list[list[int]] = []
     for x in columns:
-        if runs and _resend_is_cheaper(row, runs[-1][1], x):
+        if runs and x == runs[-1][1] and row[x] is not None and row[x - 1] is not None:
+            runs[-1][1] = x + 1  # the next column: what _resend_is_cheaper says, sooner
+        elif runs and _resend_is_cheaper(row, runs[-1][1], x):
             runs[-1][1] = x + 1
         else:
             runs.append([x, x + 1])
