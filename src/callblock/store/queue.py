@@ -6,6 +6,7 @@ for the zone), so building a block's queue reads a few hundred index entries, no
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -100,7 +101,11 @@ class QueueQuery:
             sql += f"AND NOT ({alias}id = ANY(?)) "
             excluded = (list(self.exclude),)
         elif self.exclude:
-            sql += f"AND {alias}id NOT IN ({_marks(self.exclude)}) "
+            # One JSON array, for the same reason: with a `?` per lead, each outcome made new
+            # statements, prepared again and kept in the connection's cache (128 of them, each
+            # as long as the block): +3 MB per 100 outcomes.
+            sql += f"AND {alias}id NOT IN (SELECT value FROM json_each(?)) "
+            excluded = (json.dumps(list(self.exclude)),)
         holder = "session_id" if self.session_id is not None else "rep"
         sql += (
             f"AND {alias}id NOT IN (SELECT lead_id FROM leases WHERE {holder} != ? "
