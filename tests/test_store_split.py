@@ -39,7 +39,10 @@ AGGREGATES = {
     "write_team_settings meta set_meta count damage refuse_if_damaged",
     "templates": "templates template save_templates delete_template step_templates lead_variant",
 }
-FACADE = {"open", "close", "transaction", "patience", "writable_now", "bulk_writes"}
+FACADE = {
+    *("open", "close", "transaction", "patience", "writable_now", "bulk_writes"),
+    *("checkpoint_in_background", "stop_checkpoints"),  # a session's WAL (store/checkpoints.py)
+}
 
 
 def _public_methods(cls: type) -> set[str]:
